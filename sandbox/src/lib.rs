@@ -1,0 +1,586 @@
+//! The reference voucher service: `shared/docs/redeem-api.md`, implemented a second
+//! time on the service's side, so that the terminal can be demonstrated and tested on
+//! one machine, faults included.
+//!
+//! It deliberately shares no code (not even types) with the terminal core: a misreading
+//! of the contract in one cannot hide behind the same misreading in the other.
+//!
+//! Faults that act "at the connection level" (offline, drop after commit) must leave
+//! the client with no HTTP answer at all. That is why the server runs its own accept
+//! loop: every request carries a kill switch for its connection, and a handler that
+//! fires it makes hyper drop the socket without writing a response.
+
+pub mod ledger;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Extension, Json, Router};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rusqlite::Connection;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tower::ServiceExt;
+
+/// How the sandbox is run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Accepted `x-api-key` values.
+    pub api_keys: Vec<String>,
+    /// How long a saved idempotent result is replayed.
+    pub key_ttl: Duration,
+    /// The SQLite file; `None` keeps everything in memory.
+    pub db: Option<PathBuf>,
+    /// Seed for the fault dice, so a fault schedule replays exactly.
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { api_keys: vec!["test_sandbox".into()], key_ttl: Duration::from_secs(24 * 3600), db: None, seed: 0 }
+    }
+}
+
+/// Parses `2s`, `15m`, `24h`, `500ms`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration like 2s, 15m or 24h"))?;
+    let ms = match unit {
+        "ms" => n,
+        "s" => n * 1000,
+        "m" => n * 60_000,
+        "h" => n * 3_600_000,
+        _ => return Err(format!("{s:?} is not a duration like 2s, 15m or 24h")),
+    };
+    Ok(Duration::from_millis(ms))
+}
+
+/// The fault settings of `PUT /_sandbox/faults`; a missing field means off.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    pub latency_ms: u64,
+    pub error_rate: HashMap<String, f64>,
+    pub drop_after_commit_rate: f64,
+    pub offline: bool,
+    /// Seconds sent in `Retry-After` with an injected 429.
+    pub retry_after_s: Option<u64>,
+}
+
+struct Shared {
+    config: Config,
+    db: Mutex<Connection>,
+    faults: Mutex<Faults>,
+    dice: Mutex<StdRng>,
+    in_progress: Mutex<HashSet<(String, String)>>,
+    redeem_requests: Mutex<HashMap<String, u64>>,
+}
+
+impl Shared {
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    fn roll(&self) -> f64 {
+        self.dice.lock().unwrap().gen::<f64>()
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+fn rfc3339(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap();
+    t.format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+/// Drops the connection the request came on, without an answer.
+#[derive(Clone)]
+struct ConnKill(Arc<Notify>);
+
+#[derive(Clone, Copy)]
+struct Peer(SocketAddr);
+
+impl ConnKill {
+    async fn drop_connection(&self) -> Response {
+        self.0.notify_one();
+        std::future::pending().await
+    }
+}
+
+/// A running sandbox.
+pub struct Running {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Seeds demo vouchers and returns their codes, described.
+    pub fn seed_demo(&self) -> rusqlite::Result<Vec<(String, String)>> {
+        seed_demo(&self.shared)
+    }
+
+    /// Stops accepting and waits for the accept loop to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Binds and serves until [`Running::stop`].
+pub async fn start(config: Config, listen: SocketAddr) -> std::io::Result<Running> {
+    let db = ledger::open(config.db.as_deref()).map_err(std::io::Error::other)?;
+    let shared = Arc::new(Shared {
+        dice: Mutex::new(StdRng::seed_from_u64(config.seed)),
+        config,
+        db: Mutex::new(db),
+        faults: Mutex::new(Faults::default()),
+        in_progress: Mutex::new(HashSet::new()),
+        redeem_requests: Mutex::new(HashMap::new()),
+    });
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, mut stopped) = watch::channel(false);
+    let app = router(shared.clone());
+    let task = tokio::spawn(async move {
+        loop {
+            let (stream, peer) = tokio::select! {
+                r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
+                _ = stopped.changed() => break,
+            };
+            let kill = Arc::new(Notify::new());
+            let app = app.clone();
+            let k = kill.clone();
+            let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnKill(k.clone()));
+                req.extensions_mut().insert(Peer(peer));
+                app.clone().oneshot(req.map(Body::new))
+            });
+            tokio::spawn(async move {
+                let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+                let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+                tokio::select! {
+                    _ = conn => {}
+                    _ = kill.notified() => {}
+                }
+            });
+        }
+    });
+    Ok(Running { addr, shared, stop, task })
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v1/vouchers/redeem", post(redeem))
+        .route("/v1/transactions", get(transactions))
+        .route("/_sandbox/vouchers", post(admin_vouchers))
+        .route("/_sandbox/faults", put(admin_set_faults).get(admin_get_faults))
+        .route("/_sandbox/ledger", get(admin_ledger))
+        .route("/_sandbox/requests", get(admin_requests))
+        .with_state(shared)
+}
+
+fn error_body(code: &str, message: &str, kind: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"error": {"code": code, "message": message, "type": kind}})).unwrap()
+}
+
+fn respond(status: u16, body: Vec<u8>) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap();
+    r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    r
+}
+
+fn error(status: u16, code: &str, message: &str, kind: &str) -> Response {
+    respond(status, error_body(code, message, kind))
+}
+
+fn invalid(message: &str) -> Response {
+    error(400, "invalid_request", message, "invalid_request_error")
+}
+
+/// Faults act before authentication and idempotency, so they store nothing.
+async fn injected_fault(s: &Shared, kill: &ConnKill) -> Option<Response> {
+    let faults = s.faults.lock().unwrap().clone();
+    if faults.offline {
+        return Some(kill.drop_connection().await);
+    }
+    for (status, code, message) in [
+        ("429", "rate_limited", "Too many requests. Please retry later."),
+        ("500", "internal_error", "An internal error occurred."),
+        ("503", "service_unavailable", "The service is temporarily unavailable."),
+    ] {
+        let rate = faults.error_rate.get(status).copied().unwrap_or(0.0);
+        if rate > 0.0 && s.roll() < rate {
+            let mut r = error(status.parse().unwrap(), code, message, "api_error");
+            if status == "429" {
+                let secs = faults.retry_after_s.unwrap_or(1).to_string();
+                r.headers_mut().insert("retry-after", HeaderValue::from_str(&secs).unwrap());
+            }
+            return Some(r);
+        }
+    }
+    None
+}
+
+fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<String, Response> {
+    match headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        Some(k) if s.config.api_keys.iter().any(|a| a == k) => Ok(k.to_string()),
+        _ => Err(error(401, "unauthorized", "Invalid or missing API key.", "invalid_request_error")),
+    }
+}
+
+/// Releases an in-progress key however the request ends (even a dropped connection).
+struct InProgress<'a> {
+    s: &'a Shared,
+    slot: (String, String),
+}
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        self.s.in_progress.lock().unwrap().remove(&self.slot);
+    }
+}
+
+/// Splits `rsg:a,b` / `rsg-word:a,b` into distinct ids, or says it is malformed.
+fn voucher_ids(qr: &str) -> Option<Vec<String>> {
+    let (prefix, rest) = qr.split_once(':')?;
+    let prefix_ok = prefix == "rsg"
+        || prefix.strip_prefix("rsg-").is_some_and(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !prefix_ok {
+        return None;
+    }
+    let mut ids: Vec<String> = Vec::new();
+    let parts: Vec<&str> = rest.split(',').collect();
+    if parts.is_empty() || parts.len() > 15 {
+        return None;
+    }
+    for id in parts {
+        if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return None;
+        }
+        if !ids.iter().any(|x| x == id) {
+            ids.push(id.to_string());
+        }
+    }
+    Some(ids)
+}
+
+async fn redeem(
+    State(s): State<Arc<Shared>>,
+    Extension(kill): Extension<ConnKill>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(r) = injected_fault(&s, &kill).await {
+        return r;
+    }
+    let api_key = match authenticate(&s, &headers) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Some(key) = headers.get("idempotency-key") else {
+        return error(400, "idempotency_key_missing", "The Idempotency-Key header is required.", "invalid_request_error");
+    };
+    let key = match key.to_str() {
+        Ok(k) if !k.is_empty() && k.len() <= 255 => k.to_string(),
+        _ => return error(400, "idempotency_key_invalid", "The Idempotency-Key header must be 1 to 255 characters.", "invalid_request_error"),
+    };
+    *s.redeem_requests.lock().unwrap().entry(key.clone()).or_default() += 1;
+
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return invalid("The request body must be a JSON object.");
+    };
+    let Some(qr) = fields.get("qr").and_then(|v| v.as_str()).map(str::to_owned) else {
+        return invalid("qr is required and must be a string.");
+    };
+    let metadata = match fields.get("metadata") {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(m)) => m.clone(),
+        Some(_) => return invalid("metadata must be a string."),
+    };
+    if metadata.chars().count() > 1000 {
+        return invalid("metadata must be at most 1000 characters.");
+    }
+    if qr.chars().count() > 1000 {
+        return invalid("qr is too long.");
+    }
+    let Some(ids) = voucher_ids(&qr) else {
+        return invalid("qr is not a valid voucher code.");
+    };
+
+    let slot = (api_key.clone(), key.clone());
+    let _claim = {
+        let mut running = s.in_progress.lock().unwrap();
+        if running.contains(&slot) {
+            return error(409, "idempotent_request_in_progress", "A request with this idempotency key is still being processed.", "idempotency_error");
+        }
+        let db = s.db();
+        let saved = match ledger::saved(&db, &api_key, &key) {
+            Ok(v) => v,
+            Err(_) => return error(500, "internal_error", "An internal error occurred.", "api_error"),
+        };
+        if let Some(saved) = saved {
+            if now_ms() - saved.created_at < s.config.key_ttl.as_millis() as i64 {
+                if saved.qr == qr && saved.metadata == metadata {
+                    let mut r = respond(saved.status, saved.body);
+                    r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+                    return r;
+                }
+                return error(422, "idempotency_key_reused", "This idempotency key was already used with different parameters.", "idempotency_error");
+            }
+            // Past the window: pruned, and the key is new again.
+            if ledger::forget(&db, &api_key, &key).is_err() {
+                return error(500, "internal_error", "An internal error occurred.", "api_error");
+            }
+        }
+        running.insert(slot.clone());
+        InProgress { s: &s, slot }
+    };
+
+    let latency = s.faults.lock().unwrap().latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+
+    let outcome = {
+        let mut db = s.db();
+        let now = now_ms();
+        (|| -> rusqlite::Result<(u16, Vec<u8>)> {
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let (status, body) = match ledger::redeem(&tx, &api_key, &key, &ids, &metadata, now)? {
+                Ok(done) => (
+                    200,
+                    serde_json::to_vec(&json!({
+                        "campaign": {"id": done.campaign_id, "name": done.campaign_name},
+                        "transaction": {"id": done.transaction_id, "value": done.value, "created_at": rfc3339(now)}
+                    }))
+                    .unwrap(),
+                ),
+                Err(refusal) => {
+                    let (status, code, message) = refusal.status_code_message();
+                    (status, error_body(code, message, "invalid_request_error"))
+                }
+            };
+            ledger::save_result(&tx, &api_key, &key, &qr, &metadata, status, &body, now)?;
+            tx.commit()?;
+            Ok((status, body))
+        })()
+    };
+    drop(_claim);
+    let (status, body) = match outcome {
+        Ok(x) => x,
+        Err(_) => return error(500, "internal_error", "An internal error occurred.", "api_error"),
+    };
+    let drop_rate = s.faults.lock().unwrap().drop_after_commit_rate;
+    if drop_rate > 0.0 && s.roll() < drop_rate {
+        return kill.drop_connection().await;
+    }
+    respond(status, body)
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    start: Option<String>,
+    end: Option<String>,
+    limit: Option<String>,
+    after: Option<String>,
+}
+
+fn day_start_ms(date: &str) -> Option<i64> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(date, &fmt).ok()?;
+    Some(d.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
+fn encode_cursor(seq: i64) -> String {
+    format!("c+{seq}/=")
+}
+
+fn decode_cursor(c: &str) -> Option<i64> {
+    c.strip_prefix("c+")?.strip_suffix("/=")?.parse().ok()
+}
+
+async fn transactions(
+    State(s): State<Arc<Shared>>,
+    Extension(kill): Extension<ConnKill>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Some(r) = injected_fault(&s, &kill).await {
+        return r;
+    }
+    let api_key = match authenticate(&s, &headers) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Ok(Query(q)) = query else { return invalid("The query string is malformed.") };
+    let from = match q.start.as_deref().map(day_start_ms) {
+        None => 0,
+        Some(Some(ms)) => ms,
+        Some(None) => return invalid("start must be a date like 2026-01-31."),
+    };
+    let to = match q.end.as_deref().map(day_start_ms) {
+        None => i64::MAX,
+        Some(Some(ms)) => ms + 86_400_000,
+        Some(None) => return invalid("end must be a date like 2026-01-31."),
+    };
+    let limit: i64 = match q.limit.as_deref().map(str::parse::<i64>) {
+        None => 1000,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => return invalid("limit must be between 1 and 1000."),
+    };
+    let after = match q.after.as_deref().map(decode_cursor) {
+        None => 0,
+        Some(Some(seq)) => seq,
+        Some(None) => return invalid("after is not a valid cursor."),
+    };
+    let rows = match ledger::list(&s.db(), Some(&api_key), from, to, after, limit + 1) {
+        Ok(r) => r,
+        Err(_) => return error(500, "internal_error", "An internal error occurred.", "api_error"),
+    };
+    let has_next = rows.len() as i64 > limit;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    let data: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "campaign_id": r.campaign_id, "transaction_type": "redeem", "value": r.value,
+                "metadata": r.metadata, "merchant_id": "merchant_sandbox", "merchant_name": "Sandbox Merchant",
+                "created_at": rfc3339(r.created_at), "updated_at": rfc3339(r.created_at),
+                "verifier_id": "verifier_sandbox", "verifier_name": "Sandbox Verifier", "bank_statement_id": null
+            })
+        })
+        .collect();
+    let body = json!({
+        "data": data,
+        "page_info": {
+            "has_next_page": has_next,
+            "has_previous_page": after > 0,
+            "start_cursor": rows.first().map(|r| encode_cursor(r.seq)),
+            "end_cursor": rows.last().map(|r| encode_cursor(r.seq)),
+        }
+    });
+    respond(200, serde_json::to_vec(&body).unwrap())
+}
+
+fn loopback_only(peer: Peer) -> Result<(), Response> {
+    if peer.0.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(error(403, "forbidden", "Sandbox administration is only available on loopback.", "invalid_request_error"))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct NewVouchers {
+    count: usize,
+    value: i64,
+    campaign: String,
+    state: String,
+    prefix: String,
+    merchant_forbidden: bool,
+}
+
+impl Default for NewVouchers {
+    fn default() -> Self {
+        NewVouchers { count: 1, value: 500, campaign: "Demo".into(), state: "active".into(), prefix: "rsg".into(), merchant_forbidden: false }
+    }
+}
+
+async fn admin_vouchers(State(s): State<Arc<Shared>>, Extension(peer): Extension<Peer>, body: Bytes) -> Response {
+    if let Err(r) = loopback_only(peer) {
+        return r;
+    }
+    let req: NewVouchers = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return invalid(&format!("bad voucher request: {e}")),
+    };
+    if !(1..=100).contains(&req.count) || !["active", "voided", "expired"].contains(&req.state.as_str()) {
+        return invalid("count must be 1..100 and state one of active, voided, expired.");
+    }
+    match ledger::create_vouchers(&s.db(), &req.campaign, req.count, req.value, &req.state, req.merchant_forbidden) {
+        Ok(ids) => Json(json!({"qr": format!("{}:{}", req.prefix, ids.join(",")), "voucher_ids": ids})).into_response(),
+        Err(e) => error(500, "internal_error", &e.to_string(), "api_error"),
+    }
+}
+
+async fn admin_set_faults(State(s): State<Arc<Shared>>, Extension(peer): Extension<Peer>, body: Bytes) -> Response {
+    if let Err(r) = loopback_only(peer) {
+        return r;
+    }
+    match serde_json::from_slice::<Faults>(&body) {
+        Ok(f) => {
+            *s.faults.lock().unwrap() = f.clone();
+            Json(f).into_response()
+        }
+        Err(e) => invalid(&format!("bad fault settings: {e}")),
+    }
+}
+
+async fn admin_get_faults(State(s): State<Arc<Shared>>) -> Response {
+    Json(s.faults.lock().unwrap().clone()).into_response()
+}
+
+async fn admin_ledger(State(s): State<Arc<Shared>>, Extension(peer): Extension<Peer>) -> Response {
+    if let Err(r) = loopback_only(peer) {
+        return r;
+    }
+    let rows = match ledger::list(&s.db(), None, 0, i64::MAX, 0, i64::MAX) {
+        Ok(r) => r,
+        Err(e) => return error(500, "internal_error", &e.to_string(), "api_error"),
+    };
+    let data: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "transaction_id": r.id,
+                "voucher_ids": serde_json::from_str::<serde_json::Value>(&r.voucher_ids).unwrap_or_default(),
+                "idempotency_key": r.idempotency_key, "metadata": r.metadata, "value": r.value,
+                "campaign_id": r.campaign_id, "api_key": r.api_key, "created_at": rfc3339(r.created_at),
+            })
+        })
+        .collect();
+    Json(json!({ "data": data })).into_response()
+}
+
+async fn admin_requests(State(s): State<Arc<Shared>>) -> Response {
+    let by_key = s.redeem_requests.lock().unwrap().clone();
+    let total: u64 = by_key.values().sum();
+    Json(json!({ "redeem_requests": total, "by_idempotency_key": by_key })).into_response()
+}
+
+fn seed_demo(s: &Shared) -> rusqlite::Result<Vec<(String, String)>> {
+    let db = s.db();
+    let mut out = Vec::new();
+    let mut add = |label: &str, count, value, state: &str| -> rusqlite::Result<()> {
+        let ids = ledger::create_vouchers(&db, "Demo Vouchers", count, value, state, false)?;
+        out.push((label.to_string(), format!("rsg:{}", ids.join(","))));
+        Ok(())
+    };
+    add("one $5 voucher", 1, 500, "active")?;
+    add("three $2 vouchers", 3, 200, "active")?;
+    add("fifteen $1 vouchers", 15, 100, "active")?;
+    add("another $5 voucher", 1, 500, "active")?;
+    add("a voided voucher", 1, 500, "voided")?;
+    Ok(out)
+}

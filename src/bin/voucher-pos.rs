@@ -1,0 +1,285 @@
+//! `voucher-pos`: the terminal without a window, for store operations scripts and
+//! tests. It drives the same core as the app. Exit codes are part of its interface
+//! (see the README):
+//!   0 done (redeemed, stored, idle)   2 refused by the service, or not a voucher code
+//!   3 still pending when the wait ran out   4 needs a manager's review
+//!   5 the code was already redeemed here    1 any other error (message on stderr)
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use voucher_pos::api::{ApiClient, ApiConfig};
+use voucher_pos::checkout::Terminal;
+use voucher_pos::clock::SystemClock;
+use voucher_pos::intent::{Intent, IntentState, SaleContext};
+use voucher_pos::log::{export_csv, page, LogFilter};
+use voucher_pos::store::{ScanResult, Store};
+use voucher_pos::sync::{SyncConfig, SyncEvent};
+
+#[derive(Parser)]
+#[command(version, about = "The voucher POS terminal without a window.")]
+struct Cli {
+    /// The terminal database (default: $VOUCHER_POS_DB, else ~/.local/share/voucher-pos/terminal.db).
+    #[arg(long, global = true, env = "VOUCHER_POS_DB")]
+    db: Option<PathBuf>,
+    /// The voucher service's base URL.
+    #[arg(long, global = true, env = "VOUCHER_POS_SERVICE")]
+    service: Option<String>,
+    /// The API key for the voucher service (never printed).
+    #[arg(long = "api-key", global = true, env = "VOUCHER_POS_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    #[arg(long, global = true, default_value = "T01")]
+    terminal_id: String,
+    #[arg(long, global = true, default_value = "B001")]
+    branch: String,
+    #[arg(long, global = true, default_value = "cli")]
+    cashier: String,
+    /// Total timeout of one request to the service.
+    #[arg(long, global = true, default_value = "7s", value_parser = parse_duration)]
+    request_timeout: Duration,
+    /// The service's key window (how long it replays a key's result).
+    #[arg(long, global = true, default_value = "24h", value_parser = parse_duration)]
+    key_window: Duration,
+    /// Unknown outcomes older than the key window minus this margin are looked up.
+    #[arg(long, global = true, default_value = "1h", value_parser = parse_duration)]
+    key_window_margin: Duration,
+    /// Seed of the retry jitter (for replaying a fault schedule).
+    #[arg(long, global = true)]
+    seed: Option<u64>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Records a scanned code; prints the intent id.
+    Scan {
+        code: String,
+        #[arg(long, default_value = "")]
+        receipt: String,
+        /// Eligible items' SKUs (compulsory for rsg-cfhp: codes).
+        #[arg(long = "sku")]
+        skus: Vec<String>,
+    },
+    /// Commits an intent for redemption; with --wait, prints the outcome when known.
+    Redeem {
+        intent_id: String,
+        #[arg(long, value_parser = parse_duration)]
+        wait: Option<Duration>,
+    },
+    /// Runs the sync engine; with --until-idle, stops once nothing is pending.
+    Sync {
+        #[arg(long)]
+        until_idle: bool,
+        /// Gives up (exit 3) if still not idle after this long.
+        #[arg(long, default_value = "300s", value_parser = parse_duration)]
+        max_wait: Duration,
+    },
+    /// Prints the redemption log.
+    Log {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Prints one intent with its attempts and history, as JSON.
+    Show { intent_id: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..split].parse().map_err(|_| format!("{s:?} is not a duration like 500ms, 10s, 15m or 24h"))?;
+    match &s[split..] {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" | "" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("{s:?} is not a duration like 500ms, 10s, 15m or 24h")),
+    }
+}
+
+fn default_db() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("voucher-pos").join("terminal.db")
+}
+
+struct Failure(u8, String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(1, e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure(code, msg)) => {
+            eprintln!("voucher-pos: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn exit_code_for(i: &Intent) -> u8 {
+    match i.state {
+        IntentState::Redeemed => 0,
+        IntentState::Refused | IntentState::Cancelled => 2,
+        IntentState::NeedsReview => 4,
+        _ => 3,
+    }
+}
+
+fn outcome_line(i: &Intent) -> String {
+    let f = |v: &Option<String>| v.clone().unwrap_or_default();
+    match i.state {
+        IntentState::Redeemed => format!("redeemed\t{}\t{}", f(&i.transaction_id), i.value_cents.unwrap_or(0)),
+        IntentState::Refused => format!("refused\t{}\t{}", f(&i.error_code), f(&i.error_message)),
+        IntentState::NeedsReview => format!("needs_review\t{}", f(&i.review_reason)),
+        s => s.as_str().to_string(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<u8, Failure> {
+    let db = cli.db.clone().unwrap_or_else(default_db);
+    let store = Arc::new(Store::open(&db, Arc::new(SystemClock))?);
+    let ctx = SaleContext {
+        terminal_id: cli.terminal_id.clone(),
+        branch_code: cli.branch.clone(),
+        cashier_id: cli.cashier.clone(),
+        ..Default::default()
+    };
+    let actor = format!("cashier:{}", cli.cashier);
+    let terminal = || -> Result<Terminal, Failure> {
+        let service = cli.service.clone().ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
+        let key = cli.api_key.clone().ok_or_else(|| Failure(1, "--api-key KEY is required for this command".into()))?;
+        let mut api = ApiConfig::new(service, key);
+        api.total_timeout = cli.request_timeout;
+        let cfg = SyncConfig {
+            key_window: cli.key_window,
+            key_window_margin: cli.key_window_margin,
+            seed: cli.seed,
+            ..SyncConfig::default()
+        };
+        Ok(Terminal::start(store.clone(), ApiClient::new(&api)?, cfg))
+    };
+    match cli.command {
+        Command::Scan { code, receipt, skus } => {
+            let ctx = SaleContext { receipt_number: receipt, skus, ..ctx };
+            let r = match voucher_pos::checkout::scan_text(&store, &code, &ctx) {
+                Ok(r) => r,
+                Err(e) if e.code().starts_with("code_") => return Err(Failure(2, format!("{} ({})", e, e.code()))),
+                Err(e) => return Err(Failure(1, format!("{} ({})", e, e.code()))),
+            };
+            println!("{}", r.intent().id);
+            match &r {
+                ScanResult::Created { .. } => eprintln!("created"),
+                ScanResult::Existing { intent } => eprintln!("existing ({})", intent.state),
+                ScanResult::AlreadyRedeemed { intent } => {
+                    eprintln!(
+                        "already redeemed here at {} (transaction {})",
+                        voucher_pos::clock::rfc3339(intent.updated_at),
+                        intent.transaction_id.as_deref().unwrap_or("unknown")
+                    );
+                    return Ok(5);
+                }
+            }
+            Ok(0)
+        }
+        Command::Redeem { intent_id, wait: None } => {
+            let (i, _) = store.commit_redeem(&intent_id, &actor, false)?;
+            println!("{}", outcome_line(&i));
+            Ok(0)
+        }
+        Command::Redeem { intent_id, wait: Some(wait) } => {
+            let t = terminal()?;
+            let mut rx = t.subscribe();
+            store.commit_redeem(&intent_id, &actor, false)?;
+            t.wake();
+            let deadline = tokio::time::Instant::now() + wait;
+            let i = loop {
+                let i = store.get(&intent_id)?;
+                if i.state.is_final() || i.state == IntentState::NeedsReview {
+                    break i;
+                }
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Err(_) => break store.get(&intent_id)?,
+                    Ok(_) => {}
+                }
+            };
+            t.shutdown().await;
+            println!("{}", outcome_line(&i));
+            Ok(exit_code_for(&i))
+        }
+        Command::Sync { until_idle, max_wait } => {
+            let t = terminal()?;
+            let mut rx = t.subscribe();
+            let deadline = tokio::time::Instant::now() + max_wait;
+            let code = loop {
+                let s = store.summary()?;
+                if until_idle && s.pending == 0 {
+                    break 0;
+                }
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Err(_) => break if until_idle { 3 } else { 0 },
+                    Ok(Ok(SyncEvent::StoreFailure { message })) => eprintln!("voucher-pos: store failure: {message}"),
+                    Ok(_) => {}
+                }
+            };
+            t.shutdown().await;
+            let s = store.summary()?;
+            println!("pending={} needs_review={}", s.pending, s.needs_review);
+            Ok(code)
+        }
+        Command::Log { format, state } => {
+            let filter = LogFilter {
+                state: state.map(|s| s.parse()).transpose().map_err(|e: String| Failure(1, e))?,
+                ..Default::default()
+            };
+            match format {
+                Format::Csv => {
+                    export_csv(&store, &filter, std::io::stdout().lock())?;
+                }
+                Format::Json => {
+                    let mut all = Vec::new();
+                    let mut after = None;
+                    loop {
+                        let p = page(&store, &filter, after.as_ref(), 1000)?;
+                        all.extend(p.rows);
+                        match p.next {
+                            Some(c) => after = Some(c),
+                            None => break,
+                        }
+                    }
+                    println!("{}", serde_json::to_string_pretty(&all)?);
+                }
+            }
+            Ok(0)
+        }
+        Command::Show { intent_id } => {
+            let i = store.get(&intent_id)?;
+            let out = serde_json::json!({
+                "intent": i,
+                "attempts": store.attempts(&intent_id)?,
+                "history": store.history(&intent_id)?,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(exit_code_for(&i))
+        }
+    }
+}

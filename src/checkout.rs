@@ -1,0 +1,200 @@
+//! What cashiers and managers can do, in one place for the app, the command line and
+//! the tests. Every input (camera, handheld scanner, typed text) goes through
+//! [`Terminal::scan`], so one parser and one intent path serve them all; the Tauri
+//! shell only converts types and forwards events.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::api::ApiClient;
+use crate::error::Error;
+use crate::intent::{Intent, IntentState, SaleContext};
+use crate::policy::{OfflinePolicy, OfflineVerdict};
+use crate::store::{QueueSummary, ScanResult, Store};
+use crate::sync::{Connectivity, SyncConfig, SyncEvent, SyncHandle};
+use crate::voucher;
+
+/// Checks the scanned text and records the scan. Text that is not a voucher code is
+/// refused before anything is written.
+pub fn scan_text(store: &Store, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {
+    let code = voucher::parse(raw)?;
+    Ok(store.scan(&code, ctx)?)
+}
+
+/// What the checkout screen shows after a Redeem press.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RedeemView {
+    pub intent: Intent,
+    /// Set while the intent is still waiting for the service: may the sale go ahead?
+    pub offline: Option<OfflineVerdict>,
+    pub connectivity: Connectivity,
+    /// False when this press found the intent already committed (a double press).
+    pub newly_committed: bool,
+}
+
+/// How a manager settles an intent in review.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// The service's records show it redeemed (give the transaction id if known).
+    Redeemed,
+    /// The service refused it.
+    Refused,
+    /// It never happened at the service.
+    NotRedeemed,
+}
+
+/// A terminal: its store and its sync engine.
+pub struct Terminal {
+    store: Arc<Store>,
+    sync: SyncHandle,
+    events: broadcast::Sender<SyncEvent>,
+}
+
+impl Terminal {
+    /// Starts the sync engine on the current tokio runtime.
+    pub fn start(store: Arc<Store>, api: ApiClient, cfg: SyncConfig) -> Terminal {
+        let (events, _) = broadcast::channel(4096);
+        let sync = SyncHandle::spawn(store.clone(), api, cfg, events.clone());
+        Terminal { store, sync, events }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn connectivity(&self) -> Connectivity {
+        self.sync.connectivity()
+    }
+
+    pub fn summary(&self) -> Result<QueueSummary, Error> {
+        Ok(self.store.summary()?)
+    }
+
+    fn publish(&self, i: &Intent) {
+        let _ = self.events.send(SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
+        if let Ok(s) = self.store.summary() {
+            let _ = self.events.send(SyncEvent::Queue(s));
+        }
+    }
+
+    pub fn scan(&self, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {
+        let r = scan_text(&self.store, raw, ctx)?;
+        if let ScanResult::Created { intent } = &r {
+            self.publish(intent);
+        }
+        Ok(r)
+    }
+
+    /// The cashier's Redeem press: commits the intent (once, however often pressed)
+    /// and waits up to `wait` for the service's answer. Returns early, queued, when the
+    /// terminal is offline or the first attempt could not reach the service.
+    pub async fn redeem(&self, id: &str, actor: &str, wait: Duration) -> Result<RedeemView, Error> {
+        let mut rx = self.events.subscribe();
+        let (intent, newly_committed) = self.store.commit_redeem(id, actor, false)?;
+        if newly_committed {
+            self.publish(&intent);
+            self.sync.wake();
+        }
+        let attempts_before = intent.attempt_count;
+        let deadline = tokio::time::Instant::now() + wait;
+        let intent = loop {
+            let cur = self.store.get(id)?;
+            let settled = cur.state.is_final() || cur.state == IntentState::NeedsReview;
+            let waiting = matches!(cur.state, IntentState::Queued | IntentState::Unknown)
+                && (cur.attempt_count > attempts_before || self.sync.connectivity() == Connectivity::Offline);
+            if settled || waiting || cur.state == IntentState::Scanned {
+                break cur;
+            }
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Err(_) => break self.store.get(id)?,
+                Ok(Err(broadcast::error::RecvError::Closed)) => break self.store.get(id)?,
+                Ok(_) => {}
+            }
+        };
+        self.view(intent, newly_committed)
+    }
+
+    /// The current view of one intent.
+    pub fn view_of(&self, id: &str) -> Result<RedeemView, Error> {
+        self.view(self.store.get(id)?, false)
+    }
+
+    fn view(&self, intent: Intent, newly_committed: bool) -> Result<RedeemView, Error> {
+        let offline = if intent.state.is_pending() {
+            let policy = OfflinePolicy::load(&self.store)?;
+            Some(policy.verdict(&intent, &self.store.summary()?, self.store.now_ms()))
+        } else {
+            None
+        };
+        Ok(RedeemView { intent, offline, connectivity: self.sync.connectivity(), newly_committed })
+    }
+
+    /// Lets the sale go ahead on a voucher the service has not confirmed, if the
+    /// store's policy allows it now.
+    pub fn accept_offline(&self, id: &str, actor: &str) -> Result<Intent, Error> {
+        let intent = self.store.get(id)?;
+        if intent.state == IntentState::Redeemed {
+            return Ok(intent);
+        }
+        let policy = OfflinePolicy::load(&self.store)?;
+        match policy.verdict(&intent, &self.store.summary()?, self.store.now_ms()) {
+            OfflineVerdict::MayAccept => {
+                let i = self.store.mark_accepted_offline(id, actor)?;
+                self.publish(&i);
+                Ok(i)
+            }
+            OfflineVerdict::TakeOtherPayment { reason } => Err(Error::NotAllowed { code: "offline_not_allowed", message: reason }),
+        }
+    }
+
+    /// Withdraws a scan, or a queued intent that no request has left for yet.
+    pub fn cancel(&self, id: &str, actor: &str) -> Result<Intent, Error> {
+        let intent = self.store.get(id)?;
+        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued) {
+            return Err(Error::NotAllowed {
+                code: "cancel_not_allowed",
+                message: format!("This voucher is {} and can no longer be withdrawn.", intent.state),
+            });
+        }
+        let i = self.store.transition(id, intent.state, IntentState::Cancelled, actor, Some("withdrawn before sending"), None, |_| {})?;
+        self.publish(&i);
+        Ok(i)
+    }
+
+    /// A manager's decision on an intent in review; the note is kept in its history.
+    pub fn settle(&self, id: &str, how: Settlement, note: &str, manager: &str, transaction_id: Option<&str>) -> Result<Intent, Error> {
+        if note.trim().is_empty() {
+            return Err(Error::NotAllowed { code: "settle_needs_note", message: "Say why, in a note, before settling.".into() });
+        }
+        let to = match how {
+            Settlement::Redeemed => IntentState::Redeemed,
+            Settlement::Refused => IntentState::Refused,
+            Settlement::NotRedeemed => IntentState::Cancelled,
+        };
+        let note = format!("settled by manager {manager}: {note}");
+        let i = self.store.transition(id, IntentState::NeedsReview, to, &format!("manager:{manager}"), Some(&note), None, |i| {
+            if let Some(t) = transaction_id {
+                i.transaction_id = Some(t.to_string());
+            }
+        })?;
+        self.publish(&i);
+        Ok(i)
+    }
+
+    /// Asks the engine to look at the queue now.
+    pub fn wake(&self) {
+        self.sync.wake();
+    }
+
+    pub async fn shutdown(self) {
+        self.sync.shutdown().await;
+    }
+}

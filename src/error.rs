@@ -1,0 +1,38 @@
+//! The one error type the app and the command line see.
+//!
+//! Each module keeps its own `thiserror` enum; this wraps them so that every failure
+//! carries a stable `code()` the UI switches on, and a message for a person. Where the
+//! voucher service refused something, its own `error.message` is the message.
+
+use crate::intent::ContextError;
+use crate::store::StoreError;
+use crate::voucher::CodeError;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Config(#[from] crate::api::ConfigError),
+    /// The action is not allowed now; the message says why, for the cashier.
+    #[error("{message}")]
+    NotAllowed { code: &'static str, message: String },
+}
+
+impl Error {
+    /// A stable identifier, safe to switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Code(e) => e.code(),
+            Error::Context(e) => e.code(),
+            Error::Store(e) => e.code(),
+            Error::Config(e) => e.code(),
+            Error::NotAllowed { code, .. } => code,
+        }
+    }
+}

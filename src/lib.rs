@@ -1,0 +1,16 @@
+//! The voucher POS terminal's core: everything that decides anything, with no GUI
+//! types, so that the app, the headless `voucher-pos` binary and the tests all run the
+//! same code. See ARCHITECTURE.md for the map and the invariants.
+
+pub mod clock;
+pub mod intent;
+pub mod log;
+pub mod policy;
+pub mod store;
+pub mod sync;
+pub mod voucher;
+pub mod api;
+pub mod checkout;
+pub mod error;
+
+pub use error::Error;

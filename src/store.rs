@@ -1,0 +1,725 @@
+//! The durable queue: intents, their attempts and their history in SQLite.
+//!
+//! The store is where the one invariant is kept: an intent exists on disk (WAL,
+//! `synchronous=FULL`) before the cashier sees it, every state change is a
+//! compare-and-set checked against [`crate::intent::TRANSITIONS`] in one transaction
+//! with its history row and attempt row, and a crash at any instruction leaves either
+//! the old row or the new one. One process owns a database file (an exclusive lock
+//! file), and inside it one connection behind a mutex is the single writer, so no
+//! "database is locked" ever reaches a cashier.
+
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use serde::Serialize;
+
+use crate::clock::Clock;
+use crate::intent::{build_body, build_metadata, transition_reason, ContextError, Intent, IntentState, SaleContext};
+use crate::voucher::VoucherCode;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_intents.sql")];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Everything that can go wrong with the terminal's database, each with a stable code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("The terminal database {path} is already open in another process.")]
+    Locked { path: PathBuf },
+    #[error("The file {path} is not a usable terminal database ({why}). It was moved aside, intact, to {moved_to}; the terminal starts with an empty database next time.")]
+    Corrupt { path: PathBuf, moved_to: PathBuf, why: String },
+    #[error("The terminal database was written by a newer version of the terminal (schema {found}; this version knows up to {supported}). It was left untouched; run the newer version.")]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("The disk is full: nothing was saved.")]
+    DiskFull,
+    #[error("No intent {0}.")]
+    NotFound(String),
+    #[error("Intent {id} cannot go from {from} to {to}.")]
+    IllegalTransition { id: String, from: IntentState, to: IntentState },
+    #[error("Intent {id} is {actual}, not {expected}: someone else changed it first.")]
+    StateChanged { id: String, expected: IntentState, actual: IntentState },
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    #[error("Database error: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("Database migration failed: {0}")]
+    Migration(String),
+    #[error("Could not use the database files: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Locked { .. } => "store_locked",
+            StoreError::Corrupt { .. } => "store_corrupt",
+            StoreError::NewerSchema { .. } => "store_newer_schema",
+            StoreError::DiskFull => "store_disk_full",
+            StoreError::NotFound(_) => "intent_not_found",
+            StoreError::IllegalTransition { .. } => "intent_illegal_transition",
+            StoreError::StateChanged { .. } => "intent_state_changed",
+            StoreError::Context(e) => e.code(),
+            StoreError::Sqlite(_) => "store_sqlite",
+            StoreError::Migration(_) => "store_migration",
+            StoreError::Io(_) => "store_io",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScanResult {
+    /// A new intent with a fresh key.
+    Created { intent: Intent },
+    /// The code already has an intent on its way; no second one was made.
+    Existing { intent: Intent },
+    /// The code was already redeemed on this terminal; nothing was created.
+    AlreadyRedeemed { intent: Intent },
+}
+
+impl ScanResult {
+    pub fn intent(&self) -> &Intent {
+        match self {
+            ScanResult::Created { intent } | ScanResult::Existing { intent } | ScanResult::AlreadyRedeemed { intent } => intent,
+        }
+    }
+}
+
+/// One attempt to record with a state change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttempt {
+    pub kind: AttemptKind,
+    pub started_at: i64,
+    pub ended_at: i64,
+    pub http_status: Option<u16>,
+    pub outcome: String,
+    pub replayed: bool,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptKind {
+    Redeem,
+    Lookup,
+    Interrupted,
+}
+
+impl AttemptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptKind::Redeem => "redeem",
+            AttemptKind::Lookup => "lookup",
+            AttemptKind::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// One stored attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    pub id: i64,
+    pub intent_id: String,
+    pub kind: String,
+    pub started_at: i64,
+    pub ended_at: i64,
+    pub http_status: Option<u16>,
+    pub outcome: String,
+    pub replayed: bool,
+    pub latency_ms: i64,
+    pub detail: Option<String>,
+}
+
+/// One stored state change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub at: i64,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+/// What the checkout screen shows of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct QueueSummary {
+    /// Committed intents without an outcome yet.
+    pub pending: u32,
+    /// Created time of the oldest pending intent.
+    pub oldest_pending_created_at: Option<i64>,
+    /// Intents waiting for a manager.
+    pub needs_review: u32,
+    /// Pending intents whose sale already went ahead.
+    pub accepted_offline_pending: u32,
+}
+
+/// Tuning that tests and operations need; the defaults are the product's.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Caps the database size in pages (tests use it to simulate a full disk).
+    pub max_page_count: Option<u64>,
+    /// Run `PRAGMA quick_check` on open (costs a full read of a large database).
+    pub integrity_check: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { max_page_count: None, integrity_check: true }
+    }
+}
+
+/// The terminal's database. Cheap to share behind an `Arc`.
+pub struct Store {
+    conn: Mutex<Connection>,
+    clock: Arc<dyn Clock>,
+    path: PathBuf,
+    // Held for the store's lifetime: the OS releases it when the process dies.
+    _lock: File,
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+impl Store {
+    pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        Self::open_with(path, clock, StoreOptions::default())
+    }
+
+    pub fn open_with(path: impl AsRef<Path>, clock: Arc<dyn Clock>, opts: StoreOptions) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let lock = take_lock(&path)?;
+        check_header(&path, &clock)?;
+        let mut conn = Connection::open(&path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+
+        // Refuse a newer schema before anything writes to the file.
+        let found: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+            Ok(v) => v,
+            Err(e) => return Err(move_aside(&path, &clock, e.to_string(), conn)),
+        };
+        let supported = MIGRATIONS.len() as i64;
+        if found > supported {
+            return Err(StoreError::NewerSchema { found, supported });
+        }
+        if found == 0 {
+            let foreign: i64 = match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)) {
+                Ok(n) => n,
+                Err(e) => return Err(move_aside(&path, &clock, e.to_string(), conn)),
+            };
+            if foreign > 0 {
+                return Err(move_aside(&path, &clock, "an SQLite database of another program".into(), conn));
+            }
+        }
+        if opts.integrity_check {
+            let verdict: Result<String, _> = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
+            match verdict {
+                Ok(v) if v == "ok" => {}
+                Ok(v) => return Err(move_aside(&path, &clock, v, conn)),
+                Err(e) => return Err(move_aside(&path, &clock, e.to_string(), conn)),
+            }
+        }
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Migration(format!("could not turn on WAL (journal_mode is {mode})")));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
+        if let Some(pages) = opts.max_page_count {
+            conn.query_row(&format!("PRAGMA max_page_count={pages}"), [], |_| Ok(()))?;
+        }
+        Ok(Store { conn: Mutex::new(conn), clock, path, _lock: lock })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (the
+        // transaction rolls back on drop), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a scan: returns the code's live intent, says it was already redeemed,
+    /// or creates a new intent with a fresh key and frozen request bytes. Durable on
+    /// return.
+    pub fn scan(&self, code: &VoucherCode, ctx: &SaleContext) -> Result<ScanResult, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last: Option<Intent> = tx
+            .query_row(
+                &format!("SELECT {COLS} FROM intents WHERE code = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1"),
+                [code.as_str()],
+                intent_from_row,
+            )
+            .optional()?;
+        if let Some(intent) = last {
+            if intent.state == IntentState::Redeemed {
+                return Ok(ScanResult::AlreadyRedeemed { intent });
+            }
+            if intent.state.is_live() {
+                return Ok(ScanResult::Existing { intent });
+            }
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let key = uuid::Uuid::new_v4().to_string();
+        let metadata = build_metadata(code, ctx, &id)?;
+        let body = build_body(code, &metadata);
+        let now = self.clock.now_ms();
+        tx.execute(
+            "INSERT INTO intents (id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id,
+                                  receipt_number, body, state, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'scanned', ?10, ?10)",
+            params![id, key, code.as_str(), code.voucher_count() as i64, ctx.terminal_id, ctx.branch_code,
+                    ctx.cashier_id, ctx.receipt_number, body, now],
+        )?;
+        insert_history(&tx, &id, now, None, IntentState::Scanned, &format!("cashier:{}", ctx.cashier_id), None)?;
+        let intent = load(&tx, &id)?;
+        tx.commit()?;
+        Ok(ScanResult::Created { intent })
+    }
+
+    pub fn get(&self, id: &str) -> Result<Intent, StoreError> {
+        load(&self.conn(), id)
+    }
+
+    /// The cashier's Redeem press. Idempotent: pressing again (a double click, a
+    /// second window) leaves a committed intent as it is and reports it.
+    pub fn commit_redeem(&self, id: &str, actor: &str, accepted_offline: bool) -> Result<(Intent, bool), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = load(&tx, id)?;
+        if current.state != IntentState::Scanned {
+            return Ok((current, false));
+        }
+        let now = self.clock.now_ms();
+        let updated = apply(&tx, current, IntentState::Queued, now, actor, None, None, |i| {
+            i.queued_at = Some(now);
+            i.next_attempt_at = Some(now);
+            i.accepted_offline = accepted_offline;
+        })?;
+        tx.commit()?;
+        Ok((updated, true))
+    }
+
+    /// Marks a queued intent as accepted for the sale before the service confirmed it.
+    pub fn mark_accepted_offline(&self, id: &str, actor: &str) -> Result<Intent, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut current = load(&tx, id)?;
+        if !current.state.is_pending() && current.state != IntentState::Redeemed {
+            return Err(StoreError::IllegalTransition { id: id.into(), from: current.state, to: current.state });
+        }
+        if !current.accepted_offline {
+            current.accepted_offline = true;
+            write_fields(&tx, &current, current.state, self.clock.now_ms())?;
+            insert_history(&tx, id, self.clock.now_ms(), Some(current.state), current.state, actor, Some("accepted for the sale before the service confirmed"))?;
+        }
+        tx.commit()?;
+        Ok(current)
+    }
+
+    /// Moves an intent from `from` to `to` if it is still in `from` and the table
+    /// allows it; `edit` sets the fields that go with the change, and `attempt` (if
+    /// any) is appended in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub fn transition(
+        &self,
+        id: &str,
+        from: IntentState,
+        to: IntentState,
+        actor: &str,
+        note: Option<&str>,
+        attempt: Option<&NewAttempt>,
+        edit: impl FnOnce(&mut Intent),
+    ) -> Result<Intent, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = load(&tx, id)?;
+        if current.state != from {
+            return Err(StoreError::StateChanged { id: id.into(), expected: from, actual: current.state });
+        }
+        let updated = apply(&tx, current, to, self.clock.now_ms(), actor, note, attempt, edit)?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// Keeps an intent in its state but records an attempt and when to try next
+    /// (a lookup that could not decide, say).
+    pub fn reschedule(&self, id: &str, state: IntentState, next_attempt_at: i64, attempt: Option<&NewAttempt>) -> Result<Intent, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut current = load(&tx, id)?;
+        if current.state != state {
+            return Err(StoreError::StateChanged { id: id.into(), expected: state, actual: current.state });
+        }
+        current.next_attempt_at = Some(next_attempt_at);
+        write_fields(&tx, &current, state, self.clock.now_ms())?;
+        if let Some(a) = attempt {
+            insert_attempt(&tx, id, a)?;
+        }
+        tx.commit()?;
+        Ok(current)
+    }
+
+    /// After a crash: every intent left `in_flight` may have reached the service, so
+    /// it becomes `unknown` (never re-created, never assumed unsent). Returns how many.
+    pub fn recover_in_flight(&self) -> Result<Vec<Intent>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids: Vec<String> = {
+            let mut st = tx.prepare("SELECT id FROM intents WHERE state = 'in_flight'")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let now = self.clock.now_ms();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let current = load(&tx, &id)?;
+            let attempt = NewAttempt {
+                kind: AttemptKind::Interrupted,
+                started_at: current.updated_at,
+                ended_at: now,
+                http_status: None,
+                outcome: "interrupted".into(),
+                replayed: false,
+                detail: Some("the terminal stopped while this request was in flight".into()),
+            };
+            out.push(apply(&tx, current, IntentState::Unknown, now, "recovery", Some("in flight when the terminal stopped"), Some(&attempt), |i| {
+                i.next_attempt_at = Some(now);
+            })?);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Intents the sync engine may work on now, oldest due first.
+    pub fn due(&self, now: i64, limit: usize) -> Result<Vec<Intent>, StoreError> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM intents WHERE state IN ('queued','unknown') AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, created_at LIMIT ?2"
+        ))?;
+        let rows = st.query_map(params![now, limit as i64], intent_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When the next queued or unknown intent becomes due, if any.
+    pub fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT min(next_attempt_at) FROM intents WHERE state IN ('queued','unknown')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Makes every waiting intent due now (connectivity came back: the backoff was
+    /// spent waiting for the network, not for the service).
+    pub fn expedite_pending(&self, now: i64) -> Result<usize, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE intents SET next_attempt_at = ?1 WHERE state IN ('queued','unknown') AND next_attempt_at > ?1",
+            [now],
+        )?)
+    }
+
+    /// How many attempts of `kind` ended with `outcome` for one intent.
+    pub fn count_attempts(&self, id: &str, kind: AttemptKind, outcome: &str) -> Result<u32, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = ?2 AND outcome = ?3",
+            params![id, kind.as_str(), outcome],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn summary(&self) -> Result<QueueSummary, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FILTER (WHERE state IN ('queued','in_flight','unknown')),
+                    min(created_at) FILTER (WHERE state IN ('queued','in_flight','unknown')),
+                    count(*) FILTER (WHERE state = 'needs_review'),
+                    count(*) FILTER (WHERE state IN ('queued','in_flight','unknown') AND accepted_offline = 1)
+             FROM intents WHERE state IN ('queued','in_flight','unknown','needs_review')",
+            [],
+            |r| {
+                Ok(QueueSummary {
+                    pending: r.get(0)?,
+                    oldest_pending_created_at: r.get(1)?,
+                    needs_review: r.get(2)?,
+                    accepted_offline_pending: r.get(3)?,
+                })
+            },
+        )?)
+    }
+
+    pub fn attempts(&self, id: &str) -> Result<Vec<Attempt>, StoreError> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(
+            "SELECT id, intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail
+             FROM attempts WHERE intent_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([id], |r| {
+            Ok(Attempt {
+                id: r.get(0)?,
+                intent_id: r.get(1)?,
+                kind: r.get(2)?,
+                started_at: r.get(3)?,
+                ended_at: r.get(4)?,
+                http_status: r.get(5)?,
+                outcome: r.get(6)?,
+                replayed: r.get(7)?,
+                latency_ms: r.get(8)?,
+                detail: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(
+            "SELECT at, from_state, to_state, actor, note FROM transitions WHERE intent_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([id], |r| {
+            Ok(HistoryEntry { at: r.get(0)?, from_state: r.get(1)?, to_state: r.get(2)?, actor: r.get(3)?, note: r.get(4)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Runs a read-only query for the manager's log (see [`crate::log`]).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        Ok(f(&self.conn())?)
+    }
+
+    /// Runs a batch of writes in one transaction (bulk fills for tests and benches).
+    pub fn with_transaction<T>(&self, f: impl FnOnce(&Transaction) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn take_lock(db: &Path) -> Result<File, StoreError> {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".lock");
+    let file = OpenOptions::new().create(true).truncate(false).write(true).open(PathBuf::from(name))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked { path: db.to_path_buf() }),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Io(e)),
+    }
+}
+
+fn check_header(path: &Path, clock: &Arc<dyn Clock>) -> Result<(), StoreError> {
+    let Ok(mut f) = File::open(path) else { return Ok(()) }; // a new database
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match f.read(&mut head[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    if read == 0 {
+        return Ok(()); // an empty file is a new database
+    }
+    if read < 16 || &head != SQLITE_MAGIC {
+        drop(f);
+        let moved_to = move_files_aside(path, clock)?;
+        return Err(StoreError::Corrupt { path: path.into(), moved_to, why: "not an SQLite database".into() });
+    }
+    Ok(())
+}
+
+fn move_aside(path: &Path, clock: &Arc<dyn Clock>, why: String, conn: Connection) -> StoreError {
+    drop(conn);
+    match move_files_aside(path, clock) {
+        Ok(moved_to) => StoreError::Corrupt { path: path.into(), moved_to, why },
+        Err(e) => e,
+    }
+}
+
+/// Renames the database and its WAL and shared-memory files to `<name>.corrupt-<ms>`,
+/// never overwriting anything.
+fn move_files_aside(path: &Path, clock: &Arc<dyn Clock>) -> Result<PathBuf, StoreError> {
+    let stamp = clock.now_ms();
+    let mut n = 0;
+    let target = loop {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".corrupt-{stamp}{}", if n == 0 { String::new() } else { format!("-{n}") }));
+        let candidate = PathBuf::from(name);
+        if !candidate.exists() {
+            break candidate;
+        }
+        n += 1;
+    };
+    std::fs::rename(path, &target)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        if side.exists() {
+            let mut dest = target.as_os_str().to_owned();
+            dest.push(suffix);
+            std::fs::rename(&side, PathBuf::from(dest))?;
+        }
+    }
+    Ok(target)
+}
+
+pub(crate) const COLS: &str = "id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state,
+     created_at, updated_at, queued_at, first_sent_at, next_attempt_at, attempt_count, accepted_offline,
+     transaction_id, campaign_name, value_cents, http_status, error_code, error_message, review_reason, loss, lookup_due";
+
+pub(crate) fn intent_from_row(r: &Row<'_>) -> rusqlite::Result<Intent> {
+    let state: String = r.get(9)?;
+    Ok(Intent {
+        id: r.get(0)?,
+        idempotency_key: r.get(1)?,
+        code: r.get(2)?,
+        voucher_count: r.get(3)?,
+        terminal_id: r.get(4)?,
+        branch_code: r.get(5)?,
+        cashier_id: r.get(6)?,
+        receipt_number: r.get(7)?,
+        body: r.get(8)?,
+        state: state.parse().map_err(|e: String| {
+            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, e.into())
+        })?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+        queued_at: r.get(12)?,
+        first_sent_at: r.get(13)?,
+        next_attempt_at: r.get(14)?,
+        attempt_count: r.get(15)?,
+        accepted_offline: r.get(16)?,
+        transaction_id: r.get(17)?,
+        campaign_name: r.get(18)?,
+        value_cents: r.get(19)?,
+        http_status: r.get(20)?,
+        error_code: r.get(21)?,
+        error_message: r.get(22)?,
+        review_reason: r.get(23)?,
+        loss: r.get(24)?,
+        lookup_due: r.get(25)?,
+    })
+}
+
+fn load(conn: &Connection, id: &str) -> Result<Intent, StoreError> {
+    conn.query_row(&format!("SELECT {COLS} FROM intents WHERE id = ?1"), [id], intent_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(id.into()))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    tx: &Connection,
+    mut current: Intent,
+    to: IntentState,
+    now: i64,
+    actor: &str,
+    note: Option<&str>,
+    attempt: Option<&NewAttempt>,
+    edit: impl FnOnce(&mut Intent),
+) -> Result<Intent, StoreError> {
+    let from = current.state;
+    if transition_reason(from, to).is_none() {
+        return Err(StoreError::IllegalTransition { id: current.id, from, to });
+    }
+    edit(&mut current);
+    if to.is_final() || to == IntentState::NeedsReview {
+        current.next_attempt_at = None;
+    }
+    write_fields(tx, &current, to, now)?;
+    insert_history(tx, &current.id, now, Some(from), to, actor, note)?;
+    if let Some(a) = attempt {
+        insert_attempt(tx, &current.id, a)?;
+    }
+    current.state = to;
+    current.updated_at = now;
+    Ok(current)
+}
+
+/// Writes the mutable fields; the key, code and body are never written after insert.
+fn write_fields(tx: &Connection, i: &Intent, state: IntentState, now: i64) -> Result<(), StoreError> {
+    let n = tx.execute(
+        "UPDATE intents SET state = ?2, updated_at = ?3, queued_at = ?4, first_sent_at = ?5, next_attempt_at = ?6,
+                attempt_count = ?7, accepted_offline = ?8, transaction_id = ?9, campaign_name = ?10, value_cents = ?11,
+                http_status = ?12, error_code = ?13, error_message = ?14, review_reason = ?15, loss = ?16,
+                lookup_due = ?17
+         WHERE id = ?1",
+        params![i.id, state.as_str(), now, i.queued_at, i.first_sent_at, i.next_attempt_at, i.attempt_count,
+                i.accepted_offline, i.transaction_id, i.campaign_name, i.value_cents, i.http_status, i.error_code,
+                i.error_message, i.review_reason, i.loss, i.lookup_due],
+    )?;
+    if n != 1 {
+        return Err(StoreError::NotFound(i.id.clone()));
+    }
+    Ok(())
+}
+
+fn insert_history(
+    tx: &Connection,
+    id: &str,
+    at: i64,
+    from: Option<IntentState>,
+    to: IntentState,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO transitions (intent_id, at, from_state, to_state, actor, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, at, from.map(IntentState::as_str), to.as_str(), actor, note],
+    )?;
+    Ok(())
+}
+
+fn insert_attempt(tx: &Connection, id: &str, a: &NewAttempt) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO attempts (intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![id, a.kind.as_str(), a.started_at, a.ended_at, a.http_status, a.outcome, a.replayed,
+                (a.ended_at - a.started_at).max(0), a.detail],
+    )?;
+    Ok(())
+}
