@@ -1,0 +1,376 @@
+//! Every rule of shared/docs/redeem-api.md, checked through the terminal's client (and
+//! raw HTTP for what the client never sends) against the sandbox binary on loopback.
+
+mod common;
+
+use std::time::Duration;
+
+use common::sandbox::Sandbox;
+use serde_json::{json, Value};
+use voucher_pos::api::{ApiClient, ApiConfig, RedeemOutcome};
+
+fn client(s: &Sandbox) -> ApiClient {
+    client_with_key(s, "test_sandbox")
+}
+
+fn client_with_key(s: &Sandbox, key: &str) -> ApiClient {
+    ApiClient::new(&ApiConfig::new(&s.url, key)).unwrap()
+}
+
+fn body(qr: &str, metadata: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"qr": qr, "metadata": metadata})).unwrap()
+}
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn raw(s: &Sandbox, headers: &[(&str, &str)], body: &[u8]) -> (u16, Value, reqwest::header::HeaderMap) {
+    let mut req = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).body(body.to_vec());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let h = r.headers().clone();
+    let b = r.bytes().await.unwrap();
+    (status, serde_json::from_slice(&b).unwrap_or(Value::Null), h)
+}
+
+#[tokio::test]
+async fn a_redemption_answers_the_campaign_and_the_total_value() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(3, 250, "active").await;
+    let r = client(&s).redeem(&key(), &body(&qr, "pos_ID:T1")).await;
+    let RedeemOutcome::Redeemed(red) = r.outcome else { panic!("{r:?}") };
+    assert_eq!(red.value_cents, 750);
+    assert_eq!(red.campaign_name, "Demo");
+    assert!(red.transaction_id.starts_with("transaction_"));
+    assert!(!r.replayed);
+}
+
+#[tokio::test]
+async fn the_same_key_and_body_replay_the_saved_answer_byte_for_byte() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    let b = body(&qr, "m");
+    let h = [("x-api-key", "test_sandbox"), ("Idempotency-Key", k.as_str()), ("content-type", "application/json")];
+    let first = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b.clone()).send().await.unwrap();
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first = first.bytes().await.unwrap();
+    let again = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b.clone()).send().await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.bytes().await.unwrap(), first);
+    let via_client = client(&s).redeem(&k, &b).await;
+    assert!(via_client.replayed && matches!(via_client.outcome, RedeemOutcome::Redeemed(_)));
+    assert_eq!(s.ledger().await.len(), 1);
+}
+
+fn headers(h: &[(&str, &str)]) -> reqwest::header::HeaderMap {
+    let mut m = reqwest::header::HeaderMap::new();
+    for (k, v) in h {
+        m.insert(reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+    }
+    m
+}
+
+#[tokio::test]
+async fn a_refusal_is_saved_and_replayed_too() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "voided").await;
+    let k = key();
+    let first = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert_eq!(first.http_status, Some(402));
+    assert!(matches!(&first.outcome, RedeemOutcome::Refused { code, .. } if code == "redemption_vouchers_voided"));
+    let again = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert!(again.replayed);
+    assert_eq!(again.outcome, first.outcome);
+}
+
+#[tokio::test]
+async fn a_missing_or_over_long_key_is_refused_and_nothing_is_stored() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let b = body(&qr, "");
+    let (st, v, _) = raw(&s, &[("x-api-key", "test_sandbox")], &b).await;
+    assert_eq!((st, v["error"]["code"].as_str()), (400, Some("idempotency_key_missing")));
+    let long = "k".repeat(256);
+    let (st, v, _) = raw(&s, &[("x-api-key", "test_sandbox"), ("Idempotency-Key", &long)], &b).await;
+    assert_eq!((st, v["error"]["code"].as_str()), (400, Some("idempotency_key_invalid")));
+    let max = "k".repeat(255);
+    let (st, _, _) = raw(&s, &[("x-api-key", "test_sandbox"), ("Idempotency-Key", &max)], &b).await;
+    assert_eq!(st, 200, "255 characters is a valid key");
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_a_400_that_leaves_the_key_free() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    let (st, v, _) = raw(&s, &[("x-api-key", "test_sandbox"), ("Idempotency-Key", &k)], b"{not json").await;
+    assert_eq!((st, v["error"]["type"].as_str()), (400, Some("invalid_request_error")));
+    let long_md = "m".repeat(1001);
+    let r = client(&s).redeem(&k, &body(&qr, &long_md)).await;
+    assert!(matches!(&r.outcome, RedeemOutcome::Refused { code, .. } if code == "invalid_request"), "{r:?}");
+    // The key is still free: the same key with a good body executes (not a 422).
+    let r = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)) && !r.replayed, "{r:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_api_key_is_401_and_stores_nothing() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    let r = client_with_key(&s, "test_wrong").redeem(&k, &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Unauthorized { .. }), "{r:?}");
+    let (st, _, _) = raw(&s, &[("Idempotency-Key", &k)], &body(&qr, "")).await;
+    assert_eq!(st, 401);
+    let r = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)) && !r.replayed);
+}
+
+#[tokio::test]
+async fn the_same_key_while_executing_is_409_in_progress() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"latency_ms": 600})).await;
+    let c = client(&s);
+    let k = key();
+    let b = body(&qr, "");
+    let first = tokio::spawn({
+        let (c, k, b) = (c.clone(), k.clone(), b.clone());
+        async move { c.redeem(&k, &b).await }
+    });
+    // Wait until the sandbox has the first request (it then holds the key for 600 ms).
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while s.redeem_requests().await < 1 {
+        assert!(std::time::Instant::now() < deadline, "the first request never arrived");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let second = c.redeem(&k, &b).await;
+    let first = first.await.unwrap();
+    assert!(matches!(first.outcome, RedeemOutcome::Redeemed(_)), "{first:?}");
+    assert_eq!(second.http_status, Some(409), "{second:?}");
+    assert!(matches!(second.outcome, RedeemOutcome::InProgress { .. }));
+    assert_eq!(s.ledger().await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_key_with_other_parameters_is_422() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    client(&s).redeem(&k, &body(&qr, "receipt_number:1")).await;
+    let r = client(&s).redeem(&k, &body(&qr, "receipt_number:2")).await;
+    assert_eq!(r.http_status, Some(422));
+    assert!(matches!(r.outcome, RedeemOutcome::KeyReused { .. }));
+}
+
+#[tokio::test]
+async fn keys_are_scoped_to_the_api_key_that_used_them() {
+    let s = Sandbox::start(&["--api-key", "test_a", "--api-key", "test_b"]);
+    let (qr1, _) = s.vouchers(1, 500, "active").await;
+    let (qr2, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    let a = client_with_key(&s, "test_a").redeem(&k, &body(&qr1, "")).await;
+    let b = client_with_key(&s, "test_b").redeem(&k, &body(&qr2, "")).await;
+    assert!(matches!(a.outcome, RedeemOutcome::Redeemed(_)));
+    assert!(matches!(b.outcome, RedeemOutcome::Redeemed(_)) && !b.replayed, "{b:?}");
+    let listed = client_with_key(&s, "test_a").transactions(None, None, None, None).await.unwrap();
+    assert_eq!(listed.data.len(), 1, "a key sees only its own transactions");
+}
+
+#[tokio::test]
+async fn after_the_key_window_a_retry_runs_again_and_meets_402_used() {
+    let s = Sandbox::start(&["--key-ttl", "1s"]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    let b = body(&qr, "");
+    assert!(matches!(client(&s).redeem(&k, &b).await.outcome, RedeemOutcome::Redeemed(_)));
+    let saved_at = std::time::Instant::now();
+    // The window is a property of time, not of scheduling: wait it out, then retry.
+    tokio::time::sleep(Duration::from_millis(1100).saturating_sub(saved_at.elapsed())).await;
+    let r = client(&s).redeem(&k, &b).await;
+    assert!(!r.replayed, "a result older than the window was replayed");
+    assert!(matches!(&r.outcome, RedeemOutcome::Refused { code, .. } if code == "redemption_vouchers_used"), "{r:?}");
+}
+
+#[tokio::test]
+async fn injected_429_carries_retry_after_and_stores_nothing() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    s.faults(json!({"error_rate": {"429": 1.0}, "retry_after_s": 2})).await;
+    let r = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert_eq!(r.outcome, RedeemOutcome::RateLimited { retry_after: Some(Duration::from_secs(2)), message: "Too many requests. Please retry later.".into() });
+    s.faults(json!({"error_rate": {"503": 1.0}})).await;
+    let r = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::ServerError { .. }));
+    s.faults(json!({})).await;
+    let r = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)) && !r.replayed);
+}
+
+#[tokio::test]
+async fn a_code_is_all_or_nothing_and_the_first_reason_in_order_wins() {
+    let s = Sandbox::start(&[]);
+    let (_, active) = s.vouchers(1, 500, "active").await;
+    let (_, voided) = s.vouchers(1, 500, "voided").await;
+    let (_, expired) = s.vouchers(1, 500, "expired").await;
+    let (used_qr, used) = s.vouchers(1, 500, "active").await;
+    client(&s).redeem(&key(), &body(&used_qr, "")).await;
+    let c = client(&s);
+    let code_of = |r: RedeemOutcome| match r {
+        RedeemOutcome::Refused { code, .. } => code,
+        other => panic!("{other:?}"),
+    };
+    let mix = |ids: &[&String]| format!("rsg:{}", ids.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","));
+    let r = c.redeem(&key(), &body(&mix(&[&used[0], &expired[0], &voided[0], &"v_nope".to_string()]), "")).await;
+    assert_eq!(r.http_status, Some(404));
+    assert_eq!(code_of(r.outcome), "redemption_vouchers_not_found");
+    assert_eq!(code_of(c.redeem(&key(), &body(&mix(&[&used[0], &expired[0], &voided[0]]), "")).await.outcome), "redemption_vouchers_voided");
+    assert_eq!(code_of(c.redeem(&key(), &body(&mix(&[&used[0], &expired[0]]), "")).await.outcome), "redemption_vouchers_period_ended");
+    assert_eq!(code_of(c.redeem(&key(), &body(&mix(&[&active[0], &used[0]]), "")).await.outcome), "redemption_vouchers_used");
+    // The active voucher was not redeemed by the refused codes.
+    assert!(matches!(c.redeem(&key(), &body(&mix(&[&active[0]]), "")).await.outcome, RedeemOutcome::Redeemed(_)));
+}
+
+#[tokio::test]
+async fn a_repeated_id_counts_once_and_metadata_is_optional() {
+    let s = Sandbox::start(&[]);
+    let (_, ids) = s.vouchers(1, 500, "active").await;
+    let b = serde_json::to_vec(&json!({"qr": format!("rsg:{0},{0}", ids[0])})).unwrap();
+    let RedeemOutcome::Redeemed(r) = client(&s).redeem(&key(), &b).await.outcome else { panic!() };
+    assert_eq!(r.value_cents, 500);
+    assert_eq!(s.ledger().await[0]["metadata"], "");
+}
+
+#[tokio::test]
+async fn a_fifteen_voucher_code_redeems_whole() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(15, 100, "active").await;
+    let RedeemOutcome::Redeemed(r) = client(&s).redeem(&key(), &body(&qr, "")).await.outcome else { panic!() };
+    assert_eq!(r.value_cents, 1500);
+    assert_eq!(s.ledger().await[0]["voucher_ids"].as_array().unwrap().len(), 15);
+}
+
+#[tokio::test]
+async fn the_transactions_list_pages_with_url_encoded_cursors_and_finds_an_intent() {
+    let s = Sandbox::start(&[]);
+    let c = client(&s);
+    for n in 0..5 {
+        let (qr, _) = s.vouchers(1, 100, "active").await;
+        c.redeem(&key(), &body(&qr, &format!("pos_ID:T1,intent_ID:intent-{n}"))).await;
+    }
+    let today = voucher_pos::clock::utc_date(voucher_pos::clock::Clock::now_ms(&voucher_pos::clock::SystemClock));
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let p = c.transactions(Some(&today), Some(&today), Some(2), after.as_deref()).await.unwrap();
+        assert!(p.data.len() <= 2);
+        seen.extend(p.data.iter().map(|t| t.metadata.clone()));
+        if !p.has_next_page {
+            break;
+        }
+        after = p.end_cursor;
+    }
+    assert_eq!(seen.len(), 5);
+    let found = c.find_by_intent("intent-3", &today, &today).await.unwrap().expect("found");
+    assert!(found.metadata.ends_with("intent_ID:intent-3"));
+    assert_eq!(c.find_by_intent("intent-33", &today, &today).await.unwrap(), None, "a prefix must not match");
+    assert_eq!(c.find_by_intent("intent-3", "2001-01-01", "2001-01-02").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn many_requests_with_one_key_execute_once() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"latency_ms": 50})).await;
+    let c = client(&s);
+    let k = key();
+    let b = body(&qr, "");
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (c, k, b) = (c.clone(), k.clone(), b.clone());
+        tasks.push(tokio::spawn(async move { c.redeem(&k, &b).await }));
+    }
+    let mut fresh = 0;
+    for t in tasks {
+        let r = t.await.unwrap();
+        match r.outcome {
+            RedeemOutcome::Redeemed(_) if !r.replayed => fresh += 1,
+            RedeemOutcome::Redeemed(_) | RedeemOutcome::InProgress { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(fresh, 1);
+    assert_eq!(s.ledger().await.len(), 1);
+}
+
+#[tokio::test]
+async fn many_keys_racing_for_one_voucher_redeem_it_once() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let c = client(&s);
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (c, b) = (c.clone(), body(&qr, ""));
+        tasks.push(tokio::spawn(async move { c.redeem(&key(), &b).await }));
+    }
+    let (mut ok, mut used) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap().outcome {
+            RedeemOutcome::Redeemed(_) => ok += 1,
+            RedeemOutcome::Refused { code, .. } if code == "redemption_vouchers_used" => used += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((ok, used), (1, 19));
+    assert_eq!(s.ledger().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_killed_and_restarted_sandbox_still_replays_the_same_bytes() {
+    let mut s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    let h = [("x-api-key", "test_sandbox"), ("Idempotency-Key", k.as_str())];
+    let b = body(&qr, "m");
+    let first = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b.clone()).send().await.unwrap().bytes().await.unwrap();
+    s.kill_and_restart();
+    let again = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b).send().await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.bytes().await.unwrap(), first);
+    assert_eq!(s.ledger().await.len(), 1);
+}
+
+#[tokio::test]
+async fn drop_after_commit_leaves_the_client_with_an_unknown_outcome_that_a_resend_resolves() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"drop_after_commit_rate": 1.0})).await;
+    let k = key();
+    let b = body(&qr, "");
+    let r = client(&s).redeem(&k, &b).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Unknown { .. }), "{r:?}");
+    assert_eq!(s.ledger().await.len(), 1, "it did commit");
+    s.faults(json!({})).await;
+    let r = client(&s).redeem(&k, &b).await;
+    assert!(r.replayed && matches!(r.outcome, RedeemOutcome::Redeemed(_)));
+}
+
+#[tokio::test]
+async fn offline_fails_at_the_connection_and_a_closed_port_is_certainly_not_sent() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"offline": true})).await;
+    let r = client(&s).redeem(&key(), &body(&qr, "")).await;
+    assert_eq!(r.http_status, None);
+    assert!(matches!(r.outcome, RedeemOutcome::Unknown { .. } | RedeemOutcome::NotSent { .. }), "{r:?}");
+    assert!(s.ledger().await.is_empty());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = ApiClient::new(&ApiConfig::new(format!("http://127.0.0.1:{port}"), "test_sandbox")).unwrap();
+    assert!(matches!(closed.redeem(&key(), b"{}").await.outcome, RedeemOutcome::NotSent { .. }));
+}
