@@ -333,12 +333,19 @@ impl Engine {
         jobs.shutdown().await;
     }
 
+    /// Runs store work (fsync'd writes, and reads that wait for them) off the async
+    /// workers, so a disk flush never stalls requests in flight.
+    async fn on_store<T: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&Engine) -> T + Send + 'static) -> T {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || f(&engine)).await.expect("a store task panicked")
+    }
+
     fn key_may_be_pruned(&self, i: &Intent, now: i64) -> bool {
         let horizon = self.cfg.key_window.saturating_sub(self.cfg.key_window_margin).as_millis() as i64;
         i.first_sent_at.is_some_and(|t| now - t >= horizon)
     }
 
-    async fn work(&self, intent: Intent) -> Signal {
+    async fn work(self: &Arc<Self>, intent: Intent) -> Signal {
         let now = self.clock.now_ms();
         let result = if intent.state == IntentState::Unknown && (intent.lookup_due || self.key_may_be_pruned(&intent, now)) {
             self.reconcile(intent).await
@@ -356,15 +363,21 @@ impl Engine {
     }
 
     /// Sends the stored request once and records what it proved.
-    async fn send(&self, intent: Intent) -> Result<Signal, StoreError> {
+    async fn send(self: &Arc<Self>, intent: Intent) -> Result<Signal, StoreError> {
         use IntentState::*;
         let from = intent.state;
         let started = self.clock.now_ms();
-        let i = self.store.transition(&intent.id, from, InFlight, "sync", None, None, |i| {
-            i.attempt_count += 1;
-            i.first_sent_at.get_or_insert(started);
-        })?;
-        self.publish_intent(&i);
+        let id = intent.id.clone();
+        let i = self
+            .on_store(move |e| {
+                let i = e.store.transition(&id, from, InFlight, "sync", None, None, |i| {
+                    i.attempt_count += 1;
+                    i.first_sent_at.get_or_insert(started);
+                })?;
+                e.publish_intent(&i);
+                Ok::<_, StoreError>(i)
+            })
+            .await?;
         let reply = self.api.redeem(&i.idempotency_key, &i.body).await;
         let now = self.clock.now_ms();
         let attempt = NewAttempt {
@@ -439,8 +452,13 @@ impl Engine {
                 (Unknown, signal, None, Box::new(move |i: &mut Intent| i.next_attempt_at = Some(retry_at)))
             }
         };
-        let done = self.write_outcome(&i.id, to, note.as_deref(), &attempt, edit)?;
-        self.publish_intent(&done);
+        let id = i.id.clone();
+        self.on_store(move |e| {
+            let done = e.write_outcome(&id, to, note.as_deref(), &attempt, edit)?;
+            e.publish_intent(&done);
+            Ok::<_, StoreError>(())
+        })
+        .await?;
         Ok(signal)
     }
 
