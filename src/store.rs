@@ -194,6 +194,16 @@ pub struct Store {
     _lock: File,
 }
 
+/// Where the terminal keeps its database when none is named:
+/// `$XDG_DATA_HOME/voucher-pos/terminal.db`, else `~/.local/share/voucher-pos/terminal.db`.
+pub fn default_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("voucher-pos").join("terminal.db")
+}
+
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 impl Store {

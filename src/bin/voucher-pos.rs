@@ -108,14 +108,6 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
-fn default_db() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("voucher-pos").join("terminal.db")
-}
-
 struct Failure(u8, String);
 
 impl<E: std::fmt::Display> From<E> for Failure {
@@ -156,7 +148,7 @@ fn outcome_line(i: &Intent) -> String {
 }
 
 async fn run(cli: Cli) -> Result<u8, Failure> {
-    let db = cli.db.clone().unwrap_or_else(default_db);
+    let db = cli.db.clone().unwrap_or_else(voucher_pos::store::default_path);
     let store = Arc::new(Store::open(&db, Arc::new(SystemClock))?);
     let ctx = SaleContext {
         terminal_id: cli.terminal_id.clone(),
