@@ -11,4 +11,13 @@ echo "== Rust: build the workspace once (one package selection for everything be
 cargo build --workspace --all-targets --locked
 
 echo "== Rust: tests"
-cargo test --workspace --locked
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --locked 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over every test binary (cargo's own last line is the doc-tests').
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+exit "$status"

@@ -248,6 +248,15 @@ fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<String, Response> {
     }
 }
 
+/// The prologue of every `/v1/` request, in the contract's order: injected faults
+/// first (so they store nothing), then authentication. Returns the caller's API key.
+async fn admit(s: &Shared, kill: &ConnKill, headers: &HeaderMap) -> Result<String, Response> {
+    if let Some(r) = injected_fault(s, kill).await {
+        return Err(r);
+    }
+    authenticate(s, headers)
+}
+
 /// Releases an in-progress key however the request ends (even a dropped connection).
 struct InProgress<'a> {
     s: &'a Shared,
@@ -290,10 +299,7 @@ async fn redeem(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = injected_fault(&s, &kill).await {
-        return r;
-    }
-    let api_key = match authenticate(&s, &headers) {
+    let api_key = match admit(&s, &kill, &headers).await {
         Ok(k) => k,
         Err(r) => return r,
     };
@@ -425,10 +431,7 @@ async fn transactions(
     headers: HeaderMap,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    if let Some(r) = injected_fault(&s, &kill).await {
-        return r;
-    }
-    let api_key = match authenticate(&s, &headers) {
+    let api_key = match admit(&s, &kill, &headers).await {
         Ok(k) => k,
         Err(r) => return r,
     };
