@@ -46,6 +46,9 @@ struct Cli {
     /// Unknown outcomes older than the key window minus this margin are looked up.
     #[arg(long, global = true, default_value = "1h", value_parser = parse_duration)]
     key_window_margin: Duration,
+    /// Longest wait between retries of one intent.
+    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration)]
+    backoff_cap: Duration,
     /// Seed of the retry jitter (for replaying a fault schedule).
     #[arg(long, global = true)]
     seed: Option<u64>,
@@ -87,6 +90,11 @@ enum Command {
     },
     /// Prints one intent with its attempts and history, as JSON.
     Show { intent_id: String },
+    /// A scriptable terminal: runs the sync engine and reads commands on stdin, one
+    /// per line (`scan CODE`, `redeem INTENT_ID`, `quit`), answering each with one
+    /// line once it is durable: `ok scanned ID KIND STATE`, `ok queued ID`, or
+    /// `err CODE MESSAGE`.
+    Session,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -165,6 +173,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         let cfg = SyncConfig {
             key_window: cli.key_window,
             key_window_margin: cli.key_window_margin,
+            backoff_cap: cli.backoff_cap,
             seed: cli.seed,
             ..SyncConfig::default()
         };
@@ -261,6 +270,36 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                     println!("{}", serde_json::to_string_pretty(&all)?);
                 }
             }
+            Ok(0)
+        }
+        Command::Session => {
+            use tokio::io::AsyncBufReadExt;
+            let t = terminal()?;
+            let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let (cmd, arg) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
+                let answer = match cmd {
+                    "scan" => match t.scan(arg, &ctx) {
+                        Ok(r) => {
+                            let kind = match &r {
+                                ScanResult::Created { .. } => "created",
+                                ScanResult::Existing { .. } => "existing",
+                                ScanResult::AlreadyRedeemed { .. } => "already_redeemed",
+                            };
+                            format!("ok scanned {} {kind} {}", r.intent().id, r.intent().state)
+                        }
+                        Err(e) => format!("err {} {e}", e.code()),
+                    },
+                    "redeem" => match t.redeem(arg, &actor, Duration::ZERO).await {
+                        Ok(v) => format!("ok queued {} {}", v.intent.id, v.intent.state),
+                        Err(e) => format!("err {} {e}", e.code()),
+                    },
+                    "quit" => break,
+                    _ => format!("err usage unknown command {cmd:?}"),
+                };
+                println!("{answer}");
+            }
+            t.shutdown().await;
             Ok(0)
         }
         Command::Show { intent_id } => {
