@@ -187,7 +187,10 @@ impl Default for StoreOptions {
 
 /// The terminal's database. Cheap to share behind an `Arc`.
 pub struct Store {
+    /// The one writer.
     conn: Mutex<Connection>,
+    /// A read-only connection: under WAL, reads never wait behind a writer's flush.
+    reader: Mutex<Connection>,
     clock: Arc<dyn Clock>,
     path: PathBuf,
     // Held for the store's lifetime: the OS releases it when the process dies.
@@ -257,7 +260,9 @@ impl Store {
         if let Some(pages) = opts.max_page_count {
             conn.query_row(&format!("PRAGMA max_page_count={pages}"), [], |_| Ok(()))?;
         }
-        Ok(Store { conn: Mutex::new(conn), clock, path, _lock: lock })
+        let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Store { conn: Mutex::new(conn), reader: Mutex::new(reader), clock, path, _lock: lock })
     }
 
     pub fn path(&self) -> &Path {
@@ -276,6 +281,10 @@ impl Store {
         // A panic while holding the lock cannot leave SQLite half-written (the
         // transaction rolls back on drop), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Records a scan: returns the code's live intent, says it was already redeemed,
@@ -318,7 +327,7 @@ impl Store {
     }
 
     pub fn get(&self, id: &str) -> Result<Intent, StoreError> {
-        load(&self.conn(), id)
+        load(&self.reader(), id)
     }
 
     /// The cashier's Redeem press. Idempotent: pressing again (a double click, a
@@ -433,7 +442,7 @@ impl Store {
 
     /// Intents the sync engine may work on now, oldest due first.
     pub fn due(&self, now: i64, limit: usize) -> Result<Vec<Intent>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut st = conn.prepare_cached(&format!(
             "SELECT {COLS} FROM intents WHERE state IN ('queued','unknown') AND next_attempt_at <= ?1
              ORDER BY next_attempt_at, created_at LIMIT ?2"
@@ -444,7 +453,7 @@ impl Store {
 
     /// When the next queued or unknown intent becomes due, if any.
     pub fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.conn().query_row(
+        Ok(self.reader().query_row(
             "SELECT min(next_attempt_at) FROM intents WHERE state IN ('queued','unknown')",
             [],
             |r| r.get(0),
@@ -462,7 +471,7 @@ impl Store {
 
     /// How many attempts of `kind` ended with `outcome` for one intent.
     pub fn count_attempts(&self, id: &str, kind: AttemptKind, outcome: &str) -> Result<u32, StoreError> {
-        Ok(self.conn().query_row(
+        Ok(self.reader().query_row(
             "SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = ?2 AND outcome = ?3",
             params![id, kind.as_str(), outcome],
             |r| r.get(0),
@@ -470,7 +479,7 @@ impl Store {
     }
 
     pub fn summary(&self) -> Result<QueueSummary, StoreError> {
-        Ok(self.conn().query_row(
+        Ok(self.reader().query_row(
             "SELECT count(*) FILTER (WHERE state IN ('queued','in_flight','unknown')),
                     min(created_at) FILTER (WHERE state IN ('queued','in_flight','unknown')),
                     count(*) FILTER (WHERE state = 'needs_review'),
@@ -489,7 +498,7 @@ impl Store {
     }
 
     pub fn attempts(&self, id: &str) -> Result<Vec<Attempt>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut st = conn.prepare_cached(
             "SELECT id, intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail
              FROM attempts WHERE intent_id = ?1 ORDER BY id",
@@ -512,7 +521,7 @@ impl Store {
     }
 
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut st = conn.prepare_cached(
             "SELECT at, from_state, to_state, actor, note FROM transitions WHERE intent_id = ?1 ORDER BY id",
         )?;
@@ -523,7 +532,7 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.conn().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self.reader().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -536,7 +545,7 @@ impl Store {
 
     /// Runs a read-only query for the manager's log (see [`crate::log`]).
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        Ok(f(&self.conn())?)
+        Ok(f(&self.reader())?)
     }
 
     /// Runs a batch of writes in one transaction (bulk fills for tests and benches).

@@ -56,7 +56,7 @@ async fn wait_for(t: &Terminal, id: &str, what: &str, cond: impl Fn(&Intent) -> 
 async fn a_redeem_press_is_redeemed_with_one_request() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(2, 500, "active").await;
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     let v = t.redeem(&id, "cashier:c042", Duration::from_secs(5)).await.unwrap();
     assert_eq!(v.intent.state, IntentState::Redeemed);
@@ -70,7 +70,7 @@ async fn a_double_press_sends_one_request() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     s.faults(json!({"latency_ms": 200})).await;
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     let (a, b) = tokio::join!(t.redeem(&id, "cashier:c042", Duration::from_secs(5)), t.redeem(&id, "cashier:c042", Duration::from_secs(5)));
     assert!(a.unwrap().newly_committed ^ b.unwrap().newly_committed, "exactly one press commits");
@@ -84,7 +84,7 @@ async fn a_reply_lost_after_commit_is_resent_with_the_same_key_and_replayed() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     s.faults(json!({"drop_after_commit_rate": 1.0})).await;
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     t.redeem(&id, "cashier:c042", Duration::from_millis(1)).await.unwrap();
     wait_for(&t, &id, "an unknown outcome", |i| i.state == IntentState::Unknown).await;
@@ -102,7 +102,7 @@ async fn a_reply_lost_after_commit_is_resent_with_the_same_key_and_replayed() {
 async fn offline_redemptions_wait_in_the_queue_and_go_through_when_the_link_returns() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     s.faults(json!({"offline": true})).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     let v = t.redeem(&id, "cashier:c042", Duration::from_secs(5)).await.unwrap();
@@ -125,7 +125,7 @@ async fn a_used_voucher_is_refused_with_the_services_message() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     ApiClient::new(&ApiConfig::new(&s.url, "test_sandbox")).unwrap().redeem("elsewhere", format!(r#"{{"qr":"{qr}"}}"#).as_bytes()).await;
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     let v = t.redeem(&id, "cashier:c042", Duration::from_secs(5)).await.unwrap();
     assert_eq!(v.intent.state, IntentState::Refused);
@@ -138,7 +138,7 @@ async fn a_code_redeemed_after_its_key_expired_is_found_through_the_transactions
     let s = Sandbox::start(&["--key-ttl", "1s"]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let cfg = SyncConfig { key_window: Duration::from_secs(1), key_window_margin: Duration::ZERO, ..fast() };
-    let t = terminal(&s, cfg).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, cfg);
     s.faults(json!({"drop_after_commit_rate": 1.0})).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     t.redeem(&id, "cashier:c042", Duration::from_millis(1)).await.unwrap();
@@ -162,7 +162,7 @@ async fn a_402_used_after_an_unknown_attempt_is_resolved_not_shown_as_a_refusal(
     let s = Sandbox::start(&["--key-ttl", "1s"]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     // The terminal believes keys last a day; the service pruned it after a second.
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     s.faults(json!({"drop_after_commit_rate": 1.0})).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     t.redeem(&id, "cashier:c042", Duration::from_millis(1)).await.unwrap();
@@ -183,7 +183,7 @@ async fn a_key_reused_answer_goes_to_review_with_the_evidence_and_no_new_key() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let (other, _) = s.vouchers(1, 500, "active").await;
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     let i = t.scan(&qr, &sale()).unwrap().intent().clone();
     // Someone used this intent's key for another request first.
     ApiClient::new(&ApiConfig::new(&s.url, "test_sandbox")).unwrap().redeem(&i.idempotency_key, format!(r#"{{"qr":"{other}"}}"#).as_bytes()).await;
@@ -198,7 +198,7 @@ async fn a_key_reused_answer_goes_to_review_with_the_evidence_and_no_new_key() {
 async fn a_voucher_accepted_offline_and_later_refused_is_flagged_as_a_loss() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "voided").await;
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     OfflinePolicy { accept_offline: true, ..OfflinePolicy::default() }.save(t.store()).unwrap();
     s.faults(json!({"offline": true})).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
@@ -217,7 +217,7 @@ async fn a_voucher_accepted_offline_and_later_refused_is_flagged_as_a_loss() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_offline_policy_limits_how_many_unconfirmed_vouchers_may_pay() {
     let s = Sandbox::start(&[]);
-    let t = terminal(&s, fast()).terminal;
+    let Setup { _dir, terminal: t } = terminal(&s, fast());
     OfflinePolicy { accept_offline: true, max_pending: 1, ..OfflinePolicy::default() }.save(t.store()).unwrap();
     s.faults(json!({"offline": true})).await;
     let mut ids = Vec::new();
