@@ -6,6 +6,7 @@ pub mod clock;
 pub mod intent;
 pub mod log;
 pub mod policy;
+pub mod scan;
 pub mod store;
 pub mod sync;
 pub mod voucher;

@@ -451,13 +451,22 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// When the next queued or unknown intent becomes due, if any.
-    pub fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.reader().query_row(
-            "SELECT min(next_attempt_at) FROM intents WHERE state IN ('queued','unknown')",
-            [],
-            |r| r.get(0),
-        )?)
+    /// When the next queued or unknown intent that is not in `skip` (the ones the
+    /// engine is already working on) becomes due, if any.
+    pub fn next_due_at(&self, skip: &std::collections::HashSet<String>) -> Result<Option<i64>, StoreError> {
+        let conn = self.reader();
+        let mut st = conn.prepare_cached(
+            "SELECT id, next_attempt_at FROM intents WHERE state IN ('queued','unknown')
+             ORDER BY next_attempt_at LIMIT ?1",
+        )?;
+        let rows = st.query_map([skip.len() as i64 + 1], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        for row in rows {
+            let (id, at) = row?;
+            if !skip.contains(&id) {
+                return Ok(at);
+            }
+        }
+        Ok(None)
     }
 
     /// Makes every waiting intent due now (connectivity came back: the backoff was

@@ -276,7 +276,7 @@ impl Engine {
                     }
                 }
                 if (running.len() as f64) < limit.floor() && wake_at.is_none() {
-                    wake_at = self.store.next_due_at().ok().flatten();
+                    wake_at = self.store.next_due_at(&running).ok().flatten();
                 }
             } else if !probing {
                 if now >= next_probe_ms {
@@ -480,9 +480,9 @@ impl Engine {
     /// Settles an unknown outcome through the transactions list.
     async fn reconcile(&self, intent: Intent) -> Result<Signal, StoreError> {
         use IntentState::*;
+        // The dispatcher keeps this intent in its running set while the lookup runs;
+        // nothing durable marks it, so a crash mid-lookup delays nothing.
         let started = self.clock.now_ms();
-        // A lease, so the dispatcher does not pick it again while the lookup runs.
-        self.store.reschedule(&intent.id, Unknown, started + 60_000, None)?;
         let since = intent.first_sent_at.unwrap_or(intent.created_at).min(intent.created_at) - 86_400_000;
         let found = self.api.find_by_intent(&intent.id, &utc_date(since), &utc_date(started + 86_400_000)).await;
         let now = self.clock.now_ms();

@@ -362,32 +362,47 @@ fn main() {
         None => (args.first_seed..args.first_seed + args.seeds).collect(),
     };
     let verbose = args.seed.is_some();
+    let n_seeds = seeds.len();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let total = rt.block_on(async {
         let mut total = Tally::default();
         let mut failed = Vec::new();
+        let mut slowest = (Duration::ZERO, 0u64);
+        let mut pending = seeds.into_iter();
+        let mut running = tokio::task::JoinSet::new();
         let mut done = 0u64;
-        for chunk in seeds.chunks(args.jobs.max(1)) {
-            let runs: Vec<_> = chunk.iter().map(|&s| tokio::spawn(async move { (s, run_seed(s, verbose).await) })).collect();
-            for r in runs {
-                let (s, res) = r.await.expect("seed task");
-                done += 1;
-                match res {
-                    Ok(t) => {
-                        if t.bad() {
-                            failed.push(s);
-                        }
-                        total.add(t);
-                    }
-                    Err(e) => {
-                        println!("seed {s}: harness error: {e}");
+        loop {
+            // Keep `jobs` seeds running: a slow seed holds one place, not a whole batch.
+            while running.len() < args.jobs.max(1) {
+                let Some(s) = pending.next() else { break };
+                running.spawn(async move {
+                    let started = std::time::Instant::now();
+                    (s, run_seed(s, verbose).await, started.elapsed())
+                });
+            }
+            let Some(joined) = running.join_next().await else { break };
+            let (s, res, took) = joined.expect("seed task");
+            done += 1;
+            if took > slowest.0 {
+                slowest = (took, s);
+            }
+            match res {
+                Ok(t) => {
+                    if t.bad() {
                         failed.push(s);
-                        total.lost += 0;
                     }
+                    total.add(t);
+                }
+                Err(e) => {
+                    println!("seed {s}: harness error: {e}");
+                    failed.push(s);
                 }
             }
-            if done % 50 == 0 {
-                eprintln!("voucher-chaos: {done}/{} seeds", seeds.len());
+            if done % 100 == 0 {
+                eprintln!(
+                    "voucher-chaos: {done} seeds; so far intents={} double={} lost={} stuck={} guessed={} review={}; slowest seed {} took {:.1}s",
+                    total.intents, total.double, total.lost, total.stuck, total.guessed, total.review, slowest.1, slowest.0.as_secs_f64()
+                );
             }
         }
         for s in &failed {
@@ -398,7 +413,7 @@ fn main() {
     let (t, failed) = total;
     println!(
         "seeds={} intents={} double={} lost={} stuck={} guessed={} review={}",
-        seeds.len(), t.intents, t.double, t.lost, t.stuck, t.guessed, t.review
+        n_seeds, t.intents, t.double, t.lost, t.stuck, t.guessed, t.review
     );
     std::process::exit(if failed > 0 { 1 } else { 0 });
 }

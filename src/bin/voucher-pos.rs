@@ -90,6 +90,12 @@ enum Command {
     },
     /// Prints one intent with its attempts and history, as JSON.
     Show { intent_id: String },
+    /// Decodes QR codes in image files through the terminal's pipeline; prints
+    /// `FILE<TAB>TEXT` per file, `-` when no code was found. Needs no database.
+    Decode {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// A scriptable terminal: runs the sync engine and reads commands on stdin, one
     /// per line (`scan CODE`, `redeem INTENT_ID`, `quit`), answering each with one
     /// line once it is durable: `ok scanned ID KIND STATE`, `ok queued ID`, or
@@ -155,7 +161,46 @@ fn outcome_line(i: &Intent) -> String {
     }
 }
 
+/// Shows decoded text safely on a terminal: control and format characters escaped.
+fn printable(payload: &[u8]) -> String {
+    String::from_utf8_lossy(payload)
+        .chars()
+        .flat_map(|c| {
+            let hidden = c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+            if hidden { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] }
+        })
+        .collect()
+}
+
+fn decode_files(files: &[PathBuf]) -> u8 {
+    use voucher_pos::scan::decode::{pipeline, Decoded, GuardedDecoder};
+    let mut decoder = GuardedDecoder::new(pipeline, Duration::from_secs(5));
+    let mut worst = 0;
+    for f in files {
+        let text = match voucher_pos::scan::sources::load_frame(f) {
+            Ok(frame) => match decoder.decode(Arc::new(frame)) {
+                Decoded::Found(found) => printable(&found[0].payload),
+                Decoded::Nothing => "-".into(),
+                Decoded::Panicked | Decoded::TimedOut => {
+                    eprintln!("voucher-pos: {}: the decoder gave up on this image", f.display());
+                    "-".into()
+                }
+            },
+            Err(e) => {
+                eprintln!("voucher-pos: {e}");
+                worst = 1;
+                "-".into()
+            }
+        };
+        println!("{}\t{}", f.display(), text);
+    }
+    worst
+}
+
 async fn run(cli: Cli) -> Result<u8, Failure> {
+    if let Command::Decode { files } = &cli.command {
+        return Ok(decode_files(files));
+    }
     let db = cli.db.clone().unwrap_or_else(voucher_pos::store::default_path);
     let store = Arc::new(Store::open(&db, Arc::new(SystemClock))?);
     let ctx = SaleContext {
@@ -302,6 +347,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             t.shutdown().await;
             Ok(0)
         }
+        Command::Decode { .. } => unreachable!("handled before the database is opened"),
         Command::Show { intent_id } => {
             let i = store.get(&intent_id)?;
             let out = serde_json::json!({

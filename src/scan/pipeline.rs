@@ -1,0 +1,223 @@
+//! Capture thread -> newest-frame slot -> decoder thread -> events.
+//!
+//! The slot holds one frame: the capture thread overwrites it, the decoder takes
+//! whatever is newest. There is no queue to grow, so a slow frame costs one frame
+//! of latency, never a backlog. The preview is sent from the capture thread at a
+//! bounded rate, scaled down, so it never waits for decoding.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::decode::{pipeline as decode_pipeline, Decoded, GuardedDecoder};
+use super::{Frame, FrameSource, SourceError};
+use crate::voucher::{self, CodeError, VoucherCode};
+
+/// What the scanner tells the checkout screen.
+#[derive(Debug, Clone)]
+pub enum ScanEvent {
+    /// A code was read (after de-duplication) and checked by the voucher parser.
+    Code { parsed: Result<VoucherCode, CodeError>, corners: [(f32, f32); 4] },
+    /// A scaled-down preview frame, with the outline of a code seen in the last half second.
+    Preview { frame: Frame, outline: Option<[(f32, f32); 4]> },
+    /// The source's state changed: `Ok(description)` or why it cannot give frames.
+    Source(Result<String, SourceError>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ScannerConfig {
+    /// Preview frames per second, at most.
+    pub preview_fps: f64,
+    /// Preview width in pixels (height follows the aspect ratio).
+    pub preview_width: u32,
+    /// Longest a frame may take to decode before it is abandoned.
+    pub decode_cap: Duration,
+    /// The same code seen again within this time is ignored.
+    pub repeat_window: Duration,
+}
+
+impl Default for ScannerConfig {
+    fn default() -> Self {
+        ScannerConfig { preview_fps: 15.0, preview_width: 320, decode_cap: Duration::from_millis(250), repeat_window: Duration::from_secs(3) }
+    }
+}
+
+/// Ignores a code seen again within the window (measured from its last sighting,
+/// so a code held in view does not fire again); a different code replaces it.
+#[derive(Debug)]
+pub struct RepeatFilter {
+    window: Duration,
+    last: Option<(Vec<u8>, Instant)>,
+}
+
+impl RepeatFilter {
+    pub fn new(window: Duration) -> RepeatFilter {
+        RepeatFilter { window, last: None }
+    }
+
+    /// Whether this sighting is news.
+    pub fn admit(&mut self, payload: &[u8], now: Instant) -> bool {
+        let fresh = match &self.last {
+            Some((p, seen)) if p == payload => now.duration_since(*seen) >= self.window,
+            _ => true,
+        };
+        self.last = Some((payload.to_vec(), now));
+        fresh
+    }
+}
+
+/// Scales a frame down to `width` (nearest neighbour; it is only a preview).
+pub fn preview_of(f: &Frame, width: u32) -> Frame {
+    if f.width <= width {
+        return f.clone();
+    }
+    let height = ((f.height as u64 * width as u64) / f.width as u64).max(1) as u32;
+    let mut luma = Vec::with_capacity((width * height) as usize);
+    for y in 0..height {
+        let sy = (y as u64 * f.height as u64 / height as u64) as usize;
+        for x in 0..width {
+            let sx = (x as u64 * f.width as u64 / width as u64) as usize;
+            luma.push(f.luma[sy * f.width as usize + sx]);
+        }
+    }
+    Frame::new(width, height, luma)
+}
+
+struct Slot {
+    frame: Mutex<Option<Arc<Frame>>>,
+    ready: Condvar,
+}
+
+/// A running scanner. Stops (and joins its threads) when dropped.
+pub struct Scanner {
+    stop: Arc<AtomicBool>,
+    slot: Arc<Slot>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+type Outline = Arc<Mutex<Option<([(f32, f32); 4], Instant, f32)>>>;
+
+impl Scanner {
+    pub fn start(mut source: Box<dyn FrameSource>, cfg: ScannerConfig, sink: impl Fn(ScanEvent) + Send + Sync + 'static) -> Scanner {
+        let stop = Arc::new(AtomicBool::new(false));
+        let slot = Arc::new(Slot { frame: Mutex::new(None), ready: Condvar::new() });
+        let sink = Arc::new(sink);
+        let outline: Outline = Arc::new(Mutex::new(None));
+
+        let capture = {
+            let (stop, slot, sink, outline, cfg) = (stop.clone(), slot.clone(), sink.clone(), outline.clone(), cfg.clone());
+            std::thread::Builder::new().name("frame-capture".into()).spawn(move || {
+                let period = Duration::from_secs_f64(1.0 / cfg.preview_fps.max(0.1));
+                let mut next_preview = Instant::now();
+                let mut healthy = false;
+                while !stop.load(Ordering::Relaxed) {
+                    match source.next_frame() {
+                        Ok(frame) => {
+                            if !healthy {
+                                healthy = true;
+                                sink(ScanEvent::Source(Ok(source.describe())));
+                            }
+                            let now = Instant::now();
+                            if now >= next_preview {
+                                next_preview = now + period;
+                                let small = preview_of(&frame, cfg.preview_width);
+                                let scale = small.width as f32 / frame.width as f32;
+                                let seen = outline.lock().unwrap().and_then(|(c, at, _)| {
+                                    (now.duration_since(at) < Duration::from_millis(500)).then(|| c.map(|(x, y)| (x * scale, y * scale)))
+                                });
+                                sink(ScanEvent::Preview { frame: small, outline: seen });
+                            }
+                            *slot.frame.lock().unwrap() = Some(Arc::new(frame));
+                            slot.ready.notify_one();
+                        }
+                        Err(e) => {
+                            let retry = matches!(e, SourceError::CameraLost(_));
+                            if healthy || !retry {
+                                sink(ScanEvent::Source(Err(e)));
+                            }
+                            healthy = false;
+                            if !retry {
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_secs(1));
+                        }
+                    }
+                }
+            })
+        }
+        .expect("spawn the capture thread");
+
+        let decoder = {
+            let (stop, slot, sink) = (stop.clone(), slot.clone(), sink.clone());
+            std::thread::Builder::new().name("frame-decode".into()).spawn(move || {
+                let mut guarded = GuardedDecoder::new(decode_pipeline, cfg.decode_cap);
+                let mut repeats = RepeatFilter::new(cfg.repeat_window);
+                while !stop.load(Ordering::Relaxed) {
+                    let frame = {
+                        let mut g = slot.frame.lock().unwrap();
+                        while g.is_none() && !stop.load(Ordering::Relaxed) {
+                            g = slot.ready.wait_timeout(g, Duration::from_millis(200)).unwrap().0;
+                        }
+                        match g.take() {
+                            Some(f) => f,
+                            None => break,
+                        }
+                    };
+                    if let Decoded::Found(found) = guarded.decode(frame) {
+                        let d = &found[0];
+                        *outline.lock().unwrap() = Some((d.corners, Instant::now(), 1.0));
+                        if repeats.admit(&d.payload, Instant::now()) {
+                            sink(ScanEvent::Code { parsed: voucher::parse_bytes(&d.payload), corners: d.corners });
+                        }
+                    }
+                }
+            })
+        }
+        .expect("spawn the decoder thread");
+
+        Scanner { stop, slot, threads: vec![capture, decoder] }
+    }
+}
+
+impl Drop for Scanner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.slot.ready.notify_all();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_code_within_three_seconds_is_ignored_and_a_new_code_replaces_it() {
+        let mut f = RepeatFilter::new(Duration::from_secs(3));
+        let t0 = Instant::now();
+        assert!(f.admit(b"rsg:v_a", t0));
+        assert!(!f.admit(b"rsg:v_a", t0 + Duration::from_millis(2900)));
+        assert!(f.admit(b"rsg:v_b", t0 + Duration::from_millis(3000)));
+        assert!(f.admit(b"rsg:v_a", t0 + Duration::from_millis(3100)), "a different code came between");
+        assert!(f.admit(b"rsg:v_a", t0 + Duration::from_millis(6200)), "unseen for 3 s");
+    }
+
+    #[test]
+    fn a_held_code_does_not_fire_again() {
+        let mut f = RepeatFilter::new(Duration::from_secs(3));
+        let t0 = Instant::now();
+        assert!(f.admit(b"x", t0));
+        for s in 1..20 {
+            assert!(!f.admit(b"x", t0 + Duration::from_millis(500 * s)));
+        }
+    }
+
+    #[test]
+    fn the_preview_is_scaled_to_its_width() {
+        let p = preview_of(&Frame::new(1280, 720, vec![9; 1280 * 720]), 320);
+        assert_eq!((p.width, p.height), (320, 180));
+    }
+}
