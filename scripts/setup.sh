@@ -34,6 +34,16 @@ install_ui_packages() {
    fi)
 }
 
+# tauri-driver (WebDriver for the real window) from crates.io, into a cache folder.
+TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/voucher-pos-tools"
+install_tauri_driver() {
+  if [ ! -x "$TOOLS/bin/tauri-driver" ]; then
+    echo "setup: installing tauri-driver into $TOOLS"
+    cargo install tauri-driver --locked --quiet --root "$TOOLS"
+  fi
+  export TAURI_DRIVER="$TOOLS/bin/tauri-driver"
+}
+
 build_ui() {
   (cd "$ROOT/ui" && npm run --silent build >/dev/null)
 }

@@ -19,6 +19,10 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Config(#[from] crate::api::ConfigError),
+    #[error(transparent)]
+    Pin(#[from] crate::manager::PinError),
+    #[error(transparent)]
+    Scan(#[from] crate::scan::SourceError),
     /// The action is not allowed now; the message says why, for the cashier.
     #[error("{message}")]
     NotAllowed { code: &'static str, message: String },
@@ -32,6 +36,8 @@ impl Error {
             Error::Context(e) => e.code(),
             Error::Store(e) => e.code(),
             Error::Config(e) => e.code(),
+            Error::Pin(e) => e.code(),
+            Error::Scan(e) => e.code(),
             Error::NotAllowed { code, .. } => code,
         }
     }

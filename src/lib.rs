@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod intent;
 pub mod log;
+pub mod manager;
 pub mod policy;
 pub mod scan;
 pub mod store;

@@ -84,6 +84,14 @@ pub fn preview_of(f: &Frame, width: u32) -> Frame {
     Frame::new(width, height, luma)
 }
 
+/// Encodes a preview frame as a small JPEG for the screen.
+pub fn preview_jpeg(f: &Frame) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70);
+    let _ = enc.encode(&f.luma, f.width, f.height, image::ExtendedColorType::L8);
+    out
+}
+
 struct Slot {
     frame: Mutex<Option<Arc<Frame>>>,
     ready: Condvar,

@@ -1,1 +1,359 @@
-document.getElementById("app")!.textContent = "Voucher POS";
+// The checkout and manager screens. They only display what the core says and send
+// the cashier's actions to it; every decision (what a code is, whether a press
+// commits, what an outcome means) is made in Rust. Untrusted text (codes, the
+// service's messages) only ever reaches the page through textContent.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { save } from "@tauri-apps/plugin-dialog";
+import { statusLabel, summarizeCode, money, isWedgeBurst, type Intent, type RedeemView, type ScanResult } from "./view";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+interface IpcError { code: string; message: string }
+interface Status {
+  connectivity: "online" | "degraded" | "offline";
+  queue: { pending: number; oldest_pending_created_at: number | null; needs_review: number };
+  sandbox: boolean;
+  scanner: string;
+  now_ms: number;
+}
+
+let current: Intent | null = null;
+let pressing = false;
+
+function errorText(e: unknown): string {
+  const err = e as IpcError;
+  return err && typeof err.message === "string" ? err.message : String(e);
+}
+
+// ---------- status bar ----------
+
+function showConnectivity(c: Status["connectivity"]) {
+  const el = $("connectivity");
+  el.textContent = c === "offline" ? "○ Offline" : c === "degraded" ? "◐ Online (service struggling)" : "● Online";
+  el.dataset.state = c;
+}
+
+function showQueue(q: Status["queue"], nowMs: number) {
+  $("queue-count").textContent = String(q.pending);
+  const age = q.oldest_pending_created_at ? Math.max(0, Math.round((nowMs - q.oldest_pending_created_at) / 60000)) : null;
+  $("queue-age").textContent = age === null ? "" : `(oldest ${age} min)`;
+}
+
+async function refreshStatus() {
+  const s = await invoke<Status>("status");
+  $("sandbox-badge").hidden = !s.sandbox;
+  $("scanner-status").textContent = s.scanner;
+  showConnectivity(s.connectivity);
+  showQueue(s.queue, s.now_ms);
+}
+
+// ---------- checkout ----------
+
+function showIntent(view: RedeemView | null, intent: Intent | null, note?: string) {
+  current = intent;
+  const status = $("intent-status");
+  const detail = $("outcome-detail");
+  const label = intent ? statusLabel(intent, view?.connectivity) : "Scan a voucher code";
+  status.textContent = label;
+  status.dataset.state = intent?.state ?? "";
+  detail.textContent = note ?? "";
+  $("scanned").hidden = !intent;
+  $("scanned-summary").textContent = intent ? summarizeCode(intent.code, intent.voucher_count) : "";
+  if (intent?.state === "refused") {
+    detail.textContent = intent.error_message ?? "Refused by the voucher service.";
+  } else if (intent?.state === "redeemed") {
+    detail.textContent = `Transaction ${intent.transaction_id ?? "?"}`;
+  } else if (intent?.state === "needs_review") {
+    detail.textContent = intent.review_reason ?? "A manager must settle this voucher.";
+  }
+  const m = intent?.state === "redeemed" ? money(intent.value_cents ?? 0, $<HTMLInputElement>("sale-amount").value) : null;
+  $("money").hidden = !m;
+  if (m) {
+    $("money-value").textContent = m.value;
+    $("money-forfeited").textContent = m.forfeited;
+    $("money-due").textContent = m.due;
+  }
+  const offline = view?.offline ?? null;
+  const pending = !!intent && ["queued", "in_flight", "unknown"].includes(intent.state);
+  $("offline-actions").hidden = !(pending && offline);
+  if (pending && offline) {
+    const may = offline.verdict === "may_accept";
+    $("offline-verdict").textContent = intent!.accepted_offline
+      ? "Accepted for this sale; the terminal will confirm it with the service."
+      : may ? "Store policy lets this sale go ahead on the voucher." : `Take another payment: ${offline.reason}`;
+    $<HTMLButtonElement>("accept-offline").hidden = !may || intent!.accepted_offline;
+    $<HTMLButtonElement>("cancel-intent").hidden = intent!.state !== "queued";
+  }
+  updateRedeemButton();
+}
+
+function updateRedeemButton() {
+  $<HTMLButtonElement>("redeem-button").disabled = pressing || !current || current.state !== "scanned";
+}
+
+function showScan(r: ScanResult) {
+  $("scan-error").textContent = "";
+  if (r.kind === "already_redeemed") {
+    showIntent(null, r.intent, `Already redeemed here (transaction ${r.intent.transaction_id ?? "?"}).`);
+  } else {
+    showIntent(null, r.intent, r.kind === "existing" ? "This code was already scanned; showing it." : undefined);
+  }
+}
+
+async function scanText(text: string) {
+  if (!text.trim()) return;
+  try {
+    showScan(await invoke<ScanResult>("scan", { text, receipt: null }));
+  } catch (e) {
+    $("scan-error").textContent = errorText(e);
+  }
+}
+
+async function pressRedeem() {
+  const btn = $<HTMLButtonElement>("redeem-button");
+  if (pressing || !current || current.state !== "scanned") return;
+  // Disabled in the same task as the click, before anything is awaited.
+  pressing = true;
+  btn.disabled = true;
+  $("intent-status").textContent = "Sending…";
+  $("intent-status").dataset.state = "sending";
+  try {
+    const view = await invoke<RedeemView>("redeem", { intentId: current.id });
+    pressing = false;
+    showIntent(view, view.intent);
+  } catch (e) {
+    pressing = false;
+    $("outcome-detail").textContent = errorText(e);
+    updateRedeemButton();
+  }
+}
+
+async function refreshCurrent() {
+  if (!current) return;
+  try {
+    const view = await invoke<RedeemView>("view_intent", { intentId: current.id });
+    if (!pressing) showIntent(view, view.intent);
+  } catch {
+    /* the next event will try again */
+  }
+}
+
+// ---------- manager ----------
+
+let cursor: unknown = null;
+
+function filter() {
+  const day = (v: string, end: boolean) => (v ? Date.parse(v + "T00:00:00Z") + (end ? 86_400_000 : 0) : null);
+  return {
+    from_ms: day($<HTMLInputElement>("f-from").value, false),
+    to_ms: day($<HTMLInputElement>("f-to").value, true),
+    state: $<HTMLSelectElement>("f-state").value || null,
+    cashier_id: $<HTMLInputElement>("f-cashier").value || null,
+    search: $<HTMLInputElement>("f-search").value || null,
+  };
+}
+
+function cell(row: HTMLTableRowElement, text: string) {
+  const td = row.insertCell();
+  td.textContent = text;
+}
+
+async function loadLog(reset: boolean) {
+  if (reset) cursor = null;
+  const page = await invoke<{ rows: Intent[]; next: unknown }>("log_page", { filter: filter(), after: cursor });
+  const body = $<HTMLTableElement>("manager-log").tBodies[0];
+  if (reset) body.replaceChildren();
+  for (const i of page.rows) {
+    const row = body.insertRow();
+    row.dataset.testid = "log-row";
+    row.setAttribute("data-testid", "log-row");
+    row.tabIndex = 0;
+    cell(row, new Date(i.created_at).toLocaleString());
+    cell(row, i.cashier_id);
+    cell(row, summarizeCode(i.code, i.voucher_count));
+    cell(row, statusLabel(i));
+    cell(row, i.value_cents == null ? "" : (i.value_cents / 100).toFixed(2));
+    cell(row, i.transaction_id ?? "");
+    const open = () => void showDetail(i.id);
+    row.addEventListener("click", open);
+    row.addEventListener("keydown", (e) => e.key === "Enter" && open());
+  }
+  cursor = page.next;
+  $("next-page").hidden = !page.next;
+}
+
+async function showDetail(id: string) {
+  const d = await invoke<{ intent: Intent; attempts: any[]; history: any[] }>("intent_detail", { intentId: id });
+  $("detail").hidden = false;
+  $("detail-id").textContent = d.intent.id;
+  $("detail-summary").textContent = `${summarizeCode(d.intent.code, d.intent.voucher_count)} — ${statusLabel(d.intent)}${d.intent.error_message ? ": " + d.intent.error_message : ""}`;
+  const list = (el: HTMLElement, items: string[]) => el.replaceChildren(...items.map((t) => Object.assign(document.createElement("li"), { textContent: t })));
+  list($("detail-attempts"), d.attempts.map((a) => `${new Date(a.started_at).toLocaleTimeString()} ${a.kind} → ${a.outcome}${a.http_status ? " (" + a.http_status + ")" : ""}${a.replayed ? " replayed" : ""}, ${a.latency_ms} ms${a.detail ? ": " + a.detail : ""}`));
+  list($("detail-history"), d.history.map((h) => `${new Date(h.at).toLocaleTimeString()} ${h.from_state ?? "—"} → ${h.to_state} by ${h.actor}${h.note ? ": " + h.note : ""}`));
+}
+
+async function loadInbox() {
+  const items = await invoke<Intent[]>("review_inbox");
+  const ul = $("review-inbox");
+  ul.replaceChildren();
+  if (items.length === 0) {
+    ul.append(Object.assign(document.createElement("li"), { textContent: "Nothing waits for review." }));
+  }
+  for (const i of items) {
+    const li = document.createElement("li");
+    const text = document.createElement("p");
+    text.textContent = `${summarizeCode(i.code, i.voucher_count)}${i.loss ? " — LOSS" : ""}: ${i.review_reason ?? ""}`;
+    const note = Object.assign(document.createElement("input"), { placeholder: "Note (required)" });
+    const tx = Object.assign(document.createElement("input"), { placeholder: "Transaction id (if redeemed)" });
+    li.append(text, note, tx);
+    for (const [how, label] of [["redeemed", "Settle: redeemed"], ["refused", "Settle: refused"], ["not_redeemed", "Settle: never redeemed"]] as const) {
+      const b = Object.assign(document.createElement("button"), { textContent: label });
+      b.addEventListener("click", async () => {
+        try {
+          await invoke("settle", { intentId: i.id, how, note: note.value, transactionId: tx.value || null });
+          await Promise.all([loadInbox(), loadLog(true)]);
+        } catch (e) {
+          text.textContent = errorText(e);
+        }
+      });
+      li.append(b);
+    }
+    ul.append(li);
+  }
+}
+
+async function openManager() {
+  const s = await invoke<{ has_pin: boolean }>("manager_pin_state");
+  $("pin-label").textContent = s.has_pin ? "Manager PIN" : "Choose a manager PIN (4 to 12 digits)";
+}
+
+// ---------- wiring ----------
+
+function showScreen(which: "checkout" | "manager") {
+  $("checkout").hidden = which !== "checkout";
+  $("manager").hidden = which !== "manager";
+  $("tab-checkout").setAttribute("aria-pressed", String(which === "checkout"));
+  $("tab-manager").setAttribute("aria-pressed", String(which === "manager"));
+  if (which === "manager") void openManager();
+  else $("code-input").focus();
+}
+
+function wire() {
+  const input = $<HTMLInputElement>("code-input");
+  input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    e.preventDefault();
+    if (input.value.trim()) {
+      void scanText(input.value);
+      input.value = "";
+    } else {
+      void pressRedeem();
+    }
+  });
+  $("redeem-button").addEventListener("click", () => void pressRedeem());
+  $("accept-offline").addEventListener("click", async () => {
+    if (!current) return;
+    try {
+      await invoke("accept_offline", { intentId: current.id });
+    } catch (e) {
+      $("outcome-detail").textContent = errorText(e);
+    }
+    await refreshCurrent();
+  });
+  $("cancel-intent").addEventListener("click", async () => {
+    if (!current) return;
+    try {
+      await invoke("cancel", { intentId: current.id });
+    } catch (e) {
+      $("outcome-detail").textContent = errorText(e);
+    }
+    await refreshCurrent();
+  });
+  $("sale-amount").addEventListener("input", () => current?.state === "redeemed" && showIntent(null, current));
+
+  // A handheld keyboard-wedge scanner types a burst faster than a person and ends
+  // with Enter; outside the text fields such a burst is taken as a scan.
+  let burst: { key: string; t: number }[] = [];
+  document.addEventListener("keydown", (e) => {
+    const target = e.target as HTMLElement;
+    if (target.tagName === "INPUT" || target.tagName === "SELECT" || $("checkout").hidden) return;
+    if (e.key === "Enter") {
+      const text = burst.map((k) => k.key).join("");
+      if (isWedgeBurst(burst.map((k) => k.t))) void scanText(text);
+      else if (burst.length === 0) void pressRedeem();
+      burst = [];
+      e.preventDefault();
+    } else if (e.key.length === 1) {
+      burst.push({ key: e.key, t: e.timeStamp });
+    }
+  });
+
+  $("tab-checkout").addEventListener("click", () => showScreen("checkout"));
+  $("tab-manager").addEventListener("click", () => showScreen("manager"));
+  $("pin-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await invoke("manager_unlock", { pin: $<HTMLInputElement>("pin-input").value });
+      $<HTMLInputElement>("pin-input").value = "";
+      $("pin-error").textContent = "";
+      $("pin-form").hidden = true;
+      $("manager-body").hidden = false;
+      await Promise.all([loadLog(true), loadInbox()]);
+    } catch (err) {
+      $("pin-error").textContent = errorText(err);
+    }
+  });
+  $("lock-manager").addEventListener("click", async () => {
+    await invoke("manager_lock");
+    $("manager-body").hidden = true;
+    $("pin-form").hidden = false;
+  });
+  $("log-filter").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void loadLog(true);
+  });
+  $("next-page").addEventListener("click", () => void loadLog(false));
+  $("export-csv").addEventListener("click", async () => {
+    const path = await save({ defaultPath: "redemptions.csv", filters: [{ name: "CSV", extensions: ["csv"] }] });
+    if (!path) return;
+    try {
+      const n = await invoke<number>("export_csv", { path, filter: filter() });
+      $("export-result").textContent = `Exported ${n} rows to ${path}.`;
+    } catch (e) {
+      $("export-result").textContent = errorText(e);
+    }
+  });
+}
+
+async function start() {
+  wire();
+  await listen<any>("sync", (e) => {
+    const ev = e.payload;
+    if (ev.type === "connectivity") showConnectivity(ev.state);
+    if (ev.type === "queue") showQueue(ev, Date.now());
+    if (ev.type === "intent_changed" && current && ev.intent_id === current.id) void refreshCurrent();
+  });
+  await listen<{ src: string; width: number; height: number; outline: [number, number][] | null }>("preview", (e) => {
+    const p = e.payload;
+    $<HTMLImageElement>("preview").src = p.src;
+    const svg = $("outline") as unknown as SVGSVGElement;
+    svg.setAttribute("viewBox", `0 0 ${p.width} ${p.height}`);
+    svg.querySelector("polygon")!.setAttribute("points", p.outline ? p.outline.map(([x, y]) => `${x},${y}`).join(" ") : "");
+  });
+  await listen<{ Ok?: ScanResult; Err?: IpcError }>("scanned", (e) => {
+    if (e.payload.Ok) showScan(e.payload.Ok);
+    else if (e.payload.Err) $("scan-error").textContent = e.payload.Err.message;
+  });
+  await listen<string>("scanner-status", (e) => ($("scanner-status").textContent = e.payload));
+  // Only now, with every listener in place, may frames flow: a code held up while
+  // the window was opening is then not lost.
+  await invoke("start_scanner");
+  await refreshStatus();
+  setInterval(() => void refreshStatus(), 5000);
+  document.body.dataset.ready = "true";
+  $("code-input").focus();
+}
+
+void start();

@@ -1,0 +1,178 @@
+//! The IPC boundary: every command converts its arguments, calls the core, and
+//! converts the answer. No decision is made here; errors cross as
+//! `{code, message}` with the core's stable code and, for refusals, the service's
+//! own message untouched.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tauri::State;
+use voucher_pos::checkout::{RedeemView, Settlement, Terminal};
+use voucher_pos::intent::{Intent, SaleContext};
+use voucher_pos::log::{LogCursor, LogFilter, LogPage};
+use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
+use voucher_pos::sync::Connectivity;
+
+/// How long the Redeem press waits for the service before showing "queued".
+pub const CHECKOUT_WAIT: Duration = Duration::from_secs(3);
+
+/// Starts the scanner on its first call; later calls do nothing.
+pub type ScannerStart = Mutex<Option<Box<dyn FnOnce() + Send>>>;
+
+#[tauri::command]
+pub fn start_scanner(start: State<'_, ScannerStart>) {
+    if let Some(go) = start.lock().unwrap().take() {
+        go();
+    }
+}
+
+pub struct AppState {
+    pub terminal: Terminal,
+    pub sale: Mutex<SaleContext>,
+    pub sandbox: bool,
+    pub scanner_status: Arc<Mutex<String>>,
+    pub manager_unlocked: Mutex<bool>,
+}
+
+/// An error as the UI sees it.
+#[derive(Debug, Serialize)]
+pub struct IpcError {
+    pub code: String,
+    pub message: String,
+}
+
+impl<E: Into<voucher_pos::Error>> From<E> for IpcError {
+    fn from(e: E) -> Self {
+        let e: voucher_pos::Error = e.into();
+        IpcError { code: e.code().to_string(), message: e.to_string() }
+    }
+}
+
+type Answer<T> = Result<T, IpcError>;
+
+#[derive(Serialize)]
+pub struct Status {
+    pub connectivity: Connectivity,
+    pub queue: QueueSummary,
+    pub sandbox: bool,
+    pub scanner: String,
+    pub terminal_id: String,
+    pub cashier_id: String,
+    pub now_ms: i64,
+}
+
+#[tauri::command]
+pub fn status(state: State<'_, AppState>) -> Answer<Status> {
+    let sale = state.sale.lock().unwrap().clone();
+    Ok(Status {
+        connectivity: state.terminal.connectivity(),
+        queue: state.terminal.summary()?,
+        sandbox: state.sandbox,
+        scanner: state.scanner_status.lock().unwrap().clone(),
+        terminal_id: sale.terminal_id,
+        cashier_id: sale.cashier_id,
+        now_ms: state.terminal.store().now_ms(),
+    })
+}
+
+#[tauri::command]
+pub fn scan(state: State<'_, AppState>, text: String, receipt: Option<String>) -> Answer<ScanResult> {
+    let mut sale = state.sale.lock().unwrap().clone();
+    if let Some(r) = receipt.filter(|r| !r.is_empty()) {
+        sale.receipt_number = r;
+    }
+    Ok(state.terminal.scan(&text, &sale)?)
+}
+
+#[tauri::command]
+pub async fn redeem(state: State<'_, AppState>, intent_id: String) -> Answer<RedeemView> {
+    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    Ok(state.terminal.redeem(&intent_id, &actor, CHECKOUT_WAIT).await?)
+}
+
+#[tauri::command]
+pub fn view_intent(state: State<'_, AppState>, intent_id: String) -> Answer<RedeemView> {
+    Ok(state.terminal.view_of(&intent_id)?)
+}
+
+#[tauri::command]
+pub fn accept_offline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
+    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    Ok(state.terminal.accept_offline(&intent_id, &actor)?)
+}
+
+#[tauri::command]
+pub fn cancel(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
+    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    Ok(state.terminal.cancel(&intent_id, &actor)?)
+}
+
+fn manager(state: &State<'_, AppState>) -> Answer<()> {
+    if *state.manager_unlocked.lock().unwrap() {
+        Ok(())
+    } else {
+        Err(IpcError { code: "manager_locked".into(), message: "Enter the manager PIN first.".into() })
+    }
+}
+
+#[derive(Serialize)]
+pub struct PinState {
+    pub has_pin: bool,
+}
+
+#[tauri::command]
+pub fn manager_pin_state(state: State<'_, AppState>) -> Answer<PinState> {
+    Ok(PinState { has_pin: voucher_pos::manager::has_pin(state.terminal.store())? })
+}
+
+#[tauri::command]
+pub fn manager_unlock(state: State<'_, AppState>, pin: String) -> Answer<()> {
+    voucher_pos::manager::unlock(state.terminal.store(), &pin)?;
+    *state.manager_unlocked.lock().unwrap() = true;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn manager_lock(state: State<'_, AppState>) {
+    *state.manager_unlocked.lock().unwrap() = false;
+}
+
+#[tauri::command]
+pub fn log_page(state: State<'_, AppState>, filter: LogFilter, after: Option<LogCursor>) -> Answer<LogPage> {
+    manager(&state)?;
+    Ok(voucher_pos::log::page(state.terminal.store(), &filter, after.as_ref(), 50)?)
+}
+
+#[derive(Serialize)]
+pub struct Detail {
+    pub intent: Intent,
+    pub attempts: Vec<Attempt>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[tauri::command]
+pub fn intent_detail(state: State<'_, AppState>, intent_id: String) -> Answer<Detail> {
+    manager(&state)?;
+    let store = state.terminal.store();
+    Ok(Detail { intent: store.get(&intent_id)?, attempts: store.attempts(&intent_id)?, history: store.history(&intent_id)? })
+}
+
+#[tauri::command]
+pub fn review_inbox(state: State<'_, AppState>) -> Answer<Vec<Intent>> {
+    manager(&state)?;
+    Ok(voucher_pos::log::review_inbox(state.terminal.store())?)
+}
+
+#[tauri::command]
+pub fn settle(state: State<'_, AppState>, intent_id: String, how: Settlement, note: String, transaction_id: Option<String>) -> Answer<Intent> {
+    manager(&state)?;
+    Ok(state.terminal.settle(&intent_id, how, &note, "manager", transaction_id.as_deref().filter(|t| !t.is_empty()))?)
+}
+
+#[tauri::command]
+pub fn export_csv(state: State<'_, AppState>, path: String, filter: LogFilter) -> Answer<usize> {
+    manager(&state)?;
+    let file = std::fs::File::create(&path).map_err(|e| IpcError { code: "export_io".into(), message: format!("Could not write {path}: {e}") })?;
+    Ok(voucher_pos::log::export_csv(state.terminal.store(), &filter, std::io::BufWriter::new(file))?)
+}

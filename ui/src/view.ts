@@ -1,0 +1,80 @@
+// Pure display helpers, tested with vitest: labels, code summaries, money, and the
+// keyboard-wedge timing rule. They format; they decide nothing about vouchers.
+
+export type IntentState = "scanned" | "queued" | "in_flight" | "unknown" | "redeemed" | "refused" | "needs_review" | "cancelled";
+
+export interface Intent {
+  id: string;
+  code: string;
+  voucher_count: number;
+  cashier_id: string;
+  state: IntentState;
+  created_at: number;
+  attempt_count: number;
+  accepted_offline: boolean;
+  transaction_id: string | null;
+  campaign_name: string | null;
+  value_cents: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  review_reason: string | null;
+  loss: boolean;
+}
+
+export interface RedeemView {
+  intent: Intent;
+  offline: { verdict: "may_accept" } | { verdict: "take_other_payment"; reason: string } | null;
+  connectivity: "online" | "degraded" | "offline";
+  newly_committed: boolean;
+}
+
+export type ScanResult = { kind: "created" | "existing" | "already_redeemed"; intent: Intent };
+
+/** The word the cashier reads, never colour alone. */
+export function statusLabel(i: Pick<Intent, "state" | "attempt_count">, connectivity?: string): string {
+  switch (i.state) {
+    case "scanned":
+      return "Scanned — press Redeem";
+    case "in_flight":
+      return "Sending…";
+    case "queued":
+    case "unknown":
+      return connectivity === "offline" || i.attempt_count > 0 ? "Queued — offline, not yet confirmed" : "Queued — sending";
+    case "redeemed":
+      return "Redeemed";
+    case "refused":
+      return "Refused";
+    case "needs_review":
+      return "Review — a manager must settle this";
+    case "cancelled":
+      return "Cancelled";
+  }
+}
+
+/** "rsg-cfhp: 3 vouchers (v_enT7…)" — the prefix, the count, and the first id shortened. */
+export function summarizeCode(code: string, count: number): string {
+  const colon = code.indexOf(":");
+  const prefix = colon > 0 ? code.slice(0, colon) : code;
+  const first = colon > 0 ? code.slice(colon + 1).split(",")[0] : "";
+  const short = first.length > 8 ? first.slice(0, 8) + "…" : first;
+  return `${prefix}: ${count} voucher${count === 1 ? "" : "s"}${short ? ` (${short})` : ""}`;
+}
+
+/** Voucher value applied to the sale, the forfeited surplus, and the balance due
+ *  ("—" until the sale total is entered: nothing is forfeited against an unknown sale). */
+export function money(valueCents: number, saleText: string): { value: string; forfeited: string; due: string } {
+  const fmt0 = (c: number) => (c / 100).toFixed(2);
+  const parsed = Number.parseFloat(saleText);
+  if (!saleText.trim() || !Number.isFinite(parsed) || parsed < 0) return { value: fmt0(valueCents), forfeited: "—", due: "—" };
+  const sale = Math.round(parsed * 100);
+  const applied = Math.min(valueCents, sale);
+  const fmt = (c: number) => (c / 100).toFixed(2);
+  return { value: fmt(valueCents), forfeited: fmt(Math.max(0, valueCents - sale)), due: fmt(Math.max(0, sale - applied)) };
+}
+
+/** A handheld scanner types at least 4 keys with every gap under 35 ms. */
+export function isWedgeBurst(times: number[]): boolean {
+  if (times.length < 4) return false;
+  for (let k = 1; k < times.length; k++) if (times[k] - times[k - 1] > 35) return false;
+  return true;
+}
