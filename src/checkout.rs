@@ -25,7 +25,7 @@ pub fn scan_text(store: &Store, raw: &str, ctx: &SaleContext) -> Result<ScanResu
 }
 
 /// What the checkout screen shows after a Redeem press.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RedeemView {
     pub intent: Intent,
     /// Set while the intent is still waiting for the service: may the sale go ahead?
@@ -36,7 +36,7 @@ pub struct RedeemView {
 }
 
 /// How a manager settles an intent in review.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Settlement {
     /// The service's records show it redeemed (give the transaction id if known).

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use crate::voucher::VoucherCode;
 
 /// Where an intent is on its way to an outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum IntentState {
     /// Created at scan time; the cashier has not pressed Redeem. Nothing sent.
@@ -212,7 +212,7 @@ pub fn build_body(code: &VoucherCode, metadata: &str) -> Vec<u8> {
 }
 
 /// One intent as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Intent {
     pub id: String,
     pub idempotency_key: String,

@@ -15,7 +15,7 @@ use crate::intent::{Intent, IntentState};
 use crate::store::{intent_from_row, Store, StoreError, COLS};
 
 /// What the manager asked to see. Empty fields do not filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
 #[serde(default)]
 pub struct LogFilter {
     /// Created at or after (Unix ms).
@@ -36,13 +36,13 @@ impl<'de> Deserialize<'de> for IntentState {
 }
 
 /// Where the next page starts.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
 pub struct LogCursor {
     pub created_at: i64,
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct LogPage {
     pub rows: Vec<Intent>,
     pub next: Option<LogCursor>,

@@ -30,7 +30,7 @@ impl Default for OfflinePolicy {
 }
 
 /// Whether the sale may go ahead on an unconfirmed voucher, and if not, why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum OfflineVerdict {
     MayAccept,

@@ -83,7 +83,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// What a scan did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScanResult {
     /// A new intent with a fresh key.
@@ -133,7 +133,7 @@ impl AttemptKind {
 }
 
 /// One stored attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Attempt {
     pub id: i64,
     pub intent_id: String,
@@ -148,7 +148,7 @@ pub struct Attempt {
 }
 
 /// One stored state change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct HistoryEntry {
     pub at: i64,
     pub from_state: Option<String>,
@@ -158,7 +158,7 @@ pub struct HistoryEntry {
 }
 
 /// What the checkout screen shows of the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, ts_rs::TS)]
 pub struct QueueSummary {
     /// Committed intents without an outcome yet.
     pub pending: u32,

@@ -76,7 +76,7 @@ pub fn full_jitter(base: Duration, cap: Duration, attempt: u32, rng: &mut impl R
 }
 
 /// Whether the service is reachable, as seen from real outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Connectivity {
     Online,
@@ -87,7 +87,7 @@ pub enum Connectivity {
 }
 
 /// What the engine and the checkout tell the outside (the app forwards these to the UI).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SyncEvent {
     IntentChanged { intent_id: String, state: IntentState },

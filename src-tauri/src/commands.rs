@@ -36,7 +36,7 @@ pub struct AppState {
 }
 
 /// An error as the UI sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct IpcError {
     pub code: String,
     pub message: String,
@@ -51,7 +51,7 @@ impl<E: Into<voucher_pos::Error>> From<E> for IpcError {
 
 type Answer<T> = Result<T, IpcError>;
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Status {
     pub connectivity: Connectivity,
     pub queue: QueueSummary,
@@ -116,7 +116,7 @@ fn manager(state: &State<'_, AppState>) -> Answer<()> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct PinState {
     pub has_pin: bool,
 }
@@ -144,7 +144,7 @@ pub fn log_page(state: State<'_, AppState>, filter: LogFilter, after: Option<Log
     Ok(voucher_pos::log::page(state.terminal.store(), &filter, after.as_ref(), 50)?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Detail {
     pub intent: Intent,
     pub attempts: Vec<Attempt>,

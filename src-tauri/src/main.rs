@@ -3,6 +3,7 @@
 //! decisions: commands call `voucher_pos::checkout::Terminal` (see `commands.rs`),
 //! and core events are forwarded to the UI unchanged.
 
+mod bindings;
 mod commands;
 
 use std::path::PathBuf;

@@ -6,18 +6,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { save } from "@tauri-apps/plugin-dialog";
-import { statusLabel, summarizeCode, money, isWedgeBurst, type Intent, type RedeemView, type ScanResult } from "./view";
+import { statusLabel, summarizeCode, money, isWedgeBurst } from "./view";
+import type { Connectivity, Detail, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, PinState, QueueSummary, RedeemView, ScanResult, Status, SyncEvent } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-interface IpcError { code: string; message: string }
-interface Status {
-  connectivity: "online" | "degraded" | "offline";
-  queue: { pending: number; oldest_pending_created_at: number | null; needs_review: number };
-  sandbox: boolean;
-  scanner: string;
-  now_ms: number;
-}
 
 let current: Intent | null = null;
 let pressing = false;
@@ -29,13 +22,13 @@ function errorText(e: unknown): string {
 
 // ---------- status bar ----------
 
-function showConnectivity(c: Status["connectivity"]) {
+function showConnectivity(c: Connectivity) {
   const el = $("connectivity");
   el.textContent = c === "offline" ? "○ Offline" : c === "degraded" ? "◐ Online (service struggling)" : "● Online";
   el.dataset.state = c;
 }
 
-function showQueue(q: Status["queue"], nowMs: number) {
+function showQueue(q: QueueSummary, nowMs: number) {
   $("queue-count").textContent = String(q.pending);
   const age = q.oldest_pending_created_at ? Math.max(0, Math.round((nowMs - q.oldest_pending_created_at) / 60000)) : null;
   $("queue-age").textContent = age === null ? "" : `(oldest ${age} min)`;
@@ -142,14 +135,15 @@ async function refreshCurrent() {
 
 // ---------- manager ----------
 
-let cursor: unknown = null;
+let cursor: LogCursor | null = null;
 
-function filter() {
+function filter(): LogFilter {
   const day = (v: string, end: boolean) => (v ? Date.parse(v + "T00:00:00Z") + (end ? 86_400_000 : 0) : null);
   return {
     from_ms: day($<HTMLInputElement>("f-from").value, false),
     to_ms: day($<HTMLInputElement>("f-to").value, true),
-    state: $<HTMLSelectElement>("f-state").value || null,
+    // The select offers exactly the IntentState names.
+    state: ($<HTMLSelectElement>("f-state").value || null) as IntentState | null,
     cashier_id: $<HTMLInputElement>("f-cashier").value || null,
     search: $<HTMLInputElement>("f-search").value || null,
   };
@@ -162,7 +156,7 @@ function cell(row: HTMLTableRowElement, text: string) {
 
 async function loadLog(reset: boolean) {
   if (reset) cursor = null;
-  const page = await invoke<{ rows: Intent[]; next: unknown }>("log_page", { filter: filter(), after: cursor });
+  const page = await invoke<LogPage>("log_page", { filter: filter(), after: cursor });
   const body = $<HTMLTableElement>("manager-log").tBodies[0];
   if (reset) body.replaceChildren();
   for (const i of page.rows) {
@@ -185,7 +179,7 @@ async function loadLog(reset: boolean) {
 }
 
 async function showDetail(id: string) {
-  const d = await invoke<{ intent: Intent; attempts: any[]; history: any[] }>("intent_detail", { intentId: id });
+  const d = await invoke<Detail>("intent_detail", { intentId: id });
   $("detail").hidden = false;
   $("detail-id").textContent = d.intent.id;
   $("detail-summary").textContent = `${summarizeCode(d.intent.code, d.intent.voucher_count)} — ${statusLabel(d.intent)}${d.intent.error_message ? ": " + d.intent.error_message : ""}`;
@@ -225,7 +219,7 @@ async function loadInbox() {
 }
 
 async function openManager() {
-  const s = await invoke<{ has_pin: boolean }>("manager_pin_state");
+  const s = await invoke<PinState>("manager_pin_state");
   $("pin-label").textContent = s.has_pin ? "Manager PIN" : "Choose a manager PIN (4 to 12 digits)";
 }
 
@@ -329,7 +323,7 @@ function wire() {
 
 async function start() {
   wire();
-  await listen<any>("sync", (e) => {
+  await listen<SyncEvent>("sync", (e) => {
     const ev = e.payload;
     if (ev.type === "connectivity") showConnectivity(ev.state);
     if (ev.type === "queue") showQueue(ev, Date.now());

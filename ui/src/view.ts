@@ -1,34 +1,8 @@
 // Pure display helpers, tested with vitest: labels, code summaries, money, and the
 // keyboard-wedge timing rule. They format; they decide nothing about vouchers.
+// The types come from ./bindings.ts, generated from the Rust types.
 
-export type IntentState = "scanned" | "queued" | "in_flight" | "unknown" | "redeemed" | "refused" | "needs_review" | "cancelled";
-
-export interface Intent {
-  id: string;
-  code: string;
-  voucher_count: number;
-  cashier_id: string;
-  state: IntentState;
-  created_at: number;
-  attempt_count: number;
-  accepted_offline: boolean;
-  transaction_id: string | null;
-  campaign_name: string | null;
-  value_cents: number | null;
-  error_code: string | null;
-  error_message: string | null;
-  review_reason: string | null;
-  loss: boolean;
-}
-
-export interface RedeemView {
-  intent: Intent;
-  offline: { verdict: "may_accept" } | { verdict: "take_other_payment"; reason: string } | null;
-  connectivity: "online" | "degraded" | "offline";
-  newly_committed: boolean;
-}
-
-export type ScanResult = { kind: "created" | "existing" | "already_redeemed"; intent: Intent };
+import type { Intent } from "./bindings";
 
 /** The word the cashier reads, never colour alone. */
 export function statusLabel(i: Pick<Intent, "state" | "attempt_count">, connectivity?: string): string {

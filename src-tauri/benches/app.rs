@@ -1,0 +1,171 @@
+//! The app as a cashier meets it: cold start to an interactive checkout screen, idle
+//! memory of the whole process tree (the app and its WebKit processes), and the time
+//! from a Redeem press to the button being disabled, beside one 60 Hz frame (16.7 ms).
+//! Runs the real window under Xvfb through tauri-driver, against the sandbox started
+//! in this process.
+//!
+//! Run: `cargo bench -p voucher-pos-app --bench app` (needs Xvfb, WebKitWebDriver and
+//! tauri-driver, as the e2e tests do).
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+struct Group(Child);
+impl Drop for Group {
+    fn drop(&mut self) {
+        let pgid = self.0.id() as i32;
+        assert!(pgid > 1);
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn tauri_driver() -> PathBuf {
+    std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/voucher-pos-tools/bin/tauri-driver")
+    })
+}
+
+/// RSS (kB) of `root` and all its descendants, from /proc.
+fn tree_rss_kb(root: u32) -> u64 {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            if let Some(rest) = stat.rsplit_once(") ").map(|(_, r)| r) {
+                let ppid: u32 = rest.split(' ').nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+                parents.push((pid, ppid));
+            }
+        }
+    }
+    let mut tree = vec![root];
+    let mut k = 0;
+    while k < tree.len() {
+        let p = tree[k];
+        tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        k += 1;
+    }
+    tree.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .filter_map(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .sum()
+}
+
+fn app_pid() -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        (comm.trim() == "voucher-pos-app").then_some(pid)
+    })
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let http = reqwest::Client::new();
+    let display = format!(":{}", 300 + free_port() % 400);
+    let _xvfb = Group(Command::new("Xvfb").args([&display, "-screen", "0", "1366x900x24", "-nolisten", "tcp"]).stderr(Stdio::null()).process_group(0).spawn().unwrap());
+    let (port, native) = (free_port(), free_port());
+    let _driver = Group(
+        Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("tauri-driver"),
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let app = env!("CARGO_BIN_EXE_voucher-pos-app");
+    println!("machine: {} cores; app: {app}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+
+    let mut starts = Vec::new();
+    let mut rss = Vec::new();
+    let mut press = Vec::new();
+    let mut frame = Vec::new();
+    for run in 0..5 {
+        let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
+            "browserName": "wry",
+            "tauri:options": {"application": app, "args": ["--db", dir.path().join(format!("t{run}.db")), "--service", sandbox.url(), "--api-key", "test_sandbox"]}
+        }))
+        .unwrap();
+        let t0 = Instant::now();
+        let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("session");
+        while client.execute("return document.body.dataset.ready === 'true'", vec![]).await.unwrap() != json!(true) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        starts.push(t0.elapsed().as_secs_f64() * 1e3);
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        if let Some(pid) = app_pid() {
+            rss.push(tree_rss_kb(pid) as f64 / 1024.0);
+        }
+        for _ in 0..10 {
+            let v: Value = http.post(format!("{}/_sandbox/vouchers", sandbox.url())).json(&json!({"count": 1})).send().await.unwrap().json().await.unwrap();
+            let input = client.find(Locator::Css("[data-testid=code-input]")).await.unwrap();
+            input.send_keys(&format!("{}\u{E007}", v["qr"].as_str().unwrap())).await.unwrap();
+            while !client.find(Locator::Css("[data-testid=intent-status]")).await.unwrap().text().await.unwrap().contains("Scanned") {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            // Measured inside the page: the press's event time, the moment the
+            // button's disabled attribute changes, and the next painted frame.
+            let r = client
+                .execute_async(
+                    r#"const done = arguments[0];
+                       const b = document.querySelector('[data-testid=redeem-button]');
+                       let pressed = 0;
+                       const obs = new MutationObserver(() => {
+                         if (!b.disabled) return;
+                         const disabled = performance.now();
+                         obs.disconnect();
+                         requestAnimationFrame(() => requestAnimationFrame(() => done([disabled - pressed, performance.now() - pressed])));
+                       });
+                       obs.observe(b, { attributes: true, attributeFilter: ['disabled'] });
+                       b.addEventListener('click', (e) => { pressed = e.timeStamp; }, { capture: true, once: true });
+                       b.click();"#,
+                    vec![],
+                )
+                .await
+                .unwrap();
+            press.push(r[0].as_f64().unwrap());
+            frame.push(r[1].as_f64().unwrap());
+            while !client.find(Locator::Css("[data-testid=intent-status]")).await.unwrap().text().await.unwrap().contains("Redeemed") {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        client.close().await.unwrap();
+    }
+    let (s50, smax) = (pct(&mut starts, 0.5), pct(&mut starts, 1.0));
+    println!("cold start to interactive checkout: median {s50:.0} ms, max {smax:.0} ms over {} starts (target < 2000 ms)", starts.len());
+    if !rss.is_empty() {
+        let (r50, rmax) = (pct(&mut rss, 0.5), pct(&mut rss, 1.0));
+        println!("idle RSS of the app process tree: median {r50:.0} MB, max {rmax:.0} MB (target < 200 MB)");
+    }
+    let (p50, p95, pmax) = (pct(&mut press, 0.5), pct(&mut press, 0.95), pct(&mut press, 1.0));
+    println!(
+        "Redeem press -> button disabled: median {p50:.2} ms, p95 {p95:.2} ms, max {pmax:.2} ms over {} presses (target < 16 ms; {:.3}x one 60 Hz frame at p95)",
+        press.len(),
+        p95 / 16.7
+    );
+    let (f50, f95) = (pct(&mut frame, 0.5), pct(&mut frame, 0.95));
+    println!("Redeem press -> next painted frame: median {f50:.1} ms, p95 {f95:.1} ms (one frame is 16.7 ms)");
+    sandbox.stop().await;
+}

@@ -1,0 +1,63 @@
+//! The TypeScript twins of every type that crosses the IPC boundary, generated from
+//! the Rust types with ts-rs. `ui/src/bindings.ts` is committed; the test below
+//! fails when it no longer matches the Rust types, and `UPDATE_BINDINGS=1 cargo test
+//! -p voucher-pos-app bindings` rewrites it.
+
+#[cfg(test)]
+mod tests {
+    use ts_rs::{Config, TS};
+
+    use crate::commands::{Detail, IpcError, PinState, Status};
+    use voucher_pos::checkout::{RedeemView, Settlement};
+    use voucher_pos::intent::{Intent, IntentState};
+    use voucher_pos::log::{LogCursor, LogFilter, LogPage};
+    use voucher_pos::policy::OfflineVerdict;
+    use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
+    use voucher_pos::sync::{Connectivity, SyncEvent};
+
+    fn generate() -> String {
+        // JSON numbers: the terminal's integers (Unix ms, cents, counts) fit in a double.
+        let cfg = Config::new().with_large_int("number");
+        let decls = [
+            IntentState::decl(&cfg),
+            Intent::decl(&cfg),
+            ScanResult::decl(&cfg),
+            QueueSummary::decl(&cfg),
+            Connectivity::decl(&cfg),
+            OfflineVerdict::decl(&cfg),
+            RedeemView::decl(&cfg),
+            Settlement::decl(&cfg),
+            SyncEvent::decl(&cfg),
+            Attempt::decl(&cfg),
+            HistoryEntry::decl(&cfg),
+            LogFilter::decl(&cfg),
+            LogCursor::decl(&cfg),
+            LogPage::decl(&cfg),
+            IpcError::decl(&cfg),
+            Status::decl(&cfg),
+            PinState::decl(&cfg),
+            Detail::decl(&cfg),
+        ];
+        let mut out = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit.\n\n");
+        for d in decls {
+            out.push_str("export ");
+            out.push_str(&d);
+            out.push_str("\n\n");
+        }
+        out
+    }
+
+    #[test]
+    fn the_committed_typescript_bindings_match_the_rust_types() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        let fresh = generate();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p voucher-pos-app bindings` and commit it"
+        );
+    }
+}

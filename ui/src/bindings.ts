@@ -1,0 +1,87 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit.
+
+export type IntentState = "scanned" | "queued" | "in_flight" | "unknown" | "redeemed" | "refused" | "needs_review" | "cancelled";
+
+export type Intent = { id: string, idempotency_key: string, code: string, voucher_count: number, terminal_id: string, branch_code: string, cashier_id: string, receipt_number: string, state: IntentState, created_at: number, updated_at: number, queued_at: number | null, first_sent_at: number | null, next_attempt_at: number | null, attempt_count: number, accepted_offline: boolean, transaction_id: string | null, campaign_name: string | null, value_cents: number | null, http_status: number | null, error_code: string | null, 
+/**
+ * The service's own `error.message`, shown to the cashier unchanged.
+ */
+error_message: string | null, review_reason: string | null, 
+/**
+ * Accepted for the sale offline and later refused: the store lost its value.
+ */
+loss: boolean, 
+/**
+ * An unknown outcome that only the transactions list can settle (the key may
+ * have been pruned, or a resend met 402 used).
+ */
+lookup_due: boolean, };
+
+export type ScanResult = { "kind": "created", intent: Intent, } | { "kind": "existing", intent: Intent, } | { "kind": "already_redeemed", intent: Intent, };
+
+export type QueueSummary = { 
+/**
+ * Committed intents without an outcome yet.
+ */
+pending: number, 
+/**
+ * Created time of the oldest pending intent.
+ */
+oldest_pending_created_at: number | null, 
+/**
+ * Intents waiting for a manager.
+ */
+needs_review: number, 
+/**
+ * Pending intents whose sale already went ahead.
+ */
+accepted_offline_pending: number, };
+
+export type Connectivity = "online" | "degraded" | "offline";
+
+export type OfflineVerdict = { "verdict": "may_accept" } | { "verdict": "take_other_payment", reason: string, };
+
+export type RedeemView = { intent: Intent, 
+/**
+ * Set while the intent is still waiting for the service: may the sale go ahead?
+ */
+offline: OfflineVerdict | null, connectivity: Connectivity, 
+/**
+ * False when this press found the intent already committed (a double press).
+ */
+newly_committed: boolean, };
+
+export type Settlement = "redeemed" | "refused" | "not_redeemed";
+
+export type SyncEvent = { "type": "intent_changed", intent_id: string, state: IntentState, } | { "type": "queue" } & QueueSummary | { "type": "connectivity", state: Connectivity, } | { "type": "store_failure", message: string, };
+
+export type Attempt = { id: number, intent_id: string, kind: string, started_at: number, ended_at: number, http_status: number | null, outcome: string, replayed: boolean, latency_ms: number, detail: string | null, };
+
+export type HistoryEntry = { at: number, from_state: string | null, to_state: string, actor: string, note: string | null, };
+
+export type LogFilter = { 
+/**
+ * Created at or after (Unix ms).
+ */
+from_ms: number | null, 
+/**
+ * Created before (Unix ms).
+ */
+to_ms: number | null, state: IntentState | null, cashier_id: string | null, 
+/**
+ * A transaction id, a whole code, or part of a voucher id.
+ */
+search: string | null, };
+
+export type LogCursor = { created_at: number, id: string, };
+
+export type LogPage = { rows: Array<Intent>, next: LogCursor | null, };
+
+export type IpcError = { code: string, message: string, };
+
+export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox: boolean, scanner: string, terminal_id: string, cashier_id: string, now_ms: number, };
+
+export type PinState = { has_pin: boolean, };
+
+export type Detail = { intent: Intent, attempts: Array<Attempt>, history: Array<HistoryEntry>, };
+
