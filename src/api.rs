@@ -14,8 +14,8 @@ use url::Url;
 
 use crate::intent::metadata_intent_id;
 
-/// Where and how to reach the service.
-#[derive(Debug, Clone)]
+/// Where and how to reach the service. Its `Debug` never shows the API key.
+#[derive(Clone)]
 pub struct ApiConfig {
     pub base_url: String,
     pub api_key: String,
@@ -26,6 +26,17 @@ pub struct ApiConfig {
     pub total_timeout: Duration,
     /// Largest reply body read; anything longer is a broken reply.
     pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<redacted>")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .finish()
+    }
 }
 
 impl ApiConfig {
@@ -459,6 +470,12 @@ mod tests {
         assert!(matches!(classify(200, Ok(b"<html>".to_vec()), None), RedeemOutcome::Unknown { .. }));
         assert!(matches!(classify(200, Err("cut off".into()), None), RedeemOutcome::Unknown { .. }));
         assert!(matches!(classify(200, Ok(br#"{"campaign":{"id":"c","name":"n"},"transaction":{"id":"","value":5}}"#.to_vec()), None), RedeemOutcome::Unknown { .. }));
+    }
+
+    #[test]
+    fn the_api_key_never_shows_in_debug_output() {
+        let c = ApiConfig::new("http://x", "live_s3cret");
+        assert!(!format!("{c:?}").contains("s3cret"));
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod log;
 pub mod manager;
 pub mod policy;
 pub mod scan;
+pub mod secrets;
+pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod voucher;

@@ -108,6 +108,18 @@ pub fn page(store: &Store, filter: &LogFilter, after: Option<&LogCursor>, limit:
     Ok(LogPage { rows, next })
 }
 
+/// SQLite's plan for [`page`]'s query, one line per step: tests use it to prove the
+/// log never sorts or scans the whole table, whatever its size.
+pub fn query_plan(store: &Store, filter: &LogFilter, after: Option<&LogCursor>) -> Result<Vec<String>, StoreError> {
+    let (cond, args) = where_clause(filter, after);
+    let sql = format!("EXPLAIN QUERY PLAN SELECT {COLS} FROM intents {cond} ORDER BY created_at DESC, id DESC LIMIT 51");
+    store.read(|c| {
+        let mut st = c.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3))?;
+        rows.collect()
+    })
+}
+
 /// Intents waiting for a manager, oldest first.
 pub fn review_inbox(store: &Store) -> Result<Vec<Intent>, StoreError> {
     store.read(|c| {

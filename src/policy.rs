@@ -9,7 +9,7 @@ use crate::store::{QueueSummary, Store, StoreError};
 
 const SETTING: &str = "offline_policy";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct OfflinePolicy {
     /// May a queued voucher be accepted for the sale at all?

@@ -7,7 +7,10 @@
 mod tests {
     use ts_rs::{Config, TS};
 
-    use crate::commands::{Detail, IpcError, PinState, Status};
+    use crate::commands::{Detail, IpcError, PinState, SettingsView, Status};
+    use voucher_pos::policy::OfflinePolicy;
+    use voucher_pos::scan::camera::CameraInfo;
+    use voucher_pos::settings::TerminalSettings;
     use voucher_pos::checkout::{RedeemView, Settlement};
     use voucher_pos::intent::{Intent, IntentState};
     use voucher_pos::log::{LogCursor, LogFilter, LogPage};
@@ -37,6 +40,10 @@ mod tests {
             Status::decl(&cfg),
             PinState::decl(&cfg),
             Detail::decl(&cfg),
+            TerminalSettings::decl(&cfg),
+            OfflinePolicy::decl(&cfg),
+            CameraInfo::decl(&cfg),
+            SettingsView::decl(&cfg),
         ];
         let mut out = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit.\n\n");
         for d in decls {

@@ -33,6 +33,7 @@ pub struct AppState {
     pub sandbox: bool,
     pub scanner_status: Arc<Mutex<String>>,
     pub manager_unlocked: Mutex<bool>,
+    pub secrets: Box<dyn voucher_pos::secrets::SecretStore>,
 }
 
 /// An error as the UI sees it.
@@ -175,4 +176,59 @@ pub fn export_csv(state: State<'_, AppState>, path: String, filter: LogFilter) -
     manager(&state)?;
     let file = std::fs::File::create(&path).map_err(|e| IpcError { code: "export_io".into(), message: format!("Could not write {path}: {e}") })?;
     Ok(voucher_pos::log::export_csv(state.terminal.store(), &filter, std::io::BufWriter::new(file))?)
+}
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct SettingsView {
+    pub terminal: voucher_pos::settings::TerminalSettings,
+    pub policy: voucher_pos::policy::OfflinePolicy,
+    /// Where the API key is kept ("OS keyring" or "private file ...").
+    pub api_key_location: String,
+    pub api_key_set: bool,
+    pub cameras: Vec<voucher_pos::scan::camera::CameraInfo>,
+}
+
+fn settings_error(e: impl std::fmt::Display, code: &str) -> IpcError {
+    IpcError { code: code.into(), message: e.to_string() }
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
+    manager(&state)?;
+    let store = state.terminal.store();
+    Ok(SettingsView {
+        terminal: voucher_pos::settings::TerminalSettings::load(store)?,
+        policy: voucher_pos::policy::OfflinePolicy::load(store)?,
+        api_key_location: state.secrets.describe(),
+        api_key_set: state.secrets.get(voucher_pos::secrets::API_KEY).map_err(|e| settings_error(&e, e.code()))?.is_some(),
+        cameras: voucher_pos::scan::camera::list_cameras(),
+    })
+}
+
+/// Saves the settings. The terminal id and branch apply to the next scan; the
+/// service URL, camera and API key at the next start. The API key is write-only.
+#[tauri::command]
+pub fn save_settings(
+    state: State<'_, AppState>,
+    terminal: voucher_pos::settings::TerminalSettings,
+    policy: voucher_pos::policy::OfflinePolicy,
+    api_key: Option<String>,
+) -> Answer<()> {
+    manager(&state)?;
+    let store = state.terminal.store();
+    if let Some(url) = terminal.service_url.as_deref().filter(|u| !u.is_empty()) {
+        voucher_pos::api::ApiClient::new(&voucher_pos::api::ApiConfig::new(url, "check"))?;
+    }
+    let check = voucher_pos::intent::SaleContext { terminal_id: terminal.terminal_id.clone(), branch_code: terminal.branch_code.clone(), cashier_id: "check".into(), ..Default::default() };
+    let code = voucher_pos::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
+    voucher_pos::intent::build_metadata(&code, &check, "check")?;
+    terminal.save(store)?;
+    policy.save(store)?;
+    if let Some(k) = api_key.filter(|k| !k.trim().is_empty()) {
+        state.secrets.set(voucher_pos::secrets::API_KEY, k.trim()).map_err(|e| settings_error(&e, e.code()))?;
+    }
+    let mut sale = state.sale.lock().unwrap();
+    sale.terminal_id = terminal.terminal_id;
+    sale.branch_code = terminal.branch_code;
+    Ok(())
 }

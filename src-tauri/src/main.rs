@@ -20,6 +20,8 @@ use voucher_pos::scan::camera::CameraSource;
 use voucher_pos::scan::pipeline::{preview_jpeg, ScanEvent, Scanner, ScannerConfig};
 use voucher_pos::scan::sources::{DemoSource, ImageFiles};
 use voucher_pos::scan::FrameSource;
+use voucher_pos::secrets::{SecretStore, API_KEY};
+use voucher_pos::settings::TerminalSettings;
 use voucher_pos::store::Store;
 use voucher_pos::sync::SyncConfig;
 
@@ -41,10 +43,12 @@ struct Args {
     /// Play images from a file or folder as the camera.
     #[arg(long)]
     frames: Option<PathBuf>,
-    #[arg(long, default_value = "T01")]
-    terminal_id: String,
-    #[arg(long, default_value = "B001")]
-    branch: String,
+    /// This terminal's id (default: the stored setting).
+    #[arg(long)]
+    terminal_id: Option<String>,
+    /// The branch code (default: the stored setting).
+    #[arg(long)]
+    branch: Option<String>,
     #[arg(long, default_value = "c001")]
     cashier: String,
 }
@@ -57,13 +61,35 @@ struct Core {
     terminal: Terminal,
     sandbox: EmbeddedSandbox,
     demo_codes: Vec<String>,
+    settings: TerminalSettings,
+    secrets: Box<dyn SecretStore>,
 }
 
 async fn start_core(args: &Args) -> Result<Core, String> {
-    let (url, key, sandbox, demo_codes) = match &args.service {
+    let db = args.db.clone().unwrap_or_else(voucher_pos::store::default_path);
+    let store = Arc::new(Store::open(&db, Arc::new(SystemClock)).map_err(|e| format!("{e} ({})", e.code()))?);
+    let mut settings = TerminalSettings::load(&store).map_err(|e| e.to_string())?;
+    if let Some(t) = &args.terminal_id {
+        settings.terminal_id = t.clone();
+    }
+    if let Some(b) = &args.branch {
+        settings.branch_code = b.clone();
+    }
+    let secrets = voucher_pos::secrets::open_default(db.parent().unwrap_or(std::path::Path::new(".")));
+    let service = args.service.clone().or(settings.service_url.clone());
+    let (url, key, sandbox, demo_codes) = match service {
         Some(url) => {
-            let key = args.api_key.clone().ok_or("--api-key is required with --service")?;
-            (url.clone(), key, None, vec![])
+            // A key given on the command line is kept for the next start.
+            let key = match &args.api_key {
+                Some(k) => {
+                    if let Err(e) = secrets.set(API_KEY, k) {
+                        eprintln!("voucher-pos-app: could not store the API key ({e}); it is used for this run only");
+                    }
+                    k.clone()
+                }
+                None => secrets.get(API_KEY).map_err(|e| e.to_string())?.ok_or("no API key: pass --api-key once, or set it in the manager's settings")?,
+            };
+            (url, key, None, vec![])
         }
         None => {
             let running = voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap())
@@ -78,18 +104,16 @@ async fn start_core(args: &Args) -> Result<Core, String> {
             (running.url(), "test_sandbox".to_string(), Some(running), codes)
         }
     };
-    let db = args.db.clone().unwrap_or_else(voucher_pos::store::default_path);
-    let store = Arc::new(Store::open(&db, Arc::new(SystemClock)).map_err(|e| format!("{e} ({})", e.code()))?);
     let api = ApiClient::new(&ApiConfig::new(url, key)).map_err(|e| e.to_string())?;
-    Ok(Core { terminal: Terminal::start(store, api, SyncConfig::default()), sandbox: EmbeddedSandbox(sandbox), demo_codes })
+    Ok(Core { terminal: Terminal::start(store, api, SyncConfig::default()), sandbox: EmbeddedSandbox(sandbox), demo_codes, settings, secrets })
 }
 
 /// The frame source: `--frames`, else the camera, else (with the sandbox) the demo.
-fn frame_source(args: &Args, demo_codes: &[String]) -> Result<Box<dyn FrameSource>, String> {
+fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<dyn FrameSource>, String> {
     if let Some(path) = &args.frames {
         return ImageFiles::open(path, 15.0, true).map(|s| Box::new(s) as _).map_err(|e| e.to_string());
     }
-    match CameraSource::open(0, 1280, 720, 30) {
+    match CameraSource::open(camera, 1280, 720, 30) {
         Ok(cam) => Ok(Box::new(cam)),
         Err(e) if !demo_codes.is_empty() => {
             eprintln!("scanner: {e} Showing the demo source instead.");
@@ -109,12 +133,12 @@ fn main() {
         }
     };
     let sale = SaleContext {
-        terminal_id: args.terminal_id.clone(),
-        branch_code: args.branch.clone(),
+        terminal_id: core.settings.terminal_id.clone(),
+        branch_code: core.settings.branch_code.clone(),
         cashier_id: args.cashier.clone(),
         ..Default::default()
     };
-    let source = frame_source(&args, &core.demo_codes);
+    let source = frame_source(&args, core.settings.camera_index, &core.demo_codes);
     let scanner_status = Arc::new(Mutex::new(match &source {
         Ok(s) => s.describe(),
         Err(e) => e.clone(),
@@ -126,6 +150,7 @@ fn main() {
         sandbox: core.sandbox.0.is_some(),
         scanner_status: scanner_status.clone(),
         manager_unlocked: Mutex::new(false),
+        secrets: core.secrets,
     };
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -147,6 +172,8 @@ fn main() {
             commands::settle,
             commands::export_csv,
             commands::start_scanner,
+            commands::get_settings,
+            commands::save_settings,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -12,7 +12,7 @@ use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, Requeste
 use super::{Frame, FrameSource, SourceError};
 
 /// A camera the system offers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct CameraInfo {
     pub index: u32,
     pub name: String,

@@ -85,3 +85,40 @@ export type PinState = { has_pin: boolean, };
 
 export type Detail = { intent: Intent, attempts: Array<Attempt>, history: Array<HistoryEntry>, };
 
+export type TerminalSettings = { 
+/**
+ * The voucher service's base URL; none means the embedded sandbox. Applies at the
+ * next start.
+ */
+service_url: string | null, terminal_id: string, branch_code: string, 
+/**
+ * Which camera to open (its index in the system's list).
+ */
+camera_index: number, };
+
+export type OfflinePolicy = { 
+/**
+ * May a queued voucher be accepted for the sale at all?
+ */
+accept_offline: boolean, 
+/**
+ * At most this many accepted-but-unconfirmed intents at once.
+ */
+max_pending: number, 
+/**
+ * The oldest pending intent may be at most this old (seconds).
+ */
+max_pending_age_s: number, 
+/**
+ * A code with more vouchers than this must be confirmed online.
+ */
+max_vouchers_per_code: number, };
+
+export type CameraInfo = { index: number, name: string, };
+
+export type SettingsView = { terminal: TerminalSettings, policy: OfflinePolicy, 
+/**
+ * Where the API key is kept ("OS keyring" or "private file ...").
+ */
+api_key_location: string, api_key_set: boolean, cameras: Array<CameraInfo>, };
+

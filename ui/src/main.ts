@@ -7,7 +7,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { save } from "@tauri-apps/plugin-dialog";
 import { statusLabel, summarizeCode, money, isWedgeBurst } from "./view";
-import type { Connectivity, Detail, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, PinState, QueueSummary, RedeemView, ScanResult, Status, SyncEvent } from "./bindings";
+import type { Connectivity, Detail, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, PinState, QueueSummary, RedeemView, ScanResult, SettingsView, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -218,6 +218,48 @@ async function loadInbox() {
   }
 }
 
+async function loadSettings() {
+  const s = await invoke<SettingsView>("get_settings");
+  $<HTMLInputElement>("s-terminal").value = s.terminal.terminal_id;
+  $<HTMLInputElement>("s-branch").value = s.terminal.branch_code;
+  $<HTMLInputElement>("s-service").value = s.terminal.service_url ?? "";
+  const cams = $<HTMLSelectElement>("s-camera");
+  cams.replaceChildren(
+    ...(s.cameras.length ? s.cameras : [{ index: s.terminal.camera_index, name: "no camera found" }]).map((c) =>
+      Object.assign(document.createElement("option"), { value: String(c.index), textContent: c.name, selected: c.index === s.terminal.camera_index }),
+    ),
+  );
+  $<HTMLInputElement>("s-apikey").value = "";
+  $<HTMLInputElement>("s-apikey").placeholder = s.api_key_set ? `set (in ${s.api_key_location})` : `not set (${s.api_key_location})`;
+  $<HTMLInputElement>("s-accept").checked = s.policy.accept_offline;
+  $<HTMLInputElement>("s-maxpending").value = String(s.policy.max_pending);
+  $<HTMLInputElement>("s-maxage").value = String(Math.round(s.policy.max_pending_age_s / 60));
+  $<HTMLInputElement>("s-maxvouchers").value = String(s.policy.max_vouchers_per_code);
+}
+
+async function saveSettings() {
+  const num = (id: string) => Math.max(0, Math.floor(Number($<HTMLInputElement>(id).value) || 0));
+  const terminal: TerminalSettings = {
+    terminal_id: $<HTMLInputElement>("s-terminal").value.trim(),
+    branch_code: $<HTMLInputElement>("s-branch").value.trim(),
+    service_url: $<HTMLInputElement>("s-service").value.trim() || null,
+    camera_index: Number($<HTMLSelectElement>("s-camera").value) || 0,
+  };
+  const policy: OfflinePolicy = {
+    accept_offline: $<HTMLInputElement>("s-accept").checked,
+    max_pending: num("s-maxpending"),
+    max_pending_age_s: num("s-maxage") * 60,
+    max_vouchers_per_code: num("s-maxvouchers"),
+  };
+  try {
+    await invoke("save_settings", { terminal, policy, apiKey: $<HTMLInputElement>("s-apikey").value || null });
+    $("settings-result").textContent = "Saved. Terminal id and branch apply now; service, camera and API key at the next start.";
+    await loadSettings();
+  } catch (e) {
+    $("settings-result").textContent = errorText(e);
+  }
+}
+
 async function openManager() {
   const s = await invoke<PinState>("manager_pin_state");
   $("pin-label").textContent = s.has_pin ? "Manager PIN" : "Choose a manager PIN (4 to 12 digits)";
@@ -294,7 +336,7 @@ function wire() {
       $("pin-error").textContent = "";
       $("pin-form").hidden = true;
       $("manager-body").hidden = false;
-      await Promise.all([loadLog(true), loadInbox()]);
+      await Promise.all([loadLog(true), loadInbox(), loadSettings()]);
     } catch (err) {
       $("pin-error").textContent = errorText(err);
     }
@@ -309,6 +351,10 @@ function wire() {
     void loadLog(true);
   });
   $("next-page").addEventListener("click", () => void loadLog(false));
+  $("settings-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void saveSettings();
+  });
   $("export-csv").addEventListener("click", async () => {
     const path = await save({ defaultPath: "redemptions.csv", filters: [{ name: "CSV", extensions: ["csv"] }] });
     if (!path) return;

@@ -1,0 +1,38 @@
+//! The terminal's own settings, kept in its database so that a restart keeps them:
+//! who this terminal is, where the service is, which camera to use. Command-line
+//! flags override them for one run. (The offline policy is in `policy`, the API key
+//! in `secrets`: neither belongs in a plain settings row.)
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Store, StoreError};
+
+const SETTING: &str = "terminal_settings";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct TerminalSettings {
+    /// The voucher service's base URL; none means the embedded sandbox. Applies at the
+    /// next start.
+    pub service_url: Option<String>,
+    pub terminal_id: String,
+    pub branch_code: String,
+    /// Which camera to open (its index in the system's list).
+    pub camera_index: u32,
+}
+
+impl Default for TerminalSettings {
+    fn default() -> Self {
+        TerminalSettings { service_url: None, terminal_id: "T01".into(), branch_code: "B001".into(), camera_index: 0 }
+    }
+}
+
+impl TerminalSettings {
+    pub fn load(store: &Store) -> Result<TerminalSettings, StoreError> {
+        Ok(store.setting(SETTING)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    }
+
+    pub fn save(&self, store: &Store) -> Result<(), StoreError> {
+        store.set_setting(SETTING, &serde_json::to_string(self).expect("plain struct serialises"))
+    }
+}
