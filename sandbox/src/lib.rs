@@ -138,6 +138,11 @@ impl Running {
         seed_demo(&self.shared)
     }
 
+    /// Switches the "offline" fault (for the terminal's own demo toggle).
+    pub fn set_offline(&self, offline: bool) {
+        self.shared.faults.lock().unwrap().offline = offline;
+    }
+
     /// Stops accepting and waits for the accept loop to end.
     pub async fn stop(self) {
         let _ = self.stop.send(true);

@@ -37,8 +37,9 @@ fn tauri_driver() -> PathBuf {
     })
 }
 
-/// RSS (kB) of `root` and all its descendants, from /proc.
-fn tree_rss_kb(root: u32) -> u64 {
+/// RSS and PSS (kB) of `root` and all its descendants, from /proc. RSS counts a
+/// shared library once per process that maps it; PSS divides it among them.
+fn tree_rss_kb(root: u32) -> (u64, u64) {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
@@ -56,10 +57,13 @@ fn tree_rss_kb(root: u32) -> u64 {
         tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
         k += 1;
     }
+    let field = |text: &str, name: &str| -> u64 {
+        text.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()).unwrap_or(0)
+    };
     tree.iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-        .filter_map(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
-        .sum()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+        .map(|s| (field(&s, "Rss:"), field(&s, "Pss:")))
+        .fold((0, 0), |(r, p), (a, b)| (r + a, p + b))
 }
 
 fn app_pid() -> Option<u32> {
@@ -100,6 +104,7 @@ async fn main() {
 
     let mut starts = Vec::new();
     let mut rss = Vec::new();
+    let mut pss = Vec::new();
     let mut press = Vec::new();
     let mut frame = Vec::new();
     for run in 0..5 {
@@ -116,7 +121,9 @@ async fn main() {
         starts.push(t0.elapsed().as_secs_f64() * 1e3);
         tokio::time::sleep(Duration::from_secs(3)).await;
         if let Some(pid) = app_pid() {
-            rss.push(tree_rss_kb(pid) as f64 / 1024.0);
+            let (r, p) = tree_rss_kb(pid);
+            rss.push(r as f64 / 1024.0);
+            pss.push(p as f64 / 1024.0);
         }
         for _ in 0..10 {
             let v: Value = http.post(format!("{}/_sandbox/vouchers", sandbox.url())).json(&json!({"count": 1})).send().await.unwrap().json().await.unwrap();
@@ -157,7 +164,8 @@ async fn main() {
     println!("cold start to interactive checkout: median {s50:.0} ms, max {smax:.0} ms over {} starts (target < 2000 ms)", starts.len());
     if !rss.is_empty() {
         let (r50, rmax) = (pct(&mut rss, 0.5), pct(&mut rss, 1.0));
-        println!("idle RSS of the app process tree: median {r50:.0} MB, max {rmax:.0} MB (target < 200 MB)");
+        let p50 = pct(&mut pss, 0.5);
+        println!("idle memory of the app process tree: RSS sum median {r50:.0} MB (max {rmax:.0}); PSS sum median {p50:.0} MB (target < 200 MB)");
     }
     let (p50, p95, pmax) = (pct(&mut press, 0.5), pct(&mut press, 0.95), pct(&mut press, 1.0));
     println!(

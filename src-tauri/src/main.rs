@@ -55,7 +55,20 @@ struct Args {
 
 /// The embedded sandbox, kept alive for as long as the app runs (dropping it stops
 /// its accept loop).
-struct EmbeddedSandbox(#[allow(dead_code)] Option<voucher_sandbox::Running>);
+pub struct EmbeddedSandbox(Option<voucher_sandbox::Running>);
+
+/// The embedded sandbox only: makes its service unreachable, so that a person can see
+/// the terminal queue offline and catch up, without a network to unplug.
+#[tauri::command]
+fn sandbox_simulate_offline(sandbox: tauri::State<'_, EmbeddedSandbox>, offline: bool) -> Result<(), commands::IpcError> {
+    match &sandbox.0 {
+        Some(running) => {
+            running.set_offline(offline);
+            Ok(())
+        }
+        None => Err(commands::IpcError { code: "not_sandbox".into(), message: "Only the embedded sandbox can simulate a network loss.".into() }),
+    }
+}
 
 struct Core {
     terminal: Terminal,
@@ -124,6 +137,14 @@ fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<d
 }
 
 fn main() {
+    // WebKitGTK's accelerated compositing renders through GL even where there is no
+    // GPU (a till, Xvfb) and costs about 80 MB per window; the checkout screen has no
+    // animation that needs it. Set first, while this is the only thread; a value the
+    // user set wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     let args = Args::parse();
     let core = match tauri::async_runtime::block_on(start_core(&args)) {
         Ok(c) => c,
@@ -174,6 +195,7 @@ fn main() {
             commands::start_scanner,
             commands::get_settings,
             commands::save_settings,
+            sandbox_simulate_offline,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -37,6 +37,7 @@ function showQueue(q: QueueSummary, nowMs: number) {
 async function refreshStatus() {
   const s = await invoke<Status>("status");
   $("sandbox-badge").hidden = !s.sandbox;
+  $("simulate-offline").hidden = !s.sandbox;
   $("scanner-status").textContent = s.scanner;
   showConnectivity(s.connectivity);
   showQueue(s.queue, s.now_ms);
@@ -57,7 +58,7 @@ function showIntent(view: RedeemView | null, intent: Intent | null, note?: strin
   if (intent?.state === "refused") {
     detail.textContent = intent.error_message ?? "Refused by the voucher service.";
   } else if (intent?.state === "redeemed") {
-    detail.textContent = `Transaction ${intent.transaction_id ?? "?"}`;
+    detail.textContent = `${intent.campaign_name ? intent.campaign_name + " · " : ""}Transaction ${intent.transaction_id ?? "?"}`;
   } else if (intent?.state === "needs_review") {
     detail.textContent = intent.review_reason ?? "A manager must settle this voucher.";
   }
@@ -326,6 +327,13 @@ function wire() {
     }
   });
 
+  $("simulate-offline").addEventListener("click", async () => {
+    const btn = $("simulate-offline");
+    const offline = btn.getAttribute("aria-pressed") !== "true";
+    await invoke("sandbox_simulate_offline", { offline });
+    btn.setAttribute("aria-pressed", String(offline));
+    btn.textContent = offline ? "Restore network" : "Simulate network loss";
+  });
   $("tab-checkout").addEventListener("click", () => showScreen("checkout"));
   $("tab-manager").addEventListener("click", () => showScreen("manager"));
   $("pin-form").addEventListener("submit", async (e) => {
