@@ -7,35 +7,13 @@
 //! Run: `cargo bench -p voucher-pos-app --bench app` (needs Xvfb, WebKitWebDriver and
 //! tauri-driver, as the e2e tests do).
 
-use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
+
+#[path = "../tests/desktop/mod.rs"]
+mod desktop;
 use serde_json::{json, Value};
-
-struct Group(Child);
-impl Drop for Group {
-    fn drop(&mut self) {
-        let pgid = self.0.id() as i32;
-        assert!(pgid > 1);
-        unsafe {
-            libc::kill(-pgid, libc::SIGKILL);
-        }
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn tauri_driver() -> PathBuf {
-    std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/voucher-pos-tools/bin/tauri-driver")
-    })
-}
 
 /// RSS and PSS (kB) of `root` and all its descendants, from /proc. RSS counts a
 /// shared library once per process that maps it; PSS divides it among them.
@@ -81,23 +59,10 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let sandbox = voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
-    let display = format!(":{}", 300 + free_port() % 400);
-    let _xvfb = Group(Command::new("Xvfb").args([&display, "-screen", "0", "1366x900x24", "-nolisten", "tcp"]).stderr(Stdio::null()).process_group(0).spawn().unwrap());
-    let (port, native) = (free_port(), free_port());
-    let _driver = Group(
-        Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("DISPLAY", &display)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("tauri-driver"),
-    );
+    let desktop = desktop::Desktop::start();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let app = env!("CARGO_BIN_EXE_voucher-pos-app");
     println!("machine: {} cores; app: {app}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
@@ -114,7 +79,7 @@ async fn main() {
         }))
         .unwrap();
         let t0 = Instant::now();
-        let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("session");
+        let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
         while client.execute("return document.body.dataset.ready === 'true'", vec![]).await.unwrap() != json!(true) {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

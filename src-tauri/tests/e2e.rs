@@ -10,11 +10,14 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+
+mod desktop;
+use desktop::{Desktop, Group};
 use serde_json::{json, Value};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -24,42 +27,6 @@ fn bin(name: &str) -> PathBuf {
     let p = exe.parent().and_then(Path::parent).unwrap().join(name);
     assert!(p.exists(), "{} is missing: run `cargo build --workspace` first", p.display());
     p
-}
-
-fn tauri_driver() -> PathBuf {
-    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
-        return p.into();
-    }
-    let cached = PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/voucher-pos-tools/bin/tauri-driver");
-    if cached.exists() {
-        return cached;
-    }
-    PathBuf::from("tauri-driver")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A process group killed (and reaped) on drop, so WebKitWebDriver and the app go
-/// with tauri-driver, also when a test fails.
-struct Group(Child);
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        // The child leads its own group (process_group(0)), so its pid is the group
-        // id; a negative pid signals exactly that group. Never 0 or 1.
-        let pgid = self.0.id() as i32;
-        assert!(pgid > 1, "refusing to signal process group {pgid}");
-        unsafe {
-            libc::kill(-pgid, libc::SIGKILL);
-        }
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_group(cmd: &mut Command) -> Group {
-    Group(cmd.process_group(0).spawn().unwrap_or_else(|e| panic!("could not start {cmd:?}: {e}")))
 }
 
 struct Sandbox {
@@ -111,24 +78,12 @@ impl Sandbox {
 /// Xvfb, tauri-driver and a WebDriver session on the app.
 struct App {
     client: Client,
-    _driver: Group,
-    _xvfb: Group,
+    _desktop: Desktop,
 }
 
 impl App {
     async fn start(sandbox: &Sandbox, dir: &Path, frames: Option<&Path>) -> App {
-        // fantoccini's TLS stack needs a crypto provider chosen once per process.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let display = format!(":{}", 200 + free_port() % 500);
-        let xvfb = spawn_group(Command::new("Xvfb").args([&display, "-screen", "0", "1366x900x24", "-nolisten", "tcp"]).stderr(Stdio::null()));
-        let (port, native) = (free_port(), free_port());
-        let driver = spawn_group(
-            Command::new(tauri_driver())
-                .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-                .env("DISPLAY", &display)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-        );
+        let desktop = Desktop::start();
         let mut args = vec!["--db".to_string(), dir.join("terminal.db").display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into()];
         if let Some(f) = frames {
             args.extend(["--frames".to_string(), f.display().to_string()]);
@@ -140,7 +95,7 @@ impl App {
         .unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::rustls().unwrap().capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            match ClientBuilder::rustls().unwrap().capabilities(caps.clone()).connect(&desktop.url()).await {
                 Ok(c) => break c,
                 Err(e) => {
                     assert!(Instant::now() < deadline, "no WebDriver session: {e}");
@@ -148,7 +103,7 @@ impl App {
                 }
             }
         };
-        let app = App { client, _driver: driver, _xvfb: xvfb };
+        let app = App { client, _desktop: desktop };
         app.wait_for("the checkout screen", |app| async move { app.client.execute("return document.body.dataset.ready === 'true'", vec![]).await.map(|v| v == json!(true)).unwrap_or(false) }).await;
         app
     }
