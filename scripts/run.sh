@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 build_ui
-cargo build --locked -p voucher-pos-app -p voucher-pos -p voucher-sandbox
+cargo build --locked --workspace
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "run: no display found; starting a virtual one (Xvfb :77) so the window can open" >&2
   Xvfb :77 -screen 0 1366x900x24 >/dev/null 2>&1 &

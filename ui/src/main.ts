@@ -385,7 +385,9 @@ async function start() {
   });
   await listen<{ src: string; width: number; height: number; outline: [number, number][] | null }>("preview", (e) => {
     const p = e.payload;
-    $<HTMLImageElement>("preview").src = p.src;
+    const img = $<HTMLImageElement>("preview");
+    img.src = p.src;
+    img.hidden = false;
     const svg = $("outline") as unknown as SVGSVGElement;
     svg.setAttribute("viewBox", `0 0 ${p.width} ${p.height}`);
     svg.querySelector("polygon")!.setAttribute("points", p.outline ? p.outline.map(([x, y]) => `${x},${y}`).join(" ") : "");
