@@ -193,13 +193,17 @@ pub async fn start(config: Config, listen: SocketAddr) -> std::io::Result<Runnin
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/v1/vouchers/redeem", post(redeem))
-        .route("/v1/transactions", get(transactions))
+    // Every admin route is loopback-only, by one layer rather than a check per handler.
+    let admin = Router::new()
         .route("/_sandbox/vouchers", post(admin_vouchers))
         .route("/_sandbox/faults", put(admin_set_faults).get(admin_get_faults))
         .route("/_sandbox/ledger", get(admin_ledger))
         .route("/_sandbox/requests", get(admin_requests))
+        .route_layer(axum::middleware::from_fn(loopback_only));
+    Router::new()
+        .route("/v1/vouchers/redeem", post(redeem))
+        .route("/v1/transactions", get(transactions))
+        .merge(admin)
         .with_state(shared)
 }
 
@@ -490,11 +494,10 @@ async fn transactions(
     respond(200, serde_json::to_vec(&body).unwrap())
 }
 
-fn loopback_only(peer: Peer) -> Result<(), Response> {
-    if peer.0.ip().is_loopback() {
-        Ok(())
-    } else {
-        Err(error(403, "forbidden", "Sandbox administration is only available on loopback.", "invalid_request_error"))
+async fn loopback_only(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    match req.extensions().get::<Peer>() {
+        Some(Peer(addr)) if addr.ip().is_loopback() => next.run(req).await,
+        _ => error(403, "forbidden", "Sandbox administration is only available on loopback.", "invalid_request_error"),
     }
 }
 
@@ -515,10 +518,7 @@ impl Default for NewVouchers {
     }
 }
 
-async fn admin_vouchers(State(s): State<Arc<Shared>>, Extension(peer): Extension<Peer>, body: Bytes) -> Response {
-    if let Err(r) = loopback_only(peer) {
-        return r;
-    }
+async fn admin_vouchers(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     let req: NewVouchers = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return invalid(&format!("bad voucher request: {e}")),
@@ -532,10 +532,7 @@ async fn admin_vouchers(State(s): State<Arc<Shared>>, Extension(peer): Extension
     }
 }
 
-async fn admin_set_faults(State(s): State<Arc<Shared>>, Extension(peer): Extension<Peer>, body: Bytes) -> Response {
-    if let Err(r) = loopback_only(peer) {
-        return r;
-    }
+async fn admin_set_faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     match serde_json::from_slice::<Faults>(&body) {
         Ok(f) => {
             *s.faults.lock().unwrap() = f.clone();
@@ -549,10 +546,7 @@ async fn admin_get_faults(State(s): State<Arc<Shared>>) -> Response {
     Json(s.faults.lock().unwrap().clone()).into_response()
 }
 
-async fn admin_ledger(State(s): State<Arc<Shared>>, Extension(peer): Extension<Peer>) -> Response {
-    if let Err(r) = loopback_only(peer) {
-        return r;
-    }
+async fn admin_ledger(State(s): State<Arc<Shared>>) -> Response {
     let rows = match ledger::list(&s.db(), None, 0, i64::MAX, 0, i64::MAX) {
         Ok(r) => r,
         Err(e) => return error(500, "internal_error", &e.to_string(), "api_error"),
