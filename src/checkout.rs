@@ -79,10 +79,7 @@ impl Terminal {
     }
 
     fn publish(&self, i: &Intent) {
-        let _ = self.events.send(SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
-        if let Ok(s) = self.store.summary() {
-            let _ = self.events.send(SyncEvent::Queue(s));
-        }
+        crate::sync::publish_intent(&self.events, &self.store, i);
     }
 
     pub fn scan(&self, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {

@@ -95,6 +95,15 @@ pub enum ScanResult {
 }
 
 impl ScanResult {
+    /// The variant's name as serialised (`created`, `existing`, `already_redeemed`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScanResult::Created { .. } => "created",
+            ScanResult::Existing { .. } => "existing",
+            ScanResult::AlreadyRedeemed { .. } => "already_redeemed",
+        }
+    }
+
     pub fn intent(&self) -> &Intent {
         match self {
             ScanResult::Created { intent } | ScanResult::Existing { intent } | ScanResult::AlreadyRedeemed { intent } => intent,

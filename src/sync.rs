@@ -98,6 +98,14 @@ pub enum SyncEvent {
     StoreFailure { message: String },
 }
 
+/// Announces an intent's new state and the queue it leaves behind.
+pub(crate) fn publish_intent(events: &broadcast::Sender<SyncEvent>, store: &Store, i: &Intent) {
+    let _ = events.send(SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
+    if let Ok(s) = store.summary() {
+        let _ = events.send(SyncEvent::Queue(s));
+    }
+}
+
 /// The engine's shared parts: the store, the client, and where events go.
 pub struct SyncHandle {
     wake: Arc<Notify>,
@@ -211,10 +219,7 @@ impl RetryBudget {
 
 impl Engine {
     fn publish_intent(&self, i: &Intent) {
-        let _ = self.events.send(SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
-        if let Ok(s) = self.store.summary() {
-            let _ = self.events.send(SyncEvent::Queue(s));
-        }
+        publish_intent(&self.events, &self.store, i);
     }
 
     fn set_connectivity(&self, c: Connectivity) -> bool {
@@ -468,10 +473,7 @@ impl Engine {
         let mut tries = 0;
         loop {
             match self.store.transition(id, IntentState::InFlight, to, "sync", note, Some(attempt), |i| edit(i)) {
-                Err(e @ (StoreError::Sqlite(_) | StoreError::DiskFull | StoreError::Io(_))) if tries < 2 => {
-                    tries += 1;
-                    let _ = e;
-                }
+                Err(StoreError::Sqlite(_) | StoreError::DiskFull | StoreError::Io(_)) if tries < 2 => tries += 1,
                 other => return other,
             }
         }

@@ -162,7 +162,7 @@ pub fn parse(raw: &str) -> Result<VoucherCode, CodeError> {
 
 /// Control characters and the Unicode format characters that can reorder or hide text
 /// on screen (bidirectional overrides, zero-width joiners, BOM).
-fn is_hidden_control(c: char) -> bool {
+pub fn is_hidden_control(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')

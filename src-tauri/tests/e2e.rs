@@ -145,6 +145,12 @@ impl App {
         input.send_keys(&format!("{code}\u{E007}")).await.unwrap();
     }
 
+    /// Types a code with Enter and waits until the checkout shows it scanned.
+    async fn scan(&self, code: &str) {
+        self.type_code(code).await;
+        self.wait_text("intent-status", "Scanned").await;
+    }
+
     async fn redeem_disabled(&self) -> bool {
         self.client.execute("return document.querySelector('[data-testid=redeem-button]').disabled", vec![]).await.unwrap() == json!(true)
     }
@@ -200,8 +206,7 @@ async fn a_double_click_sends_one_request() {
     let code = sandbox.voucher(1).await;
     sandbox.faults(json!({"latency_ms": 300})).await;
     let app = App::start(&sandbox, dir.path(), None).await;
-    app.type_code(&code).await;
-    app.wait_text("intent-status", "Scanned").await;
+    app.scan(&code).await;
     let button = app.client.find(Locator::Css("[data-testid=redeem-button]")).await.unwrap();
     // Two clicks as fast as WebDriver sends them, then two more from the page itself.
     let _ = button.click().await;
@@ -222,8 +227,7 @@ async fn offline_redemptions_show_queued_and_go_through_when_the_link_returns() 
     let app = App::start(&sandbox, dir.path(), None).await;
     assert_eq!(app.text("queue-count").await, "0");
     sandbox.faults(json!({"offline": true})).await;
-    app.type_code(&code).await;
-    app.wait_text("intent-status", "Scanned").await;
+    app.scan(&code).await;
     app.type_code("").await; // Enter on an empty field redeems
     app.wait_text("intent-status", "Queued").await;
     app.wait_text("queue-count", "1").await;
@@ -249,8 +253,7 @@ async fn a_used_voucher_shows_the_services_message_verbatim() {
     let again: Value = sandbox.http.post(format!("{}/v1/vouchers/redeem", sandbox.url)).header("x-api-key", "test_sandbox").header("Idempotency-Key", "elsewhere-2").body(json!({"qr": code}).to_string()).send().await.unwrap().json().await.unwrap();
     let message = again["error"]["message"].as_str().unwrap().to_string();
     let app = App::start(&sandbox, dir.path(), None).await;
-    app.type_code(&code).await;
-    app.wait_text("intent-status", "Scanned").await;
+    app.scan(&code).await;
     app.type_code("").await;
     app.wait_text("intent-status", "Refused").await;
     let shown = app.client.find(Locator::Id("outcome-detail")).await.unwrap().text().await.unwrap();
@@ -267,8 +270,7 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     let app = App::start(&sandbox, dir.path(), None).await;
     for n in 1..=3 {
         let code = sandbox.voucher(n).await;
-        app.type_code(&code).await;
-        app.wait_text("intent-status", "Scanned").await;
+        app.scan(&code).await;
         app.type_code("").await;
         app.wait_text("intent-status", "Redeemed").await;
     }

@@ -161,14 +161,12 @@ fn outcome_line(i: &Intent) -> String {
     }
 }
 
-/// Shows decoded text safely on a terminal: control and format characters escaped.
+/// Shows decoded text safely on a terminal: the characters the voucher parser calls
+/// hidden (control, bidirectional and zero-width ones) are escaped.
 fn printable(payload: &[u8]) -> String {
     String::from_utf8_lossy(payload)
         .chars()
-        .flat_map(|c| {
-            let hidden = c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
-            if hidden { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] }
-        })
+        .flat_map(|c| if voucher_pos::voucher::is_hidden_control(c) { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] })
         .collect()
 }
 
@@ -326,12 +324,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 let answer = match cmd {
                     "scan" => match t.scan(arg, &ctx) {
                         Ok(r) => {
-                            let kind = match &r {
-                                ScanResult::Created { .. } => "created",
-                                ScanResult::Existing { .. } => "existing",
-                                ScanResult::AlreadyRedeemed { .. } => "already_redeemed",
-                            };
-                            format!("ok scanned {} {kind} {}", r.intent().id, r.intent().state)
+                            format!("ok scanned {} {} {}", r.intent().id, r.kind(), r.intent().state)
                         }
                         Err(e) => format!("err {} {e}", e.code()),
                     },

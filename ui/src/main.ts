@@ -290,24 +290,18 @@ function wire() {
     }
   });
   $("redeem-button").addEventListener("click", () => void pressRedeem());
-  $("accept-offline").addEventListener("click", async () => {
+  // The two choices a queued voucher offers: same call shape, different command.
+  const onCurrent = (command: "accept_offline" | "cancel") => async () => {
     if (!current) return;
     try {
-      await invoke("accept_offline", { intentId: current.id });
+      await invoke(command, { intentId: current.id });
     } catch (e) {
       $("outcome-detail").textContent = errorText(e);
     }
     await refreshCurrent();
-  });
-  $("cancel-intent").addEventListener("click", async () => {
-    if (!current) return;
-    try {
-      await invoke("cancel", { intentId: current.id });
-    } catch (e) {
-      $("outcome-detail").textContent = errorText(e);
-    }
-    await refreshCurrent();
-  });
+  };
+  $("accept-offline").addEventListener("click", onCurrent("accept_offline"));
+  $("cancel-intent").addEventListener("click", onCurrent("cancel"));
   $("sale-amount").addEventListener("input", () => current?.state === "redeemed" && showIntent(null, current));
 
   // A handheld keyboard-wedge scanner types a burst faster than a person and ends
