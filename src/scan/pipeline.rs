@@ -104,7 +104,7 @@ pub struct Scanner {
     threads: Vec<JoinHandle<()>>,
 }
 
-type Outline = Arc<Mutex<Option<([(f32, f32); 4], Instant, f32)>>>;
+type Outline = Arc<Mutex<Option<([(f32, f32); 4], Instant)>>>;
 
 impl Scanner {
     pub fn start(mut source: Box<dyn FrameSource>, cfg: ScannerConfig, sink: impl Fn(ScanEvent) + Send + Sync + 'static) -> Scanner {
@@ -131,7 +131,7 @@ impl Scanner {
                                 next_preview = now + period;
                                 let small = preview_of(&frame, cfg.preview_width);
                                 let scale = small.width as f32 / frame.width as f32;
-                                let seen = outline.lock().unwrap().and_then(|(c, at, _)| {
+                                let seen = outline.lock().unwrap().and_then(|(c, at)| {
                                     (now.duration_since(at) < Duration::from_millis(500)).then(|| c.map(|(x, y)| (x * scale, y * scale)))
                                 });
                                 sink(ScanEvent::Preview { frame: small, outline: seen });
@@ -174,7 +174,7 @@ impl Scanner {
                     };
                     if let Decoded::Found(found) = guarded.decode(frame) {
                         let d = &found[0];
-                        *outline.lock().unwrap() = Some((d.corners, Instant::now(), 1.0));
+                        *outline.lock().unwrap() = Some((d.corners, Instant::now()));
                         if repeats.admit(&d.payload, Instant::now()) {
                             sink(ScanEvent::Code { parsed: voucher::parse_bytes(&d.payload), corners: d.corners });
                         }
