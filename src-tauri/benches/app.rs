@@ -4,6 +4,11 @@
 //! Runs the real window under Xvfb through tauri-driver, against the sandbox started
 //! in this process.
 //!
+//! Memory is printed beside its floor, measured in the same run: WebKitGTK's own
+//! MiniBrowser showing about:blank on the same display with the same settings. No
+//! Tauri app on Linux can idle below that tree (a UI, a web and a network process),
+//! so the ratio to it is what our code adds.
+//!
 //! Run: `cargo bench -p voucher-pos-app --bench app` (needs Xvfb, WebKitWebDriver and
 //! tauri-driver, as the e2e tests do).
 
@@ -52,6 +57,46 @@ fn app_pid() -> Option<u32> {
     })
 }
 
+/// WebKitGTK's MiniBrowser, shipped with libwebkit2gtk-4.1 (Debian path, then Fedora's).
+fn minibrowser() -> Option<std::path::PathBuf> {
+    let arch = std::env::consts::ARCH;
+    [format!("/usr/lib/{arch}-linux-gnu/webkit2gtk-4.1/MiniBrowser"), "/usr/libexec/webkit2gtk-4.1/MiniBrowser".to_string()]
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Idle RSS and PSS (kB) of an empty WebKitGTK window: MiniBrowser on about:blank,
+/// measured after its web process has run for as long as the app is left idle.
+async fn webkit_floor_kb(display: &str, idle: Duration) -> Option<(u64, u64)> {
+    let browser = minibrowser()?;
+    let mut cmd = std::process::Command::new(browser);
+    cmd.arg("about:blank").env("DISPLAY", display).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"); // as the app sets it on Linux
+    }
+    let group = desktop::spawn_group(&mut cmd);
+    let root = group.0.id();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let has_web_process = || {
+        std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|e| {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid = stat.rsplit_once(") ").and_then(|(_, r)| r.split(' ').nth(1)?.parse::<u32>().ok());
+            comm.trim() == "WebKitWebProces" && ppid == Some(root)
+        })
+    };
+    while !has_web_process() {
+        if Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(idle).await;
+    Some(tree_rss_kb(root))
+}
+
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[((v.len() as f64 - 1.0) * p).round() as usize]
@@ -66,6 +111,16 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let app = env!("CARGO_BIN_EXE_voucher-pos-app");
     println!("machine: {} cores; app: {app}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+
+    const IDLE: Duration = Duration::from_secs(3);
+    let mut floor_rss = Vec::new();
+    let mut floor_pss = Vec::new();
+    for _ in 0..3 {
+        if let Some((r, p)) = webkit_floor_kb(&desktop.display, IDLE).await {
+            floor_rss.push(r as f64 / 1024.0);
+            floor_pss.push(p as f64 / 1024.0);
+        }
+    }
 
     let mut starts = Vec::new();
     let mut rss = Vec::new();
@@ -84,7 +139,7 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         starts.push(t0.elapsed().as_secs_f64() * 1e3);
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        tokio::time::sleep(IDLE).await;
         if let Some(pid) = app_pid() {
             let (r, p) = tree_rss_kb(pid);
             rss.push(r as f64 / 1024.0);
@@ -131,6 +186,18 @@ async fn main() {
         let (r50, rmax) = (pct(&mut rss, 0.5), pct(&mut rss, 1.0));
         let p50 = pct(&mut pss, 0.5);
         println!("idle memory of the app process tree: RSS sum median {r50:.0} MB (max {rmax:.0}); PSS sum median {p50:.0} MB (target < 200 MB)");
+        if floor_rss.is_empty() {
+            println!("  floor not measured: WebKitGTK's MiniBrowser was not found or did not start");
+        } else {
+            let (fr, fp) = (pct(&mut floor_rss, 0.5), pct(&mut floor_pss, 0.5));
+            println!(
+                "  floor, an empty WebKitGTK window (MiniBrowser about:blank, same display and settings): RSS sum {fr:.0} MB, PSS sum {fp:.0} MB; the app is {:.2}x the floor by RSS ({:+.0} MB) and {:.2}x by PSS ({:+.0} MB)",
+                r50 / fr,
+                r50 - fr,
+                p50 / fp,
+                p50 - fp
+            );
+        }
     }
     let (p50, p95, pmax) = (pct(&mut press, 0.5), pct(&mut press, 0.95), pct(&mut press, 1.0));
     println!(

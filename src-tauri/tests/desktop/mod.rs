@@ -47,6 +47,8 @@ pub fn tauri_driver() -> PathBuf {
 /// An X server on a free display and a tauri-driver on a free port that uses it.
 pub struct Desktop {
     pub port: u16,
+    /// The X display the window opens on, for programs started beside the app.
+    pub display: String,
     _driver: Group,
     _xvfb: Group,
 }
@@ -65,7 +67,7 @@ impl Desktop {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
         );
-        Desktop { port, _driver: driver, _xvfb: xvfb }
+        Desktop { port, display, _driver: driver, _xvfb: xvfb }
     }
 
     pub fn url(&self) -> String {
