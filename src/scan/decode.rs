@@ -1,9 +1,13 @@
 //! QR decoding with rqrr, made safe and fast enough for a live camera.
 //!
-//! The terminal's strategy: try a half-size frame first (a phone held at the
-//! counter fills much of the view, so a quarter of the pixels usually suffice), and
-//! decode the full frame only when the small pass finds nothing. The benchmark
-//! (`benches/scanner.rs`) compares this with full-frame rqrr and quircs.
+//! Two things make it fast. rqrr spends most of a frame in its thresholding, which
+//! divides by a run-time constant three times per pixel; `binarize` computes the
+//! same black-and-white image with multiplications (bit for bit, tested against
+//! rqrr's own), and rqrr then searches that bitmap. And a half-size frame is tried
+//! first (a phone held at the counter fills much of the view, so a quarter of the
+//! pixels usually suffice); the full frame is decoded only when the small pass finds
+//! nothing. The benchmark (`benches/scanner.rs`) compares this with rqrr's own
+//! full-frame decoding and with quircs.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,14 +24,27 @@ pub struct Detection {
     pub corners: [(f32, f32); 4],
 }
 
-/// Full-frame rqrr: every code it can read in the frame.
+/// rqrr as it ships, on the full frame: its own thresholding, then its search.
 pub fn rqrr_full(frame: &Frame) -> Vec<Detection> {
-    rqrr_scaled(frame, 1.0)
+    rqrr_on(frame, 1.0, Threshold::Rqrr)
 }
 
-fn rqrr_scaled(frame: &Frame, scale: f32) -> Vec<Detection> {
-    let w = frame.width as usize;
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, frame.height as usize, |x, y| frame.luma[y * w + x]);
+#[derive(Clone, Copy, PartialEq)]
+enum Threshold {
+    /// rqrr's `prepare_from_greyscale`.
+    Rqrr,
+    /// `binarize`, the same image computed faster.
+    Fast,
+}
+
+/// Every code rqrr reads in `frame`, with corners multiplied by `scale`.
+fn rqrr_on(frame: &Frame, scale: f32, threshold: Threshold) -> Vec<Detection> {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let bits = if threshold == Threshold::Fast { binarize(frame) } else { None };
+    let mut img = match &bits {
+        Some(bits) => rqrr::PreparedImage::prepare_from_bitmap(w, h, |x, y| bits[y * w + x]),
+        None => rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| frame.luma[y * w + x]),
+    };
     let mut out = Vec::new();
     for grid in img.detect_grids() {
         let mut payload = Vec::new();
@@ -40,18 +57,58 @@ fn rqrr_scaled(frame: &Frame, scale: f32) -> Vec<Detection> {
     out
 }
 
+/// rqrr 0.11's adaptive threshold (`PreparedImage::prepare`), computed without
+/// division: `true` is black. Each row runs two exponential moving sums, one from
+/// each end, over a window of an eighth of the width, and a pixel is black when it
+/// is below 95% of their mean. rqrr divides by the window on every step; here that
+/// division is a multiply by a precomputed reciprocal, exact for the sums' range,
+/// and the final comparison is cross-multiplied. `None` for frames too wide for
+/// that range (over 32,000 pixels), which rqrr's own path then handles.
+pub fn binarize(frame: &Frame) -> Option<Vec<bool>> {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let s = (w / 8).max(1) as u64;
+    // A sum never exceeds 255 * s, so avg * (s - 1) < 255 * s^2 must fit in 32 bits
+    // for the reciprocal below to be exact.
+    if 255 * s * s >= 1 << 32 {
+        return None;
+    }
+    // floor(n / s) == (n * m) >> 64 for every n < 2^32, with m = floor(2^64 / s) + 1
+    // (the error n * (m * s - 2^64) / 2^64 stays under 1/s). For s = 1 it is n.
+    let m = if s == 1 { 0 } else { u64::MAX / s + 1 };
+    let div = |n: u64| if s == 1 { n } else { ((n as u128 * m as u128) >> 64) as u64 };
+    let mut bits = vec![false; w * h];
+    let mut row_sum = vec![0u64; w];
+    let (mut avg_v, mut avg_u) = (0u64, 0u64);
+    for y in 0..h {
+        let row = &frame.luma[y * w..(y + 1) * w];
+        row_sum.fill(0);
+        for x in 0..w {
+            let (v, u) = if y % 2 == 0 { (w - 1 - x, x) } else { (x, w - 1 - x) };
+            avg_v = div(avg_v * (s - 1)) + row[v] as u64;
+            avg_u = div(avg_u * (s - 1)) + row[u] as u64;
+            row_sum[v] += avg_v;
+            row_sum[u] += avg_u;
+        }
+        // rqrr: black when p < sum * 95 / (200 * s), i.e. (p + 1) * 200 * s <= sum * 95.
+        for (x, bit) in bits[y * w..(y + 1) * w].iter_mut().enumerate() {
+            *bit = (row[x] as u64 + 1) * 200 * s <= row_sum[x] * 95;
+        }
+    }
+    Some(bits)
+}
+
 /// Frames larger than this on their long side get a half-size pass first.
 pub const HALF_PASS_ABOVE: u32 = 800;
 
 /// The terminal's pipeline: half size first on large frames, full frame if needed.
 pub fn pipeline(frame: &Frame) -> Vec<Detection> {
     if frame.width.max(frame.height) > HALF_PASS_ABOVE {
-        let found = rqrr_scaled(&frame.half(), 2.0);
+        let found = rqrr_on(&frame.half(), 2.0, Threshold::Fast);
         if !found.is_empty() {
             return found;
         }
     }
-    rqrr_full(frame)
+    rqrr_on(frame, 1.0, Threshold::Fast)
 }
 
 /// What one guarded decode came to.
@@ -184,6 +241,44 @@ mod tests {
         assert_eq!(d.decode(blank()), Decoded::TimedOut);
         assert!(t.elapsed() < Duration::from_millis(250), "the caller waited for the slow frame");
         assert_eq!(d.stats.timeouts.load(Ordering::Relaxed), 1);
+    }
+
+    /// rqrr's own thresholding, pixel by pixel: what `binarize` must reproduce.
+    fn rqrr_bits(f: &Frame) -> Vec<bool> {
+        let (w, h) = (f.width as usize, f.height as usize);
+        let img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| f.luma[y * w + x]);
+        (0..h).flat_map(|y| (0..w).map(move |x| (x, y))).map(|(x, y)| img.get_pixel_at(x, y) == 1u8).collect()
+    }
+
+    #[test]
+    fn binarize_gives_rqrrs_own_black_and_white_image_bit_for_bit() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // Widths around the window's edge cases: 1 (a window of one), 8 to 16, odd
+        // widths, and camera widths; content from flat to noise to a real code.
+        for (w, h) in [(1, 3), (7, 5), (8, 8), (15, 9), (16, 16), (17, 3), (640, 40), (1281, 24), (1920, 12)] {
+            let noise = Frame::new(w, h, (0..w * h).map(|_| next() as u8).collect());
+            let ramp = Frame::new(w, h, (0..w * h).map(|i| ((i % w) * 200 / w) as u8 + (next() % 40) as u8).collect());
+            let flat = Frame::new(w, h, vec![(next() % 256) as u8; (w * h) as usize]);
+            for f in [noise, ramp, flat] {
+                assert_eq!(binarize(&f).expect("in range"), rqrr_bits(&f), "{w}x{h}");
+            }
+        }
+        let code = crate::scan::sources::render_qr(b"rsg:v_Fbfuj4FvlTqmrU8PBCtV5", 6);
+        assert_eq!(binarize(&code).unwrap(), rqrr_bits(&code));
+        assert_eq!(pipeline(&code).len(), 1, "the code still reads through the fast path");
+    }
+
+    #[test]
+    fn a_frame_too_wide_for_the_fast_threshold_falls_back_to_rqrrs() {
+        let wide = Frame::new(33_000, 2, vec![200; 66_000]);
+        assert!(binarize(&wide).is_none());
+        assert!(pipeline(&wide).is_empty());
     }
 
     #[test]
