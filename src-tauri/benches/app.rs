@@ -20,24 +20,38 @@ use fantoccini::{ClientBuilder, Locator};
 mod desktop;
 use serde_json::{json, Value};
 
+/// One running process, from /proc.
+struct Process {
+    pid: u32,
+    ppid: u32,
+    /// The kernel's name for it, cut to 15 bytes ("WebKitWebProces").
+    comm: String,
+}
+
+fn processes() -> Vec<Process> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid ...": comm may hold spaces, so split at its ")".
+            let (head, rest) = stat.rsplit_once(") ")?;
+            let comm = head.split_once(" (")?.1.to_string();
+            let ppid = rest.split(' ').nth(1)?.parse().ok()?;
+            Some(Process { pid, ppid, comm })
+        })
+        .collect()
+}
+
 /// RSS and PSS (kB) of `root` and all its descendants, from /proc. RSS counts a
 /// shared library once per process that maps it; PSS divides it among them.
 fn tree_rss_kb(root: u32) -> (u64, u64) {
-    let mut parents: Vec<(u32, u32)> = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
-        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            if let Some(rest) = stat.rsplit_once(") ").map(|(_, r)| r) {
-                let ppid: u32 = rest.split(' ').nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
-                parents.push((pid, ppid));
-            }
-        }
-    }
+    let all = processes();
     let mut tree = vec![root];
     let mut k = 0;
     while k < tree.len() {
         let p = tree[k];
-        tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        tree.extend(all.iter().filter(|c| c.ppid == p).map(|c| c.pid));
         k += 1;
     }
     let field = |text: &str, name: &str| -> u64 {
@@ -50,11 +64,7 @@ fn tree_rss_kb(root: u32) -> (u64, u64) {
 }
 
 fn app_pid() -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
-        let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
-        (comm.trim() == "voucher-pos-app").then_some(pid)
-    })
+    processes().into_iter().find(|p| p.comm == "voucher-pos-app").map(|p| p.pid)
 }
 
 /// WebKitGTK's MiniBrowser, shipped with libwebkit2gtk-4.1 (Debian path, then Fedora's).
@@ -78,15 +88,7 @@ async fn webkit_floor_kb(display: &str, idle: Duration) -> Option<(u64, u64)> {
     let group = desktop::spawn_group(&mut cmd);
     let root = group.0.id();
     let deadline = Instant::now() + Duration::from_secs(20);
-    let has_web_process = || {
-        std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|e| {
-            let pid = e.file_name().to_string_lossy().into_owned();
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let ppid = stat.rsplit_once(") ").and_then(|(_, r)| r.split(' ').nth(1)?.parse::<u32>().ok());
-            comm.trim() == "WebKitWebProces" && ppid == Some(root)
-        })
-    };
+    let has_web_process = || processes().iter().any(|p| p.ppid == root && p.comm == "WebKitWebProces");
     while !has_web_process() {
         if Instant::now() > deadline {
             return None;
