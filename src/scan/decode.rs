@@ -1,9 +1,10 @@
 //! QR decoding with rqrr, made safe and fast enough for a live camera.
 //!
-//! Two things make it fast. rqrr spends most of a frame in its thresholding, which
-//! divides by a run-time constant three times per pixel; `binarize` computes the
-//! same black-and-white image with multiplications (bit for bit, tested against
-//! rqrr's own), and rqrr then searches that bitmap. And a half-size frame is tried
+//! Two things make it faster. rqrr's thresholding divides by a run-time constant
+//! three times per pixel; `binarize` computes the same black-and-white image with
+//! multiplications (bit for bit, tested against rqrr's own), and rqrr then searches
+//! that bitmap. (What remains is mostly rqrr's grid fitting, a cost per code rather
+//! than per pixel; README, "Scanner".) And a half-size frame is tried
 //! first (a phone held at the counter fills much of the view, so a quarter of the
 //! pixels usually suffice); the full frame is decoded only when the small pass finds
 //! nothing. The benchmark (`benches/scanner.rs`) compares this with rqrr's own
@@ -64,7 +65,7 @@ fn rqrr_on(frame: &Frame, scale: f32, threshold: Threshold) -> Vec<Detection> {
 /// division is a multiply by a precomputed reciprocal, exact for the sums' range,
 /// and the final comparison is cross-multiplied. `None` for frames too wide for
 /// that range (over 32,000 pixels), which rqrr's own path then handles.
-pub fn binarize(frame: &Frame) -> Option<Vec<bool>> {
+fn binarize(frame: &Frame) -> Option<Vec<bool>> {
     let (w, h) = (frame.width as usize, frame.height as usize);
     let s = (w / 8).max(1) as u64;
     // A sum never exceeds 255 * s, so avg * (s - 1) < 255 * s^2 must fit in 32 bits
