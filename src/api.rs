@@ -83,28 +83,29 @@ pub struct Redemption {
     pub created_at: String,
 }
 
-/// Everything a redeem call can come to, as the sync engine must act on it.
+/// Everything a redeem call can come to, as the sync engine must act on it. Only the
+/// service's own JSON answer proves anything; every variant but `Unknown` is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedeemOutcome {
-    /// 2xx: redeemed (possibly a replay of an earlier success).
+    /// 2xx with a redemption: redeemed (possibly a replay of an earlier success).
     Redeemed(Redemption),
-    /// A final 4xx refusal; `message` is the service's own, verbatim.
+    /// A 4xx refusal; `message` is the service's own, verbatim. Whether it is final
+    /// depends on the intent's history (see [`crate::verdict`]).
     Refused { code: String, message: String },
     /// 409: a request with this key is still executing at the service.
     InProgress { message: String },
     /// 422: this key was used with other parameters. Only a bug or tampering.
     KeyReused { message: String },
-    /// 429: not executed; wait at least `retry_after` if given.
+    /// 429 from the service: not executed; wait at least `retry_after` if given.
     RateLimited { retry_after: Option<Duration>, message: String },
-    /// 5xx: not executed (the service saves nothing on 5xx).
-    ServerError { message: String },
-    /// 401: the terminal's API key is wrong; nothing executed.
+    /// 401 from the service: the terminal's API key is wrong; nothing executed.
     Unauthorized { message: String },
     /// The request certainly never reached the service (no connection was made).
     NotSent { reason: String },
-    /// The request may have executed and no usable answer came back (timeout,
-    /// reset after sending, truncated, oversized or unreadable reply, odd status).
-    Unknown { reason: String },
+    /// The request may have executed and no answer of the service's own came back:
+    /// a timeout, a reset after sending, a cut-off, oversized or unreadable reply, a
+    /// 5xx (a gateway can send one after the origin committed), a 3xx, an HTML page.
+    Unknown { reason: String, http_status: Option<u16> },
 }
 
 impl RedeemOutcome {
@@ -116,9 +117,9 @@ impl RedeemOutcome {
             RedeemOutcome::InProgress { .. } => "in_progress",
             RedeemOutcome::KeyReused { .. } => "key_reused",
             RedeemOutcome::RateLimited { .. } => "rate_limited",
-            RedeemOutcome::ServerError { .. } => "server_error",
             RedeemOutcome::Unauthorized { .. } => "unauthorized",
             RedeemOutcome::NotSent { .. } => "not_sent",
+            RedeemOutcome::Unknown { http_status: Some(500..=599), .. } => "server_error",
             RedeemOutcome::Unknown { .. } => "outcome_unknown",
         }
     }
@@ -131,9 +132,8 @@ impl RedeemOutcome {
             RedeemOutcome::InProgress { message }
             | RedeemOutcome::KeyReused { message }
             | RedeemOutcome::RateLimited { message, .. }
-            | RedeemOutcome::ServerError { message }
             | RedeemOutcome::Unauthorized { message } => message.clone(),
-            RedeemOutcome::NotSent { reason } | RedeemOutcome::Unknown { reason } => reason.clone(),
+            RedeemOutcome::NotSent { reason } | RedeemOutcome::Unknown { reason, .. } => reason.clone(),
         }
     }
 }
@@ -146,6 +146,8 @@ pub struct RedeemReply {
     /// The service said `Idempotent-Replayed: true`.
     pub replayed: bool,
     pub elapsed: Duration,
+    /// The reply's `Date` header (Unix ms): the service's clock, whatever ours says.
+    pub service_date: Option<i64>,
 }
 
 /// A row of `GET /v1/transactions`.
@@ -167,6 +169,8 @@ pub struct TransactionPage {
     pub data: Vec<Transaction>,
     pub has_next_page: bool,
     pub end_cursor: Option<String>,
+    /// The reply's `Date` header (Unix ms).
+    pub service_date: Option<i64>,
 }
 
 /// Why the transactions list could not be read.
@@ -196,7 +200,10 @@ pub struct ApiClient {
     http: reqwest::Client,
     base: Url,
     api_key: reqwest::header::HeaderValue,
+    key_fingerprint: String,
     max_body: usize,
+    /// The service's clock as last seen in a `Date` header, and when (monotonic).
+    service_clock: std::sync::Arc<std::sync::Mutex<Option<(i64, Instant)>>>,
 }
 
 impl ApiClient {
@@ -218,11 +225,32 @@ impl ApiClient {
             .user_agent(concat!("voucher-pos/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
-        Ok(ApiClient { http, base, api_key, max_body: cfg.max_body_bytes })
+        Ok(ApiClient { http, base, api_key, key_fingerprint: key_fingerprint(&cfg.api_key),
+            max_body: cfg.max_body_bytes,
+            service_clock: Default::default(),
+        })
     }
 
     pub fn base_url(&self) -> &str {
         self.base.as_str()
+    }
+
+    /// The service's "now" (Unix ms), estimated from the last `Date` header it sent:
+    /// independent of the terminal's own clock. `None` until it has answered once.
+    pub fn service_now_ms(&self) -> Option<i64> {
+        let seen = *self.service_clock.lock().unwrap_or_else(|p| p.into_inner());
+        seen.map(|(date, at)| date.saturating_add(at.elapsed().as_millis() as i64))
+    }
+
+    fn saw_service_date(&self, date: Option<i64>) {
+        if let Some(d) = date {
+            *self.service_clock.lock().unwrap_or_else(|p| p.into_inner()) = Some((d, Instant::now()));
+        }
+    }
+
+    /// Tells API keys apart without holding them (see [`key_fingerprint`]).
+    pub fn key_fingerprint(&self) -> &str {
+        &self.key_fingerprint
     }
 
     /// Sends `body` unchanged with `key`. Never panics, never outlives the timeout.
@@ -244,22 +272,19 @@ impl ApiClient {
                 let outcome = if e.is_connect() || e.is_builder() {
                     RedeemOutcome::NotSent { reason: describe(&e) }
                 } else {
-                    RedeemOutcome::Unknown { reason: describe(&e) }
+                    RedeemOutcome::Unknown { reason: describe(&e), http_status: None }
                 };
-                return RedeemReply { outcome, http_status: None, replayed: false, elapsed: started.elapsed() };
+                return RedeemReply { outcome, http_status: None, replayed: false, elapsed: started.elapsed(), service_date: None };
             }
         };
         let status = resp.status().as_u16();
         let replayed = resp.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()) == Some("true");
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|s| Duration::from_secs(s.min(3600)));
+        let service_date = header_date(resp.headers());
+        self.saw_service_date(service_date);
+        let retry_after = retry_after(resp.headers(), service_date);
         let body = read_capped(resp, self.max_body).await;
         let outcome = classify(status, body, retry_after);
-        RedeemReply { outcome, http_status: Some(status), replayed, elapsed: started.elapsed() }
+        RedeemReply { outcome, http_status: Some(status), replayed, elapsed: started.elapsed(), service_date }
     }
 
     /// One page of `GET /v1/transactions`. Dates are `YYYY-MM-DD` (UTC).
@@ -294,12 +319,9 @@ impl ApiClient {
             .await
             .map_err(|e| LookupError::Unreachable(describe(&e)))?;
         let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let service_date = header_date(resp.headers());
+        self.saw_service_date(service_date);
+        let retry_after = retry_after(resp.headers(), service_date);
         let body = read_capped(resp, self.max_body.max(4 * 1024 * 1024)).await.map_err(LookupError::BadReply)?;
         if status != 200 {
             let message = error_message(&body).map(|(_, m)| m).unwrap_or_else(|| format!("HTTP {status}"));
@@ -316,13 +338,16 @@ impl ApiClient {
             page_info: PageInfo,
         }
         let page: Page = serde_json::from_slice(&body).map_err(|e| LookupError::BadReply(e.to_string()))?;
-        Ok(TransactionPage { data: page.data, has_next_page: page.page_info.has_next_page, end_cursor: page.page_info.end_cursor })
+        Ok(TransactionPage { data: page.data, has_next_page: page.page_info.has_next_page, end_cursor: page.page_info.end_cursor, service_date })
     }
 
     /// Finds the redemption whose metadata carries `intent_ID:<intent_id>`, reading
     /// every page between two UTC dates. `Ok(None)` means the service listed the whole
-    /// range and it is not there.
+    /// range and it is not there; an inverted range is refused, never read as empty.
     pub async fn find_by_intent(&self, intent_id: &str, start: &str, end: &str) -> Result<Option<Transaction>, LookupError> {
+        if start > end {
+            return Err(LookupError::BadReply(format!("the range {start}..{end} is inverted; nothing can be concluded from it")));
+        }
         let mut after: Option<String> = None;
         for _ in 0..10_000 {
             let page = self.transactions(Some(start), Some(end), Some(1000), after.as_deref()).await?;
@@ -340,10 +365,57 @@ impl ApiClient {
         Err(LookupError::BadReply("more than 10,000 pages".into()))
     }
 
-    /// A cheap call that tells whether the service answers at all.
+    /// A cheap call that tells whether the service answers at all. Any HTTP answer
+    /// counts, a 5xx included: the service (or its proxy) is reachable, and the engine
+    /// paces itself by what its requests meet, not by whether the list works.
     pub async fn probe(&self) -> bool {
-        matches!(self.transactions(None, None, Some(1), None).await, Ok(_) | Err(LookupError::Status { status: 400..=499, .. }))
+        !matches!(self.transactions(None, None, Some(1), None).await, Err(LookupError::Unreachable(_)))
     }
+}
+
+/// A short, stable fingerprint of an API key: enough to tell two keys apart in the
+/// intent log, useless for recovering the key (a keyed BLAKE2 digest, 64 bits shown).
+pub fn key_fingerprint(api_key: &str) -> String {
+    use blake2::digest::{FixedOutput, KeyInit, Update};
+    let mut mac = blake2::Blake2sMac256::new_from_slice(b"voucher-pos key fingerprint v1").expect("a short fixed key fits");
+    Update::update(&mut mac, api_key.as_bytes());
+    mac.finalize_fixed()[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The longest wait a `Retry-After` may impose: minutes, not years.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
+
+/// The `Date` header as Unix milliseconds.
+fn header_date(h: &reqwest::header::HeaderMap) -> Option<i64> {
+    let v = h.get("date")?.to_str().ok()?;
+    let t = httpdate::parse_http_date(v.trim()).ok()?;
+    let ms = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    i64::try_from(ms).ok()
+}
+
+/// `Retry-After` as seconds or as an HTTP date (measured against the reply's own `Date`
+/// when it has one, so that our clock cannot stretch it), capped at [`RETRY_AFTER_CAP`].
+fn retry_after(h: &reqwest::header::HeaderMap, service_date: Option<i64>) -> Option<Duration> {
+    let v = h.get("retry-after")?.to_str().ok()?.trim();
+    parse_retry_after(v, service_date.unwrap_or_else(system_now_ms))
+}
+
+fn system_now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Parses a `Retry-After` value against "now" (Unix ms); never overflows or panics.
+pub fn parse_retry_after(v: &str, now_ms: i64) -> Option<Duration> {
+    let v = v.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // Any number of digits: too large for u64 is simply "very long".
+        let secs = v.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(RETRY_AFTER_CAP));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    let at_ms = i64::try_from(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis()).ok()?;
+    let wait = at_ms.saturating_sub(now_ms).max(0) as u64;
+    Some(Duration::from_millis(wait).min(RETRY_AFTER_CAP))
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -392,32 +464,34 @@ fn error_message(body: &[u8]) -> Option<(String, String)> {
 }
 
 fn classify(status: u16, body: Result<Vec<u8>, String>, retry_after: Option<Duration>) -> RedeemOutcome {
-    let message = |default: &str| -> String {
-        body.as_ref().ok().and_then(|b| error_message(b)).map(|(_, m)| m).unwrap_or_else(|| default.to_string())
+    let unknown = |why: String| RedeemOutcome::Unknown { reason: why, http_status: Some(status) };
+    if (200..=299).contains(&status) {
+        let body = match body {
+            Ok(b) => b,
+            Err(e) => return unknown(format!("the service answered {status} but {e}")),
+        };
+        return match parse_success(&body) {
+            Some(r) => RedeemOutcome::Redeemed(r),
+            None => unknown(format!("the service answered {status} with a reply that is not a redemption")),
+        };
+    }
+    if (500..=599).contains(&status) {
+        // Whatever the body says: a gateway can answer 5xx after the origin committed.
+        let said = body.as_ref().ok().and_then(|b| error_message(b)).map(|(_, m)| format!(": {m}")).unwrap_or_default();
+        return unknown(format!("HTTP {status} (from the service or a proxy in front of it; it may have executed){said}"));
+    }
+    // Below here only the service's own JSON error proves anything; an HTML page or an
+    // empty body with the same status may come from a proxy.
+    let Some((code, message)) = body.as_ref().ok().and_then(|b| error_message(b)) else {
+        return unknown(format!("HTTP {status} without the service's JSON error; it may have executed"));
     };
     match status {
-        200..=299 => {
-            let body = match body {
-                Ok(b) => b,
-                Err(e) => return RedeemOutcome::Unknown { reason: format!("the service answered {status} but {e}") },
-            };
-            match parse_success(&body) {
-                Some(r) => RedeemOutcome::Redeemed(r),
-                None => RedeemOutcome::Unknown {
-                    reason: format!("the service answered {status} with a reply that is not a redemption"),
-                },
-            }
-        }
-        400 | 402 | 403 | 404 => match body.as_ref().ok().and_then(|b| error_message(b)) {
-            Some((code, message)) => RedeemOutcome::Refused { code, message },
-            None => RedeemOutcome::Unknown { reason: format!("the service answered {status} with an unreadable reply") },
-        },
-        401 => RedeemOutcome::Unauthorized { message: message("The service did not accept the terminal's API key.") },
-        409 => RedeemOutcome::InProgress { message: message("A request with this key is still in progress.") },
-        422 => RedeemOutcome::KeyReused { message: message("The idempotency key was reused with other parameters.") },
-        429 => RedeemOutcome::RateLimited { retry_after, message: message("Too many requests.") },
-        500..=599 => RedeemOutcome::ServerError { message: message(&format!("The service failed with HTTP {status}.")) },
-        _ => RedeemOutcome::Unknown { reason: format!("the service answered with an unexpected HTTP status {status}") },
+        400 | 402 | 403 | 404 => RedeemOutcome::Refused { code, message },
+        401 => RedeemOutcome::Unauthorized { message },
+        409 => RedeemOutcome::InProgress { message },
+        422 => RedeemOutcome::KeyReused { message },
+        429 => RedeemOutcome::RateLimited { retry_after, message },
+        _ => unknown(format!("the service answered with an unexpected HTTP status {status}")),
     }
 }
 
@@ -482,5 +556,46 @@ mod tests {
     fn an_odd_status_is_unknown() {
         assert!(matches!(classify(302, Ok(vec![]), None), RedeemOutcome::Unknown { .. }));
         assert!(matches!(classify(418, Ok(vec![]), None), RedeemOutcome::Unknown { .. }));
+    }
+
+    #[test]
+    fn a_5xx_may_have_executed_even_with_a_json_body() {
+        let json = br#"{"error":{"code":"internal_error","message":"boom","type":"api_error"}}"#.to_vec();
+        for status in [500, 502, 503, 504] {
+            assert!(matches!(classify(status, Ok(json.clone()), None), RedeemOutcome::Unknown { http_status: Some(s), .. } if s == status));
+            assert!(matches!(classify(status, Ok(b"<html>502 Bad Gateway</html>".to_vec()), None), RedeemOutcome::Unknown { .. }));
+        }
+    }
+
+    #[test]
+    fn a_refusal_or_429_without_the_services_json_proves_nothing() {
+        for status in [400, 401, 402, 403, 404, 409, 422, 429] {
+            let o = classify(status, Ok(b"<html><body>Forbidden</body></html>".to_vec()), None);
+            assert!(matches!(o, RedeemOutcome::Unknown { .. }), "{status}: {o:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date_and_is_capped() {
+        let now = 1_784_000_000_000; // 2026-07-14
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("99999999999999999999999999", now), Some(RETRY_AFTER_CAP));
+        assert_eq!(parse_retry_after(" 3600 ", now), Some(RETRY_AFTER_CAP));
+        let in_90s = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_millis(now as u64 + 90_000));
+        assert_eq!(parse_retry_after(&in_90s, now), Some(Duration::from_secs(90)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::ZERO), "a date in the past waits nothing");
+        assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), Some(RETRY_AFTER_CAP));
+        assert_eq!(parse_retry_after("-5", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("", now), None);
+    }
+
+    #[test]
+    fn key_fingerprints_tell_keys_apart_without_showing_them() {
+        let a = key_fingerprint("live_s3cret_one");
+        assert_eq!(a, key_fingerprint("live_s3cret_one"));
+        assert_ne!(a, key_fingerprint("live_s3cret_two"));
+        assert_eq!(a.len(), 16);
+        assert!(!a.contains("s3cret"));
     }
 }

@@ -135,11 +135,18 @@ impl Terminal {
     }
 
     /// Lets the sale go ahead on a voucher the service has not confirmed, if the
-    /// store's policy allows it now.
+    /// store's policy allows it now. The choice is kept on the intent: if the service
+    /// later refuses the voucher, a manager sees it as the store's loss.
     pub fn accept_offline(&self, id: &str, actor: &str) -> Result<Intent, Error> {
         let intent = self.store.get(id)?;
         if intent.state == IntentState::Redeemed {
             return Ok(intent);
+        }
+        if intent.declined {
+            return Err(Error::NotAllowed {
+                code: "already_declined",
+                message: "This voucher was declined: the customer paid another way.".into(),
+            });
         }
         let policy = OfflinePolicy::load(&self.store)?;
         match policy.verdict(&intent, &self.store.summary()?, self.store.now_ms()) {
@@ -152,10 +159,34 @@ impl Terminal {
         }
     }
 
+    /// The cashier took another payment for an unconfirmed voucher. A queued intent is
+    /// withdrawn at once; one that may have executed is never sent again, and if the
+    /// service turns out to have redeemed it, it lands in the review inbox so that a
+    /// manager can make the customer good.
+    pub fn decline(&self, id: &str, actor: &str) -> Result<Intent, Error> {
+        let intent = self.store.get(id)?;
+        if intent.accepted_offline {
+            return Err(Error::NotAllowed {
+                code: "already_accepted",
+                message: "This voucher was already accepted for the sale.".into(),
+            });
+        }
+        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued | IntentState::InFlight | IntentState::Unknown) {
+            return Err(Error::NotAllowed {
+                code: "decline_not_allowed",
+                message: format!("This voucher is {} and no longer waits for the service.", intent.state),
+            });
+        }
+        let i = self.store.decline(id, actor)?;
+        self.publish(&i);
+        self.sync.wake();
+        Ok(i)
+    }
+
     /// Withdraws a scan, or a queued intent that no request has left for yet.
     pub fn cancel(&self, id: &str, actor: &str) -> Result<Intent, Error> {
         let intent = self.store.get(id)?;
-        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued) {
+        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued) || intent.maybe_executed {
             return Err(Error::NotAllowed {
                 code: "cancel_not_allowed",
                 message: format!("This voucher is {} and can no longer be withdrawn.", intent.state),
@@ -180,6 +211,10 @@ impl Terminal {
         let i = self.store.transition(id, IntentState::NeedsReview, to, &format!("manager:{manager}"), Some(&note), None, |i| {
             if let Some(t) = transaction_id {
                 i.transaction_id = Some(t.to_string());
+            }
+            // The sale went ahead on a voucher the service refused: the store's loss.
+            if to == IntentState::Refused && i.accepted_offline {
+                i.loss = true;
             }
         })?;
         self.publish(&i);

@@ -100,21 +100,26 @@ pub const TRANSITIONS: &[(IntentState, IntentState, &str)] = &[
     (Scanned, Queued, "the cashier pressed Redeem"),
     (Scanned, Cancelled, "the cashier dropped the scan before committing"),
     (Queued, InFlight, "the sync engine is sending it"),
-    (Queued, Cancelled, "never sent, so withdrawing it cannot leave a redemption behind"),
-    (InFlight, Queued, "the request certainly did not execute (not connected, 429, 5xx)"),
-    (InFlight, Unknown, "the request may have executed (timeout, reset, 409, unreadable reply)"),
+    (Queued, Cancelled, "no attempt can have executed, so withdrawing it (or the cashier declining it) leaves no redemption behind"),
+    (InFlight, Queued, "no attempt of it may have executed: no connection was made, or the service's own JSON said 401 or 429"),
+    (InFlight, Unknown, "the request may have executed (timeout, reset, 5xx, 3xx, HTML, 409), or a refusal must be looked up"),
     (InFlight, Redeemed, "the service answered 2xx"),
-    (InFlight, Refused, "the service answered a final 4xx"),
-    (InFlight, NeedsReview, "422 key reused, a refused accepted-offline sale, or retries spent"),
+    (InFlight, Refused, "a refusal with no earlier maybe-executed attempt, or the replayed answer to our key"),
+    (InFlight, NeedsReview, "422 key reused, a refused accepted sale, or a declined sale redeemed after all"),
     (Unknown, InFlight, "resending the same key and bytes"),
     (Unknown, Redeemed, "the transactions list shows its intent id"),
-    (Unknown, Queued, "the key window passed and the transactions list does not show it"),
-    (Unknown, Refused, "402 used after an unknown attempt, and the transactions list does not show it"),
-    (Unknown, NeedsReview, "the lookup cannot decide, or retries are spent"),
+    (Unknown, Refused, "a refusal after a maybe-executed attempt, and the whole transactions list does not show it"),
+    (Unknown, NeedsReview, "the list kept failing, the API key or service changed, or a declined sale needs closing"),
     (NeedsReview, Redeemed, "a manager settled it as redeemed"),
     (NeedsReview, Refused, "a manager settled it as refused"),
     (NeedsReview, Cancelled, "a manager settled it as never redeemed"),
 ];
+
+/// States a maybe-executed intent can never enter again: they would let it be
+/// withdrawn or treated as certainly unsent.
+pub fn unsent_state(s: IntentState) -> bool {
+    matches!(s, IntentState::Scanned | IntentState::Queued)
+}
 
 /// Whether `from -> to` is an allowed change, and why.
 pub fn transition_reason(from: IntentState, to: IntentState) -> Option<&'static str> {
@@ -242,9 +247,26 @@ pub struct Intent {
     pub review_reason: Option<String>,
     /// Accepted for the sale offline and later refused: the store lost its value.
     pub loss: bool,
-    /// An unknown outcome that only the transactions list can settle (the key may
-    /// have been pruned, or a resend met 402 used).
+    /// A refusal met after a maybe-executed attempt: only the transactions list can
+    /// say whether it judged our own earlier redemption.
     pub lookup_due: bool,
+    /// Some attempt may have executed at the service. Never goes back to false: such
+    /// an intent is never queued again, never withdrawn, and every later refusal is
+    /// looked up before it becomes a verdict.
+    pub maybe_executed: bool,
+    /// The cashier took another payment for the sale: never sent again.
+    pub declined: bool,
+    /// The earliest send whose saved result the service may still hold.
+    pub window_from: Option<i64>,
+    /// `first_sent_at` in the service's time, when its clock was known.
+    pub first_sent_service_at: Option<i64>,
+    /// Where it was first sent, and a fingerprint of the API key it went with.
+    pub service_url: Option<String>,
+    pub api_key_fp: Option<String>,
+    /// Why it waits for a manager, as a stable code (`verdict::ReviewCause`).
+    pub review_cause: Option<String>,
+    /// A wait the service imposed (Retry-After, a rejected key).
+    pub not_before: Option<i64>,
 }
 
 #[cfg(test)]
@@ -271,6 +293,12 @@ mod tests {
         assert!(transition_reason(Unknown, Cancelled).is_none());
         assert!(transition_reason(InFlight, Cancelled).is_none());
         assert!(transition_reason(Redeemed, Queued).is_none());
+        assert!(transition_reason(Unknown, Queued).is_none(), "unknown is maybe-executed, which is forever");
+        for (from, to, _) in TRANSITIONS {
+            if *from == Unknown {
+                assert!(!unsent_state(*to), "{from} -> {to} would unsend a maybe-executed intent");
+            }
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod verdict;
 pub mod voucher;
 pub mod api;
 pub mod checkout;

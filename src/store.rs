@@ -18,10 +18,10 @@ use rusqlite_migration::{Migrations, M};
 use serde::Serialize;
 
 use crate::clock::Clock;
-use crate::intent::{build_body, build_metadata, transition_reason, ContextError, Intent, IntentState, SaleContext};
+use crate::intent::{build_body, build_metadata, transition_reason, unsent_state, ContextError, Intent, IntentState, SaleContext};
 use crate::voucher::VoucherCode;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_intents.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_intents.sql"), include_str!("../migrations/002_maybe_executed.sql")];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -39,6 +39,8 @@ pub enum StoreError {
     NewerSchema { found: i64, supported: i64 },
     #[error("The disk is full: nothing was saved.")]
     DiskFull,
+    #[error("The terminal database {path} could not be read ({why}). Nothing was moved or changed; check that no other program holds it and that the disk is healthy, then start again.")]
+    Unavailable { path: PathBuf, why: String },
     #[error("No intent {0}.")]
     NotFound(String),
     #[error("Intent {id} cannot go from {from} to {to}.")]
@@ -62,6 +64,7 @@ impl StoreError {
             StoreError::Corrupt { .. } => "store_corrupt",
             StoreError::NewerSchema { .. } => "store_newer_schema",
             StoreError::DiskFull => "store_disk_full",
+            StoreError::Unavailable { .. } => "store_unavailable",
             StoreError::NotFound(_) => "intent_not_found",
             StoreError::IllegalTransition { .. } => "intent_illegal_transition",
             StoreError::StateChanged { .. } => "intent_state_changed",
@@ -186,11 +189,13 @@ pub struct StoreOptions {
     pub max_page_count: Option<u64>,
     /// Run `PRAGMA quick_check` on open (costs a full read of a large database).
     pub integrity_check: bool,
+    /// How long a statement waits for another connection's lock before it fails.
+    pub busy_timeout: std::time::Duration,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { max_page_count: None, integrity_check: true }
+        StoreOptions { max_page_count: None, integrity_check: true, busy_timeout: std::time::Duration::from_secs(5) }
     }
 }
 
@@ -230,13 +235,13 @@ impl Store {
         }
         let lock = take_lock(&path)?;
         check_header(&path, &clock)?;
-        let mut conn = Connection::open(&path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut conn = Connection::open(&path).map_err(|e| StoreError::Unavailable { path: path.clone(), why: e.to_string() })?;
+        conn.busy_timeout(opts.busy_timeout)?;
 
         // Refuse a newer schema before anything writes to the file.
         let found: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
             Ok(v) => v,
-            Err(e) => return Err(move_aside(&path, &clock, e.to_string(), conn)),
+            Err(e) => return Err(not_ours_or_unavailable(&path, &clock, e, conn)),
         };
         let supported = MIGRATIONS.len() as i64;
         if found > supported {
@@ -245,7 +250,7 @@ impl Store {
         if found == 0 {
             let foreign: i64 = match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)) {
                 Ok(n) => n,
-                Err(e) => return Err(move_aside(&path, &clock, e.to_string(), conn)),
+                Err(e) => return Err(not_ours_or_unavailable(&path, &clock, e, conn)),
             };
             if foreign > 0 {
                 return Err(move_aside(&path, &clock, "an SQLite database of another program".into(), conn));
@@ -256,7 +261,7 @@ impl Store {
             match verdict {
                 Ok(v) if v == "ok" => {}
                 Ok(v) => return Err(move_aside(&path, &clock, v, conn)),
-                Err(e) => return Err(move_aside(&path, &clock, e.to_string(), conn)),
+                Err(e) => return Err(not_ours_or_unavailable(&path, &clock, e, conn)),
             }
         }
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
@@ -304,7 +309,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let last: Option<Intent> = tx
             .query_row(
-                &format!("SELECT {COLS} FROM intents WHERE code = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1"),
+                &format!("SELECT {COLS} FROM intents WHERE code = ?1 ORDER BY rowid DESC LIMIT 1"),
                 [code.as_str()],
                 intent_from_row,
             )
@@ -363,7 +368,7 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut current = load(&tx, id)?;
-        if !current.state.is_pending() && current.state != IntentState::Redeemed {
+        if current.declined || (!current.state.is_pending() && current.state != IntentState::Redeemed) {
             return Err(StoreError::IllegalTransition { id: id.into(), from: current.state, to: current.state });
         }
         if !current.accepted_offline {
@@ -398,6 +403,101 @@ impl Store {
         let updated = apply(&tx, current, to, self.clock.now_ms(), actor, note, attempt, edit)?;
         tx.commit()?;
         Ok(updated)
+    }
+
+    /// Writes the outcome of a piece of work: `decide` sees the row *as it is now*, in
+    /// the transaction that writes it (so an accept or decline made while a request was
+    /// out is honoured), sets the fields that go with the outcome and returns the state
+    /// to move to. Staying in `from` records the attempt without a history row.
+    pub fn decide(
+        &self,
+        id: &str,
+        from: IntentState,
+        actor: &str,
+        attempt: &NewAttempt,
+        decide: &dyn Fn(&mut Intent) -> (IntentState, Option<String>),
+    ) -> Result<Intent, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = load(&tx, id)?;
+        if current.state != from {
+            return Err(StoreError::StateChanged { id: id.into(), expected: from, actual: current.state });
+        }
+        let now = self.clock.now_ms();
+        let mut next = current.clone();
+        let (to, note) = decide(&mut next);
+        let updated = if to == from {
+            write_fields(&tx, &next, from, now)?;
+            insert_attempt(&tx, id, attempt)?;
+            next.updated_at = now;
+            next
+        } else {
+            apply(&tx, current, to, now, actor, note.as_deref(), Some(attempt), |i| *i = next)?
+        };
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// Marks an intent `in_flight` before its request leaves (evidence first). Refuses
+    /// a declined intent, so a decline that lands between the engine's choice and
+    /// the send still stops it. Records where and with which key it goes; a
+    /// maybe-executed intent keeps the service and key it was first sent with.
+    pub fn begin_send(
+        &self,
+        id: &str,
+        from: IntentState,
+        now: i64,
+        service_now: Option<i64>,
+        service_url: &str,
+        key_fp: &str,
+    ) -> Result<Intent, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = load(&tx, id)?;
+        if current.state != from || current.declined {
+            return Err(StoreError::StateChanged { id: id.into(), expected: from, actual: current.state });
+        }
+        let updated = apply(&tx, current, IntentState::InFlight, self.clock.now_ms(), "sync", None, None, |i| {
+            i.attempt_count += 1;
+            if i.first_sent_at.is_none() {
+                i.first_sent_at = Some(now);
+                i.first_sent_service_at = service_now;
+            }
+            i.window_from.get_or_insert(now);
+            if !i.maybe_executed || i.service_url.is_none() {
+                i.service_url = Some(service_url.to_string());
+                i.api_key_fp = Some(key_fp.to_string());
+            }
+        })?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// The cashier took another payment. A scan or a queued intent is withdrawn at
+    /// once (no attempt of it can have executed); one that is being sent or may have
+    /// executed is marked, never sent again, and settled by the engine from the
+    /// transactions list. Idempotent.
+    pub fn decline(&self, id: &str, actor: &str) -> Result<Intent, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut current = load(&tx, id)?;
+        let now = self.clock.now_ms();
+        let note = "declined: the customer paid another way";
+        let out = match current.state {
+            _ if current.declined => current,
+            IntentState::Scanned | IntentState::Queued => apply(&tx, current, IntentState::Cancelled, now, actor, Some(note), None, |i| {
+                i.declined = true;
+            })?,
+            IntentState::InFlight | IntentState::Unknown => {
+                current.declined = true;
+                write_fields(&tx, &current, current.state, now)?;
+                insert_history(&tx, id, now, Some(current.state), current.state, actor, Some(note))?;
+                current
+            }
+            other => return Err(StoreError::IllegalTransition { id: id.into(), from: other, to: IntentState::Cancelled }),
+        };
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Keeps an intent in its state but records an attempt and when to try next
@@ -443,6 +543,7 @@ impl Store {
             };
             out.push(apply(&tx, current, IntentState::Unknown, now, "recovery", Some("in flight when the terminal stopped"), Some(&attempt), |i| {
                 i.next_attempt_at = Some(now);
+                i.maybe_executed = true;
             })?);
         }
         tx.commit()?;
@@ -480,10 +581,31 @@ impl Store {
 
     /// Makes every waiting intent due now (connectivity came back: the backoff was
     /// spent waiting for the network, not for the service).
+    /// A wait the service imposed (`not_before`: Retry-After, a rejected key) is kept.
     pub fn expedite_pending(&self, now: i64) -> Result<usize, StoreError> {
         Ok(self.conn().execute(
-            "UPDATE intents SET next_attempt_at = ?1 WHERE state IN ('queued','unknown') AND next_attempt_at > ?1",
+            "UPDATE intents SET next_attempt_at = max(?1, coalesce(not_before, ?1))
+             WHERE state IN ('queued','unknown') AND next_attempt_at > max(?1, coalesce(not_before, ?1))",
             [now],
+        )?)
+    }
+
+    /// Lookups of one intent that failed for a reason other than the network (the
+    /// service answered, but not with a list): what bounds the wait before review.
+    pub fn count_failed_lookups(&self, id: &str) -> Result<u32, StoreError> {
+        Ok(self.reader().query_row(
+            "SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = 'lookup' AND outcome IN ('lookup_status','lookup_bad_reply')",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// When the last redeem request of an intent left (or was recovered as interrupted).
+    pub fn last_send_at(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.reader().query_row(
+            "SELECT max(started_at) FROM attempts WHERE intent_id = ?1 AND kind IN ('redeem','interrupted')",
+            [id],
+            |r| r.get(0),
         )?)
     }
 
@@ -608,6 +730,16 @@ fn check_header(path: &Path, clock: &Arc<dyn Clock>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Only SQLite's own verdict that the file is damaged or not a database proves it is
+/// not ours to open; busy, locked, read-only, permission and I/O errors say nothing
+/// about the file, so it stays where it is and the error says what happened.
+fn not_ours_or_unavailable(path: &Path, clock: &Arc<dyn Clock>, e: rusqlite::Error, conn: Connection) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => move_aside(path, clock, e.to_string(), conn),
+        _ => StoreError::Unavailable { path: path.into(), why: e.to_string() },
+    }
+}
+
 fn move_aside(path: &Path, clock: &Arc<dyn Clock>, why: String, conn: Connection) -> StoreError {
     drop(conn);
     match move_files_aside(path, clock) {
@@ -646,7 +778,8 @@ fn move_files_aside(path: &Path, clock: &Arc<dyn Clock>) -> Result<PathBuf, Stor
 
 pub(crate) const COLS: &str = "id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state,
      created_at, updated_at, queued_at, first_sent_at, next_attempt_at, attempt_count, accepted_offline,
-     transaction_id, campaign_name, value_cents, http_status, error_code, error_message, review_reason, loss, lookup_due";
+     transaction_id, campaign_name, value_cents, http_status, error_code, error_message, review_reason, loss, lookup_due,
+     maybe_executed, declined, window_from, first_sent_service_at, service_url, api_key_fp, review_cause, not_before";
 
 pub(crate) fn intent_from_row(r: &Row<'_>) -> rusqlite::Result<Intent> {
     let state: String = r.get(9)?;
@@ -679,6 +812,14 @@ pub(crate) fn intent_from_row(r: &Row<'_>) -> rusqlite::Result<Intent> {
         review_reason: r.get(23)?,
         loss: r.get(24)?,
         lookup_due: r.get(25)?,
+        maybe_executed: r.get(26)?,
+        declined: r.get(27)?,
+        window_from: r.get(28)?,
+        first_sent_service_at: r.get(29)?,
+        service_url: r.get(30)?,
+        api_key_fp: r.get(31)?,
+        review_cause: r.get(32)?,
+        not_before: r.get(33)?,
     })
 }
 
@@ -704,6 +845,10 @@ fn apply(
         return Err(StoreError::IllegalTransition { id: current.id, from, to });
     }
     edit(&mut current);
+    if current.maybe_executed && unsent_state(to) {
+        // Maybe-executed is forever (the schema's trigger says the same).
+        return Err(StoreError::IllegalTransition { id: current.id, from, to });
+    }
     if to.is_final() || to == IntentState::NeedsReview {
         current.next_attempt_at = None;
     }
@@ -723,11 +868,13 @@ fn write_fields(tx: &Connection, i: &Intent, state: IntentState, now: i64) -> Re
         "UPDATE intents SET state = ?2, updated_at = ?3, queued_at = ?4, first_sent_at = ?5, next_attempt_at = ?6,
                 attempt_count = ?7, accepted_offline = ?8, transaction_id = ?9, campaign_name = ?10, value_cents = ?11,
                 http_status = ?12, error_code = ?13, error_message = ?14, review_reason = ?15, loss = ?16,
-                lookup_due = ?17
+                lookup_due = ?17, maybe_executed = ?18, declined = ?19, window_from = ?20, first_sent_service_at = ?21,
+                service_url = ?22, api_key_fp = ?23, review_cause = ?24, not_before = ?25
          WHERE id = ?1",
         params![i.id, state.as_str(), now, i.queued_at, i.first_sent_at, i.next_attempt_at, i.attempt_count,
                 i.accepted_offline, i.transaction_id, i.campaign_name, i.value_cents, i.http_status, i.error_code,
-                i.error_message, i.review_reason, i.loss, i.lookup_due],
+                i.error_message, i.review_reason, i.loss, i.lookup_due, i.maybe_executed, i.declined, i.window_from,
+                i.first_sent_service_at, i.service_url, i.api_key_fp, i.review_cause, i.not_before],
     )?;
     if n != 1 {
         return Err(StoreError::NotFound(i.id.clone()));

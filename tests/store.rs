@@ -213,7 +213,7 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
     }
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path, clock()).err().expect("must refuse");
-    assert!(matches!(err, StoreError::NewerSchema { found: 99, supported: 1 }), "{err:?}");
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, supported: 2 }), "{err:?}");
     assert_eq!(std::fs::read(&path).unwrap(), before, "the file was modified");
 }
 
@@ -285,4 +285,69 @@ fn parsed_codes_and_the_store_agree_on_voucher_count() {
     let code = parse("rsg:v_1,v_2,v_1").unwrap();
     let r = store.scan(&code, &sale()).unwrap();
     assert_eq!(r.intent().voucher_count, 2);
+}
+
+#[test]
+fn a_busy_database_gives_a_clear_error_and_is_not_moved_aside() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("terminal.db");
+    drop(Store::open(&path, clock()).unwrap());
+    // Another program holds the file in exclusive locking mode with a write pending.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.query_row("PRAGMA locking_mode=EXCLUSIVE", [], |_| Ok(())).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE; CREATE TABLE held (x);").unwrap();
+    let opts = StoreOptions { busy_timeout: std::time::Duration::from_millis(100), ..Default::default() };
+    let err = Store::open_with(&path, clock(), opts).err().expect("must refuse while another program holds it");
+    assert_eq!(err.code(), "store_unavailable", "{err:?}");
+    assert!(err.to_string().contains("Nothing was moved"), "{err}");
+    let siblings: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(!siblings.iter().any(|n| n.contains("corrupt")), "moved aside: {siblings:?}");
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+    Store::open(&path, clock()).expect("opens once the other program lets go");
+}
+
+#[test]
+fn a_database_path_that_cannot_be_read_moves_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("terminal.db");
+    std::fs::create_dir(&path).unwrap();
+    let err = Store::open(&path, clock()).err().expect("a folder is not a database file");
+    assert!(matches!(err.code(), "store_io" | "store_unavailable"), "{err:?}");
+    assert!(path.is_dir(), "left where it was");
+    assert_eq!(std::fs::read_dir(d.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("corrupt")).count(), 0);
+}
+
+#[test]
+fn a_maybe_executed_intent_can_never_be_queued_or_withdrawn_again_even_by_raw_sql() {
+    let (_d, store) = fresh_store();
+    let code = voucher_pos::voucher::parse("rsg:v_abc").unwrap();
+    let id = store.scan(&code, &sale()).unwrap().intent().id.clone();
+    store.commit_redeem(&id, "cashier:c1", false).unwrap();
+    store.with_transaction(|tx| tx.execute("UPDATE intents SET state = 'unknown', maybe_executed = 1 WHERE id = ?1", [&id])).unwrap();
+    for sql in [
+        "UPDATE intents SET state = 'queued' WHERE id = ?1",
+        "UPDATE intents SET maybe_executed = 0 WHERE id = ?1",
+    ] {
+        let err = store.with_transaction(|tx| tx.execute(sql, [&id])).unwrap_err();
+        assert!(err.to_string().contains("never be unsent"), "{sql}: {err}");
+    }
+    assert!(store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = ?1", [&id])).is_err(), "intents are never deleted");
+    assert_eq!(store.get(&id).unwrap().state, IntentState::Unknown);
+}
+
+#[test]
+fn a_rescan_finds_the_newest_intent_even_when_the_clock_stepped_back() {
+    let d = tempfile::tempdir().unwrap();
+    let clock = voucher_pos::clock::ManualClock::new(2_000_000_000_000);
+    let store = Store::open(d.path().join("t.db"), clock.clone()).unwrap();
+    let code = voucher_pos::voucher::parse("rsg:v_step").unwrap();
+    let first = store.scan(&code, &sale()).unwrap().intent().id.clone();
+    store.transition(&first, IntentState::Scanned, IntentState::Cancelled, "cashier:c1", None, None, |_| {}).unwrap();
+    clock.advance_ms(-3_600_000); // NTP steps the clock back an hour
+    let second = store.scan(&code, &sale()).unwrap().intent().id.clone();
+    assert_ne!(first, second);
+    let again = store.scan(&code, &sale()).unwrap();
+    assert_eq!(again.kind(), "existing");
+    assert_eq!(again.intent().id, second, "the live intent, not the older cancelled one");
 }

@@ -217,6 +217,24 @@ pub fn create_vouchers(
     Ok(ids)
 }
 
+/// Sets vouchers' state (`expired` ends their campaign for them, `voided` voids them).
+pub fn set_state(conn: &Connection, ids: &[String], state: &str) -> rusqlite::Result<usize> {
+    let tx = conn.unchecked_transaction()?;
+    let mut n = 0;
+    for id in ids {
+        n += tx.execute("UPDATE vouchers SET state = ?2 WHERE id = ?1", params![id, state])?;
+    }
+    tx.commit()?;
+    Ok(n)
+}
+
+/// Every voucher: id, state, and the transaction that redeemed it.
+pub fn vouchers(conn: &Connection) -> rusqlite::Result<Vec<(String, String, Option<String>)>> {
+    let mut st = conn.prepare("SELECT id, state, redeemed_in FROM vouchers ORDER BY rowid")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
 /// One row of the transactions list, in the order they were made.
 pub struct TxRow {
     pub seq: i64,

@@ -9,6 +9,11 @@
 //! the client with no HTTP answer at all. That is why the server runs its own accept
 //! loop: every request carries a kill switch for its connection, and a handler that
 //! fires it makes hyper drop the socket without writing a response.
+//!
+//! "Offline" is a store whose link is down: nobody listens on the service's port (a
+//! connection is refused, so the client knows nothing was sent) and open connections
+//! are closed. The admin routes therefore also answer on a second, loopback-only port
+//! that stays up, so a test can bring the service back.
 
 pub mod ledger;
 
@@ -77,9 +82,16 @@ pub struct Faults {
     pub offline: bool,
     /// Seconds sent in `Retry-After` with an injected 429.
     pub retry_after_s: Option<u64>,
+    /// Answers a request that executed and saved a result (or its replay) the way a
+    /// reverse proxy does when the origin was slow: 502 with an HTML page.
+    pub gateway_error_after_commit_rate: f64,
+    /// `GET /v1/transactions` fails with 500 at this rate (a list that fails for a while).
+    pub transactions_error_rate: f64,
 }
 
 struct Shared {
+    /// Mirrors `faults.offline`, for the accept loop and open connections to watch.
+    offline: watch::Sender<bool>,
     config: Config,
     db: Mutex<Connection>,
     faults: Mutex<Faults>,
@@ -123,14 +135,21 @@ impl ConnKill {
 /// A running sandbox.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The admin routes' own loopback port, up even while the service is offline.
+    pub admin_addr: SocketAddr,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    admin_task: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    pub fn admin_url(&self) -> String {
+        format!("http://{}", self.admin_addr)
     }
 
     /// Seeds demo vouchers and returns their codes, described.
@@ -141,19 +160,51 @@ impl Running {
     /// Switches the "offline" fault (for the terminal's own demo toggle).
     pub fn set_offline(&self, offline: bool) {
         self.shared.faults.lock().unwrap().offline = offline;
+        self.shared.offline.send_replace(offline);
     }
 
-    /// Stops accepting and waits for the accept loop to end.
+    /// Stops accepting and waits for the accept loops to end.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        let _ = self.admin_task.await;
     }
+}
+
+/// Serves one accepted connection; it is closed when a handler asks, or, when
+/// `offline` is given, as soon as the service goes offline.
+fn serve_connection(app: Router, stream: tokio::net::TcpStream, peer: SocketAddr, offline: Option<watch::Receiver<bool>>) {
+    let kill = Arc::new(Notify::new());
+    let k = kill.clone();
+    let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(ConnKill(k.clone()));
+        req.extensions_mut().insert(Peer(peer));
+        app.clone().oneshot(req.map(Body::new))
+    });
+    tokio::spawn(async move {
+        let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+        let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+        let went_offline = async move {
+            match offline {
+                Some(mut rx) => {
+                    let _ = rx.wait_for(|o| *o).await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = conn => {}
+            _ = kill.notified() => {}
+            _ = went_offline => {}
+        }
+    });
 }
 
 /// Binds and serves until [`Running::stop`].
 pub async fn start(config: Config, listen: SocketAddr) -> std::io::Result<Running> {
     let db = ledger::open(config.db.as_deref()).map_err(std::io::Error::other)?;
     let shared = Arc::new(Shared {
+        offline: watch::channel(false).0,
         dice: Mutex::new(StdRng::seed_from_u64(config.seed)),
         config,
         db: Mutex::new(db),
@@ -163,39 +214,59 @@ pub async fn start(config: Config, listen: SocketAddr) -> std::io::Result<Runnin
     });
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let (stop, mut stopped) = watch::channel(false);
+    let admin_listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let admin_addr = admin_listener.local_addr()?;
+    let (stop, stopped) = watch::channel(false);
     let app = router(shared.clone());
+    let mut offline = shared.offline.subscribe();
+    let mut stopped_main = stopped.clone();
+    let main_app = app.clone();
     let task = tokio::spawn(async move {
+        let mut listener = Some(listener);
         loop {
-            let (stream, peer) = tokio::select! {
-                r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
-                _ = stopped.changed() => break,
-            };
-            let kill = Arc::new(Notify::new());
-            let app = app.clone();
-            let k = kill.clone();
-            let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnKill(k.clone()));
-                req.extensions_mut().insert(Peer(peer));
-                app.clone().oneshot(req.map(Body::new))
-            });
-            tokio::spawn(async move {
-                let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-                let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+            if *offline.borrow_and_update() {
+                // Nobody listens: a client's connect is refused, so it knows nothing was sent.
+                listener = None;
                 tokio::select! {
-                    _ = conn => {}
-                    _ = kill.notified() => {}
+                    _ = offline.changed() => continue,
+                    _ = stopped_main.changed() => break,
                 }
-            });
+            }
+            let Some(l) = listener.as_ref() else {
+                match TcpListener::bind(addr).await {
+                    Ok(l) => listener = Some(l),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                }
+                continue;
+            };
+            tokio::select! {
+                r = l.accept() => if let Ok((stream, peer)) = r {
+                    serve_connection(main_app.clone(), stream, peer, Some(offline.clone()));
+                },
+                _ = offline.changed() => {}
+                _ = stopped_main.changed() => break,
+            }
         }
     });
-    Ok(Running { addr, shared, stop, task })
+    let mut stopped_admin = stopped;
+    let admin_task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                r = admin_listener.accept() => if let Ok((stream, peer)) = r {
+                    serve_connection(app.clone(), stream, peer, None);
+                },
+                _ = stopped_admin.changed() => break,
+            }
+        }
+    });
+    Ok(Running { addr, admin_addr, shared, stop, task, admin_task })
 }
 
 fn router(shared: Arc<Shared>) -> Router {
     // Every admin route is loopback-only, by one layer rather than a check per handler.
     let admin = Router::new()
-        .route("/_sandbox/vouchers", post(admin_vouchers))
+        .route("/_sandbox/vouchers", post(admin_vouchers).get(admin_list_vouchers))
+        .route("/_sandbox/vouchers/state", post(admin_voucher_state))
         .route("/_sandbox/faults", put(admin_set_faults).get(admin_get_faults))
         .route("/_sandbox/ledger", get(admin_ledger))
         .route("/_sandbox/requests", get(admin_requests))
@@ -343,32 +414,48 @@ async fn redeem(
     };
 
     let slot = (api_key.clone(), key.clone());
-    let _claim = {
+    // Decided under the locks, acted on after them (nothing awaits while they are held).
+    enum Claim<'a> {
+        Replay(u16, Vec<u8>),
+        Answer(Response),
+        Run(InProgress<'a>),
+    }
+    let claim = (|| {
         let mut running = s.in_progress.lock().unwrap();
         if running.contains(&slot) {
-            return error(409, "idempotent_request_in_progress", "A request with this idempotency key is still being processed.", "idempotency_error");
+            return Claim::Answer(error(409, "idempotent_request_in_progress", "A request with this idempotency key is still being processed.", "idempotency_error"));
         }
         let db = s.db();
         let saved = match ledger::saved(&db, &api_key, &key) {
             Ok(v) => v,
-            Err(_) => return error(500, "internal_error", "An internal error occurred.", "api_error"),
+            Err(_) => return Claim::Answer(error(500, "internal_error", "An internal error occurred.", "api_error")),
         };
         if let Some(saved) = saved {
             if now_ms() - saved.created_at < s.config.key_ttl.as_millis() as i64 {
                 if saved.qr == qr && saved.metadata == metadata {
-                    let mut r = respond(saved.status, saved.body);
-                    r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-                    return r;
+                    return Claim::Replay(saved.status, saved.body);
                 }
-                return error(422, "idempotency_key_reused", "This idempotency key was already used with different parameters.", "idempotency_error");
+                return Claim::Answer(error(422, "idempotency_key_reused", "This idempotency key was already used with different parameters.", "idempotency_error"));
             }
             // Past the window: pruned, and the key is new again.
             if ledger::forget(&db, &api_key, &key).is_err() {
-                return error(500, "internal_error", "An internal error occurred.", "api_error");
+                return Claim::Answer(error(500, "internal_error", "An internal error occurred.", "api_error"));
             }
         }
         running.insert(slot.clone());
-        InProgress { s: &s, slot }
+        Claim::Run(InProgress { s: &s, slot: slot.clone() })
+    })();
+    let _claim = match claim {
+        Claim::Answer(r) => return r,
+        Claim::Replay(status, body) => {
+            if let Some(r) = after_commit_fault(&s, &kill).await {
+                return r;
+            }
+            let mut r = respond(status, body);
+            r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return r;
+        }
+        Claim::Run(c) => c,
     };
 
     let latency = s.faults.lock().unwrap().latency_ms;
@@ -405,11 +492,32 @@ async fn redeem(
         Ok(x) => x,
         Err(_) => return error(500, "internal_error", "An internal error occurred.", "api_error"),
     };
-    let drop_rate = s.faults.lock().unwrap().drop_after_commit_rate;
-    if drop_rate > 0.0 && s.roll() < drop_rate {
-        return kill.drop_connection().await;
+    if let Some(r) = after_commit_fault(&s, &kill).await {
+        return r;
     }
     respond(status, body)
+}
+
+/// What can go wrong between a saved result and the client, for a request that
+/// executed or for its replay: the connection drops, or a proxy in front answers 502
+/// with its own HTML page. Either way the client learns nothing of the result.
+async fn after_commit_fault(s: &Shared, kill: &ConnKill) -> Option<Response> {
+    let (drop_rate, gateway_rate) = {
+        let f = s.faults.lock().unwrap();
+        (f.drop_after_commit_rate, f.gateway_error_after_commit_rate)
+    };
+    if drop_rate > 0.0 && s.roll() < drop_rate {
+        return Some(kill.drop_connection().await);
+    }
+    if gateway_rate > 0.0 && s.roll() < gateway_rate {
+        let mut r = Response::new(Body::from(
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n",
+        ));
+        *r.status_mut() = StatusCode::BAD_GATEWAY;
+        r.headers_mut().insert("content-type", HeaderValue::from_static("text/html"));
+        return Some(r);
+    }
+    None
 }
 
 #[derive(Deserialize)]
@@ -444,6 +552,10 @@ async fn transactions(
         Ok(k) => k,
         Err(r) => return r,
     };
+    let list_failure = s.faults.lock().unwrap().transactions_error_rate;
+    if list_failure > 0.0 && s.roll() < list_failure {
+        return error(500, "internal_error", "An internal error occurred.", "api_error");
+    }
     let Ok(Query(q)) = query else { return invalid("The query string is malformed.") };
     let from = match q.start.as_deref().map(day_start_ms) {
         None => 0,
@@ -532,10 +644,46 @@ async fn admin_vouchers(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     }
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VoucherState {
+    voucher_ids: Vec<String>,
+    state: String,
+}
+
+/// Ends a campaign (`expired`) or voids vouchers mid-run. A voucher already redeemed
+/// keeps its redemption; only later requests see the new state.
+async fn admin_voucher_state(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let req: VoucherState = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return invalid(&format!("bad voucher state request: {e}")),
+    };
+    if !["expired", "voided"].contains(&req.state.as_str()) {
+        return invalid("state must be expired or voided.");
+    }
+    match ledger::set_state(&s.db(), &req.voucher_ids, &req.state) {
+        Ok(n) => Json(json!({"updated": n})).into_response(),
+        Err(e) => error(500, "internal_error", &e.to_string(), "api_error"),
+    }
+}
+
+/// Every voucher with its state and the transaction that redeemed it, so that a test
+/// can judge a terminal's verdicts against what the service knows.
+async fn admin_list_vouchers(State(s): State<Arc<Shared>>) -> Response {
+    match ledger::vouchers(&s.db()) {
+        Ok(rows) => Json(json!({
+            "data": rows.iter().map(|(id, state, redeemed_in)| json!({"id": id, "state": state, "redeemed_in": redeemed_in})).collect::<Vec<_>>()
+        }))
+        .into_response(),
+        Err(e) => error(500, "internal_error", &e.to_string(), "api_error"),
+    }
+}
+
 async fn admin_set_faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     match serde_json::from_slice::<Faults>(&body) {
         Ok(f) => {
             *s.faults.lock().unwrap() = f.clone();
+            s.offline.send_replace(f.offline);
             Json(f).into_response()
         }
         Err(e) => invalid(&format!("bad fault settings: {e}")),

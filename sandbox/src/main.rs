@@ -55,6 +55,7 @@ async fn main() {
             Err(e) => eprintln!("voucher-sandbox: could not seed demo vouchers: {e}"),
         }
     }
+    let _ = writeln!(out, "admin on {}", running.admin_url());
     let _ = writeln!(out, "listening on {}", running.url());
     let _ = out.flush();
     drop(out);

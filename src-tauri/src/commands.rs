@@ -104,6 +104,12 @@ pub fn accept_offline(state: State<'_, AppState>, intent_id: String) -> Answer<I
 }
 
 #[tauri::command]
+pub fn decline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
+    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    Ok(state.terminal.decline(&intent_id, &actor)?)
+}
+
+#[tauri::command]
 pub fn cancel(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
     let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
     Ok(state.terminal.cancel(&intent_id, &actor)?)

@@ -184,6 +184,7 @@ fn main() {
             commands::view_intent,
             commands::accept_offline,
             commands::cancel,
+            commands::decline,
             commands::manager_pin_state,
             commands::manager_unlock,
             commands::manager_lock,

@@ -32,6 +32,8 @@ fn bin(name: &str) -> PathBuf {
 struct Sandbox {
     _proc: Group,
     url: String,
+    /// The admin routes' own port, up while the service is offline.
+    admin: String,
     http: reqwest::Client,
 }
 
@@ -45,32 +47,36 @@ impl Sandbox {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut admin = String::new();
         let url = loop {
             let l = lines.next().expect("sandbox exited").unwrap();
+            if let Some(u) = l.strip_prefix("admin on ") {
+                admin = u.to_string();
+            }
             if let Some(u) = l.strip_prefix("listening on ") {
                 break u.to_string();
             }
         };
         std::thread::spawn(move || for _ in lines {});
-        Sandbox { _proc: Group(child), url, http: reqwest::Client::new() }
+        Sandbox { _proc: Group(child), url, admin, http: reqwest::Client::new() }
     }
 
     async fn voucher(&self, count: usize) -> String {
-        let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.url)).json(&json!({"count": count, "value": 500})).send().await.unwrap().json().await.unwrap();
+        let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&json!({"count": count, "value": 500})).send().await.unwrap().json().await.unwrap();
         v["qr"].as_str().unwrap().to_string()
     }
 
     async fn faults(&self, f: Value) {
-        self.http.put(format!("{}/_sandbox/faults", self.url)).json(&f).send().await.unwrap();
+        self.http.put(format!("{}/_sandbox/faults", self.admin)).json(&f).send().await.unwrap();
     }
 
     async fn ledger(&self) -> Vec<Value> {
-        let v: Value = self.http.get(format!("{}/_sandbox/ledger", self.url)).send().await.unwrap().json().await.unwrap();
+        let v: Value = self.http.get(format!("{}/_sandbox/ledger", self.admin)).send().await.unwrap().json().await.unwrap();
         v["data"].as_array().unwrap().clone()
     }
 
     async fn requests(&self) -> u64 {
-        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.url)).send().await.unwrap().json().await.unwrap();
+        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
         v["redeem_requests"].as_u64().unwrap()
     }
 }

@@ -3,7 +3,8 @@
 //! (see the README):
 //!   0 done (redeemed, stored, idle)   2 refused by the service, or not a voucher code
 //!   3 still pending when the wait ran out   4 needs a manager's review
-//!   5 the code was already redeemed here    1 any other error (message on stderr)
+//!   5 the code was already redeemed here    6 withdrawn or declined, never redeemed
+//!   1 any other error (message on stderr)
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use voucher_pos::api::{ApiClient, ApiConfig};
 use voucher_pos::checkout::Terminal;
-use voucher_pos::clock::SystemClock;
+use voucher_pos::clock::{Clock, SystemClock};
+use voucher_pos::policy::OfflinePolicy;
 use voucher_pos::intent::{Intent, IntentState, SaleContext};
 use voucher_pos::log::{export_csv, page, LogFilter};
 use voucher_pos::store::{ScanResult, Store};
@@ -52,6 +54,13 @@ struct Cli {
     /// Seed of the retry jitter (for replaying a fault schedule).
     #[arg(long, global = true)]
     seed: Option<u64>,
+    /// How long after its last attempt a declined, maybe-executed intent is looked up.
+    #[arg(long, global = true, default_value = "10m", value_parser = parse_duration)]
+    decline_grace: Duration,
+    /// Runs the terminal with its clock this far off (`-3d`, `+90m`): for fault
+    /// injection, since a till's clock can be days wrong.
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true, value_parser = parse_skew)]
+    clock_skew: Option<i64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -97,16 +106,35 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// A scriptable terminal: runs the sync engine and reads commands on stdin, one
-    /// per line (`scan CODE`, `redeem INTENT_ID`, `quit`), answering each with one
-    /// line once it is durable: `ok scanned ID KIND STATE`, `ok queued ID`, or
-    /// `err CODE MESSAGE`.
+    /// per line (`scan CODE`, `redeem ID`, `accept ID`, `decline ID`, `cancel ID`,
+    /// `quit`), answering each with one line once it is durable: `ok scanned ID KIND
+    /// STATE`, `ok queued ID STATE`, `ok accepted ID`, `ok declined ID STATE`,
+    /// `ok cancelled ID`, or `err CODE MESSAGE`.
     Session,
+    /// Prints the store's offline policy as JSON, or sets it (`--set JSON`).
+    Policy {
+        #[arg(long)]
+        set: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Csv,
     Json,
+}
+
+/// `-3d`, `+90m`, `2h`, `-500ms` as signed milliseconds.
+fn parse_skew(s: &str) -> Result<i64, String> {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => (-1, r),
+        None => (1, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let ms = match rest.strip_suffix('d') {
+        Some(days) => days.parse::<i64>().map_err(|_| format!("{s:?} is not a skew like -3d or +90m"))?.saturating_mul(86_400_000),
+        None => parse_duration(rest)?.as_millis().min(i64::MAX as u128) as i64,
+    };
+    Ok(sign * ms)
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -119,6 +147,15 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         "m" => Ok(Duration::from_secs(n * 60)),
         "h" => Ok(Duration::from_secs(n * 3600)),
         _ => Err(format!("{s:?} is not a duration like 500ms, 10s, 15m or 24h")),
+    }
+}
+
+/// The system clock, off by a fixed amount (`--clock-skew`).
+struct SkewedClock(i64);
+
+impl Clock for SkewedClock {
+    fn now_ms(&self) -> i64 {
+        SystemClock.now_ms().saturating_add(self.0)
     }
 }
 
@@ -145,7 +182,8 @@ fn main() -> ExitCode {
 fn exit_code_for(i: &Intent) -> u8 {
     match i.state {
         IntentState::Redeemed => 0,
-        IntentState::Refused | IntentState::Cancelled => 2,
+        IntentState::Refused => 2,
+        IntentState::Cancelled => 6,
         IntentState::NeedsReview => 4,
         _ => 3,
     }
@@ -157,6 +195,7 @@ fn outcome_line(i: &Intent) -> String {
         IntentState::Redeemed => format!("redeemed\t{}\t{}", f(&i.transaction_id), i.value_cents.unwrap_or(0)),
         IntentState::Refused => format!("refused\t{}\t{}", f(&i.error_code), f(&i.error_message)),
         IntentState::NeedsReview => format!("needs_review\t{}", f(&i.review_reason)),
+        IntentState::Cancelled if i.declined => "declined".to_string(),
         s => s.as_str().to_string(),
     }
 }
@@ -200,7 +239,11 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         return Ok(decode_files(files));
     }
     let db = cli.db.clone().unwrap_or_else(voucher_pos::store::default_path);
-    let store = Arc::new(Store::open(&db, Arc::new(SystemClock))?);
+    let clock: Arc<dyn Clock> = match cli.clock_skew {
+        Some(ms) => Arc::new(SkewedClock(ms)),
+        None => Arc::new(SystemClock),
+    };
+    let store = Arc::new(Store::open(&db, clock)?);
     let ctx = SaleContext {
         terminal_id: cli.terminal_id.clone(),
         branch_code: cli.branch.clone(),
@@ -217,6 +260,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             key_window: cli.key_window,
             key_window_margin: cli.key_window_margin,
             backoff_cap: cli.backoff_cap,
+            decline_grace: cli.decline_grace,
             seed: cli.seed,
             ..SyncConfig::default()
         };
@@ -277,7 +321,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let code = loop {
                 let s = store.summary()?;
                 if until_idle && s.pending == 0 {
-                    break 0;
+                    // Idle, but a manager must settle some: say so in the exit code.
+                    break if s.needs_review > 0 { 4 } else { 0 };
                 }
                 match tokio::time::timeout_at(deadline, rx.recv()).await {
                     Err(_) => break if until_idle { 3 } else { 0 },
@@ -332,6 +377,18 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                         Ok(v) => format!("ok queued {} {}", v.intent.id, v.intent.state),
                         Err(e) => format!("err {} {e}", e.code()),
                     },
+                    "accept" => match t.accept_offline(arg, &actor) {
+                        Ok(i) => format!("ok accepted {}", i.id),
+                        Err(e) => format!("err {} {e}", e.code()),
+                    },
+                    "decline" => match t.decline(arg, &actor) {
+                        Ok(i) => format!("ok declined {} {}", i.id, i.state),
+                        Err(e) => format!("err {} {e}", e.code()),
+                    },
+                    "cancel" => match t.cancel(arg, &actor) {
+                        Ok(i) => format!("ok cancelled {}", i.id),
+                        Err(e) => format!("err {} {e}", e.code()),
+                    },
                     "quit" => break,
                     _ => format!("err usage unknown command {cmd:?}"),
                 };
@@ -341,6 +398,14 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Decode { .. } => unreachable!("handled before the database is opened"),
+        Command::Policy { set } => {
+            if let Some(json) = set {
+                let p: OfflinePolicy = serde_json::from_str(&json).map_err(|e| Failure(1, format!("not a policy: {e}")))?;
+                p.save(&store)?;
+            }
+            println!("{}", serde_json::to_string(&OfflinePolicy::load(&store)?)?);
+            Ok(0)
+        }
         Command::Show { intent_id } => {
             let i = store.get(&intent_id)?;
             let out = serde_json::json!({

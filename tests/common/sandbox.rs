@@ -23,6 +23,8 @@ pub fn workspace_bin(name: &str) -> PathBuf {
 pub struct Sandbox {
     child: Child,
     pub url: String,
+    /// The admin routes' own port: up even while the service is offline.
+    pub admin: String,
     pub db: PathBuf,
     args: Vec<String>,
     http: reqwest::Client,
@@ -41,8 +43,8 @@ impl Sandbox {
 
     pub fn start_on(db: &Path, listen: &str, extra: &[&str]) -> Sandbox {
         let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        let (child, url) = spawn(db, listen, &args);
-        Sandbox { child, url, db: db.to_path_buf(), args, http: reqwest::Client::new(), _dir: None }
+        let (child, url, admin) = spawn(db, listen, &args);
+        Sandbox { child, url, admin, db: db.to_path_buf(), args, http: reqwest::Client::new(), _dir: None }
     }
 
     /// SIGKILLs the process and starts it again on the same database and port.
@@ -50,15 +52,16 @@ impl Sandbox {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         let addr = self.url.trim_start_matches("http://").to_string();
-        let (child, url) = spawn(&self.db, &addr, &self.args);
+        let (child, url, admin) = spawn(&self.db, &addr, &self.args);
         self.child = child;
         self.url = url;
+        self.admin = admin;
     }
 
     pub async fn vouchers(&self, count: usize, value: i64, state: &str) -> (String, Vec<String>) {
         let v: Value = self
             .http
-            .post(format!("{}/_sandbox/vouchers", self.url))
+            .post(format!("{}/_sandbox/vouchers", self.admin))
             .json(&json!({"count": count, "value": value, "state": state}))
             .send()
             .await
@@ -71,22 +74,40 @@ impl Sandbox {
     }
 
     pub async fn faults(&self, faults: Value) {
-        let r = self.http.put(format!("{}/_sandbox/faults", self.url)).json(&faults).send().await.unwrap();
+        let r = self.http.put(format!("{}/_sandbox/faults", self.admin)).json(&faults).send().await.unwrap();
         assert!(r.status().is_success(), "fault settings refused: {}", r.text().await.unwrap());
     }
 
     pub async fn ledger(&self) -> Vec<Value> {
-        let v: Value = self.http.get(format!("{}/_sandbox/ledger", self.url)).send().await.unwrap().json().await.unwrap();
+        let v: Value = self.http.get(format!("{}/_sandbox/ledger", self.admin)).send().await.unwrap().json().await.unwrap();
         v["data"].as_array().unwrap().clone()
     }
 
+    /// Ends the campaign of (`expired`) or voids (`voided`) these vouchers mid-story.
+    pub async fn set_state(&self, ids: &[String], state: &str) {
+        let r = self
+            .http
+            .post(format!("{}/_sandbox/vouchers/state", self.admin))
+            .json(&json!({"voucher_ids": ids, "state": state}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "state change refused: {}", r.text().await.unwrap());
+    }
+
+    /// Redeem requests that reached the service (past the fault layer) with this key.
+    pub async fn requests_with_key(&self, idempotency_key: &str) -> u64 {
+        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
+        v["by_idempotency_key"][idempotency_key].as_u64().unwrap_or(0)
+    }
+
     pub async fn redeem_requests(&self) -> u64 {
-        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.url)).send().await.unwrap().json().await.unwrap();
+        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
         v["redeem_requests"].as_u64().unwrap()
     }
 }
 
-fn spawn(db: &Path, listen: &str, args: &[String]) -> (Child, String) {
+fn spawn(db: &Path, listen: &str, args: &[String]) -> (Child, String, String) {
     let mut child = Command::new(workspace_bin("voucher-sandbox"))
         .args(["--listen", listen, "--db"])
         .arg(db)
@@ -96,9 +117,13 @@ fn spawn(db: &Path, listen: &str, args: &[String]) -> (Child, String) {
         .spawn()
         .expect("start voucher-sandbox");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut admin = String::new();
     let url = loop {
         match lines.next() {
             Some(Ok(l)) => {
+                if let Some(u) = l.strip_prefix("admin on ") {
+                    admin = u.to_string();
+                }
                 if let Some(u) = l.strip_prefix("listening on ") {
                     break u.to_string();
                 }
@@ -110,7 +135,7 @@ fn spawn(db: &Path, listen: &str, args: &[String]) -> (Child, String) {
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    (child, url)
+    (child, url, admin)
 }
 
 impl Drop for Sandbox {

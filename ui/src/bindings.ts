@@ -12,10 +12,40 @@ error_message: string | null, review_reason: string | null,
  */
 loss: boolean, 
 /**
- * An unknown outcome that only the transactions list can settle (the key may
- * have been pruned, or a resend met 402 used).
+ * A refusal met after a maybe-executed attempt: only the transactions list can
+ * say whether it judged our own earlier redemption.
  */
-lookup_due: boolean, };
+lookup_due: boolean, 
+/**
+ * Some attempt may have executed at the service. Never goes back to false: such
+ * an intent is never queued again, never withdrawn, and every later refusal is
+ * looked up before it becomes a verdict.
+ */
+maybe_executed: boolean, 
+/**
+ * The cashier took another payment for the sale: never sent again.
+ */
+declined: boolean, 
+/**
+ * The earliest send whose saved result the service may still hold.
+ */
+window_from: number | null, 
+/**
+ * `first_sent_at` in the service's time, when its clock was known.
+ */
+first_sent_service_at: number | null, 
+/**
+ * Where it was first sent, and a fingerprint of the API key it went with.
+ */
+service_url: string | null, api_key_fp: string | null, 
+/**
+ * Why it waits for a manager, as a stable code (`verdict::ReviewCause`).
+ */
+review_cause: string | null, 
+/**
+ * A wait the service imposed (Retry-After, a rejected key).
+ */
+not_before: number | null, };
 
 export type ScanResult = { "kind": "created", intent: Intent, } | { "kind": "existing", intent: Intent, } | { "kind": "already_redeemed", intent: Intent, };
 

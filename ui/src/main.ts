@@ -30,6 +30,7 @@ function showConnectivity(c: Connectivity) {
 
 function showQueue(q: QueueSummary, nowMs: number) {
   $("queue-count").textContent = String(q.pending);
+  $("review-count").textContent = String(q.needs_review);
   const age = q.oldest_pending_created_at ? Math.max(0, Math.round((nowMs - q.oldest_pending_created_at) / 60000)) : null;
   $("queue-age").textContent = age === null ? "" : `(oldest ${age} min)`;
 }
@@ -74,11 +75,16 @@ function showIntent(view: RedeemView | null, intent: Intent | null, note?: strin
   $("offline-actions").hidden = !(pending && offline);
   if (pending && offline) {
     const may = offline.verdict === "may_accept";
+    // Every unconfirmed voucher asks the cashier for an answer, and the answer is kept:
+    // accepted (a later refusal is the store's loss) or declined (never sent again).
     $("offline-verdict").textContent = intent!.accepted_offline
       ? "Accepted for this sale; the terminal will confirm it with the service."
-      : may ? "Store policy lets this sale go ahead on the voucher." : `Take another payment: ${offline.reason}`;
-    $<HTMLButtonElement>("accept-offline").hidden = !may || intent!.accepted_offline;
-    $<HTMLButtonElement>("cancel-intent").hidden = intent!.state !== "queued";
+      : intent!.declined
+        ? "Declined: the customer pays another way. If the service turns out to have redeemed it, a manager will see it."
+        : may ? "Store policy lets this sale go ahead on the voucher, or the customer can pay another way." : `Take another payment: ${offline.reason}`;
+    const answered = intent!.accepted_offline || intent!.declined;
+    $<HTMLButtonElement>("accept-offline").hidden = !may || answered;
+    $<HTMLButtonElement>("decline-intent").hidden = answered;
   }
   updateRedeemButton();
 }
@@ -290,8 +296,8 @@ function wire() {
     }
   });
   $("redeem-button").addEventListener("click", () => void pressRedeem());
-  // The two choices a queued voucher offers: same call shape, different command.
-  const onCurrent = (command: "accept_offline" | "cancel") => async () => {
+  // The two answers an unconfirmed voucher takes: same call shape, different command.
+  const onCurrent = (command: "accept_offline" | "decline") => async () => {
     if (!current) return;
     try {
       await invoke(command, { intentId: current.id });
@@ -301,7 +307,7 @@ function wire() {
     await refreshCurrent();
   };
   $("accept-offline").addEventListener("click", onCurrent("accept_offline"));
-  $("cancel-intent").addEventListener("click", onCurrent("cancel"));
+  $("decline-intent").addEventListener("click", onCurrent("decline"));
   $("sale-amount").addEventListener("input", () => current?.state === "redeemed" && showIntent(null, current));
 
   // A handheld keyboard-wedge scanner types a burst faster than a person and ends

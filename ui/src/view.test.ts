@@ -3,10 +3,15 @@ import { isWedgeBurst, money, statusLabel, summarizeCode } from "./view";
 
 describe("what the cashier reads", () => {
   it("labels every state in words, and queued as offline once an attempt failed", () => {
-    expect(statusLabel({ state: "redeemed", attempt_count: 1 })).toBe("Redeemed");
-    expect(statusLabel({ state: "unknown", attempt_count: 1 })).toContain("Queued");
-    expect(statusLabel({ state: "queued", attempt_count: 0 }, "offline")).toContain("offline");
-    expect(statusLabel({ state: "needs_review", attempt_count: 2 })).toContain("Review");
+    expect(statusLabel({ state: "redeemed", attempt_count: 1, declined: false })).toBe("Redeemed");
+    expect(statusLabel({ state: "unknown", attempt_count: 1, declined: false })).toContain("Queued");
+    expect(statusLabel({ state: "queued", attempt_count: 0, declined: false }, "offline")).toContain("offline");
+    expect(statusLabel({ state: "needs_review", attempt_count: 2, declined: false })).toContain("Review");
+  });
+
+  it("says a declined voucher was paid for another way, not merely cancelled", () => {
+    expect(statusLabel({ state: "cancelled", attempt_count: 0, declined: true })).toContain("another way");
+    expect(statusLabel({ state: "cancelled", attempt_count: 0, declined: false })).toBe("Cancelled");
   });
 
   it("summarizes a code by prefix, count and a shortened first id", () => {

@@ -5,7 +5,7 @@
 import type { Intent } from "./bindings";
 
 /** The word the cashier reads, never colour alone. */
-export function statusLabel(i: Pick<Intent, "state" | "attempt_count">, connectivity?: string): string {
+export function statusLabel(i: Pick<Intent, "state" | "attempt_count" | "declined">, connectivity?: string): string {
   switch (i.state) {
     case "scanned":
       return "Scanned — press Redeem";
@@ -21,7 +21,7 @@ export function statusLabel(i: Pick<Intent, "state" | "attempt_count">, connecti
     case "needs_review":
       return "Review — a manager must settle this";
     case "cancelled":
-      return "Cancelled";
+      return i.declined ? "Declined — customer paid another way" : "Cancelled";
   }
 }
 

@@ -1,0 +1,321 @@
+//! Delivery and reconciliation: the one task that talks to the service about
+//! committed intents.
+//!
+//! Why it is shaped this way:
+//! - An intent is marked `in_flight` durably *before* its request leaves, so a crash
+//!   at any instruction leaves evidence that a request may have run; recovery turns
+//!   that into `unknown`, never into "not sent".
+//! - Every send is the stored key with the stored bytes. Nothing is re-serialised.
+//! - What a reply proves is decided in one place, [`crate::verdict`]; this engine only
+//!   sends, looks up, and applies the verdict (`deliver.rs`). Maybe-executed is
+//!   forever: such an intent is resent with the same key, or looked up in the
+//!   transactions list by its intent id, and never withdrawn.
+//! - Waiting is event-driven: the engine sleeps until the earliest `next_attempt_at`,
+//!   a Redeem press, a finished request, or (offline) the next probe.
+
+mod deliver;
+mod pacing;
+
+pub use pacing::full_jitter;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde::Serialize;
+use tokio::sync::{broadcast, watch, Notify};
+use tokio::task::JoinSet;
+
+use crate::api::ApiClient;
+use crate::clock::Clock;
+use crate::intent::Intent;
+use crate::store::{QueueSummary, Store};
+use crate::verdict::Pace;
+use pacing::RetryBudget;
+
+/// How the engine paces itself. The defaults are the product's.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// Most requests in flight at once, across different intents.
+    pub concurrency: usize,
+    /// Full-jitter backoff: a retry waits a random time in `[0, min(cap, base * 2^n))`.
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// How long the service keeps a key's saved result (24 h at RedeemSG).
+    pub key_window: Duration,
+    /// An unknown outcome older than `key_window - margin` is looked up, not resent.
+    pub key_window_margin: Duration,
+    /// How often a cheap probe runs while offline.
+    pub probe_interval: Duration,
+    /// Retry budget: at most this many retries in a burst...
+    pub retry_burst: f64,
+    /// ...refilled at this many per second, plus one per answered request.
+    pub retry_refill_per_sec: f64,
+    /// Failed reads of the transactions list (the service answered, but not with a
+    /// list) tolerated before a manager is asked to decide. With the backoff cap, this
+    /// bounds how long an intent waits on a failing list.
+    pub lookup_failures_before_review: u32,
+    /// How long after its last attempt a declined, maybe-executed intent is looked up
+    /// (a request still travelling through a slow proxy must have landed by then).
+    pub decline_grace: Duration,
+    /// How far the terminal's clock may be off when the service's clock is not known:
+    /// the lookup range is widened by this on that side.
+    pub max_clock_skew: Duration,
+    /// Seed of the jitter, so that a fault schedule replays exactly.
+    pub seed: Option<u64>,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            concurrency: 4,
+            backoff_base: Duration::from_millis(250),
+            backoff_cap: Duration::from_secs(30),
+            key_window: Duration::from_secs(24 * 3600),
+            key_window_margin: Duration::from_secs(3600),
+            probe_interval: Duration::from_secs(1),
+            retry_burst: 20.0,
+            retry_refill_per_sec: 2.0,
+            lookup_failures_before_review: 5,
+            decline_grace: Duration::from_secs(600),
+            max_clock_skew: Duration::from_secs(7 * 24 * 3600),
+            seed: None,
+        }
+    }
+}
+
+/// Whether the service is reachable, as seen from real outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Connectivity {
+    Online,
+    /// Reachable but failing (5xx, 429, 401).
+    Degraded,
+    /// Not reachable; intents wait, and a probe checks every `probe_interval`.
+    Offline,
+}
+
+/// What the engine and the checkout tell the outside (the app forwards these to the UI).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SyncEvent {
+    IntentChanged { intent_id: String, state: crate::intent::IntentState },
+    Queue(QueueSummary),
+    Connectivity { state: Connectivity },
+    /// The engine could not write an outcome (a full disk, say): the engineer on call
+    /// must look. The intent stays `in_flight` and is recovered as `unknown`.
+    StoreFailure { message: String },
+}
+
+/// Announces an intent's new state and the queue it leaves behind.
+pub(crate) fn publish_intent(events: &broadcast::Sender<SyncEvent>, store: &Store, i: &Intent) {
+    let _ = events.send(SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
+    if let Ok(s) = store.summary() {
+        let _ = events.send(SyncEvent::Queue(s));
+    }
+}
+
+/// The engine's shared parts: the store, the client, and where events go.
+pub struct SyncHandle {
+    wake: Arc<Notify>,
+    events: broadcast::Sender<SyncEvent>,
+    connectivity: watch::Receiver<Connectivity>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SyncHandle {
+    /// Starts the engine for `store` on the current tokio runtime.
+    pub fn spawn(store: Arc<Store>, api: ApiClient, cfg: SyncConfig, events: broadcast::Sender<SyncEvent>) -> SyncHandle {
+        let wake = Arc::new(Notify::new());
+        let (conn_tx, conn_rx) = watch::channel(Connectivity::Online);
+        let (stop, stop_rx) = watch::channel(false);
+        let rng = match cfg.seed {
+            Some(s) => StdRng::seed_from_u64(s),
+            None => StdRng::from_entropy(),
+        };
+        let engine = Arc::new(Engine {
+            clock: store.clock(),
+            store,
+            api,
+            cfg,
+            events: events.clone(),
+            rng: Mutex::new(rng),
+            connectivity: conn_tx,
+        });
+        let task = tokio::spawn(engine.run(wake.clone(), stop_rx));
+        SyncHandle { wake, events, connectivity: conn_rx, stop, task }
+    }
+
+    /// Deliver now (a Redeem press, a settings change).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn connectivity(&self) -> Connectivity {
+        *self.connectivity.borrow()
+    }
+
+    /// Stops the engine. A request still in flight is abandoned exactly as a crash
+    /// would abandon it: the intent stays `in_flight` and is recovered on next start.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+struct Engine {
+    store: Arc<Store>,
+    api: ApiClient,
+    cfg: SyncConfig,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Sender<SyncEvent>,
+    rng: Mutex<StdRng>,
+    connectivity: watch::Sender<Connectivity>,
+}
+
+enum Job {
+    /// One intent's work ended; `None` when nothing was learned (the intent changed
+    /// under us, a store failure, or the work panicked).
+    Intent(String, Option<Pace>),
+    Probe(bool),
+}
+
+impl Engine {
+    fn publish_intent(&self, i: &Intent) {
+        publish_intent(&self.events, &self.store, i);
+    }
+
+    fn set_connectivity(&self, c: Connectivity) -> bool {
+        let changed = *self.connectivity.borrow() != c;
+        if changed {
+            self.connectivity.send_replace(c);
+            let _ = self.events.send(SyncEvent::Connectivity { state: c });
+        }
+        changed
+    }
+
+    fn backoff(&self, attempt: u32) -> i64 {
+        let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
+        full_jitter(self.cfg.backoff_base, self.cfg.backoff_cap, attempt, &mut *rng).as_millis() as i64
+    }
+
+    async fn run(self: Arc<Self>, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        match self.store.recover_in_flight() {
+            Ok(recovered) => recovered.iter().for_each(|i| self.publish_intent(i)),
+            Err(e) => {
+                let _ = self.events.send(SyncEvent::StoreFailure { message: e.to_string() });
+            }
+        }
+        if let Ok(s) = self.store.summary() {
+            let _ = self.events.send(SyncEvent::Queue(s));
+        }
+        let mut running: HashSet<String> = HashSet::new();
+        let mut jobs: JoinSet<Job> = JoinSet::new();
+        let mut limit = self.cfg.concurrency.max(1) as f64;
+        let mut budget = RetryBudget {
+            tokens: self.cfg.retry_burst,
+            burst: self.cfg.retry_burst,
+            per_sec: self.cfg.retry_refill_per_sec,
+            last_ms: self.clock.now_ms(),
+        };
+        let mut probing = false;
+        let mut next_probe_ms = 0i64;
+        loop {
+            let now = self.clock.now_ms();
+            let online = *self.connectivity.borrow() != Connectivity::Offline;
+            let mut wake_at: Option<i64> = None;
+            if online {
+                let slots = (limit.floor() as usize).saturating_sub(running.len());
+                if slots > 0 {
+                    let due = self.store.due(now, slots + running.len()).unwrap_or_default();
+                    let fresh: Vec<Intent> = due.into_iter().filter(|i| !running.contains(&i.id)).take(slots).collect();
+                    for intent in fresh {
+                        if intent.attempt_count > 0 && !budget.try_take(now) {
+                            wake_at = Some(now + budget.ms_until_token());
+                            break;
+                        }
+                        running.insert(intent.id.clone());
+                        let engine = self.clone();
+                        jobs.spawn(async move {
+                            let id = intent.id.clone();
+                            // The work runs as its own task, so that even a panic in it
+                            // comes back here as this job's end and frees its slot.
+                            let pace = tokio::spawn(async move { engine.work(intent).await }).await.unwrap_or(None);
+                            Job::Intent(id, pace)
+                        });
+                    }
+                }
+                if (running.len() as f64) < limit.floor() && wake_at.is_none() {
+                    wake_at = self.store.next_due_at(&running).ok().flatten();
+                }
+            } else if !probing {
+                if now >= next_probe_ms {
+                    probing = true;
+                    let api = self.api.clone();
+                    jobs.spawn(async move { Job::Probe(api.probe().await) });
+                } else {
+                    wake_at = Some(next_probe_ms);
+                }
+            }
+            let sleep_ms = wake_at.map(|t| t.saturating_sub(self.clock.now_ms()).clamp(0, 3_600_000) as u64);
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = stop.changed() => break,
+                done = jobs.join_next(), if !jobs.is_empty() => {
+                    match done {
+                        Some(Ok(Job::Intent(id, pace))) => {
+                            running.remove(&id);
+                            match pace {
+                                Some(Pace::Answered) => {
+                                    budget.earn();
+                                    limit = (limit + 1.0 / limit).min(self.cfg.concurrency.max(1) as f64);
+                                    self.set_connectivity(Connectivity::Online);
+                                }
+                                Some(Pace::RateLimited) => {
+                                    limit = (limit / 2.0).max(1.0);
+                                    self.set_connectivity(Connectivity::Degraded);
+                                }
+                                Some(Pace::Degraded) => { self.set_connectivity(Connectivity::Degraded); }
+                                Some(Pace::Unreachable) => {
+                                    if self.set_connectivity(Connectivity::Offline) {
+                                        next_probe_ms = self.clock.now_ms() + self.cfg.probe_interval.as_millis() as i64;
+                                    }
+                                }
+                                None => {}
+                            }
+                        }
+                        Some(Ok(Job::Probe(ok))) => {
+                            probing = false;
+                            if ok {
+                                self.set_connectivity(Connectivity::Online);
+                                let _ = self.store.expedite_pending(self.clock.now_ms());
+                            } else {
+                                next_probe_ms = self.clock.now_ms() + self.cfg.probe_interval.as_millis() as i64;
+                            }
+                        }
+                        // A probe job cannot panic past its own future; if it did, the
+                        // next loop probes again.
+                        Some(Err(_)) => probing = false,
+                        None => {}
+                    }
+                }
+                _ = tokio::time::sleep(Duration::from_millis(sleep_ms.unwrap_or(0))), if sleep_ms.is_some() => {}
+            }
+        }
+        jobs.shutdown().await;
+    }
+
+    /// Runs store work (fsync'd writes, and reads that wait for them) off the async
+    /// workers, so a disk flush never stalls requests in flight.
+    async fn on_store<T: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&Engine) -> T + Send + 'static) -> Option<T> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || f(&engine)).await.ok()
+    }
+}
