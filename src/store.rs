@@ -550,26 +550,32 @@ impl Store {
         Ok(out)
     }
 
-    /// Intents the sync engine may work on now, oldest due first.
-    pub fn due(&self, now: i64, limit: usize) -> Result<Vec<Intent>, StoreError> {
+    /// Intents the sync engine may work on now, oldest due first. A wait longer than
+    /// `horizon` (the longest the engine ever sets) was set by a clock that has since
+    /// been corrected, so it is due now: a till whose clock was days fast must not
+    /// stall its queue for days.
+    pub fn due(&self, now: i64, horizon: i64, limit: usize) -> Result<Vec<Intent>, StoreError> {
         let conn = self.reader();
         let mut st = conn.prepare_cached(&format!(
-            "SELECT {COLS} FROM intents WHERE state IN ('queued','unknown') AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at, created_at LIMIT ?2"
+            "SELECT {COLS} FROM intents WHERE state IN ('queued','unknown')
+                AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3)
+             ORDER BY next_attempt_at > ?1 + ?3 DESC, next_attempt_at, created_at LIMIT ?2"
         ))?;
-        let rows = st.query_map(params![now, limit as i64], intent_from_row)?;
+        let rows = st.query_map(params![now, limit as i64, horizon], intent_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// When the next queued or unknown intent that is not in `skip` (the ones the
-    /// engine is already working on) becomes due, if any.
-    pub fn next_due_at(&self, skip: &std::collections::HashSet<String>) -> Result<Option<i64>, StoreError> {
+    /// engine is already working on) becomes due, if any (see [`Store::due`] for the
+    /// horizon).
+    pub fn next_due_at(&self, now: i64, horizon: i64, skip: &std::collections::HashSet<String>) -> Result<Option<i64>, StoreError> {
         let conn = self.reader();
         let mut st = conn.prepare_cached(
-            "SELECT id, next_attempt_at FROM intents WHERE state IN ('queued','unknown')
-             ORDER BY next_attempt_at LIMIT ?1",
+            "SELECT id, CASE WHEN next_attempt_at > ?2 + ?3 THEN ?2 ELSE next_attempt_at END AS at
+             FROM intents WHERE state IN ('queued','unknown')
+             ORDER BY at LIMIT ?1",
         )?;
-        let rows = st.query_map([skip.len() as i64 + 1], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        let rows = st.query_map(params![skip.len() as i64 + 1, now, horizon], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
         for row in rows {
             let (id, at) = row?;
             if !skip.contains(&id) {
@@ -581,12 +587,14 @@ impl Store {
 
     /// Makes every waiting intent due now (connectivity came back: the backoff was
     /// spent waiting for the network, not for the service).
-    /// A wait the service imposed (`not_before`: Retry-After, a rejected key) is kept.
-    pub fn expedite_pending(&self, now: i64) -> Result<usize, StoreError> {
+    /// A wait the service imposed (`not_before`: Retry-After, a rejected key) is kept,
+    /// unless it lies beyond `horizon` (set by a clock since corrected).
+    pub fn expedite_pending(&self, now: i64, horizon: i64) -> Result<usize, StoreError> {
         Ok(self.conn().execute(
-            "UPDATE intents SET next_attempt_at = max(?1, coalesce(not_before, ?1))
-             WHERE state IN ('queued','unknown') AND next_attempt_at > max(?1, coalesce(not_before, ?1))",
-            [now],
+            "UPDATE intents SET next_attempt_at = CASE WHEN not_before > ?1 AND not_before <= ?1 + ?2 THEN not_before ELSE ?1 END
+             WHERE state IN ('queued','unknown')
+               AND next_attempt_at > CASE WHEN not_before > ?1 AND not_before <= ?1 + ?2 THEN not_before ELSE ?1 END",
+            [now, horizon],
         )?)
     }
 

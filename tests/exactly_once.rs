@@ -332,3 +332,25 @@ async fn a_transactions_list_that_keeps_failing_reaches_review_with_its_evidence
     assert_eq!(failed, 3, "three failed reads, each in the attempt log");
     assert!(i.review_reason.unwrap().contains("could not be read"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_corrected_from_days_fast_does_not_stall_the_queue() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let real = voucher_pos::clock::SystemClock.now_ms();
+    let clock = ManualClock::new(real + 3 * DAY_MS);
+    let till = Till::new(clock.clone());
+    let t = till.start(&s, "test_sandbox", fast());
+    s.faults(json!({"offline": true})).await;
+    let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
+    t.redeem(&id, "cashier:c042", Duration::ZERO).await.unwrap();
+    let i = wait_for(&t, &id, "a failed first attempt", None, |i| i.attempt_count >= 1 && i.state == IntentState::Queued).await;
+    assert!(i.next_attempt_at.unwrap() > real + 2 * DAY_MS, "scheduled by the fast clock");
+    t.shutdown().await;
+    // NTP steps the clock back three days; the link returns.
+    clock.set_ms(real);
+    s.faults(json!({})).await;
+    let t = till.start(&s, "test_sandbox", fast());
+    let i = wait_for(&t, &id, "redeemed", Some(&clock), |i| i.state == IntentState::Redeemed).await;
+    assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
+}

@@ -62,7 +62,11 @@ impl Sandbox {
     }
 
     async fn voucher(&self, count: usize) -> String {
-        let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&json!({"count": count, "value": 500})).send().await.unwrap().json().await.unwrap();
+        self.voucher_in(count, "active").await
+    }
+
+    async fn voucher_in(&self, count: usize, state: &str) -> String {
+        let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&json!({"count": count, "value": 500, "state": state})).send().await.unwrap().json().await.unwrap();
         v["qr"].as_str().unwrap().to_string()
     }
 
@@ -155,6 +159,15 @@ impl App {
     async fn scan(&self, code: &str) {
         self.type_code(code).await;
         self.wait_text("intent-status", "Scanned").await;
+    }
+
+    async fn click(&self, testid: &str) {
+        self.client.find(Locator::Css(&format!("[data-testid={testid}]"))).await.unwrap().click().await.unwrap();
+    }
+
+    async fn visible(&self, testid: &str) -> bool {
+        let js = format!("const e = document.querySelector('[data-testid={testid}]'); return !!e && e.offsetParent !== null;");
+        self.client.execute(&js, vec![]).await.map(|v| v == json!(true)).unwrap_or(false)
     }
 
     async fn redeem_disabled(&self) -> bool {
@@ -308,5 +321,73 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     for t in &transactions {
         assert!(csv.contains(t.as_str()), "the export lacks {t}");
     }
+    app.close().await;
+}
+
+/// Sets the store's offline policy through the headless terminal, before the app opens
+/// the same database (the manager's Settings screen writes the same setting).
+fn allow_unconfirmed_vouchers(dir: &Path) {
+    let ok = Command::new(bin("voucher-pos"))
+        .args(["--db", &dir.join("terminal.db").display().to_string(), "policy", "--set"])
+        .arg(r#"{"accept_offline":true,"max_pending":10,"max_pending_age_s":3600,"max_vouchers_per_code":15}"#)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "could not set the offline policy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_a_declined_voucher_is_never_redeemed_when_the_link_returns() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let declined = sandbox.voucher(1).await;
+    let later = sandbox.voucher(1).await;
+    let app = App::start(&sandbox, dir.path(), None).await;
+    sandbox.faults(json!({"offline": true})).await;
+    app.scan(&declined).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Queued").await;
+    app.wait_for("the decline button", |app| async move { app.visible("decline-button").await }).await;
+    app.click("decline-button").await;
+    app.wait_text("intent-status", "Declined").await;
+    app.wait_text("queue-count", "0").await;
+    sandbox.faults(json!({})).await;
+    // A second voucher redeemed proves the link is back and the engine has worked.
+    app.scan(&later).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    let ledger = sandbox.ledger().await;
+    assert_eq!(ledger.len(), 1, "only the second voucher was redeemed: {ledger:?}");
+    let first_id = declined.split_once(':').unwrap().1;
+    assert!(!ledger[0]["voucher_ids"].to_string().contains(first_id), "the declined voucher reached the ledger");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accepted_voucher_that_the_service_then_refuses_shows_in_the_review_inbox_as_a_loss() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let voided = sandbox.voucher_in(1, "voided").await;
+    allow_unconfirmed_vouchers(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    sandbox.faults(json!({"offline": true})).await;
+    app.scan(&voided).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Queued").await;
+    app.wait_for("the accept button", |app| async move { app.visible("accept-button").await }).await;
+    app.click("accept-button").await;
+    app.wait_text("offline-verdict", "Accepted for this sale").await;
+    assert_eq!(app.text("review-count").await, "0");
+    sandbox.faults(json!({})).await;
+    app.wait_text("review-count", "1").await;
+    app.wait_text("intent-status", "Review").await;
+    app.client.find(Locator::Id("tab-manager")).await.unwrap().click().await.unwrap();
+    app.client.find(Locator::Id("pin-input")).await.unwrap().send_keys("2468\u{E007}").await.unwrap();
+    app.wait_text("review-inbox", "LOSS").await;
+    assert!(app.text("review-inbox").await.contains("One or more vouchers have been voided."), "the service's own message");
+    assert!(sandbox.ledger().await.is_empty());
     app.close().await;
 }

@@ -90,8 +90,11 @@ impl Engine {
             // earlier attempt can still be travelling, the list settles it.
             let id = intent.id.clone();
             let last = self.store_op(move |e| e.store.last_send_at(&id)).await?.unwrap_or(intent.updated_at);
-            let settle_at = last.saturating_add(self.cfg.decline_grace.as_millis() as i64);
-            if now < settle_at {
+            let grace = self.cfg.decline_grace.as_millis() as i64;
+            let settle_at = last.saturating_add(grace);
+            // (A `last` further ahead than the grace was stamped by a clock since
+            // corrected: the grace has passed.)
+            if now < settle_at && settle_at - now <= grace {
                 let id = intent.id.clone();
                 self.store_op(move |e| e.store.reschedule(&id, Unknown, settle_at, None)).await?;
                 return Ok(None);

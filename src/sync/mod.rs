@@ -201,6 +201,17 @@ impl Engine {
         changed
     }
 
+    /// The longest wait the engine ever sets (backoff cap, Retry-After cap, a rejected
+    /// key, the decline grace), plus a margin: a later `next_attempt_at` was set by a
+    /// clock that has since stepped back.
+    fn horizon_ms(&self) -> i64 {
+        let longest = [self.cfg.backoff_cap, crate::api::RETRY_AFTER_CAP, crate::verdict::UNAUTHORIZED_WAIT, self.cfg.decline_grace]
+            .into_iter()
+            .max()
+            .unwrap_or_default();
+        i64::try_from(longest.as_millis()).unwrap_or(i64::MAX / 4).saturating_add(60_000)
+    }
+
     fn backoff(&self, attempt: u32) -> i64 {
         let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
         full_jitter(self.cfg.backoff_base, self.cfg.backoff_cap, attempt, &mut *rng).as_millis() as i64
@@ -234,7 +245,7 @@ impl Engine {
             if online {
                 let slots = (limit.floor() as usize).saturating_sub(running.len());
                 if slots > 0 {
-                    let due = self.store.due(now, slots + running.len()).unwrap_or_default();
+                    let due = self.store.due(now, self.horizon_ms(), slots + running.len()).unwrap_or_default();
                     let fresh: Vec<Intent> = due.into_iter().filter(|i| !running.contains(&i.id)).take(slots).collect();
                     for intent in fresh {
                         if intent.attempt_count > 0 && !budget.try_take(now) {
@@ -253,7 +264,7 @@ impl Engine {
                     }
                 }
                 if (running.len() as f64) < limit.floor() && wake_at.is_none() {
-                    wake_at = self.store.next_due_at(&running).ok().flatten();
+                    wake_at = self.store.next_due_at(now, self.horizon_ms(), &running).ok().flatten();
                 }
             } else if !probing {
                 if now >= next_probe_ms {
@@ -295,7 +306,7 @@ impl Engine {
                             probing = false;
                             if ok {
                                 self.set_connectivity(Connectivity::Online);
-                                let _ = self.store.expedite_pending(self.clock.now_ms());
+                                let _ = self.store.expedite_pending(self.clock.now_ms(), self.horizon_ms());
                             } else {
                                 next_probe_ms = self.clock.now_ms() + self.cfg.probe_interval.as_millis() as i64;
                             }
