@@ -18,9 +18,15 @@ echo "== Rust: tests"
 log="$(mktemp)"
 trap 'rm -f "$log" "$ui_log"' EXIT
 set +e
-cargo test --workspace --locked 2>&1 | tee "$log"
+# --no-fail-fast: one failing test binary must not hide the others' results.
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+# How many test binaries ran (unit, integration, end-to-end, doc-tests), so that a
+# binary that silently stopped running shows here.
+binaries=$(grep -cE '^\s+(Running|Doc-tests) ' "$log" || true)
+echo "test binaries run: ${binaries}"
 
 # One closing line over every Rust test binary and the UI's tests (cargo's own last
 # line is the doc-tests').

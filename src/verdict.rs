@@ -10,10 +10,14 @@
 //!   timeout, a reset or a cut-off body proves nothing: the attempt *may have
 //!   executed*, and the intent is maybe-executed **forever**: never queued again,
 //!   never withdrawn.
-//! - A refusal is final at once only when no earlier attempt may have executed, or
-//!   when it is the saved answer to our key (`Idempotent-Replayed: true`). Any other
-//!   refusal may be the service judging our own earlier redemption: it is looked up in
-//!   the transactions list before it becomes a verdict.
+//! - A refusal is final at once only when no earlier attempt may have executed. Any
+//!   other refusal may be the service judging our own earlier redemption: it is looked
+//!   up in the transactions list before it becomes a verdict, **even a replayed one**.
+//!   `Idempotent-Replayed: true` proves only what the *latest* execution under our key
+//!   answered: once the service has pruned the key, a resend runs anew, meets our own
+//!   earlier redemption as `402 used`, and that refusal is what later replays return.
+//!   Whether the key can have been pruned depends on clocks the terminal cannot trust,
+//!   so it never relies on it (the soak found this; see `tests/exactly_once.rs`).
 //! - The cashier's answer (accepted the voucher for the sale, or declined it and took
 //!   another payment) is read from the row as it is when the outcome is written, so an
 //!   accept or decline made while a request was out is never lost.
@@ -167,11 +171,12 @@ fn pending(f: Facts, executed_maybe: bool, retry: Retry, pace: Pace) -> Decision
 }
 
 /// The verdict on one redeem attempt. `replayed` is the service's
-/// `Idempotent-Replayed: true`: the saved answer to our own key.
+/// `Idempotent-Replayed: true`: the saved answer of the latest execution of our key.
+/// A replay implies an earlier execution, so a replayed refusal is never final at once.
 pub fn after_redeem(f: Facts, outcome: &RedeemOutcome, replayed: bool) -> Decision {
     match outcome {
         RedeemOutcome::Redeemed(_) => settle_redeemed(f),
-        RedeemOutcome::Refused { .. } if replayed || !f.maybe_executed => settle_refusal(f, Pace::Answered),
+        RedeemOutcome::Refused { .. } if !replayed && !f.maybe_executed => settle_refusal(f, Pace::Answered),
         RedeemOutcome::Refused { .. } => Decision {
             to: IntentState::Unknown,
             maybe_executed: true,
@@ -349,11 +354,14 @@ mod tests {
             ("200 replayed",            redeemed(),          true,  true,  Redeemed,    true,  false),
             ("402 used, first try",     refused("redemption_vouchers_used"), false, false, Refused, true, false),
             ("402 used after maybe",    refused("redemption_vouchers_used"), true,  false, Unknown, true, true),
-            ("402 used replayed",       refused("redemption_vouchers_used"), true,  true,  Refused, true, false),
+            // A replay proves only the latest execution of our key; after pruning, an
+            // earlier one may have redeemed it: looked up, never final at once.
+            ("402 used replayed",       refused("redemption_vouchers_used"), true,  true,  Unknown, true, true),
+            ("402 used replayed, no maybe seen", refused("redemption_vouchers_used"), false, true, Unknown, true, true),
             ("402 period ended",        refused("redemption_vouchers_period_ended"), false, false, Refused, true, false),
             ("402 period ended, maybe", refused("redemption_vouchers_period_ended"), true, false, Unknown, true, true),
             ("402 voided, maybe",       refused("redemption_vouchers_voided"), true, false, Unknown, true, true),
-            ("402 voided, replayed",    refused("redemption_vouchers_voided"), true, true, Refused, true, false),
+            ("402 voided, replayed",    refused("redemption_vouchers_voided"), true, true, Unknown, true, true),
             ("403, maybe",              refused("redemption_vouchers_merchant_forbidden"), true, false, Unknown, true, true),
             ("404, maybe",              refused("redemption_vouchers_not_found"), true, false, Unknown, true, true),
             ("404, first try",          refused("redemption_vouchers_not_found"), false, false, Refused, true, false),
@@ -392,7 +400,7 @@ mod tests {
         assert_eq!((d.to, d.loss), (Redeemed, false));
         let d = after_redeem(declined, &redeemed(), false);
         assert_eq!((d.to, d.review), (NeedsReview, Some(ReviewCause::RedeemedAfterDecline)));
-        let d = after_redeem(declined, &refused("redemption_vouchers_used"), true);
+        let d = after_lookup(Facts { lookup_due: true, ..declined }, &Lookup::NotFound, 5);
         assert_eq!((d.to, d.review, d.loss), (Refused, None, false), "declined and refused: the customer paid, nothing to make good");
     }
 

@@ -354,3 +354,34 @@ async fn a_clock_corrected_from_days_fast_does_not_stall_the_queue() {
     let i = wait_for(&t, &id, "redeemed", Some(&clock), |i| i.state == IntentState::Redeemed).await;
     assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_refusal_after_the_key_was_pruned_and_run_again_is_looked_up_not_believed() {
+    // Found by the soak (seed 406). The first execution redeems and its reply is lost;
+    // the service prunes the key; a resend runs anew, meets our own redemption as
+    // 402 used, and that reply is lost too; the next resend gets 402 used back with
+    // Idempotent-Replayed: true. The replay speaks for the second execution only.
+    let s = Sandbox::start(&["--key-ttl", "1s"]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let till = Till::new(system_clock());
+    let t = till.start(&s, "test_sandbox", fast());
+    let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
+    s.faults(json!({"drop_after_commit_rate": 1.0})).await;
+    t.redeem(&id, "cashier:c042", Duration::ZERO).await.unwrap();
+    wait_for(&t, &id, "an unknown outcome", None, |i| i.state == IntentState::Unknown).await;
+    t.shutdown().await;
+    tokio::time::sleep(Duration::from_millis(1200)).await; // the service prunes the key
+    let t = till.start(&s, "test_sandbox", fast());
+    let key = t.store().get(&id).unwrap().idempotency_key;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while s.requests_with_key(&key).await < 2 {
+        assert!(std::time::Instant::now() < deadline, "the resend never reached the service");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    s.faults(json!({})).await; // the next resend, within the new window, is a replay
+    let i = wait_for(&t, &id, "a final outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
+    let attempts = t.store().attempts(&id).unwrap();
+    assert_eq!(i.state, IntentState::Redeemed, "{attempts:#?}");
+    assert!(attempts.iter().any(|a| a.outcome == "refused" && a.replayed), "the replayed 402 was met: {attempts:#?}");
+    assert_eq!(s.ledger().await.len(), 1);
+}

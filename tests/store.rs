@@ -351,3 +351,22 @@ fn a_rescan_finds_the_newest_intent_even_when_the_clock_stepped_back() {
     assert_eq!(again.kind(), "existing");
     assert_eq!(again.intent().id, second, "the live intent, not the older cancelled one");
 }
+
+#[test]
+fn connectivity_returning_never_cuts_short_a_wait_the_service_imposed() {
+    let (_d, store) = fresh_store();
+    let code = parse("rsg:v_wait").unwrap();
+    let id = store.scan(&code, &sale()).unwrap().intent().id.clone();
+    store.commit_redeem(&id, "cashier:c1", false).unwrap();
+    let now = store.now_ms();
+    // A 429 asked for 120 s; the backoff put the retry at 150 s.
+    store
+        .with_transaction(|tx| tx.execute("UPDATE intents SET next_attempt_at = ?2, not_before = ?3 WHERE id = ?1", rusqlite::params![id, now + 150_000, now + 120_000]))
+        .unwrap();
+    store.expedite_pending(now, 3_600_000).unwrap();
+    assert_eq!(store.get(&id).unwrap().next_attempt_at, Some(now + 120_000), "the Retry-After still holds");
+    // A wait beyond the engine's horizon was set by a clock that has since stepped back.
+    store.with_transaction(|tx| tx.execute("UPDATE intents SET next_attempt_at = ?2, not_before = ?2 WHERE id = ?1", rusqlite::params![id, now + 3 * 86_400_000i64])).unwrap();
+    store.expedite_pending(now, 3_600_000).unwrap();
+    assert_eq!(store.get(&id).unwrap().next_attempt_at, Some(now));
+}

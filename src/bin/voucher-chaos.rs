@@ -462,6 +462,8 @@ async fn run_seed(seed: u64, verbose: bool) -> Result<Tally, String> {
             for r in &ledger {
                 println!("  ledger {} key={} md={}", r["transaction_id"], r["idempotency_key"], r["metadata"]);
             }
+            // Keep the evidence: `voucher-pos --db DIR/terminal.db show ID` reads the attempts.
+            println!("seed {seed}: databases kept in {}", tmp.keep().display());
         }
     }
     Ok(tally)

@@ -1,0 +1,75 @@
+//! The headless terminal's exit codes, which scripts switch on (README table): run as
+//! real processes against the sandbox binary.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use common::sandbox::{workspace_bin, Sandbox};
+use serde_json::json;
+
+fn pos(db: &std::path::Path, s: &Sandbox, args: &[&str]) -> Output {
+    Command::new(workspace_bin("voucher-pos"))
+        .args(["--db", &db.display().to_string(), "--service", &s.url])
+        .env("VOUCHER_POS_API_KEY", "test_sandbox")
+        .args(args)
+        .output()
+        .expect("run voucher-pos")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_until_idle_exits_4_when_intents_wait_for_a_manager() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let id = stdout(&pos(&db, &s, &["scan", &qr]));
+    assert_eq!(pos(&db, &s, &["redeem", &id]).status.code(), Some(0));
+    // The reply is lost after the service committed, and the transactions list fails:
+    // nothing can settle it, so after a bounded number of reads a manager must.
+    s.faults(json!({"drop_after_commit_rate": 1.0, "transactions_error_rate": 1.0})).await;
+    let out = pos(&db, &s, &["--key-window", "200ms", "--key-window-margin", "0ms", "--backoff-cap", "100ms", "--request-timeout", "1s", "sync", "--until-idle", "--max-wait", "60s"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "pending=0 needs_review=1");
+    assert_eq!(pos(&db, &s, &["show", &id]).status.code(), Some(4));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_intent_exits_6_not_refused_by_the_service() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let mut session = Command::new(workspace_bin("voucher-pos"))
+        .args(["--db", &db.display().to_string(), "--service", &s.url, "session"])
+        .env("VOUCHER_POS_API_KEY", "test_sandbox")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = session.stdin.take().unwrap();
+    writeln!(stdin, "scan {qr}").unwrap();
+    drop(stdin); // the session ends at end of input
+    let out = session.wait_with_output().unwrap();
+    let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string();
+    let id = first.split(' ').nth(2).expect("ok scanned ID ...").to_string();
+    let mut session = Command::new(workspace_bin("voucher-pos"))
+        .args(["--db", &db.display().to_string(), "--service", &s.url, "session"])
+        .env("VOUCHER_POS_API_KEY", "test_sandbox")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(session.stdin.as_mut().unwrap(), "decline {id}").unwrap();
+    drop(session.stdin.take());
+    let answer = String::from_utf8_lossy(&session.wait_with_output().unwrap().stdout).to_string();
+    assert!(answer.starts_with(&format!("ok declined {id} cancelled")), "{answer}");
+    let show = pos(&db, &s, &["show", &id]);
+    assert_eq!(show.status.code(), Some(6), "declined is not refused (2): {}", stdout(&show));
+    assert_eq!(s.redeem_requests().await, 0);
+}
