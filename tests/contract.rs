@@ -374,3 +374,41 @@ async fn offline_fails_at_the_connection_and_a_closed_port_is_certainly_not_sent
     let closed = ApiClient::new(&ApiConfig::new(format!("http://127.0.0.1:{port}"), "test_sandbox")).unwrap();
     assert!(matches!(closed.redeem(&key(), b"{}").await.outcome, RedeemOutcome::NotSent { .. }));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_refuses_connections_so_the_client_knows_nothing_was_sent_and_the_same_url_comes_back() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"offline": true})).await;
+    let r = client(&s).redeem("k-offline", &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::NotSent { .. }), "{:?}", r.outcome);
+    assert_eq!(s.redeem_requests().await, 0, "nothing reached the service");
+    s.faults(json!({})).await;
+    let addr = s.url.trim_start_matches("http://").to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(&addr).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the service never listened again on {addr}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let r = client(&s).redeem("k-offline", &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)), "{:?}", r.outcome);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_502_strikes_after_commit_and_on_replays_and_an_ended_campaign_outranks_used() {
+    let s = Sandbox::start(&[]);
+    let (qr, ids) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"gateway_error_after_commit_rate": 1.0})).await;
+    for _ in 0..2 {
+        let r = client(&s).redeem("k-gw", &body(&qr, "")).await;
+        assert!(matches!(r.outcome, RedeemOutcome::Unknown { http_status: Some(502), .. }), "{:?}", r.outcome);
+    }
+    assert_eq!(s.ledger().await.len(), 1, "the origin committed before the proxy's 502");
+    s.faults(json!({})).await;
+    let r = client(&s).redeem("k-gw", &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)) && r.replayed, "{:?}", r.outcome);
+    // The campaign ends: a new key meets period_ended, not used (the contract's order).
+    s.set_state(&ids, "expired").await;
+    let r = client(&s).redeem("k-other", &body(&qr, "")).await;
+    assert_eq!(r.outcome, RedeemOutcome::Refused { code: "redemption_vouchers_period_ended".into(), message: "The campaign for one or more vouchers has ended.".into() });
+}

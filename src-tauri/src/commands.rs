@@ -2,6 +2,9 @@
 //! converts the answer. No decision is made here; errors cross as
 //! `{code, message}` with the core's stable code and, for refusals, the service's
 //! own message untouched.
+//!
+//! Commands that write to the store (an fsync) are `async`: Tauri runs a plain `fn`
+//! command on the window's main thread, and the window must never wait on the disk.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -78,7 +81,7 @@ pub fn status(state: State<'_, AppState>) -> Answer<Status> {
 }
 
 #[tauri::command]
-pub fn scan(state: State<'_, AppState>, text: String, receipt: Option<String>) -> Answer<ScanResult> {
+pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<String>) -> Answer<ScanResult> {
     let mut sale = state.sale.lock().unwrap().clone();
     if let Some(r) = receipt.filter(|r| !r.is_empty()) {
         sale.receipt_number = r;
@@ -98,19 +101,19 @@ pub fn view_intent(state: State<'_, AppState>, intent_id: String) -> Answer<Rede
 }
 
 #[tauri::command]
-pub fn accept_offline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
+pub async fn accept_offline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
     let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
     Ok(state.terminal.accept_offline(&intent_id, &actor)?)
 }
 
 #[tauri::command]
-pub fn decline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
+pub async fn decline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
     let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
     Ok(state.terminal.decline(&intent_id, &actor)?)
 }
 
 #[tauri::command]
-pub fn cancel(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
+pub async fn cancel(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
     let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
     Ok(state.terminal.cancel(&intent_id, &actor)?)
 }

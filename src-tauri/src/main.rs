@@ -228,7 +228,9 @@ fn main() {
                     ScanEvent::Code { parsed, .. } => {
                         let state = handle.state::<AppState>();
                         let answer = match parsed {
-                            Ok(code) => commands::scan(state, code.as_str().to_string(), None).map(|r| serde_json::to_value(r).unwrap()),
+                            // The decoder's own thread, not the window's: it may wait for the disk.
+                            Ok(code) => tauri::async_runtime::block_on(commands::scan(state, code.as_str().to_string(), None))
+                                .map(|r| serde_json::to_value(r).unwrap()),
                             Err(e) => Err(voucher_pos::Error::from(e).into()),
                         };
                         let _ = handle.emit("scanned", answer.map_err(|e| serde_json::to_value(e).unwrap()));
