@@ -396,10 +396,7 @@ impl Store {
     ) -> Result<Intent, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current = load(&tx, id)?;
-        if current.state != from {
-            return Err(StoreError::StateChanged { id: id.into(), expected: from, actual: current.state });
-        }
+        let current = load_in(&tx, id, from)?;
         let updated = apply(&tx, current, to, self.clock.now_ms(), actor, note, attempt, edit)?;
         tx.commit()?;
         Ok(updated)
@@ -419,10 +416,7 @@ impl Store {
     ) -> Result<Intent, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current = load(&tx, id)?;
-        if current.state != from {
-            return Err(StoreError::StateChanged { id: id.into(), expected: from, actual: current.state });
-        }
+        let current = load_in(&tx, id, from)?;
         let now = self.clock.now_ms();
         let mut next = current.clone();
         let (to, note) = decide(&mut next);
@@ -505,10 +499,7 @@ impl Store {
     pub fn reschedule(&self, id: &str, state: IntentState, next_attempt_at: i64, attempt: Option<&NewAttempt>) -> Result<Intent, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut current = load(&tx, id)?;
-        if current.state != state {
-            return Err(StoreError::StateChanged { id: id.into(), expected: state, actual: current.state });
-        }
+        let mut current = load_in(&tx, id, state)?;
         current.next_attempt_at = Some(next_attempt_at);
         write_fields(&tx, &current, state, self.clock.now_ms())?;
         if let Some(a) = attempt {
@@ -829,6 +820,15 @@ pub(crate) fn intent_from_row(r: &Row<'_>) -> rusqlite::Result<Intent> {
         review_cause: r.get(32)?,
         not_before: r.get(33)?,
     })
+}
+
+/// Loads an intent that must still be in `expected` (the compare of compare-and-set).
+fn load_in(conn: &Connection, id: &str, expected: IntentState) -> Result<Intent, StoreError> {
+    let current = load(conn, id)?;
+    if current.state != expected {
+        return Err(StoreError::StateChanged { id: id.into(), expected, actual: current.state });
+    }
+    Ok(current)
 }
 
 fn load(conn: &Connection, id: &str) -> Result<Intent, StoreError> {

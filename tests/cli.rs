@@ -18,6 +18,23 @@ fn pos(db: &std::path::Path, s: &Sandbox, args: &[&str]) -> Output {
         .expect("run voucher-pos")
 }
 
+/// Runs `voucher-pos session` with these input lines; returns what it answered.
+fn session(db: &std::path::Path, s: &Sandbox, lines: &[&str]) -> String {
+    let mut child = Command::new(workspace_bin("voucher-pos"))
+        .args(["--db", &db.display().to_string(), "--service", &s.url, "session"])
+        .env("VOUCHER_POS_API_KEY", "test_sandbox")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start voucher-pos session");
+    let mut stdin = child.stdin.take().unwrap();
+    for l in lines {
+        writeln!(stdin, "{l}").unwrap();
+    }
+    drop(stdin); // the session ends at the end of its input
+    String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).trim().to_string()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).trim().to_string()
 }
@@ -45,29 +62,9 @@ async fn a_declined_intent_exits_6_not_refused_by_the_service() {
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
-    let mut session = Command::new(workspace_bin("voucher-pos"))
-        .args(["--db", &db.display().to_string(), "--service", &s.url, "session"])
-        .env("VOUCHER_POS_API_KEY", "test_sandbox")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = session.stdin.take().unwrap();
-    writeln!(stdin, "scan {qr}").unwrap();
-    drop(stdin); // the session ends at end of input
-    let out = session.wait_with_output().unwrap();
-    let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string();
-    let id = first.split(' ').nth(2).expect("ok scanned ID ...").to_string();
-    let mut session = Command::new(workspace_bin("voucher-pos"))
-        .args(["--db", &db.display().to_string(), "--service", &s.url, "session"])
-        .env("VOUCHER_POS_API_KEY", "test_sandbox")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(session.stdin.as_mut().unwrap(), "decline {id}").unwrap();
-    drop(session.stdin.take());
-    let answer = String::from_utf8_lossy(&session.wait_with_output().unwrap().stdout).to_string();
+    let scanned = session(&db, &s, &[&format!("scan {qr}")]);
+    let id = scanned.split(' ').nth(2).expect("ok scanned ID ...").to_string();
+    let answer = session(&db, &s, &[&format!("decline {id}")]);
     assert!(answer.starts_with(&format!("ok declined {id} cancelled")), "{answer}");
     let show = pos(&db, &s, &["show", &id]);
     assert_eq!(show.status.code(), Some(6), "declined is not refused (2): {}", stdout(&show));
