@@ -544,16 +544,27 @@ impl Store {
     /// Intents the sync engine may work on now, oldest due first. A wait longer than
     /// `horizon` (the longest the engine ever sets) was set by a clock that has since
     /// been corrected, so it is due now: a till whose clock was days fast must not
-    /// stall its queue for days.
+    /// stall its queue for days. Two range reads on the `intents_due` index (an `OR`
+    /// would scan and sort the whole queue on every pass of the engine).
     pub fn due(&self, now: i64, horizon: i64, limit: usize) -> Result<Vec<Intent>, StoreError> {
         let conn = self.reader();
-        let mut st = conn.prepare_cached(&format!(
-            "SELECT {COLS} FROM intents WHERE state IN ('queued','unknown')
-                AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3)
-             ORDER BY next_attempt_at > ?1 + ?3 DESC, next_attempt_at, created_at LIMIT ?2"
+        let mut late = conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM intents WHERE state IN ('queued','unknown') AND next_attempt_at > ?1
+             ORDER BY next_attempt_at LIMIT ?2"
         ))?;
-        let rows = st.query_map(params![now, limit as i64, horizon], intent_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out: Vec<Intent> =
+            late.query_map(params![now.saturating_add(horizon), limit as i64], intent_from_row)?.collect::<Result<_, _>>()?;
+        if out.len() < limit {
+            let mut due = conn.prepare_cached(&format!(
+                "SELECT {COLS} FROM intents WHERE state IN ('queued','unknown') AND next_attempt_at <= ?1
+                 ORDER BY next_attempt_at, created_at LIMIT ?2"
+            ))?;
+            let rows = due.query_map(params![now, (limit - out.len()) as i64], intent_from_row)?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        Ok(out)
     }
 
     /// When the next queued or unknown intent that is not in `skip` (the ones the
@@ -561,12 +572,21 @@ impl Store {
     /// horizon).
     pub fn next_due_at(&self, now: i64, horizon: i64, skip: &std::collections::HashSet<String>) -> Result<Option<i64>, StoreError> {
         let conn = self.reader();
-        let mut st = conn.prepare_cached(
-            "SELECT id, CASE WHEN next_attempt_at > ?2 + ?3 THEN ?2 ELSE next_attempt_at END AS at
-             FROM intents WHERE state IN ('queued','unknown')
-             ORDER BY at LIMIT ?1",
+        let mut beyond = conn.prepare_cached(
+            "SELECT id FROM intents WHERE state IN ('queued','unknown') AND next_attempt_at > ?2
+             ORDER BY next_attempt_at LIMIT ?1",
         )?;
-        let rows = st.query_map(params![skip.len() as i64 + 1, now, horizon], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        let far = beyond.query_map(params![skip.len() as i64 + 1, now.saturating_add(horizon)], |r| r.get::<_, String>(0))?;
+        for id in far {
+            if !skip.contains(&id?) {
+                return Ok(Some(now));
+            }
+        }
+        let mut st = conn.prepare_cached(
+            "SELECT id, next_attempt_at FROM intents WHERE state IN ('queued','unknown')
+             ORDER BY next_attempt_at LIMIT ?1",
+        )?;
+        let rows = st.query_map([skip.len() as i64 + 1], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
         for row in rows {
             let (id, at) = row?;
             if !skip.contains(&id) {
@@ -576,8 +596,6 @@ impl Store {
         Ok(None)
     }
 
-    /// Makes every waiting intent due now (connectivity came back: the backoff was
-    /// spent waiting for the network, not for the service).
     /// A wait the service imposed (`not_before`: Retry-After, a rejected key) is kept,
     /// unless it lies beyond `horizon` (set by a clock since corrected).
     pub fn expedite_pending(&self, now: i64, horizon: i64) -> Result<usize, StoreError> {

@@ -245,7 +245,15 @@ impl Engine {
             if online {
                 let slots = (limit.floor() as usize).saturating_sub(running.len());
                 if slots > 0 {
-                    let due = self.store.due(now, self.horizon_ms(), slots + running.len()).unwrap_or_default();
+                    let due = match self.store.due(now, self.horizon_ms(), slots + running.len()) {
+                        Ok(d) => d,
+                        Err(e) => {
+                            // Say so, and look again in a second rather than spin.
+                            let _ = self.events.send(SyncEvent::StoreFailure { message: e.to_string() });
+                            wake_at = Some(now + 1000);
+                            Vec::new()
+                        }
+                    };
                     let fresh: Vec<Intent> = due.into_iter().filter(|i| !running.contains(&i.id)).take(slots).collect();
                     for intent in fresh {
                         if intent.attempt_count > 0 && !budget.try_take(now) {
@@ -264,7 +272,10 @@ impl Engine {
                     }
                 }
                 if (running.len() as f64) < limit.floor() && wake_at.is_none() {
-                    wake_at = self.store.next_due_at(now, self.horizon_ms(), &running).ok().flatten();
+                    wake_at = match self.store.next_due_at(now, self.horizon_ms(), &running) {
+                        Ok(at) => at,
+                        Err(_) => Some(now + 1000),
+                    };
                 }
             } else if !probing {
                 if now >= next_probe_ms {
