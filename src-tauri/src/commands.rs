@@ -3,8 +3,10 @@
 //! `{code, message}` with the core's stable code and, for refusals, the service's
 //! own message untouched.
 //!
-//! Commands that write to the store (an fsync) are `async`: Tauri runs a plain `fn`
-//! command on the window's main thread, and the window must never wait on the disk.
+//! Every command that touches the disk, a PIN hash or a device is `async`: Tauri runs
+//! a plain `fn` command on the window's main thread, and the window must never wait
+//! on the disk, crypto or devices. Only `manager_lock` (memory) and `start_scanner`
+//! (spawns the scanner's threads) stay plain.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -67,7 +69,7 @@ pub struct Status {
 }
 
 #[tauri::command]
-pub fn status(state: State<'_, AppState>) -> Answer<Status> {
+pub async fn status(state: State<'_, AppState>) -> Answer<Status> {
     let sale = state.sale.lock().unwrap().clone();
     Ok(Status {
         connectivity: state.terminal.connectivity(),
@@ -96,7 +98,7 @@ pub async fn redeem(state: State<'_, AppState>, intent_id: String) -> Answer<Red
 }
 
 #[tauri::command]
-pub fn view_intent(state: State<'_, AppState>, intent_id: String) -> Answer<RedeemView> {
+pub async fn view_intent(state: State<'_, AppState>, intent_id: String) -> Answer<RedeemView> {
     Ok(state.terminal.view_of(&intent_id)?)
 }
 
@@ -132,12 +134,12 @@ pub struct PinState {
 }
 
 #[tauri::command]
-pub fn manager_pin_state(state: State<'_, AppState>) -> Answer<PinState> {
+pub async fn manager_pin_state(state: State<'_, AppState>) -> Answer<PinState> {
     Ok(PinState { has_pin: voucher_pos::manager::has_pin(state.terminal.store())? })
 }
 
 #[tauri::command]
-pub fn manager_unlock(state: State<'_, AppState>, pin: String) -> Answer<()> {
+pub async fn manager_unlock(state: State<'_, AppState>, pin: String) -> Answer<()> {
     voucher_pos::manager::unlock(state.terminal.store(), &pin)?;
     *state.manager_unlocked.lock().unwrap() = true;
     Ok(())
@@ -149,7 +151,7 @@ pub fn manager_lock(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub fn log_page(state: State<'_, AppState>, filter: LogFilter, after: Option<LogCursor>) -> Answer<LogPage> {
+pub async fn log_page(state: State<'_, AppState>, filter: LogFilter, after: Option<LogCursor>) -> Answer<LogPage> {
     manager(&state)?;
     Ok(voucher_pos::log::page(state.terminal.store(), &filter, after.as_ref(), 50)?)
 }
@@ -162,26 +164,26 @@ pub struct Detail {
 }
 
 #[tauri::command]
-pub fn intent_detail(state: State<'_, AppState>, intent_id: String) -> Answer<Detail> {
+pub async fn intent_detail(state: State<'_, AppState>, intent_id: String) -> Answer<Detail> {
     manager(&state)?;
     let store = state.terminal.store();
     Ok(Detail { intent: store.get(&intent_id)?, attempts: store.attempts(&intent_id)?, history: store.history(&intent_id)? })
 }
 
 #[tauri::command]
-pub fn review_inbox(state: State<'_, AppState>) -> Answer<Vec<Intent>> {
+pub async fn review_inbox(state: State<'_, AppState>) -> Answer<Vec<Intent>> {
     manager(&state)?;
     Ok(voucher_pos::log::review_inbox(state.terminal.store())?)
 }
 
 #[tauri::command]
-pub fn settle(state: State<'_, AppState>, intent_id: String, how: Settlement, note: String, transaction_id: Option<String>) -> Answer<Intent> {
+pub async fn settle(state: State<'_, AppState>, intent_id: String, how: Settlement, note: String, transaction_id: Option<String>) -> Answer<Intent> {
     manager(&state)?;
     Ok(state.terminal.settle(&intent_id, how, &note, "manager", transaction_id.as_deref().filter(|t| !t.is_empty()))?)
 }
 
 #[tauri::command]
-pub fn export_csv(state: State<'_, AppState>, path: String, filter: LogFilter) -> Answer<usize> {
+pub async fn export_csv(state: State<'_, AppState>, path: String, filter: LogFilter) -> Answer<usize> {
     manager(&state)?;
     let file = std::fs::File::create(&path).map_err(|e| IpcError { code: "export_io".into(), message: format!("Could not write {path}: {e}") })?;
     Ok(voucher_pos::log::export_csv(state.terminal.store(), &filter, std::io::BufWriter::new(file))?)
@@ -202,7 +204,7 @@ fn settings_error(e: impl std::fmt::Display, code: &str) -> IpcError {
 }
 
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
+pub async fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
     manager(&state)?;
     let store = state.terminal.store();
     Ok(SettingsView {
@@ -217,7 +219,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
 /// Saves the settings. The terminal id and branch apply to the next scan; the
 /// service URL, camera and API key at the next start. The API key is write-only.
 #[tauri::command]
-pub fn save_settings(
+pub async fn save_settings(
     state: State<'_, AppState>,
     terminal: voucher_pos::settings::TerminalSettings,
     policy: voucher_pos::policy::OfflinePolicy,
