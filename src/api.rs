@@ -56,6 +56,8 @@ impl ApiConfig {
 pub enum ConfigError {
     #[error("The service address {0:?} is not a valid http(s) URL.")]
     BadUrl(String),
+    #[error("The service address {0:?} uses plain http: the API key may only travel over https:// (plain http is accepted for this machine's own loopback address only).")]
+    InsecureUrl(String),
     #[error("The API key contains characters that cannot be sent in a header.")]
     BadApiKey,
     #[error("Could not set up HTTP: {0}")]
@@ -66,6 +68,7 @@ impl ConfigError {
     pub fn code(&self) -> &'static str {
         match self {
             ConfigError::BadUrl(_) => "config_bad_url",
+            ConfigError::InsecureUrl(_) => "config_insecure_url",
             ConfigError::BadApiKey => "config_bad_api_key",
             ConfigError::Http(_) => "config_http",
         }
@@ -211,6 +214,16 @@ impl ApiClient {
         let mut base = Url::parse(&cfg.base_url).map_err(|_| ConfigError::BadUrl(cfg.base_url.clone()))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(ConfigError::BadUrl(cfg.base_url.clone()));
+        }
+        // Every request carries the API key: in clear text it may only go to this machine.
+        let loopback = match base.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if base.scheme() == "http" && !loopback {
+            return Err(ConfigError::InsecureUrl(cfg.base_url.clone()));
         }
         if !base.path().ends_with('/') {
             let p = format!("{}/", base.path());
@@ -544,6 +557,18 @@ mod tests {
         assert!(matches!(classify(200, Ok(b"<html>".to_vec()), None), RedeemOutcome::Unknown { .. }));
         assert!(matches!(classify(200, Err("cut off".into()), None), RedeemOutcome::Unknown { .. }));
         assert!(matches!(classify(200, Ok(br#"{"campaign":{"id":"c","name":"n"},"transaction":{"id":"","value":5}}"#.to_vec()), None), RedeemOutcome::Unknown { .. }));
+    }
+
+    #[test]
+    fn the_api_key_goes_over_plain_http_to_loopback_only() {
+        for ok in ["https://api.redeem.gov.sg", "http://127.0.0.1:8787", "http://127.5.6.7", "http://localhost:1", "http://[::1]:9/"] {
+            assert!(ApiClient::new(&ApiConfig::new(ok, "k")).is_ok(), "{ok}");
+        }
+        for bad in ["http://api.redeem.gov.sg", "http://10.0.0.5:8787", "http://192.168.1.2", "http://localhost.evil.example", "http://[::2]/"] {
+            let e = ApiClient::new(&ApiConfig::new(bad, "k")).err().expect(bad);
+            assert_eq!(e.code(), "config_insecure_url", "{bad}");
+            assert!(e.to_string().contains("https://"), "{e}");
+        }
     }
 
     #[test]

@@ -70,3 +70,17 @@ async fn a_declined_intent_exits_6_not_refused_by_the_service() {
     assert_eq!(show.status.code(), Some(6), "declined is not refused (2): {}", stdout(&show));
     assert_eq!(s.redeem_requests().await, 0);
 }
+
+#[test]
+fn a_plain_http_service_off_this_machine_is_refused_before_the_key_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(workspace_bin("voucher-pos"))
+        .args(["--db", &dir.path().join("t.db").display().to_string(), "--service", "http://vouchers.example.com", "sync", "--until-idle"])
+        .env("VOUCHER_POS_API_KEY", "live_s3cret")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("https://"), "{err}");
+    assert!(!err.contains("s3cret"), "the key never reaches the message: {err}");
+}
