@@ -9,6 +9,7 @@
 //! "database is locked" ever reaches a cashier.
 
 use std::fs::{File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -231,9 +232,14 @@ impl Store {
     pub fn open_with(path: impl AsRef<Path>, clock: Arc<dyn Clock>, opts: StoreOptions) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            if !dir.exists() {
+                // A folder we create holds vouchers and secrets: the owner's alone. An
+                // existing one (say /tmp) is not ours to change.
+                std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+            }
         }
         let lock = take_lock(&path)?;
+        private_file(&path)?;
         check_header(&path, &clock)?;
         let mut conn = Connection::open(&path).map_err(|e| StoreError::Unavailable { path: path.clone(), why: e.to_string() })?;
         conn.busy_timeout(opts.busy_timeout)?;
@@ -273,6 +279,16 @@ impl Store {
         migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
         if let Some(pages) = opts.max_page_count {
             conn.query_row(&format!("PRAGMA max_page_count={pages}"), [], |_| Ok(()))?;
+        }
+        // SQLite gives the WAL and shared-memory files the database file's mode; make
+        // sure of it for files left by an older version.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let side = PathBuf::from(side);
+            if side.exists() {
+                std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))?;
+            }
         }
         let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -715,10 +731,18 @@ impl Store {
     }
 }
 
+/// Creates the database file as 0600 if it is missing, and tightens an existing one:
+/// it holds every voucher code and receipt the till has seen.
+fn private_file(path: &Path) -> Result<(), StoreError> {
+    OpenOptions::new().create(true).truncate(false).append(true).mode(0o600).open(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(())
+}
+
 fn take_lock(db: &Path) -> Result<File, StoreError> {
     let mut name = db.as_os_str().to_owned();
     name.push(".lock");
-    let file = OpenOptions::new().create(true).truncate(false).write(true).open(PathBuf::from(name))?;
+    let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(PathBuf::from(name))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked { path: db.to_path_buf() }),

@@ -370,3 +370,32 @@ fn connectivity_returning_never_cuts_short_a_wait_the_service_imposed() {
     store.expedite_pending(now, 3_600_000).unwrap();
     assert_eq!(store.get(&id).unwrap().next_attempt_at, Some(now));
 }
+
+#[test]
+fn the_data_folder_and_every_database_file_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let folder = d.path().join("voucher-pos");
+    let path = folder.join("terminal.db");
+    let store = Store::open(&path, clock()).unwrap();
+    store.scan(&parse("rsg:v_modes").unwrap(), &sale()).unwrap(); // the WAL and SHM now exist
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700, "a folder the terminal creates");
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let f = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        assert!(f.exists(), "{} missing", f.display());
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+    drop(store);
+    // A database left world-readable by an older version is tightened on open.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    drop(Store::open(&path, clock()).unwrap());
+    assert_eq!(mode(&path), 0o600);
+    // A folder that already exists (say /tmp) is not the terminal's to change.
+    let shared = d.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(Store::open(shared.join("t.db"), clock()).unwrap());
+    assert_eq!(mode(&shared), 0o755, "an existing folder is left alone");
+    assert_eq!(mode(&shared.join("t.db")), 0o600);
+}

@@ -185,7 +185,12 @@ pub async fn settle(state: State<'_, AppState>, intent_id: String, how: Settleme
 #[tauri::command]
 pub async fn export_csv(state: State<'_, AppState>, path: String, filter: LogFilter) -> Answer<usize> {
     manager(&state)?;
-    let file = std::fs::File::create(&path).map_err(|e| IpcError { code: "export_io".into(), message: format!("Could not write {path}: {e}") })?;
+    // Full voucher codes: readable by the owner only.
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)
+    }
+    .map_err(|e| IpcError { code: "export_io".into(), message: format!("Could not write {path}: {e}") })?;
     Ok(voucher_pos::log::export_csv(state.terminal.store(), &filter, std::io::BufWriter::new(file))?)
 }
 
