@@ -282,10 +282,7 @@ impl Store {
         }
         // SQLite gives the WAL and shared-memory files the database file's mode; make
         // sure of it for files left by an older version.
-        for suffix in ["-wal", "-shm"] {
-            let mut side = path.as_os_str().to_owned();
-            side.push(suffix);
-            let side = PathBuf::from(side);
+        for side in SIDE_FILES.map(|suffix| with_suffix(&path, suffix)) {
             if side.exists() {
                 std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))?;
             }
@@ -389,8 +386,7 @@ impl Store {
         }
         if !current.accepted_offline {
             current.accepted_offline = true;
-            write_fields(&tx, &current, current.state, self.clock.now_ms())?;
-            insert_history(&tx, id, self.clock.now_ms(), Some(current.state), current.state, actor, Some("accepted for the sale before the service confirmed"))?;
+            note_in_place(&tx, &current, self.clock.now_ms(), actor, "accepted for the sale before the service confirmed")?;
         }
         tx.commit()?;
         Ok(current)
@@ -463,8 +459,8 @@ impl Store {
     ) -> Result<Intent, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current = load(&tx, id)?;
-        if current.state != from || current.declined {
+        let current = load_in(&tx, id, from)?;
+        if current.declined {
             return Err(StoreError::StateChanged { id: id.into(), expected: from, actual: current.state });
         }
         let updated = apply(&tx, current, IntentState::InFlight, self.clock.now_ms(), "sync", None, None, |i| {
@@ -500,8 +496,7 @@ impl Store {
             })?,
             IntentState::InFlight | IntentState::Unknown => {
                 current.declined = true;
-                write_fields(&tx, &current, current.state, now)?;
-                insert_history(&tx, id, now, Some(current.state), current.state, actor, Some(note))?;
+                note_in_place(&tx, &current, now, actor, note)?;
                 current
             }
             other => return Err(StoreError::IllegalTransition { id: id.into(), from: other, to: IntentState::Cancelled }),
@@ -642,15 +637,6 @@ impl Store {
         )?)
     }
 
-    /// How many attempts of `kind` ended with `outcome` for one intent.
-    pub fn count_attempts(&self, id: &str, kind: AttemptKind, outcome: &str) -> Result<u32, StoreError> {
-        Ok(self.reader().query_row(
-            "SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = ?2 AND outcome = ?3",
-            params![id, kind.as_str(), outcome],
-            |r| r.get(0),
-        )?)
-    }
-
     pub fn summary(&self) -> Result<QueueSummary, StoreError> {
         Ok(self.reader().query_row(
             "SELECT count(*) FILTER (WHERE state IN ('queued','in_flight','unknown')),
@@ -740,9 +726,7 @@ fn private_file(path: &Path) -> Result<(), StoreError> {
 }
 
 fn take_lock(db: &Path) -> Result<File, StoreError> {
-    let mut name = db.as_os_str().to_owned();
-    name.push(".lock");
-    let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(PathBuf::from(name))?;
+    let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(with_suffix(db, ".lock"))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked { path: db.to_path_buf() }),
@@ -795,26 +779,30 @@ fn move_files_aside(path: &Path, clock: &Arc<dyn Clock>) -> Result<PathBuf, Stor
     let stamp = clock.now_ms();
     let mut n = 0;
     let target = loop {
-        let mut name = path.as_os_str().to_owned();
-        name.push(format!(".corrupt-{stamp}{}", if n == 0 { String::new() } else { format!("-{n}") }));
-        let candidate = PathBuf::from(name);
+        let candidate = with_suffix(path, &format!(".corrupt-{stamp}{}", if n == 0 { String::new() } else { format!("-{n}") }));
         if !candidate.exists() {
             break candidate;
         }
         n += 1;
     };
     std::fs::rename(path, &target)?;
-    for suffix in ["-wal", "-shm"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        let side = PathBuf::from(side);
+    for suffix in SIDE_FILES {
+        let side = with_suffix(path, suffix);
         if side.exists() {
-            let mut dest = target.as_os_str().to_owned();
-            dest.push(suffix);
-            std::fs::rename(&side, PathBuf::from(dest))?;
+            std::fs::rename(&side, with_suffix(&target, suffix))?;
         }
     }
     Ok(target)
+}
+
+/// The files SQLite keeps beside a WAL database.
+const SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
+
+/// `path` with `suffix` appended to its file name (`t.db` -> `t.db-wal`).
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 pub(crate) const COLS: &str = "id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state,
@@ -930,6 +918,13 @@ fn write_fields(tx: &Connection, i: &Intent, state: IntentState, now: i64) -> Re
         return Err(StoreError::NotFound(i.id.clone()));
     }
     Ok(())
+}
+
+/// Writes a changed flag (accepted, declined) on an intent that stays in its state,
+/// with a history row that says who and why.
+fn note_in_place(tx: &Connection, i: &Intent, now: i64, actor: &str, note: &str) -> Result<(), StoreError> {
+    write_fields(tx, i, i.state, now)?;
+    insert_history(tx, &i.id, now, Some(i.state), i.state, actor, Some(note))
 }
 
 fn insert_history(
