@@ -149,8 +149,6 @@ pub struct RedeemReply {
     /// The service said `Idempotent-Replayed: true`.
     pub replayed: bool,
     pub elapsed: Duration,
-    /// The reply's `Date` header (Unix ms): the service's clock, whatever ours says.
-    pub service_date: Option<i64>,
 }
 
 /// A row of `GET /v1/transactions`.
@@ -172,8 +170,6 @@ pub struct TransactionPage {
     pub data: Vec<Transaction>,
     pub has_next_page: bool,
     pub end_cursor: Option<String>,
-    /// The reply's `Date` header (Unix ms).
-    pub service_date: Option<i64>,
 }
 
 /// Why the transactions list could not be read.
@@ -287,7 +283,7 @@ impl ApiClient {
                 } else {
                     RedeemOutcome::Unknown { reason: describe(&e), http_status: None }
                 };
-                return RedeemReply { outcome, http_status: None, replayed: false, elapsed: started.elapsed(), service_date: None };
+                return RedeemReply { outcome, http_status: None, replayed: false, elapsed: started.elapsed() };
             }
         };
         let status = resp.status().as_u16();
@@ -297,7 +293,7 @@ impl ApiClient {
         let retry_after = retry_after(resp.headers(), service_date);
         let body = read_capped(resp, self.max_body).await;
         let outcome = classify(status, body, retry_after);
-        RedeemReply { outcome, http_status: Some(status), replayed, elapsed: started.elapsed(), service_date }
+        RedeemReply { outcome, http_status: Some(status), replayed, elapsed: started.elapsed() }
     }
 
     /// One page of `GET /v1/transactions`. Dates are `YYYY-MM-DD` (UTC).
@@ -351,7 +347,7 @@ impl ApiClient {
             page_info: PageInfo,
         }
         let page: Page = serde_json::from_slice(&body).map_err(|e| LookupError::BadReply(e.to_string()))?;
-        Ok(TransactionPage { data: page.data, has_next_page: page.page_info.has_next_page, end_cursor: page.page_info.end_cursor, service_date })
+        Ok(TransactionPage { data: page.data, has_next_page: page.page_info.has_next_page, end_cursor: page.page_info.end_cursor })
     }
 
     /// Finds the redemption whose metadata carries `intent_ID:<intent_id>`, reading

@@ -122,11 +122,10 @@ pub struct Decision {
     /// The store lost the voucher's value (accepted for the sale, then refused).
     pub loss: bool,
     pub retry: Retry,
-    pub pace: Pace,
 }
 
 /// What the redeem reply is, as far as the verdict cares.
-fn settle_refusal(f: Facts, pace: Pace) -> Decision {
+fn settle_refusal(f: Facts) -> Decision {
     if f.accepted {
         Decision {
             to: IntentState::NeedsReview,
@@ -135,10 +134,9 @@ fn settle_refusal(f: Facts, pace: Pace) -> Decision {
             review: Some(ReviewCause::AcceptedThenRefused),
             loss: true,
             retry: Retry::Now,
-            pace,
         }
     } else {
-        Decision { to: IntentState::Refused, maybe_executed: true, lookup_due: false, review: None, loss: false, retry: Retry::Now, pace }
+        Decision { to: IntentState::Refused, maybe_executed: true, lookup_due: false, review: None, loss: false, retry: Retry::Now }
     }
 }
 
@@ -151,13 +149,12 @@ fn settle_redeemed(f: Facts) -> Decision {
         review,
         loss: false,
         retry: Retry::Now,
-        pace: Pace::Answered,
     }
 }
 
 /// Still pending: an attempt that certainly did not execute goes back to `queued`
 /// unless an earlier one may have; anything else stays `unknown` for ever after.
-fn pending(f: Facts, executed_maybe: bool, retry: Retry, pace: Pace) -> Decision {
+fn pending(f: Facts, executed_maybe: bool, retry: Retry) -> Decision {
     let maybe = f.maybe_executed || executed_maybe;
     Decision {
         to: if maybe { IntentState::Unknown } else { IntentState::Queued },
@@ -166,7 +163,6 @@ fn pending(f: Facts, executed_maybe: bool, retry: Retry, pace: Pace) -> Decision
         review: None,
         loss: false,
         retry,
-        pace,
     }
 }
 
@@ -176,7 +172,7 @@ fn pending(f: Facts, executed_maybe: bool, retry: Retry, pace: Pace) -> Decision
 pub fn after_redeem(f: Facts, outcome: &RedeemOutcome, replayed: bool) -> Decision {
     match outcome {
         RedeemOutcome::Redeemed(_) => settle_redeemed(f),
-        RedeemOutcome::Refused { .. } if !replayed && !f.maybe_executed => settle_refusal(f, Pace::Answered),
+        RedeemOutcome::Refused { .. } if !replayed && !f.maybe_executed => settle_refusal(f),
         RedeemOutcome::Refused { .. } => Decision {
             to: IntentState::Unknown,
             maybe_executed: true,
@@ -184,7 +180,6 @@ pub fn after_redeem(f: Facts, outcome: &RedeemOutcome, replayed: bool) -> Decisi
             review: None,
             loss: false,
             retry: Retry::Now,
-            pace: Pace::Answered,
         },
         RedeemOutcome::KeyReused { .. } => Decision {
             to: IntentState::NeedsReview,
@@ -193,18 +188,27 @@ pub fn after_redeem(f: Facts, outcome: &RedeemOutcome, replayed: bool) -> Decisi
             review: Some(ReviewCause::KeyReused),
             loss: false,
             retry: Retry::Now,
-            pace: Pace::Answered,
         },
         // Our key is executing right now at the service: an earlier attempt is running.
-        RedeemOutcome::InProgress { .. } => pending(f, true, Retry::Backoff { at_least: None }, Pace::Answered),
+        RedeemOutcome::InProgress { .. } => pending(f, true, Retry::Backoff { at_least: None }),
         RedeemOutcome::RateLimited { retry_after, .. } => {
-            pending(f, false, Retry::Backoff { at_least: Some(retry_after.unwrap_or(Duration::ZERO)) }, Pace::RateLimited)
+            pending(f, false, Retry::Backoff { at_least: Some(retry_after.unwrap_or(Duration::ZERO)) })
         }
-        RedeemOutcome::Unauthorized { .. } => pending(f, false, Retry::Backoff { at_least: Some(UNAUTHORIZED_WAIT) }, Pace::Degraded),
-        RedeemOutcome::NotSent { .. } => pending(f, false, Retry::Backoff { at_least: None }, Pace::Unreachable),
-        RedeemOutcome::Unknown { http_status, .. } => {
-            let pace = if http_status.is_some() { Pace::Degraded } else { Pace::Unreachable };
-            pending(f, true, Retry::Backoff { at_least: None }, pace)
+        RedeemOutcome::Unauthorized { .. } => pending(f, false, Retry::Backoff { at_least: Some(UNAUTHORIZED_WAIT) }),
+        RedeemOutcome::NotSent { .. } => pending(f, false, Retry::Backoff { at_least: None }),
+        RedeemOutcome::Unknown { .. } => pending(f, true, Retry::Backoff { at_least: None }),
+    }
+}
+
+/// What a redeem reply says about the service itself, for the engine's pacing. It
+/// depends on the reply alone, never on the intent.
+pub fn redeem_pace(outcome: &RedeemOutcome) -> Pace {
+    match outcome {
+        RedeemOutcome::RateLimited { .. } => Pace::RateLimited,
+        RedeemOutcome::Unauthorized { .. } | RedeemOutcome::Unknown { http_status: Some(_), .. } => Pace::Degraded,
+        RedeemOutcome::NotSent { .. } | RedeemOutcome::Unknown { http_status: None, .. } => Pace::Unreachable,
+        RedeemOutcome::Redeemed(_) | RedeemOutcome::Refused { .. } | RedeemOutcome::InProgress { .. } | RedeemOutcome::KeyReused { .. } => {
+            Pace::Answered
         }
     }
 }
@@ -227,19 +231,18 @@ pub enum Lookup {
 /// The verdict on one look-up of a maybe-executed intent. `failures_before_review`
 /// bounds how long a list that keeps failing is tried before a manager is asked.
 pub fn after_lookup(f: Facts, lookup: &Lookup, failures_before_review: u32) -> Decision {
-    let stay = |retry, pace| Decision {
+    let stay = |retry| Decision {
         to: IntentState::Unknown,
         maybe_executed: true,
         lookup_due: f.lookup_due,
         review: None,
         loss: false,
         retry,
-        pace,
     };
     match lookup {
         Lookup::Found(_) => settle_redeemed(f),
         // A refusal was met, and it was not our own earlier redemption: it stands.
-        Lookup::NotFound if f.lookup_due => settle_refusal(f, Pace::Answered),
+        Lookup::NotFound if f.lookup_due => settle_refusal(f),
         // The cashier took another payment and the service has no record of it: it is
         // never resent (that would redeem a voucher the customer kept); a manager
         // closes it with the evidence.
@@ -250,12 +253,11 @@ pub fn after_lookup(f: Facts, lookup: &Lookup, failures_before_review: u32) -> D
             review: Some(ReviewCause::DeclinedNotFound),
             loss: false,
             retry: Retry::Now,
-            pace: Pace::Answered,
         },
         // Not executed as of the whole range: resending the same key and bytes is safe,
         // and the intent stays unknown (never cancellable) while that resend is out.
-        Lookup::NotFound => Decision { lookup_due: false, ..stay(Retry::Now, Pace::Answered) },
-        Lookup::Failed { error: LookupError::Unreachable(_), .. } => stay(Retry::Backoff { at_least: None }, Pace::Unreachable),
+        Lookup::NotFound => Decision { lookup_due: false, ..stay(Retry::Now) },
+        Lookup::Failed { error: LookupError::Unreachable(_), .. } => stay(Retry::Backoff { at_least: None }),
         Lookup::Failed { failures, .. } if *failures >= failures_before_review => Decision {
             to: IntentState::NeedsReview,
             maybe_executed: true,
@@ -263,15 +265,24 @@ pub fn after_lookup(f: Facts, lookup: &Lookup, failures_before_review: u32) -> D
             review: Some(ReviewCause::LookupFailed),
             loss: false,
             retry: Retry::Now,
-            pace: Pace::Degraded,
         },
         Lookup::Failed { error: LookupError::Status { status: 429, retry_after, .. }, .. } => {
-            stay(Retry::Backoff { at_least: Some(retry_after.unwrap_or(Duration::ZERO)) }, Pace::RateLimited)
+            stay(Retry::Backoff { at_least: Some(retry_after.unwrap_or(Duration::ZERO)) })
         }
-        Lookup::Failed { error: LookupError::Status { retry_after, .. }, .. } => {
-            stay(Retry::Backoff { at_least: *retry_after }, Pace::Degraded)
-        }
-        Lookup::Failed { .. } => stay(Retry::Backoff { at_least: None }, Pace::Degraded),
+        Lookup::Failed { error: LookupError::Status { retry_after, .. }, .. } => stay(Retry::Backoff { at_least: *retry_after }),
+        Lookup::Failed { .. } => stay(Retry::Backoff { at_least: None }),
+    }
+}
+
+/// What a look-up says about the service itself, for the engine's pacing (the same
+/// order as [`after_lookup`]: a list failing past the limit is unwell, not busy).
+pub fn lookup_pace(lookup: &Lookup, failures_before_review: u32) -> Pace {
+    match lookup {
+        Lookup::Found(_) | Lookup::NotFound => Pace::Answered,
+        Lookup::Failed { error: LookupError::Unreachable(_), .. } => Pace::Unreachable,
+        Lookup::Failed { failures, .. } if *failures >= failures_before_review => Pace::Degraded,
+        Lookup::Failed { error: LookupError::Status { status: 429, .. }, .. } => Pace::RateLimited,
+        Lookup::Failed { .. } => Pace::Degraded,
     }
 }
 
@@ -465,6 +476,29 @@ mod tests {
         assert_eq!(lookup_range(10 * DAY_MS, Some(10 * DAY_MS), 0, Some(0), Duration::ZERO), None);
         let r = lookup_range(i64::MIN, None, i64::MAX, None, Duration::MAX).unwrap();
         assert!(r.start_ms < r.end_ms);
+    }
+
+    #[test]
+    fn pace_follows_the_reply_alone() {
+        let rate_limited = RedeemOutcome::RateLimited { retry_after: None, message: "m".into() };
+        let unauthorized = RedeemOutcome::Unauthorized { message: "m".into() };
+        let not_sent = RedeemOutcome::NotSent { reason: "r".into() };
+        #[rustfmt::skip]
+        let table = [
+            (redeemed(), Pace::Answered), (refused("redemption_vouchers_used"), Pace::Answered),
+            (rate_limited, Pace::RateLimited), (unauthorized, Pace::Degraded),
+            (unknown(Some(502)), Pace::Degraded), (unknown(None), Pace::Unreachable), (not_sent, Pace::Unreachable),
+        ];
+        for (reply, pace) in table {
+            assert_eq!(redeem_pace(&reply), pace, "{reply:?}");
+        }
+        let failed = |error, failures| Lookup::Failed { error, failures };
+        let s429 = LookupError::Status { status: 429, message: "m".into(), retry_after: None };
+        assert_eq!(lookup_pace(&Lookup::NotFound, 5), Pace::Answered);
+        assert_eq!(lookup_pace(&failed(LookupError::Unreachable("x".into()), 9), 5), Pace::Unreachable);
+        assert_eq!(lookup_pace(&failed(s429.clone(), 1), 5), Pace::RateLimited);
+        assert_eq!(lookup_pace(&failed(s429, 5), 5), Pace::Degraded, "past the limit the list is unwell, not busy");
+        assert_eq!(lookup_pace(&failed(LookupError::BadReply("x".into()), 1), 5), Pace::Degraded);
     }
 
     #[test]

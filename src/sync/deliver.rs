@@ -116,8 +116,8 @@ impl Engine {
     }
 
     fn key_may_be_pruned(&self, i: &Intent, now: i64) -> bool {
-        let horizon = self.cfg.key_window.saturating_sub(self.cfg.key_window_margin).as_millis() as i64;
-        i.window_from.is_some_and(|t| now.saturating_sub(t) >= horizon)
+        let window = self.cfg.key_window.saturating_sub(self.cfg.key_window_margin).as_millis() as i64;
+        i.window_from.is_some_and(|t| now.saturating_sub(t) >= window)
     }
 
     /// A maybe-executed intent first sent to another service, or with another API key.
@@ -177,7 +177,7 @@ impl Engine {
             replayed: reply.replayed,
             detail: Some(reply.outcome.detail()),
         };
-        let pace = verdict::after_redeem(facts(&i), &reply.outcome, reply.replayed).pace;
+        let pace = verdict::redeem_pace(&reply.outcome);
         let backoff = self.backoff(i.attempt_count);
         let (outcome, replayed, status) = (reply.outcome, reply.replayed, reply.http_status);
         let id = i.id.clone();
@@ -279,7 +279,7 @@ impl Engine {
             Lookup::Failed { failures, .. } => *failures,
             _ => 0,
         };
-        let pace = verdict::after_lookup(facts(&intent), &lookup, self.cfg.lookup_failures_before_review).pace;
+        let pace = verdict::lookup_pace(&lookup, self.cfg.lookup_failures_before_review);
         let backoff = self.backoff(failures.max(1));
         let review_limit = self.cfg.lookup_failures_before_review;
         let id = intent.id.clone();

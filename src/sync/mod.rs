@@ -136,7 +136,12 @@ impl SyncHandle {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_entropy(),
         };
+        let longest = [cfg.backoff_cap, crate::api::RETRY_AFTER_CAP, crate::verdict::UNAUTHORIZED_WAIT, cfg.decline_grace]
+            .into_iter()
+            .max()
+            .unwrap_or_default();
         let engine = Arc::new(Engine {
+            horizon_ms: i64::try_from(longest.as_millis()).unwrap_or(i64::MAX / 4).saturating_add(60_000),
             clock: store.clock(),
             store,
             api,
@@ -171,6 +176,10 @@ impl SyncHandle {
 }
 
 struct Engine {
+    /// The longest wait the engine ever sets (backoff cap, Retry-After cap, a rejected
+    /// key, the decline grace), plus a margin: a later `next_attempt_at` was set by a
+    /// clock that has since stepped back. Fixed by the config, so computed once.
+    horizon_ms: i64,
     store: Arc<Store>,
     api: ApiClient,
     cfg: SyncConfig,
@@ -199,17 +208,6 @@ impl Engine {
             let _ = self.events.send(SyncEvent::Connectivity { state: c });
         }
         changed
-    }
-
-    /// The longest wait the engine ever sets (backoff cap, Retry-After cap, a rejected
-    /// key, the decline grace), plus a margin: a later `next_attempt_at` was set by a
-    /// clock that has since stepped back.
-    fn horizon_ms(&self) -> i64 {
-        let longest = [self.cfg.backoff_cap, crate::api::RETRY_AFTER_CAP, crate::verdict::UNAUTHORIZED_WAIT, self.cfg.decline_grace]
-            .into_iter()
-            .max()
-            .unwrap_or_default();
-        i64::try_from(longest.as_millis()).unwrap_or(i64::MAX / 4).saturating_add(60_000)
     }
 
     fn backoff(&self, attempt: u32) -> i64 {
@@ -245,7 +243,7 @@ impl Engine {
             if online {
                 let slots = (limit.floor() as usize).saturating_sub(running.len());
                 if slots > 0 {
-                    let due = match self.store.due(now, self.horizon_ms(), slots + running.len()) {
+                    let due = match self.store.due(now, self.horizon_ms, slots + running.len()) {
                         Ok(d) => d,
                         Err(e) => {
                             // Say so, and look again in a second rather than spin.
@@ -272,7 +270,7 @@ impl Engine {
                     }
                 }
                 if (running.len() as f64) < limit.floor() && wake_at.is_none() {
-                    wake_at = match self.store.next_due_at(now, self.horizon_ms(), &running) {
+                    wake_at = match self.store.next_due_at(now, self.horizon_ms, &running) {
                         Ok(at) => at,
                         Err(_) => Some(now + 1000),
                     };
@@ -317,7 +315,7 @@ impl Engine {
                             probing = false;
                             if ok {
                                 self.set_connectivity(Connectivity::Online);
-                                let _ = self.store.expedite_pending(self.clock.now_ms(), self.horizon_ms());
+                                let _ = self.store.expedite_pending(self.clock.now_ms(), self.horizon_ms);
                             } else {
                                 next_probe_ms = self.clock.now_ms() + self.cfg.probe_interval.as_millis() as i64;
                             }
