@@ -9,20 +9,21 @@ use std::process::{Command, Output, Stdio};
 use common::sandbox::{workspace_bin, Sandbox};
 use serde_json::json;
 
+/// `voucher-pos` on this database and service, with the key from the environment.
+fn voucher_pos(db: &std::path::Path, service: &str) -> Command {
+    let mut c = Command::new(workspace_bin("voucher-pos"));
+    c.args(["--db", &db.display().to_string(), "--service", service]).env("VOUCHER_POS_API_KEY", "test_sandbox");
+    c
+}
+
 fn pos(db: &std::path::Path, s: &Sandbox, args: &[&str]) -> Output {
-    Command::new(workspace_bin("voucher-pos"))
-        .args(["--db", &db.display().to_string(), "--service", &s.url])
-        .env("VOUCHER_POS_API_KEY", "test_sandbox")
-        .args(args)
-        .output()
-        .expect("run voucher-pos")
+    voucher_pos(db, &s.url).args(args).output().expect("run voucher-pos")
 }
 
 /// Runs `voucher-pos session` with these input lines; returns what it answered.
 fn session(db: &std::path::Path, s: &Sandbox, lines: &[&str]) -> String {
-    let mut child = Command::new(workspace_bin("voucher-pos"))
-        .args(["--db", &db.display().to_string(), "--service", &s.url, "session"])
-        .env("VOUCHER_POS_API_KEY", "test_sandbox")
+    let mut child = voucher_pos(db, &s.url)
+        .arg("session")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -74,8 +75,8 @@ async fn a_declined_intent_exits_6_not_refused_by_the_service() {
 #[test]
 fn a_plain_http_service_off_this_machine_is_refused_before_the_key_is_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(workspace_bin("voucher-pos"))
-        .args(["--db", &dir.path().join("t.db").display().to_string(), "--service", "http://vouchers.example.com", "sync", "--until-idle"])
+    let out = voucher_pos(&dir.path().join("t.db"), "http://vouchers.example.com")
+        .args(["sync", "--until-idle"])
         .env("VOUCHER_POS_API_KEY", "live_s3cret")
         .output()
         .unwrap();

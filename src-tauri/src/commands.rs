@@ -93,7 +93,7 @@ pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<Stri
 
 #[tauri::command]
 pub async fn redeem(state: State<'_, AppState>, intent_id: String) -> Answer<RedeemView> {
-    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    let actor = cashier(&state);
     Ok(state.terminal.redeem(&intent_id, &actor, CHECKOUT_WAIT).await?)
 }
 
@@ -104,20 +104,25 @@ pub async fn view_intent(state: State<'_, AppState>, intent_id: String) -> Answe
 
 #[tauri::command]
 pub async fn accept_offline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
-    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    let actor = cashier(&state);
     Ok(state.terminal.accept_offline(&intent_id, &actor)?)
 }
 
 #[tauri::command]
 pub async fn decline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
-    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    let actor = cashier(&state);
     Ok(state.terminal.decline(&intent_id, &actor)?)
 }
 
 #[tauri::command]
 pub async fn cancel(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
-    let actor = format!("cashier:{}", state.sale.lock().unwrap().cashier_id);
+    let actor = cashier(&state);
     Ok(state.terminal.cancel(&intent_id, &actor)?)
+}
+
+/// Who the history says acted: the cashier of the current sale.
+fn cashier(state: &AppState) -> String {
+    format!("cashier:{}", state.sale.lock().unwrap().cashier_id)
 }
 
 fn manager(state: &State<'_, AppState>) -> Answer<()> {
