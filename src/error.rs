@@ -20,7 +20,9 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] crate::api::ConfigError),
     #[error(transparent)]
-    Pin(#[from] crate::manager::PinError),
+    Pin(#[from] crate::access::PinError),
+    #[error(transparent)]
+    Export(#[from] crate::log::ExportError),
     #[error(transparent)]
     Scan(#[from] crate::scan::SourceError),
     /// The action is not allowed now; the message says why, for the cashier.
@@ -38,6 +40,7 @@ impl Error {
             Error::Config(e) => e.code(),
             Error::Pin(e) => e.code(),
             Error::Scan(e) => e.code(),
+            Error::Export(e) => e.code(),
             Error::NotAllowed { code, .. } => code,
         }
     }

@@ -161,7 +161,7 @@ impl ContextError {
     }
 }
 
-fn check_field(field: &'static str, value: &str, required: bool) -> Result<(), ContextError> {
+pub(crate) fn check_field(field: &'static str, value: &str, required: bool) -> Result<(), ContextError> {
     if value.is_empty() {
         return if required { Err(ContextError::Missing { field }) } else { Ok(()) };
     }

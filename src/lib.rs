@@ -2,14 +2,15 @@
 //! types, so that the app, the headless `voucher-pos` binary and the tests all run the
 //! same code. See ARCHITECTURE.md for the map and the invariants.
 
+pub mod access;
 pub mod clock;
 pub mod intent;
 pub mod log;
-pub mod manager;
 pub mod policy;
 pub mod scan;
 pub mod secrets;
 pub mod settings;
+pub mod startup;
 pub mod store;
 pub mod sync;
 pub mod verdict;

@@ -145,6 +145,54 @@ pub fn open_default(dir: &Path) -> Box<dyn SecretStore> {
 /// The name the service API key is kept under.
 pub const API_KEY: &str = "service_api_key";
 
+/// The API key together with the service it was entered for: a key is only ever sent
+/// to that service, so changing the service URL means entering its key again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BoundKey {
+    url: String,
+    key: String,
+}
+
+/// What the secret store holds for a service.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StoredKey {
+    /// The key entered for this service.
+    For(String),
+    /// No key at all.
+    Missing,
+    /// A key entered for another service (its URL), or by a version that did not
+    /// record one (`None`): not to be sent here.
+    OtherService(Option<String>),
+}
+
+fn same_service(a: &str, b: &str) -> bool {
+    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
+}
+
+/// Keeps `key` as the key for `url`, replacing any other.
+pub fn save_api_key(secrets: &dyn SecretStore, url: &str, key: &str) -> Result<(), SecretError> {
+    let bound = BoundKey {
+        url: url.trim().trim_end_matches('/').into(),
+        key: key.into(),
+    };
+    secrets.set(
+        API_KEY,
+        &serde_json::to_string(&bound).expect("two strings serialise"),
+    )
+}
+
+/// The key to send to `url`, if one was entered for it.
+pub fn api_key_for(secrets: &dyn SecretStore, url: &str) -> Result<StoredKey, SecretError> {
+    Ok(match secrets.get(API_KEY)? {
+        None => StoredKey::Missing,
+        Some(v) => match serde_json::from_str::<BoundKey>(&v) {
+            Ok(b) if same_service(&b.url, url) => StoredKey::For(b.key),
+            Ok(b) => StoredKey::OtherService(Some(b.url)),
+            Err(_) => StoredKey::OtherService(None),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +209,31 @@ mod tests {
         assert_eq!(mode, 0o600);
         std::fs::set_permissions(dir.path().join("secrets.json"), std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(matches!(store.get(API_KEY), Err(SecretError::TooOpen(_))));
+    }
+
+    #[test]
+    fn a_stored_key_is_given_only_to_the_service_it_was_entered_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("secrets.json"));
+        assert_eq!(
+            api_key_for(&store, "https://api.example.com").unwrap(),
+            StoredKey::Missing
+        );
+        save_api_key(&store, "https://api.example.com/", "live_abc").unwrap();
+        assert_eq!(
+            api_key_for(&store, "https://api.example.com").unwrap(),
+            StoredKey::For("live_abc".into())
+        );
+        assert_eq!(
+            api_key_for(&store, "https://evil.example.net").unwrap(),
+            StoredKey::OtherService(Some("https://api.example.com".into()))
+        );
+        // A bare key from before keys were bound is not sent anywhere.
+        store.set(API_KEY, "live_old").unwrap();
+        assert_eq!(
+            api_key_for(&store, "https://api.example.com").unwrap(),
+            StoredKey::OtherService(None)
+        );
     }
 
     #[test]

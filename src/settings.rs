@@ -19,11 +19,23 @@ pub struct TerminalSettings {
     pub branch_code: String,
     /// Which camera to open (its index in the system's list).
     pub camera_index: u32,
+    /// The manager screens lock after this long without a manager action.
+    pub manager_idle_lock_s: u32,
+    /// The cashier id of a terminal with no cashiers listed (single-user); `--cashier`
+    /// overrides it for one run.
+    pub cashier_id: String,
 }
 
 impl Default for TerminalSettings {
     fn default() -> Self {
-        TerminalSettings { service_url: None, terminal_id: "T01".into(), branch_code: "B001".into(), camera_index: 0 }
+        TerminalSettings {
+            service_url: None,
+            terminal_id: "T01".into(),
+            branch_code: "B001".into(),
+            camera_index: 0,
+            manager_idle_lock_s: 120,
+            cashier_id: "c001".into(),
+        }
     }
 }
 

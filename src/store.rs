@@ -22,7 +22,11 @@ use crate::clock::Clock;
 use crate::intent::{build_body, build_metadata, transition_reason, unsent_state, ContextError, Intent, IntentState, SaleContext};
 use crate::voucher::VoucherCode;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_intents.sql"), include_str!("../migrations/002_maybe_executed.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_intents.sql"),
+    include_str!("../migrations/002_maybe_executed.sql"),
+    include_str!("../migrations/003_access.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

@@ -7,14 +7,15 @@
 mod tests {
     use ts_rs::{Config, TS};
 
-    use crate::commands::{Detail, IpcError, PinState, SettingsView, Status};
-    use voucher_pos::policy::OfflinePolicy;
-    use voucher_pos::scan::camera::CameraInfo;
-    use voucher_pos::settings::TerminalSettings;
+    use crate::commands::{Detail, Exported, IpcError, SettingsView, Status};
+    use voucher_pos::access::{audit::AuditEntry, AccessState, Cashier};
     use voucher_pos::checkout::{RedeemView, Settlement};
     use voucher_pos::intent::{Intent, IntentState};
     use voucher_pos::log::{LogCursor, LogFilter, LogPage};
-    use voucher_pos::policy::OfflineVerdict;
+    use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
+    use voucher_pos::scan::camera::CameraInfo;
+    use voucher_pos::settings::TerminalSettings;
+    use voucher_pos::startup::StartupProblem;
     use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
     use voucher_pos::sync::{Connectivity, SyncEvent};
 
@@ -38,7 +39,11 @@ mod tests {
             LogPage::decl(&cfg),
             IpcError::decl(&cfg),
             Status::decl(&cfg),
-            PinState::decl(&cfg),
+            AccessState::decl(&cfg),
+            Cashier::decl(&cfg),
+            AuditEntry::decl(&cfg),
+            StartupProblem::decl(&cfg),
+            Exported::decl(&cfg),
             Detail::decl(&cfg),
             TerminalSettings::decl(&cfg),
             OfflinePolicy::decl(&cfg),

@@ -6,16 +6,25 @@
 //! Every command that touches the disk, a PIN hash or a device is `async`: Tauri runs
 //! a plain `fn` command on the window's main thread, and the window must never wait
 //! on the disk, crypto or devices. Only `manager_lock` (memory) and `start_scanner`
-//! (spawns the scanner's threads) stay plain.
+//! (spawns the scanner's threads) stay plain. Each command is also listed in
+//! `build.rs` and granted in `capabilities/main.json`: that file is the page's whole
+//! permission list.
+//!
+//! Who may call what is decided by `voucher_pos::access::Access`: cashier actions
+//! act as the signed-in cashier (or the single user), manager commands pass
+//! `require_manager` first.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
 use tauri::State;
+use voucher_pos::access::{audit::AuditEntry, cashiers, Access, AccessState, Cashier, MANAGER};
 use voucher_pos::checkout::{RedeemView, Settlement, Terminal};
 use voucher_pos::intent::{Intent, SaleContext};
 use voucher_pos::log::{LogCursor, LogFilter, LogPage};
+use voucher_pos::startup::StartupProblem;
 use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
 use voucher_pos::sync::Connectivity;
 
@@ -37,8 +46,18 @@ pub struct AppState {
     pub sale: Mutex<SaleContext>,
     pub sandbox: bool,
     pub scanner_status: Arc<Mutex<String>>,
-    pub manager_unlocked: Mutex<bool>,
+    pub access: Access,
     pub secrets: Box<dyn voucher_pos::secrets::SecretStore>,
+    /// The folder of the database and the secrets file: exports are refused there.
+    pub data_dir: PathBuf,
+}
+
+/// Why the terminal could not start, if it could not; the page asks first.
+pub struct Startup(pub Option<StartupProblem>);
+
+#[tauri::command]
+pub fn startup_problem(startup: State<'_, Startup>) -> Option<StartupProblem> {
+    startup.0.clone()
 }
 
 /// An error as the UI sees it.
@@ -64,20 +83,21 @@ pub struct Status {
     pub sandbox: bool,
     pub scanner: String,
     pub terminal_id: String,
-    pub cashier_id: String,
+    pub access: AccessState,
     pub now_ms: i64,
 }
 
 #[tauri::command]
 pub async fn status(state: State<'_, AppState>) -> Answer<Status> {
     let sale = state.sale.lock().unwrap().clone();
+    let access = state.access.state()?;
     Ok(Status {
         connectivity: state.terminal.connectivity(),
         queue: state.terminal.summary()?,
         sandbox: state.sandbox,
         scanner: state.scanner_status.lock().unwrap().clone(),
         terminal_id: sale.terminal_id,
-        cashier_id: sale.cashier_id,
+        access,
         now_ms: state.terminal.store().now_ms(),
     })
 }
@@ -85,6 +105,7 @@ pub async fn status(state: State<'_, AppState>) -> Answer<Status> {
 #[tauri::command]
 pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<String>) -> Answer<ScanResult> {
     let mut sale = state.sale.lock().unwrap().clone();
+    sale.cashier_id = state.access.cashier()?;
     if let Some(r) = receipt.filter(|r| !r.is_empty()) {
         sale.receipt_number = r;
     }
@@ -93,8 +114,11 @@ pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<Stri
 
 #[tauri::command]
 pub async fn redeem(state: State<'_, AppState>, intent_id: String) -> Answer<RedeemView> {
-    let actor = cashier(&state);
-    Ok(state.terminal.redeem(&intent_id, &actor, CHECKOUT_WAIT).await?)
+    let actor = cashier(&state)?;
+    Ok(state
+        .terminal
+        .redeem(&intent_id, &actor, CHECKOUT_WAIT)
+        .await?)
 }
 
 #[tauri::command]
@@ -104,55 +128,117 @@ pub async fn view_intent(state: State<'_, AppState>, intent_id: String) -> Answe
 
 #[tauri::command]
 pub async fn accept_offline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
-    let actor = cashier(&state);
+    let actor = cashier(&state)?;
     Ok(state.terminal.accept_offline(&intent_id, &actor)?)
 }
 
 #[tauri::command]
 pub async fn decline(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
-    let actor = cashier(&state);
+    let actor = cashier(&state)?;
     Ok(state.terminal.decline(&intent_id, &actor)?)
 }
 
 #[tauri::command]
 pub async fn cancel(state: State<'_, AppState>, intent_id: String) -> Answer<Intent> {
-    let actor = cashier(&state);
+    let actor = cashier(&state)?;
     Ok(state.terminal.cancel(&intent_id, &actor)?)
 }
 
-/// Who the history says acted: the cashier of the current sale.
-fn cashier(state: &AppState) -> String {
-    format!("cashier:{}", state.sale.lock().unwrap().cashier_id)
+/// Who the history says acted: the signed-in cashier (or the single user); fails
+/// when a sign-in is needed.
+fn cashier(state: &AppState) -> Answer<String> {
+    Ok(format!("cashier:{}", state.access.cashier()?))
 }
 
 fn manager(state: &State<'_, AppState>) -> Answer<()> {
-    if *state.manager_unlocked.lock().unwrap() {
-        Ok(())
-    } else {
-        Err(IpcError { code: "manager_locked".into(), message: "Enter the manager PIN first.".into() })
-    }
-}
-
-#[derive(Serialize, ts_rs::TS)]
-pub struct PinState {
-    pub has_pin: bool,
+    Ok(state.access.require_manager()?)
 }
 
 #[tauri::command]
-pub async fn manager_pin_state(state: State<'_, AppState>) -> Answer<PinState> {
-    Ok(PinState { has_pin: voucher_pos::manager::has_pin(state.terminal.store())? })
+pub async fn access_state(state: State<'_, AppState>) -> Answer<AccessState> {
+    Ok(state.access.state()?)
+}
+
+/// A new terminal's first manager PIN, typed twice.
+#[tauri::command]
+pub async fn manager_set_pin(state: State<'_, AppState>, pin: String, again: String) -> Answer<()> {
+    Ok(state.access.set_first_pin(&pin, &again)?)
 }
 
 #[tauri::command]
 pub async fn manager_unlock(state: State<'_, AppState>, pin: String) -> Answer<()> {
-    voucher_pos::manager::unlock(state.terminal.store(), &pin)?;
-    *state.manager_unlocked.lock().unwrap() = true;
-    Ok(())
+    Ok(state.access.unlock(&pin)?)
+}
+
+/// Leaving the manager screens locks them.
+#[tauri::command]
+pub fn manager_lock(state: State<'_, AppState>) {
+    state.access.lock();
 }
 
 #[tauri::command]
-pub fn manager_lock(state: State<'_, AppState>) {
-    *state.manager_unlocked.lock().unwrap() = false;
+pub async fn manager_change_pin(
+    state: State<'_, AppState>,
+    current: String,
+    pin: String,
+    again: String,
+) -> Answer<()> {
+    Ok(state.access.change_pin(&current, &pin, &again)?)
+}
+
+#[tauri::command]
+pub async fn cashier_sign_in(
+    state: State<'_, AppState>,
+    id: String,
+    pin: String,
+) -> Answer<Cashier> {
+    Ok(state.access.sign_in(id.trim(), &pin)?)
+}
+
+#[tauri::command]
+pub async fn cashier_sign_out(state: State<'_, AppState>) -> Answer<()> {
+    Ok(state.access.sign_out()?)
+}
+
+#[tauri::command]
+pub async fn cashier_list(state: State<'_, AppState>) -> Answer<Vec<Cashier>> {
+    manager(&state)?;
+    Ok(cashiers::list(state.terminal.store())?)
+}
+
+#[tauri::command]
+pub async fn cashier_add(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+    pin: String,
+    again: String,
+) -> Answer<Cashier> {
+    manager(&state)?;
+    Ok(cashiers::add(
+        state.terminal.store(),
+        id.trim(),
+        &name,
+        &pin,
+        &again,
+        MANAGER,
+    )?)
+}
+
+#[tauri::command]
+pub async fn cashier_remove(state: State<'_, AppState>, id: String) -> Answer<()> {
+    manager(&state)?;
+    Ok(cashiers::remove(state.terminal.store(), &id, MANAGER)?)
+}
+
+/// The terminal's own history (PINs, sign-ins, cashiers, settings), newest first.
+#[tauri::command]
+pub async fn audit_recent(state: State<'_, AppState>) -> Answer<Vec<AuditEntry>> {
+    manager(&state)?;
+    Ok(voucher_pos::access::audit::recent(
+        state.terminal.store(),
+        200,
+    )?)
 }
 
 #[tauri::command]
@@ -184,19 +270,73 @@ pub async fn review_inbox(state: State<'_, AppState>) -> Answer<Vec<Intent>> {
 #[tauri::command]
 pub async fn settle(state: State<'_, AppState>, intent_id: String, how: Settlement, note: String, transaction_id: Option<String>) -> Answer<Intent> {
     manager(&state)?;
-    Ok(state.terminal.settle(&intent_id, how, &note, "manager", transaction_id.as_deref().filter(|t| !t.is_empty()))?)
+    Ok(state.terminal.settle(
+        &intent_id,
+        how,
+        &note,
+        MANAGER,
+        transaction_id.as_deref().filter(|t| !t.is_empty()),
+    )?)
 }
 
+#[derive(Serialize, ts_rs::TS)]
+pub struct Exported {
+    pub rows: usize,
+    pub path: String,
+}
+
+/// Asks the manager where to save, in the desktop's own dialog, and writes the export
+/// there. The page never names a path: it could otherwise overwrite the database or
+/// the secrets file. `None` when the manager cancelled the dialog.
 #[tauri::command]
-pub async fn export_csv(state: State<'_, AppState>, path: String, filter: LogFilter) -> Answer<usize> {
+pub async fn export_csv(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    filter: LogFilter,
+) -> Answer<Option<Exported>> {
+    use tauri_plugin_dialog::DialogExt;
     manager(&state)?;
-    // Full voucher codes: readable by the owner only.
-    let file = {
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)
-    }
-    .map_err(|e| IpcError { code: "export_io".into(), message: format!("Could not write {path}: {e}") })?;
-    Ok(voucher_pos::log::export_csv(state.terminal.store(), &filter, std::io::BufWriter::new(file))?)
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export the redemption log")
+        .set_file_name("redemptions.csv")
+        .add_filter("CSV", &["csv"])
+        .save_file(move |p| {
+            let _ = tx.send(p);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen.into_path().map_err(|e| IpcError {
+        code: "export_io".into(),
+        message: e.to_string(),
+    })?;
+    // The dialog may have taken a while: the session must still be open.
+    manager(&state)?;
+    let (store, data_dir, dest) = (
+        state.terminal.store().clone(),
+        state.data_dir.clone(),
+        path.clone(),
+    );
+    let rows = tokio::task::spawn_blocking(move || {
+        voucher_pos::log::export_to_file(&store, &filter, &dest, &data_dir)
+    })
+    .await
+    .map_err(|e| IpcError {
+        code: "export_io".into(),
+        message: e.to_string(),
+    })??;
+    voucher_pos::access::audit::append(
+        state.terminal.store(),
+        MANAGER,
+        "log_exported",
+        Some(&format!("{rows} rows to {}", path.display())),
+    )?;
+    Ok(Some(Exported {
+        rows,
+        path: path.display().to_string(),
+    }))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -205,6 +345,7 @@ pub struct SettingsView {
     pub policy: voucher_pos::policy::OfflinePolicy,
     /// Where the API key is kept ("OS keyring" or "private file ...").
     pub api_key_location: String,
+    /// Whether a key is stored for the service in the settings.
     pub api_key_set: bool,
     pub cameras: Vec<voucher_pos::scan::camera::CameraInfo>,
 }
@@ -217,17 +358,26 @@ fn settings_error(e: impl std::fmt::Display, code: &str) -> IpcError {
 pub async fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
     manager(&state)?;
     let store = state.terminal.store();
+    let settings = voucher_pos::settings::TerminalSettings::load(store)?;
     Ok(SettingsView {
-        terminal: voucher_pos::settings::TerminalSettings::load(store)?,
+        terminal: settings.clone(),
         policy: voucher_pos::policy::OfflinePolicy::load(store)?,
         api_key_location: state.secrets.describe(),
-        api_key_set: state.secrets.get(voucher_pos::secrets::API_KEY).map_err(|e| settings_error(&e, e.code()))?.is_some(),
+        api_key_set: match settings.service_url.as_deref() {
+            Some(url) => matches!(
+                voucher_pos::secrets::api_key_for(state.secrets.as_ref(), url)
+                    .map_err(|e| settings_error(&e, e.code()))?,
+                voucher_pos::secrets::StoredKey::For(_)
+            ),
+            None => false,
+        },
         cameras: voucher_pos::scan::camera::list_cameras(),
     })
 }
 
 /// Saves the settings. The terminal id and branch apply to the next scan; the
-/// service URL, camera and API key at the next start. The API key is write-only.
+/// service URL, camera and API key at the next start. The API key is write-only and
+/// bound to the service URL: a new URL needs its key typed again.
 #[tauri::command]
 pub async fn save_settings(
     state: State<'_, AppState>,
@@ -243,11 +393,36 @@ pub async fn save_settings(
     let check = voucher_pos::intent::SaleContext { terminal_id: terminal.terminal_id.clone(), branch_code: terminal.branch_code.clone(), cashier_id: "check".into(), ..Default::default() };
     let code = voucher_pos::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
     voucher_pos::intent::build_metadata(&code, &check, "check")?;
+    let before = voucher_pos::settings::TerminalSettings::load(store)?;
+    let key = api_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    let url = terminal
+        .service_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    match (url, key) {
+        (None, Some(_)) => {
+            return Err(IpcError {
+                code: "api_key_without_service".into(),
+                message: "Enter the service URL that this API key is for.".into(),
+            });
+        }
+        (Some(u), None) if before.service_url.as_deref() != Some(u) => {
+            return Err(IpcError {
+                code: "api_key_required".into(),
+                message: "A new service URL needs its API key: type the key for this service too (the old key is never sent to a new address).".into(),
+            });
+        }
+        _ => {}
+    }
+    if let (Some(u), Some(k)) = (url, key) {
+        voucher_pos::secrets::save_api_key(state.secrets.as_ref(), u, k)
+            .map_err(|e| settings_error(&e, e.code()))?;
+        voucher_pos::access::audit::append(store, MANAGER, "api_key_changed", Some(u))?;
+    }
     terminal.save(store)?;
     policy.save(store)?;
-    if let Some(k) = api_key.filter(|k| !k.trim().is_empty()) {
-        state.secrets.set(voucher_pos::secrets::API_KEY, k.trim()).map_err(|e| settings_error(&e, e.code()))?;
-    }
+    voucher_pos::access::audit::append(store, MANAGER, "settings_saved", None)?;
     let mut sale = state.sale.lock().unwrap();
     sale.terminal_id = terminal.terminal_id;
     sale.branch_code = terminal.branch_code;

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use clap::Parser;
 use tauri::{Emitter, Manager};
+use voucher_pos::access::Access;
 use voucher_pos::api::{ApiClient, ApiConfig};
 use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::SystemClock;
@@ -20,12 +21,13 @@ use voucher_pos::scan::camera::CameraSource;
 use voucher_pos::scan::pipeline::{preview_jpeg, ScanEvent, Scanner, ScannerConfig};
 use voucher_pos::scan::sources::{DemoSource, ImageFiles};
 use voucher_pos::scan::FrameSource;
-use voucher_pos::secrets::{SecretStore, API_KEY};
+use voucher_pos::secrets::SecretStore;
 use voucher_pos::settings::TerminalSettings;
+use voucher_pos::startup::{choose_service, store_problem, Service, StartupProblem};
 use voucher_pos::store::Store;
 use voucher_pos::sync::SyncConfig;
 
-use commands::AppState;
+use commands::{AppState, Startup};
 
 /// The same flag names as the headless `voucher-pos` binary.
 #[derive(Parser)]
@@ -49,8 +51,9 @@ struct Args {
     /// The branch code (default: the stored setting).
     #[arg(long)]
     branch: Option<String>,
-    #[arg(long, default_value = "c001")]
-    cashier: String,
+    /// The cashier id while no cashiers are listed (default: the stored setting).
+    #[arg(long)]
+    cashier: Option<String>,
 }
 
 /// The embedded sandbox, kept alive for as long as the app runs (dropping it stops
@@ -76,40 +79,62 @@ struct Core {
     demo_codes: Vec<String>,
     settings: TerminalSettings,
     secrets: Box<dyn SecretStore>,
+    data_dir: PathBuf,
 }
 
-async fn start_core(args: &Args) -> Result<Core, String> {
-    let db = args.db.clone().unwrap_or_else(voucher_pos::store::default_path);
-    let store = Arc::new(Store::open(&db, Arc::new(SystemClock)).map_err(|e| format!("{e} ({})", e.code()))?);
-    let mut settings = TerminalSettings::load(&store).map_err(|e| e.to_string())?;
+/// Opens the database, chooses the service and starts the engine. A failure is a
+/// [`StartupProblem`] for the window, never a silent fallback to the sandbox.
+async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(voucher_pos::store::default_path);
+    let data_dir = db
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let store = Arc::new(Store::open(&db, Arc::new(SystemClock)).map_err(|e| store_problem(&e))?);
+    let mut settings = TerminalSettings::load(&store).map_err(|e| store_problem(&e))?;
     if let Some(t) = &args.terminal_id {
         settings.terminal_id = t.clone();
     }
     if let Some(b) = &args.branch {
         settings.branch_code = b.clone();
     }
-    let secrets = voucher_pos::secrets::open_default(db.parent().unwrap_or(std::path::Path::new(".")));
-    let service = args.service.clone().or(settings.service_url.clone());
-    let (url, key, sandbox, demo_codes) = match service {
-        Some(url) => {
-            // A key given on the command line is kept for the next start.
-            let key = match &args.api_key {
-                Some(k) => {
-                    if let Err(e) = secrets.set(API_KEY, k) {
-                        eprintln!("voucher-pos-app: could not store the API key ({e}); it is used for this run only");
-                    }
-                    k.clone()
-                }
-                None => secrets.get(API_KEY).map_err(|e| e.to_string())?.ok_or("no API key: pass --api-key once, or set it in the manager's settings")?,
-            };
-            (url, key, None, vec![])
-        }
-        None => {
-            let running = voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap())
-                .await
-                .map_err(|e| format!("could not start the embedded sandbox: {e}"))?;
-            eprintln!("SANDBOX: no service configured; embedded sandbox on {}", running.url());
-            let demo = running.seed_demo().map_err(|e| e.to_string())?;
+    if let Some(c) = &args.cashier {
+        settings.cashier_id = c.clone();
+    }
+    let secrets = voucher_pos::secrets::open_default(&data_dir);
+    let (url, key, sandbox, demo_codes) = match choose_service(
+        args.service.as_deref(),
+        args.api_key.as_deref(),
+        &settings,
+        secrets.as_ref(),
+    )? {
+        Service::Real { url, key } => (url, key, None, vec![]),
+        Service::Sandbox => {
+            let running = voucher_sandbox::start(
+                voucher_sandbox::Config::default(),
+                "127.0.0.1:0".parse().unwrap(),
+            )
+            .await
+            .map_err(|e| StartupProblem {
+                code: "sandbox_failed".into(),
+                message: format!("The embedded sandbox could not start: {e}"),
+                what_to_do:
+                    "Start the terminal again; if it keeps failing, call the engineer on call."
+                        .into(),
+            })?;
+            eprintln!(
+                "SANDBOX: no service configured; embedded sandbox on {}",
+                running.url()
+            );
+            let demo = running.seed_demo().map_err(|e| StartupProblem {
+                code: "sandbox_failed".into(),
+                message: e.to_string(),
+                what_to_do: String::new(),
+            })?;
             for (label, code) in &demo {
                 eprintln!("SANDBOX demo code ({label}): {code}");
             }
@@ -117,8 +142,19 @@ async fn start_core(args: &Args) -> Result<Core, String> {
             (running.url(), "test_sandbox".to_string(), Some(running), codes)
         }
     };
-    let api = ApiClient::new(&ApiConfig::new(url, key)).map_err(|e| e.to_string())?;
-    Ok(Core { terminal: Terminal::start(store, api, SyncConfig::default()), sandbox: EmbeddedSandbox(sandbox), demo_codes, settings, secrets })
+    let api = ApiClient::new(&ApiConfig::new(url, key)).map_err(|e| StartupProblem {
+        code: e.code().into(),
+        message: e.to_string(),
+        what_to_do: String::new(),
+    })?;
+    Ok(Core {
+        terminal: Terminal::start(store, api, SyncConfig::default()),
+        sandbox: EmbeddedSandbox(sandbox),
+        demo_codes,
+        settings,
+        secrets,
+        data_dir,
+    })
 }
 
 /// The frame source: `--frames`, else the camera, else (with the sandbox) the demo.
@@ -148,15 +184,19 @@ fn main() {
     let args = Args::parse();
     let core = match tauri::async_runtime::block_on(start_core(&args)) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("voucher-pos-app: {e}");
-            std::process::exit(1);
+        Err(problem) => {
+            // Shown in the window, with what to do; the console gets it too.
+            eprintln!(
+                "voucher-pos-app: {} ({}). {}",
+                problem.message, problem.code, problem.what_to_do
+            );
+            return show_problem(problem);
         }
     };
     let sale = SaleContext {
         terminal_id: core.settings.terminal_id.clone(),
         branch_code: core.settings.branch_code.clone(),
-        cashier_id: args.cashier.clone(),
+        cashier_id: core.settings.cashier_id.clone(),
         ..Default::default()
     };
     let source = frame_source(&args, core.settings.camera_index, &core.demo_codes);
@@ -165,19 +205,26 @@ fn main() {
         Err(e) => e.clone(),
     }));
     let mut events = core.terminal.subscribe();
+    let access = Access::new(
+        core.terminal.store().clone(),
+        core.settings.cashier_id.clone(),
+    );
     let state = AppState {
         terminal: core.terminal,
         sale: Mutex::new(sale),
         sandbox: core.sandbox.0.is_some(),
         scanner_status: scanner_status.clone(),
-        manager_unlocked: Mutex::new(false),
+        access,
         secrets: core.secrets,
+        data_dir: core.data_dir,
     };
-    tauri::Builder::default()
+    let builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .manage(core.sandbox)
+        .manage(Startup(None))
         .invoke_handler(tauri::generate_handler![
+            commands::startup_problem,
             commands::status,
             commands::scan,
             commands::redeem,
@@ -185,9 +232,17 @@ fn main() {
             commands::accept_offline,
             commands::cancel,
             commands::decline,
-            commands::manager_pin_state,
+            commands::access_state,
+            commands::manager_set_pin,
             commands::manager_unlock,
             commands::manager_lock,
+            commands::manager_change_pin,
+            commands::cashier_sign_in,
+            commands::cashier_sign_out,
+            commands::cashier_list,
+            commands::cashier_add,
+            commands::cashier_remove,
+            commands::audit_recent,
             commands::log_page,
             commands::intent_detail,
             commands::review_inbox,
@@ -250,6 +305,21 @@ fn main() {
             app.manage::<commands::ScannerStart>(Mutex::new(start));
             Ok(())
         })
+    ;
+    run(builder);
+}
+
+/// The window with only the start-up problem in it: the page asks `startup_problem`
+/// first and shows it; no other command has state to act on.
+fn show_problem(problem: StartupProblem) {
+    let builder = tauri::Builder::default()
+        .manage(Startup(Some(problem)))
+        .invoke_handler(tauri::generate_handler![commands::startup_problem]);
+    run(builder);
+}
+
+fn run(builder: tauri::Builder<tauri::Wry>) {
+    builder
         .run(tauri::generate_context!())
         .expect("the terminal window could not start");
 }

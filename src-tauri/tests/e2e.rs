@@ -88,16 +88,29 @@ impl Sandbox {
 /// Xvfb, tauri-driver and a WebDriver session on the app.
 struct App {
     client: Client,
-    _desktop: Desktop,
+    desktop: Desktop,
 }
 
 impl App {
     async fn start(sandbox: &Sandbox, dir: &Path, frames: Option<&Path>) -> App {
-        let desktop = Desktop::start();
-        let mut args = vec!["--db".to_string(), dir.join("terminal.db").display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into()];
+        let mut args = vec![
+            "--db".to_string(),
+            dir.join("terminal.db").display().to_string(),
+            "--service".into(),
+            sandbox.url.clone(),
+            "--api-key".into(),
+            "test_sandbox".into(),
+        ];
         if let Some(f) = frames {
             args.extend(["--frames".to_string(), f.display().to_string()]);
         }
+        App::start_with(args, "true").await
+    }
+
+    /// The app with these arguments, once the page says `ready` (`true`, or `problem`
+    /// for a terminal that could not start).
+    async fn start_with(args: Vec<String>, ready: &'static str) -> App {
+        let desktop = Desktop::start();
         let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
             "browserName": "wry",
             "tauri:options": {"application": bin("voucher-pos-app"), "args": args}
@@ -113,9 +126,74 @@ impl App {
                 }
             }
         };
-        let app = App { client, _desktop: desktop };
-        app.wait_for("the checkout screen", |app| async move { app.client.execute("return document.body.dataset.ready === 'true'", vec![]).await.map(|v| v == json!(true)).unwrap_or(false) }).await;
+        let app = App { client, desktop };
+        let js = format!("return document.body.dataset.ready === '{ready}'");
+        app.wait_for("the first screen", |app| {
+            let js = js.clone();
+            async move {
+                app.client
+                    .execute(&js, vec![])
+                    .await
+                    .map(|v| v == json!(true))
+                    .unwrap_or(false)
+            }
+        })
+        .await;
         app
+    }
+
+    async fn type_into(&self, testid: &str, text: &str) {
+        self.client
+            .find(Locator::Css(&format!("[data-testid={testid}]")))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+
+    /// Submits a PIN form and waits for its answer, whatever it is: the error line is
+    /// emptied first, so the same message twice is still seen as a new answer.
+    async fn submit_pin(&self, pin: &str) -> String {
+        self.client
+            .execute(
+                "document.querySelector('[data-testid=pin-error]').textContent = ''",
+                vec![],
+            )
+            .await
+            .unwrap();
+        self.type_into("pin-input", pin).await;
+        self.click("pin-submit").await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if self.visible("lock-manager").await {
+                return String::new();
+            }
+            let t = self.text("pin-error").await;
+            if !t.is_empty() {
+                return t;
+            }
+            assert!(Instant::now() < deadline, "the PIN form never answered");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Opens the manager screens; on a new terminal chooses `pin` (typed twice).
+    async fn unlock_manager(&self, pin: &str) {
+        self.click("manager-button").await;
+        self.wait_for("the PIN form", |app| async move {
+            app.visible("pin-input").await
+        })
+        .await;
+        if self.visible("pin-again").await {
+            self.type_into("pin-again", pin).await;
+        }
+        let answer = self.submit_pin(pin).await;
+        assert_eq!(answer, "", "the manager PIN was refused");
+        self.wait_for("the manager screens", |app| async move {
+            app.visible("manager-log").await
+        })
+        .await;
     }
 
     async fn wait_for<'a, F, Fut>(&'a self, what: &str, cond: F)
@@ -184,6 +262,32 @@ impl App {
     async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// Waits for the desktop's save dialog titled `title` and saves to `path`: selects
+/// the proposed name, types the whole path over it, and presses Enter, as a person
+/// would. GTK's dialog takes an absolute path in its name field. (The paths used are
+/// new files, so GTK asks no "replace?" question.)
+fn save_in_dialog(display: &str, title: &str, path: &Path) {
+    let xdotool = |args: &[&str]| {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", display)
+            .output()
+            .expect("xdotool (the README's test command installs it)");
+        assert!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let window = xdotool(&["search", "--sync", "--onlyvisible", "--name", title]);
+    let window = window.lines().next().unwrap().to_string();
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "5", &path.display().to_string()]);
+    xdotool(&["key", "Return"]);
 }
 
 fn code_image(dir: &Path, code: &str) -> PathBuf {
@@ -295,9 +399,15 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     }
     let transactions: Vec<String> = sandbox.ledger().await.iter().map(|r| r["transaction_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(transactions.len(), 3);
-    app.client.find(Locator::Id("tab-manager")).await.unwrap().click().await.unwrap();
-    app.client.find(Locator::Id("pin-input")).await.unwrap().send_keys("2468\u{E007}").await.unwrap();
-    app.wait_for("three log rows", |app| async move { app.client.find_all(Locator::Css("[data-testid=log-row]")).await.map(|r| r.len() == 3).unwrap_or(false) }).await;
+    app.unlock_manager("2468").await;
+    app.wait_for("three log rows", |app| async move {
+        app.client
+            .find_all(Locator::Css("[data-testid=log-row]"))
+            .await
+            .map(|r| r.len() == 3)
+            .unwrap_or(false)
+    })
+    .await;
     let table = app.text("manager-log").await;
     for t in &transactions {
         assert!(table.contains(t.as_str()), "the log does not show {t}:\n{table}");
@@ -305,18 +415,28 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     app.client.find(Locator::Css("[data-testid=log-row] td")).await.unwrap().click().await.unwrap();
     app.wait_for("the attempt history", |app| async move { app.client.find(Locator::Css("#detail-attempts li")).await.is_ok() }).await;
     app.screenshot("manager.png").await;
-    // The save dialog is the desktop's own window, out of WebDriver's reach: the
-    // export command behind it is called through the same IPC the button uses.
-    let out = dir.path().join("export.csv");
-    let n = app
-        .client
-        .execute_async(
-            "const [path, done] = arguments; window.__TAURI_INTERNALS__.invoke('export_csv', {path, filter: {}}).then(done, e => done('error: ' + JSON.stringify(e)));",
-            vec![json!(out.display().to_string())],
-        )
-        .await
-        .unwrap();
-    assert_eq!(n, json!(3), "export answered {n}");
+    // The page names no path: the terminal opens the desktop's own save dialog, which
+    // is driven here as a person would, by typing a path into it (xdotool, on the
+    // test's X display).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("export.csv");
+    app.click("export-csv").await;
+    save_in_dialog(&app.desktop.display, "Export the redemption log", &out);
+    app.wait_text("export-result", "Exported 3 rows").await;
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "the export holds full codes: owner only"
+    );
+    // A file inside the terminal's data folder (beside the live database and the
+    // secrets) is refused even when a person picks it.
+    let inside = dir.path().join("inside.csv");
+    app.click("export-csv").await;
+    save_in_dialog(&app.desktop.display, "Export the redemption log", &inside);
+    app.wait_text("export-result", "inside the terminal's data folder")
+        .await;
+    assert!(!inside.exists());
     let csv = std::fs::read_to_string(&out).unwrap();
     for t in &transactions {
         assert!(csv.contains(t.as_str()), "the export lacks {t}");
@@ -384,10 +504,178 @@ async fn an_accepted_voucher_that_the_service_then_refuses_shows_in_the_review_i
     sandbox.faults(json!({})).await;
     app.wait_text("review-count", "1").await;
     app.wait_text("intent-status", "Review").await;
-    app.client.find(Locator::Id("tab-manager")).await.unwrap().click().await.unwrap();
-    app.client.find(Locator::Id("pin-input")).await.unwrap().send_keys("2468\u{E007}").await.unwrap();
+    app.unlock_manager("2468").await;
     app.wait_text("review-inbox", "LOSS").await;
     assert!(app.text("review-inbox").await.contains("One or more vouchers have been voided."), "the service's own message");
     assert!(sandbox.ledger().await.is_empty());
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_the_manager_screens_locks_them() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    app.unlock_manager("2468").await;
+    app.click("checkout-button").await;
+    app.wait_for("the checkout", |app| async move {
+        app.visible("code-input").await
+    })
+    .await;
+    // The next person to press Manager meets the PIN form, not the log.
+    app.click("manager-button").await;
+    app.wait_for("the PIN form", |app| async move {
+        app.visible("pin-input").await
+    })
+    .await;
+    assert!(
+        !app.visible("manager-log").await,
+        "the manager log is open to whoever presses Manager"
+    );
+    // And the core agrees: a manager command from the page is refused.
+    let answer = app
+        .client
+        .execute_async("const done = arguments[0]; window.__TAURI_INTERNALS__.invoke('review_inbox').then(() => done('allowed'), e => done(e.code));", vec![])
+        .await
+        .unwrap();
+    assert_eq!(answer, json!("manager_locked"));
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    app.unlock_manager("2468").await;
+    app.click("lock-manager").await;
+    app.wait_for("the PIN form", |app| async move {
+        app.visible("pin-input").await
+    })
+    .await;
+    // Five wrong PINs, each typed once the previous wait is over (a try during a wait
+    // is refused unchecked and does not count).
+    let mut wrong = 0;
+    let mut fifth_at = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while wrong < 5 {
+        assert!(
+            Instant::now() < deadline,
+            "five wrong PINs were never all taken"
+        );
+        let answer = app.submit_pin("0000").await;
+        if answer.contains("not right") {
+            wrong += 1;
+            fifth_at = Instant::now();
+        } else {
+            assert!(answer.contains("Too many wrong PINs"), "{answer}");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    assert!(
+        app.text("pin-error").await.contains("Wait 4 seconds"),
+        "{}",
+        app.text("pin-error").await
+    );
+    // The right PIN is refused, and keeps being refused, until the 4 s are over.
+    let mut refused = 0;
+    loop {
+        let answer = app.submit_pin("2468").await;
+        if answer.is_empty() {
+            break;
+        }
+        assert!(answer.contains("Too many wrong PINs"), "{answer}");
+        refused += 1;
+        assert!(
+            fifth_at.elapsed() < Duration::from_secs(20),
+            "the right PIN was still refused long after the back-off"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        refused >= 1,
+        "the right PIN went straight through after five wrong ones"
+    );
+    assert!(
+        fifth_at.elapsed() >= Duration::from_millis(3_500),
+        "unlocked {:?} after the fifth wrong PIN",
+        fifth_at.elapsed()
+    );
+    // The wrong PINs are in the terminal's history.
+    app.wait_text("audit", "pin wrong (5 wrong in a row)").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    // Single-user until the manager lists a cashier.
+    assert!(!app.visible("cashier-signin").await);
+    app.unlock_manager("2468").await;
+    for (id, text) in [
+        ("c-id", "ann"),
+        ("c-name", "Ann Tan"),
+        ("c-pin", "1234"),
+        ("c-again", "1234"),
+    ] {
+        app.type_into(id, text).await;
+    }
+    app.click("c-add").await;
+    app.wait_text("cashier-result", "Added Ann Tan (ann)").await;
+    app.click("checkout-button").await;
+    app.wait_for("the sign-in form", |app| async move {
+        app.visible("cashier-signin").await
+    })
+    .await;
+    assert!(
+        !app.visible("code-input").await,
+        "the checkout is open to nobody in particular"
+    );
+    app.type_into("signin-id", "ann").await;
+    app.type_into("signin-pin", "9999\u{E007}").await;
+    app.wait_text("signin-error", "not right").await;
+    app.type_into("signin-pin", "1234\u{E007}").await;
+    app.wait_text("cashier-id", "ann").await;
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    let ledger = sandbox.ledger().await;
+    assert_eq!(ledger.len(), 1);
+    let metadata = ledger[0]["metadata"].as_str().unwrap();
+    assert!(metadata.contains("cashier_ID:ann,"), "{metadata}");
+    // Signed out, the checkout asks again.
+    app.click("sign-out-button").await;
+    app.wait_for("the sign-in form", |app| async move {
+        app.visible("cashier-signin").await
+    })
+    .await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_set_up_for_a_real_service_without_its_key_says_so_in_the_window() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let args = vec![
+        "--db".to_string(),
+        dir.path().join("terminal.db").display().to_string(),
+        "--service".into(),
+        "https://api.example.com".into(),
+    ];
+    let app = App::start_with(args, "problem").await;
+    app.wait_text(
+        "startup-problem",
+        "No API key is stored for https://api.example.com",
+    )
+    .await;
+    assert_eq!(app.text("problem-code").await, "api_key_missing");
+    // Never the sandbox in its place.
+    assert!(!app.visible("sandbox-badge").await && !app.visible("code-input").await);
     app.close().await;
 }

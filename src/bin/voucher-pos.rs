@@ -116,6 +116,24 @@ enum Command {
         #[arg(long)]
         set: Option<String>,
     },
+    /// What only someone with OS access to the terminal may do.
+    Manager {
+        #[command(subcommand)]
+        task: ManagerTask,
+    },
+    /// Prints the terminal's audit (PINs, sign-ins, cashiers, settings), newest first,
+    /// one JSON object per line.
+    Audit {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ManagerTask {
+    /// Forgets a forgotten manager PIN; the next visit to the manager screens
+    /// chooses a new one. Recorded in the audit with the OS user's name.
+    ResetPin,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -404,6 +422,18 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 p.save(&store)?;
             }
             println!("{}", serde_json::to_string(&OfflinePolicy::load(&store)?)?);
+            Ok(0)
+        }
+        Command::Manager { task: ManagerTask::ResetPin } => {
+            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+            voucher_pos::access::reset_manager_pin(&store, &format!("os:{user}"))?;
+            eprintln!("The manager PIN is reset: the next visit to the manager screens chooses a new one.");
+            Ok(0)
+        }
+        Command::Audit { limit } => {
+            for e in voucher_pos::access::audit::recent(&store, limit)? {
+                println!("{}", serde_json::to_string(&e)?);
+            }
             Ok(0)
         }
         Command::Show { intent_id } => {

@@ -109,9 +109,29 @@ export type LogPage = { rows: Array<Intent>, next: LogCursor | null, };
 
 export type IpcError = { code: string, message: string, };
 
-export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox: boolean, scanner: string, terminal_id: string, cashier_id: string, now_ms: number, };
+export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox: boolean, scanner: string, terminal_id: string, access: AccessState, now_ms: number, };
 
-export type PinState = { has_pin: boolean, };
+export type AccessState = { has_manager_pin: boolean, manager_unlocked: boolean, 
+/**
+ * Cashiers are listed and nobody is signed in: the checkout asks for a sign-in.
+ */
+signin_required: boolean, 
+/**
+ * Who the checkout acts as now, if anyone.
+ */
+cashier_id: string | null, cashier_name: string | null, };
+
+export type Cashier = { id: string, name: string, };
+
+export type AuditEntry = { at: number, actor: string, event: string, detail: string | null, };
+
+export type StartupProblem = { 
+/**
+ * Stable, for the UI and the tests.
+ */
+code: string, message: string, what_to_do: string, };
+
+export type Exported = { rows: number, path: string, };
 
 export type Detail = { intent: Intent, attempts: Array<Attempt>, history: Array<HistoryEntry>, };
 
@@ -124,7 +144,16 @@ service_url: string | null, terminal_id: string, branch_code: string,
 /**
  * Which camera to open (its index in the system's list).
  */
-camera_index: number, };
+camera_index: number, 
+/**
+ * The manager screens lock after this long without a manager action.
+ */
+manager_idle_lock_s: number, 
+/**
+ * The cashier id of a terminal with no cashiers listed (single-user); `--cashier`
+ * overrides it for one run.
+ */
+cashier_id: string, };
 
 export type OfflinePolicy = { 
 /**
@@ -150,5 +179,9 @@ export type SettingsView = { terminal: TerminalSettings, policy: OfflinePolicy,
 /**
  * Where the API key is kept ("OS keyring" or "private file ...").
  */
-api_key_location: string, api_key_set: boolean, cameras: Array<CameraInfo>, };
+api_key_location: string, 
+/**
+ * Whether a key is stored for the service in the settings.
+ */
+api_key_set: boolean, cameras: Array<CameraInfo>, };
 

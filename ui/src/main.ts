@@ -5,9 +5,8 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { save } from "@tauri-apps/plugin-dialog";
 import { statusLabel, summarizeCode, money, isWedgeBurst } from "./view";
-import type { Connectivity, Detail, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, PinState, QueueSummary, RedeemView, ScanResult, SettingsView, Status, SyncEvent, TerminalSettings } from "./bindings";
+import type { AccessState, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -18,6 +17,31 @@ let pressing = false;
 function errorText(e: unknown): string {
   const err = e as IpcError;
   return err && typeof err.message === "string" ? err.message : String(e);
+}
+
+function errorCode(e: unknown): string | null {
+  const err = e as IpcError;
+  return err && typeof err.code === "string" ? err.code : null;
+}
+
+// ---------- who is at the till ----------
+
+let access: AccessState | null = null;
+let screen: "checkout" | "manager" = "checkout";
+
+/// Shows who the checkout acts as, and the sign-in form when nobody is signed in.
+function showAccess(a: AccessState) {
+  access = a;
+  $("cashier-id").textContent = a.cashier_id ? (a.cashier_name ? `${a.cashier_name} (${a.cashier_id})` : a.cashier_id) : "signed out";
+  $("sign-out").hidden = !a.cashier_name;
+  $("signin").hidden = !(screen === "checkout" && a.signin_required);
+  $("checkout").hidden = !(screen === "checkout" && !a.signin_required);
+  // The manager screens locked themselves (idle time): show the PIN form again.
+  if (screen === "manager" && !a.manager_unlocked && !$("manager-body").hidden) showPinForm(a, "Locked after a while without use: enter the PIN again.");
+}
+
+async function refreshAccess() {
+  showAccess(await invoke<AccessState>("access_state"));
 }
 
 // ---------- status bar ----------
@@ -40,6 +64,7 @@ async function refreshStatus() {
   $("sandbox-badge").hidden = !s.sandbox;
   $("simulate-offline").hidden = !s.sandbox;
   $("scanner-status").textContent = s.scanner;
+  showAccess(s.access);
   showConnectivity(s.connectivity);
   showQueue(s.queue, s.now_ms);
 }
@@ -108,6 +133,7 @@ async function scanText(text: string) {
     showScan(await invoke<ScanResult>("scan", { text, receipt: null }));
   } catch (e) {
     $("scan-error").textContent = errorText(e);
+    if (errorCode(e) === "cashier_signed_out") await refreshAccess();
   }
 }
 
@@ -177,7 +203,7 @@ async function loadLog(reset: boolean) {
     cell(row, statusLabel(i));
     cell(row, i.value_cents == null ? "" : (i.value_cents / 100).toFixed(2));
     cell(row, i.transaction_id ?? "");
-    const open = () => void showDetail(i.id);
+    const open = () => void managerLoad(showDetail(i.id));
     row.addEventListener("click", open);
     row.addEventListener("keydown", (e) => e.key === "Enter" && open());
   }
@@ -216,7 +242,7 @@ async function loadInbox() {
           await invoke("settle", { intentId: i.id, how, note: note.value, transactionId: tx.value || null });
           await Promise.all([loadInbox(), loadLog(true)]);
         } catch (e) {
-          text.textContent = errorText(e);
+          await onManagerError(e, (t) => (text.textContent = t));
         }
       });
       li.append(b);
@@ -242,6 +268,8 @@ async function loadSettings() {
   $<HTMLInputElement>("s-maxpending").value = String(s.policy.max_pending);
   $<HTMLInputElement>("s-maxage").value = String(Math.round(s.policy.max_pending_age_s / 60));
   $<HTMLInputElement>("s-maxvouchers").value = String(s.policy.max_vouchers_per_code);
+  $<HTMLInputElement>("s-idle").value = String(Math.max(1, Math.round(s.terminal.manager_idle_lock_s / 60)));
+  $<HTMLInputElement>("s-cashier").value = s.terminal.cashier_id;
 }
 
 async function saveSettings() {
@@ -251,6 +279,8 @@ async function saveSettings() {
     branch_code: $<HTMLInputElement>("s-branch").value.trim(),
     service_url: $<HTMLInputElement>("s-service").value.trim() || null,
     camera_index: Number($<HTMLSelectElement>("s-camera").value) || 0,
+    manager_idle_lock_s: Math.max(1, num("s-idle")) * 60,
+    cashier_id: $<HTMLInputElement>("s-cashier").value.trim(),
   };
   const policy: OfflinePolicy = {
     accept_offline: $<HTMLInputElement>("s-accept").checked,
@@ -261,26 +291,105 @@ async function saveSettings() {
   try {
     await invoke("save_settings", { terminal, policy, apiKey: $<HTMLInputElement>("s-apikey").value || null });
     $("settings-result").textContent = "Saved. Terminal id and branch apply now; service, camera and API key at the next start.";
-    await loadSettings();
+    await Promise.all([loadSettings(), loadAudit()]);
   } catch (e) {
-    $("settings-result").textContent = errorText(e);
+    await onManagerError(e, (t) => ($("settings-result").textContent = t));
   }
 }
 
+function showPinForm(a: AccessState, note = "") {
+  const first = !a.has_manager_pin;
+  $("pin-label").textContent = first ? "Choose a manager PIN (4 to 12 digits)" : "Manager PIN";
+  $("pin-again").hidden = !first;
+  $("pin-again-label").hidden = !first;
+  $("pin-submit").textContent = first ? "Set PIN" : "Unlock";
+  $("pin-error").textContent = note;
+  $("manager-body").hidden = true;
+  $("pin-form").hidden = false;
+  $("pin-input").focus();
+}
+
 async function openManager() {
-  const s = await invoke<PinState>("manager_pin_state");
-  $("pin-label").textContent = s.has_pin ? "Manager PIN" : "Choose a manager PIN (4 to 12 digits)";
+  const a = await invoke<AccessState>("access_state");
+  access = a;
+  if (a.manager_unlocked) await showManagerBody();
+  else showPinForm(a);
+}
+
+async function showManagerBody() {
+  $("pin-form").hidden = true;
+  $("manager-body").hidden = false;
+  await managerLoad(Promise.all([loadLog(true), loadInbox(), loadSettings(), loadCashiers(), loadAudit()]));
+}
+
+/// A manager action failed because the session locked meanwhile: back to the PIN.
+async function onManagerError(e: unknown, show: (text: string) => void) {
+  if (errorCode(e) === "manager_locked") {
+    showPinForm(await invoke<AccessState>("access_state"), errorText(e));
+  } else {
+    show(errorText(e));
+  }
+}
+
+/// A manager screen's read: a locked session shows the PIN form again.
+async function managerLoad(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (e) {
+    await onManagerError(e, (t) => ($("export-result").textContent = t));
+  }
+}
+
+async function loadCashiers() {
+  const list = await invoke<Cashier[]>("cashier_list");
+  const ul = $("cashier-list");
+  ul.replaceChildren();
+  if (list.length === 0) ul.append(Object.assign(document.createElement("li"), { textContent: "No cashiers: single-user." }));
+  for (const c of list) {
+    const li = document.createElement("li");
+    li.textContent = `${c.name} (${c.id}) `;
+    const b = Object.assign(document.createElement("button"), { textContent: "Remove" });
+    b.addEventListener("click", async () => {
+      try {
+        await invoke("cashier_remove", { id: c.id });
+        await Promise.all([loadCashiers(), loadAudit()]);
+      } catch (e) {
+        await onManagerError(e, (t) => ($("cashier-result").textContent = t));
+      }
+    });
+    li.append(b);
+    ul.append(li);
+  }
+}
+
+async function loadAudit() {
+  const rows = await invoke<AuditEntry[]>("audit_recent");
+  $("audit").replaceChildren(
+    ...rows.map((r) => Object.assign(document.createElement("li"), { textContent: `${new Date(r.at).toLocaleString()} ${r.actor}: ${r.event.replaceAll("_", " ")}${r.detail ? " (" + r.detail + ")" : ""}` })),
+  );
 }
 
 // ---------- wiring ----------
 
 function showScreen(which: "checkout" | "manager") {
-  $("checkout").hidden = which !== "checkout";
+  const leaving = screen === "manager" && which !== "manager";
+  screen = which;
   $("manager").hidden = which !== "manager";
   $("tab-checkout").setAttribute("aria-pressed", String(which === "checkout"));
   $("tab-manager").setAttribute("aria-pressed", String(which === "manager"));
-  if (which === "manager") void openManager();
-  else $("code-input").focus();
+  if (leaving) {
+    // Leaving the manager screens locks them: the next person must type the PIN.
+    $("manager-body").hidden = true;
+    void invoke("manager_lock");
+  }
+  if (which === "manager") {
+    $("checkout").hidden = true;
+    $("signin").hidden = true;
+    void openManager();
+  } else {
+    if (access) showAccess(access);
+    void refreshAccess().then(() => (access?.signin_required ? $("signin-id") : $("code-input")).focus());
+  }
 }
 
 function wire() {
@@ -338,44 +447,109 @@ function wire() {
   $("tab-manager").addEventListener("click", () => showScreen("manager"));
   $("pin-form").addEventListener("submit", async (e) => {
     e.preventDefault();
+    const pin = $<HTMLInputElement>("pin-input");
+    const again = $<HTMLInputElement>("pin-again");
     try {
-      await invoke("manager_unlock", { pin: $<HTMLInputElement>("pin-input").value });
-      $<HTMLInputElement>("pin-input").value = "";
+      if (access && !access.has_manager_pin) await invoke("manager_set_pin", { pin: pin.value, again: again.value });
+      else await invoke("manager_unlock", { pin: pin.value });
       $("pin-error").textContent = "";
-      $("pin-form").hidden = true;
-      $("manager-body").hidden = false;
-      await Promise.all([loadLog(true), loadInbox(), loadSettings()]);
+      access = await invoke<AccessState>("access_state");
+      await showManagerBody();
     } catch (err) {
       $("pin-error").textContent = errorText(err);
+    } finally {
+      pin.value = "";
+      again.value = "";
     }
   });
   $("lock-manager").addEventListener("click", async () => {
     await invoke("manager_lock");
-    $("manager-body").hidden = true;
-    $("pin-form").hidden = false;
+    showPinForm(await invoke<AccessState>("access_state"));
+  });
+  $("cashier-signin").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const pin = $<HTMLInputElement>("signin-pin");
+    try {
+      await invoke<Cashier>("cashier_sign_in", { id: $<HTMLInputElement>("signin-id").value, pin: pin.value });
+      $("signin-error").textContent = "";
+      $<HTMLInputElement>("signin-id").value = "";
+      await refreshAccess();
+      $("code-input").focus();
+    } catch (err) {
+      $("signin-error").textContent = errorText(err);
+    } finally {
+      pin.value = "";
+    }
+  });
+  $("sign-out").addEventListener("click", async () => {
+    await invoke("cashier_sign_out");
+    showIntent(null, null);
+    await refreshAccess();
+    $("signin-id").focus();
+  });
+  $("cashier-add").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const field = (id: string) => $<HTMLInputElement>(id);
+    try {
+      const c = await invoke<Cashier>("cashier_add", { id: field("c-id").value, name: field("c-name").value, pin: field("c-pin").value, again: field("c-again").value });
+      $("cashier-result").textContent = `Added ${c.name} (${c.id}). The checkout now asks for a sign-in.`;
+      field("c-id").value = "";
+      field("c-name").value = "";
+      await Promise.all([loadCashiers(), loadAudit()]);
+    } catch (err) {
+      await onManagerError(err, (t) => ($("cashier-result").textContent = t));
+    } finally {
+      field("c-pin").value = "";
+      field("c-again").value = "";
+    }
+  });
+  $("pin-change").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const fields = ["pc-current", "pc-new", "pc-again"].map((id) => $<HTMLInputElement>(id));
+    try {
+      await invoke("manager_change_pin", { current: fields[0].value, pin: fields[1].value, again: fields[2].value });
+      $("pin-change-result").textContent = "The manager PIN is changed.";
+      await loadAudit();
+    } catch (err) {
+      await onManagerError(err, (t) => ($("pin-change-result").textContent = t));
+    } finally {
+      fields.forEach((f) => (f.value = ""));
+    }
   });
   $("log-filter").addEventListener("submit", (e) => {
     e.preventDefault();
-    void loadLog(true);
+    void managerLoad(loadLog(true));
   });
-  $("next-page").addEventListener("click", () => void loadLog(false));
+  $("next-page").addEventListener("click", () => void managerLoad(loadLog(false)));
   $("settings-form").addEventListener("submit", (e) => {
     e.preventDefault();
     void saveSettings();
   });
   $("export-csv").addEventListener("click", async () => {
-    const path = await save({ defaultPath: "redemptions.csv", filters: [{ name: "CSV", extensions: ["csv"] }] });
-    if (!path) return;
+    // The terminal asks where to save, in the desktop's own dialog.
     try {
-      const n = await invoke<number>("export_csv", { path, filter: filter() });
-      $("export-result").textContent = `Exported ${n} rows to ${path}.`;
+      const done = await invoke<Exported | null>("export_csv", { filter: filter() });
+      $("export-result").textContent = done ? `Exported ${done.rows} rows to ${done.path}.` : "Export cancelled.";
+      if (done) await loadAudit();
     } catch (e) {
-      $("export-result").textContent = errorText(e);
+      await onManagerError(e, (t) => ($("export-result").textContent = t));
     }
   });
 }
 
 async function start() {
+  // A terminal that could not start says why, and nothing else runs.
+  const problem = await invoke<StartupProblem | null>("startup_problem");
+  if (problem) {
+    $("checkout").hidden = true;
+    $("startup-problem").hidden = false;
+    $("problem-message").textContent = problem.message;
+    $("problem-what").textContent = problem.what_to_do;
+    $("problem-code").textContent = problem.code;
+    for (const id of ["tab-checkout", "tab-manager", "cashier-pill"]) $(id).hidden = true;
+    document.body.dataset.ready = "problem";
+    return;
+  }
   wire();
   await listen<SyncEvent>("sync", (e) => {
     const ev = e.payload;
@@ -403,7 +577,7 @@ async function start() {
   await refreshStatus();
   setInterval(() => void refreshStatus(), 5000);
   document.body.dataset.ready = "true";
-  $("code-input").focus();
+  (access?.signin_required ? $("signin-id") : $("code-input")).focus();
 }
 
 void start();
