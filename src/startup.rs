@@ -210,4 +210,23 @@ mod tests {
             "the key must not be stored for an insecure URL"
         );
     }
+
+    #[test]
+    fn a_second_window_and_a_damaged_database_each_say_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let _first = crate::store::Store::open(&path, std::sync::Arc::new(crate::clock::SystemClock)).unwrap();
+        let second = crate::store::Store::open(&path, std::sync::Arc::new(crate::clock::SystemClock)).err().unwrap();
+        let p = store_problem(&second);
+        assert_eq!(p.code, "store_locked");
+        assert!(p.what_to_do.contains("already open"), "{}", p.what_to_do);
+
+        let damaged = dir.path().join("d.db");
+        std::fs::write(&damaged, b"not a database at all, just bytes").unwrap();
+        let e = crate::store::Store::open(&damaged, std::sync::Arc::new(crate::clock::SystemClock)).err().unwrap();
+        let p = store_problem(&e);
+        assert_eq!(p.code, "store_corrupt");
+        assert!(p.message.contains("moved aside"), "{}", p.message);
+        assert!(p.what_to_do.contains("empty database"), "{}", p.what_to_do);
+    }
 }

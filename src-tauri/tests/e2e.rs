@@ -679,3 +679,27 @@ async fn a_terminal_set_up_for_a_real_service_without_its_key_says_so_in_the_win
     assert!(!app.visible("sandbox-badge").await && !app.visible("code-input").await);
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_the_service_rejects_is_shown_in_the_window_and_the_voucher_waits() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let args = vec![
+        "--db".to_string(),
+        dir.path().join("terminal.db").display().to_string(),
+        "--service".into(),
+        sandbox.url.clone(),
+        "--api-key".into(),
+        "test_revoked".into(),
+    ];
+    let app = App::start_with(args, "true").await;
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("key-problem", "refused this terminal's API key").await;
+    assert!(app.text("key-problem").await.contains("Manager → Settings"));
+    assert_eq!(app.text("queue-count").await, "1", "the voucher waits in the queue");
+    assert!(sandbox.ledger().await.is_empty());
+    app.close().await;
+}

@@ -345,6 +345,9 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 match tokio::time::timeout_at(deadline, rx.recv()).await {
                     Err(_) => break if until_idle { 3 } else { 0 },
                     Ok(Ok(SyncEvent::StoreFailure { message })) => eprintln!("voucher-pos: store failure: {message}"),
+                    Ok(Ok(SyncEvent::KeyRejected { message })) => {
+                        eprintln!("voucher-pos: the service rejected the API key ({message}); intents wait until it is replaced")
+                    }
                     Ok(_) => {}
                 }
             };

@@ -167,6 +167,9 @@ impl Engine {
             })
             .await?;
         let reply = self.api.redeem(&i.idempotency_key, &i.body).await;
+        if let RedeemOutcome::Unauthorized { message } = &reply.outcome {
+            let _ = self.events.send(super::SyncEvent::KeyRejected { message: message.clone() });
+        }
         let now = self.clock.now_ms();
         let attempt = NewAttempt {
             kind: AttemptKind::Redeem,

@@ -107,6 +107,10 @@ pub enum SyncEvent {
     /// The engine could not write an outcome (a full disk, say): the engineer on call
     /// must look. The intent stays `in_flight` and is recovered as `unknown`.
     StoreFailure { message: String },
+    /// The service answered 401: this terminal's API key is wrong or revoked. Nothing
+    /// can be redeemed until a manager enters the right one; intents wait meanwhile.
+    /// `message` is the service's own.
+    KeyRejected { message: String },
 }
 
 /// Announces an intent's new state and the queue it leaves behind.

@@ -83,7 +83,7 @@ newly_committed: boolean, };
 
 export type Settlement = "redeemed" | "refused" | "not_redeemed";
 
-export type SyncEvent = { "type": "intent_changed", intent_id: string, state: IntentState, } | { "type": "queue" } & QueueSummary | { "type": "connectivity", state: Connectivity, } | { "type": "store_failure", message: string, };
+export type SyncEvent = { "type": "intent_changed", intent_id: string, state: IntentState, } | { "type": "queue" } & QueueSummary | { "type": "connectivity", state: Connectivity, } | { "type": "store_failure", message: string, } | { "type": "key_rejected", message: string, };
 
 export type Attempt = { id: number, intent_id: string, kind: string, started_at: number, ended_at: number, http_status: number | null, outcome: string, replayed: boolean, latency_ms: number, detail: string | null, };
 

@@ -556,6 +556,13 @@ async function start() {
     if (ev.type === "connectivity") showConnectivity(ev.state);
     if (ev.type === "queue") showQueue(ev, Date.now());
     if (ev.type === "intent_changed" && current && ev.intent_id === current.id) void refreshCurrent();
+    if (ev.type === "key_rejected") {
+      const el = $("key-problem");
+      el.textContent = `The voucher service refused this terminal's API key: ${ev.message} Vouchers wait in the queue. A manager must enter the right key in Manager → Settings, then restart the terminal.`;
+      el.hidden = false;
+    }
+    // An answer from the service proves the key works again.
+    if (ev.type === "intent_changed" && (ev.state === "redeemed" || ev.state === "refused")) $("key-problem").hidden = true;
   });
   await listen<{ src: string; width: number; height: number; outline: [number, number][] | null }>("preview", (e) => {
     const p = e.payload;
