@@ -24,6 +24,10 @@ pub enum Error {
     #[error(transparent)]
     Export(#[from] crate::log::ExportError),
     #[error(transparent)]
+    Money(#[from] crate::sale::MoneyError),
+    #[error(transparent)]
+    Zone(#[from] crate::clock::ZoneError),
+    #[error(transparent)]
     Scan(#[from] crate::scan::SourceError),
     /// The action is not allowed now; the message says why, for the cashier.
     #[error("{message}")]
@@ -41,6 +45,8 @@ impl Error {
             Error::Pin(e) => e.code(),
             Error::Scan(e) => e.code(),
             Error::Export(e) => e.code(),
+            Error::Money(e) => e.code(),
+            Error::Zone(e) => e.code(),
             Error::NotAllowed { code, .. } => code,
         }
     }

@@ -12,10 +12,11 @@ use std::str::FromStr;
 use crate::voucher::VoucherCode;
 
 /// Where an intent is on its way to an outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, Default, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum IntentState {
     /// Created at scan time; the cashier has not pressed Redeem. Nothing sent.
+    #[default]
     Scanned,
     /// The cashier committed; no request has possibly reached the service yet.
     Queued,
@@ -182,12 +183,13 @@ pub fn build_metadata(code: &VoucherCode, ctx: &SaleContext, intent_id: &str) ->
     check_field("branch code", &ctx.branch_code, true)?;
     check_field("cashier id", &ctx.cashier_id, true)?;
     let cfhp = code.campaign_word() == Some("cfhp");
+    // One answer for either detail missing: the checkout asks for both at once.
+    if cfhp && (ctx.receipt_number.is_empty() || ctx.skus.is_empty()) {
+        return Err(ContextError::CfhpNeedsSkus);
+    }
     check_field("receipt number", &ctx.receipt_number, cfhp)?;
     for sku in &ctx.skus {
         check_field("SKU", sku, true)?;
-    }
-    if cfhp && ctx.skus.is_empty() {
-        return Err(ContextError::CfhpNeedsSkus);
     }
     let mut md = format!(
         "branch_code:{},pos_ID:{},cashier_ID:{},intent_ID:{}",
@@ -216,8 +218,9 @@ pub fn build_body(code: &VoucherCode, metadata: &str) -> Vec<u8> {
         .expect("a JSON object of two strings always serialises")
 }
 
-/// One intent as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+/// One intent as stored. (`Default` is for tests that need an intent in a given
+/// state; the store builds real ones.)
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ts_rs::TS)]
 pub struct Intent {
     pub id: String,
     pub idempotency_key: String,
@@ -333,6 +336,8 @@ mod tests {
     fn cfhp_codes_need_skus_in_the_compulsory_form() {
         let code = parse("rsg-cfhp:v_1").unwrap();
         assert_eq!(build_metadata(&code, &ctx(), "i"), Err(ContextError::CfhpNeedsSkus));
+        let no_receipt = SaleContext { receipt_number: String::new(), skus: vec!["001".into()], ..ctx() };
+        assert_eq!(build_metadata(&code, &no_receipt, "i"), Err(ContextError::CfhpNeedsSkus), "one answer for either detail");
         let mut c = ctx();
         c.skus = vec!["001".into(), "002".into()];
         assert!(build_metadata(&code, &c, "i").unwrap().ends_with(",receipt_number:R9,SKU:001,002"));

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
-use crate::clock::rfc3339;
 use crate::intent::{Intent, IntentState};
 use crate::store::{intent_from_row, Store, StoreError, COLS};
 
@@ -23,6 +22,10 @@ pub struct LogFilter {
     pub from_ms: Option<i64>,
     /// Created before (Unix ms).
     pub to_ms: Option<i64>,
+    /// Created on or after this day (YYYY-MM-DD) in the store's time zone.
+    pub from_date: Option<String>,
+    /// Created on or before this day (YYYY-MM-DD) in the store's time zone.
+    pub to_date: Option<String>,
     pub state: Option<IntentState>,
     pub cashier_id: Option<String>,
     /// A transaction id, a whole code, or part of a voucher id.
@@ -47,6 +50,21 @@ pub struct LogCursor {
 pub struct LogPage {
     pub rows: Vec<Intent>,
     pub next: Option<LogCursor>,
+}
+
+impl LogFilter {
+    /// The filter with its days turned into instants in the store's zone: a day is
+    /// the store's day, not UTC's nor the reader's.
+    pub fn in_zone(&self, zone: &crate::clock::StoreZone) -> Result<LogFilter, crate::clock::ZoneError> {
+        let mut f = self.clone();
+        if let Some(d) = self.from_date.as_deref().filter(|d| !d.is_empty()) {
+            f.from_ms = Some(zone.day_start_ms(d)?);
+        }
+        if let Some(d) = self.to_date.as_deref().filter(|d| !d.is_empty()) {
+            f.to_ms = Some(zone.day_end_ms(d)?);
+        }
+        Ok(f)
+    }
 }
 
 fn where_clause(f: &LogFilter, after: Option<&LogCursor>) -> (String, Vec<Value>) {
@@ -146,10 +164,10 @@ pub fn csv_field(raw: &str) -> String {
     }
 }
 
-fn csv_row(i: &Intent) -> String {
+fn csv_row(i: &Intent, zone: &crate::clock::StoreZone) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let fields = [
-        rfc3339(i.created_at),
+        zone.rfc3339(i.created_at),
         i.id.clone(),
         i.state.as_str().to_string(),
         i.cashier_id.clone(),
@@ -172,14 +190,16 @@ fn csv_row(i: &Intent) -> String {
 }
 
 /// Writes every row matching `filter` as CSV; returns how many rows.
+/// Times are written in the store's zone with their UTC offset.
 pub fn export_csv(store: &Store, filter: &LogFilter, mut out: impl Write) -> Result<usize, StoreError> {
+    let zone = crate::settings::TerminalSettings::load(store)?.zone();
     writeln!(out, "{}", CSV_HEADER.join(","))?;
     let mut after = None;
     let mut n = 0;
     loop {
         let p = page(store, filter, after.as_ref(), 1000)?;
         for i in &p.rows {
-            writeln!(out, "{}", csv_row(i))?;
+            writeln!(out, "{}", csv_row(i, &zone))?;
         }
         n += p.rows.len();
         match p.next {

@@ -24,6 +24,10 @@ pub struct TerminalSettings {
     /// The cashier id of a terminal with no cashiers listed (single-user); `--cashier`
     /// overrides it for one run.
     pub cashier_id: String,
+    /// The store's currency symbol (`S$`).
+    pub currency_symbol: String,
+    /// The store's time zone (an IANA name); none means the system's.
+    pub time_zone: Option<String>,
 }
 
 impl Default for TerminalSettings {
@@ -35,6 +39,8 @@ impl Default for TerminalSettings {
             camera_index: 0,
             manager_idle_lock_s: 120,
             cashier_id: "c001".into(),
+            currency_symbol: "S$".into(),
+            time_zone: None,
         }
     }
 }
@@ -42,6 +48,17 @@ impl Default for TerminalSettings {
 impl TerminalSettings {
     pub fn load(store: &Store) -> Result<TerminalSettings, StoreError> {
         Ok(store.setting(SETTING)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    }
+
+    /// The store's time zone; a name this machine does not know falls back to the
+    /// system's (saving refuses such a name, so only a changed machine gets here).
+    pub fn zone(&self) -> crate::clock::StoreZone {
+        crate::clock::StoreZone::named(self.time_zone.as_deref())
+            .unwrap_or_else(|_| crate::clock::StoreZone::named(None).expect("the system zone always resolves"))
+    }
+
+    pub fn currency(&self) -> crate::sale::Currency {
+        crate::sale::Currency { symbol: self.currency_symbol.clone() }
     }
 
     pub fn save(&self, store: &Store) -> Result<(), StoreError> {

@@ -393,3 +393,25 @@ fn an_export_is_private_renamed_into_place_and_never_inside_the_data_folder() {
     .unwrap_err();
     assert_eq!(e.code(), "export_io");
 }
+
+#[test]
+fn the_log_filters_by_the_stores_days_and_the_csv_writes_its_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2026-11-28 17:00 UTC is 29 November, 01:00, in Singapore.
+    let clock = ManualClock::new(1_795_885_200_000);
+    let store = open(dir.path(), &clock);
+    TerminalSettings { time_zone: Some("Asia/Singapore".into()), ..TerminalSettings::load(&store).unwrap() }.save(&store).unwrap();
+    let ctx = voucher_pos::intent::SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: "ann".into(), ..Default::default() };
+    voucher_pos::checkout::scan_text(&store, "rsg:v_late", &ctx).unwrap();
+    let zone = TerminalSettings::load(&store).unwrap().zone();
+    let day = |d: &str| LogFilter { from_date: Some(d.into()), to_date: Some(d.into()), ..LogFilter::default() }.in_zone(&zone).unwrap();
+    // The store's 29th holds it, though it is still the 28th in UTC.
+    assert_eq!(voucher_pos::log::page(&store, &day("2026-11-29"), None, 50).unwrap().rows.len(), 1);
+    assert_eq!(voucher_pos::log::page(&store, &day("2026-11-28"), None, 50).unwrap().rows.len(), 0);
+    let mut csv = Vec::new();
+    voucher_pos::log::export_csv(&store, &LogFilter::default(), &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.lines().nth(1).unwrap().starts_with("2026-11-29T01:00:00+08:00,"), "{csv}");
+    let bad = LogFilter { from_date: Some("29/11/2026".into()), ..LogFilter::default() }.in_zone(&zone).unwrap_err();
+    assert_eq!(bad.code(), "zone_bad_date");
+}

@@ -15,6 +15,7 @@ mod tests {
     use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
     use voucher_pos::scan::camera::CameraInfo;
     use voucher_pos::settings::TerminalSettings;
+    use voucher_pos::sale::{SaleTotals, SaleVoucher};
     use voucher_pos::startup::StartupProblem;
     use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
     use voucher_pos::sync::{Connectivity, SyncEvent};
@@ -44,6 +45,8 @@ mod tests {
             AuditEntry::decl(&cfg),
             StartupProblem::decl(&cfg),
             Exported::decl(&cfg),
+            SaleVoucher::decl(&cfg),
+            SaleTotals::decl(&cfg),
             Detail::decl(&cfg),
             TerminalSettings::decl(&cfg),
             OfflinePolicy::decl(&cfg),

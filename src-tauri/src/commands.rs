@@ -24,6 +24,7 @@ use voucher_pos::access::{audit::AuditEntry, cashiers, Access, AccessState, Cash
 use voucher_pos::checkout::{RedeemView, Settlement, Terminal};
 use voucher_pos::intent::{Intent, SaleContext};
 use voucher_pos::log::{LogCursor, LogFilter, LogPage};
+use voucher_pos::sale::SaleTotals;
 use voucher_pos::startup::StartupProblem;
 use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
 use voucher_pos::sync::Connectivity;
@@ -84,6 +85,8 @@ pub struct Status {
     pub scanner: String,
     pub terminal_id: String,
     pub access: AccessState,
+    /// The store's time zone (IANA name), for showing times; none: the system's.
+    pub time_zone: Option<String>,
     pub now_ms: i64,
 }
 
@@ -98,18 +101,33 @@ pub async fn status(state: State<'_, AppState>) -> Answer<Status> {
         scanner: state.scanner_status.lock().unwrap().clone(),
         terminal_id: sale.terminal_id,
         access,
+        time_zone: voucher_pos::settings::TerminalSettings::load(state.terminal.store())?.zone().name(),
         now_ms: state.terminal.store().now_ms(),
     })
 }
 
+/// Records a scan for the current sale. A CFHP code comes back as
+/// `context_cfhp_needs_skus` until the receipt number and SKUs are given with it.
 #[tauri::command]
-pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<String>) -> Answer<ScanResult> {
+pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<String>, skus: Option<String>) -> Answer<ScanResult> {
     let mut sale = state.sale.lock().unwrap().clone();
     sale.cashier_id = state.access.cashier()?;
-    if let Some(r) = receipt.filter(|r| !r.is_empty()) {
+    if let Some(r) = receipt.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) {
         sale.receipt_number = r;
     }
+    sale.skus = voucher_pos::sale::parse_skus(skus.as_deref().unwrap_or(""));
     Ok(state.terminal.scan(&text, &sale)?)
+}
+
+/// The sale's amounts: the typed total (parsed here, in cents) against the vouchers
+/// scanned for it.
+#[tauri::command]
+pub async fn sale_totals(state: State<'_, AppState>, total: String, intent_ids: Vec<String>) -> Answer<SaleTotals> {
+    let settings = voucher_pos::settings::TerminalSettings::load(state.terminal.store())?;
+    let currency = settings.currency();
+    let total_cents = if total.trim().is_empty() { None } else { Some(currency.parse(&total)?) };
+    let intents = intent_ids.iter().map(|id| state.terminal.store().get(id)).collect::<Result<Vec<_>, _>>()?;
+    Ok(voucher_pos::sale::totals(&currency, total_cents, &intents))
 }
 
 #[tauri::command]
@@ -244,6 +262,7 @@ pub async fn audit_recent(state: State<'_, AppState>) -> Answer<Vec<AuditEntry>>
 #[tauri::command]
 pub async fn log_page(state: State<'_, AppState>, filter: LogFilter, after: Option<LogCursor>) -> Answer<LogPage> {
     manager(&state)?;
+    let filter = filter.in_zone(&voucher_pos::settings::TerminalSettings::load(state.terminal.store())?.zone())?;
     Ok(voucher_pos::log::page(state.terminal.store(), &filter, after.as_ref(), 50)?)
 }
 
@@ -296,6 +315,7 @@ pub async fn export_csv(
 ) -> Answer<Option<Exported>> {
     use tauri_plugin_dialog::DialogExt;
     manager(&state)?;
+    let filter = filter.in_zone(&voucher_pos::settings::TerminalSettings::load(state.terminal.store())?.zone())?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -393,6 +413,7 @@ pub async fn save_settings(
     let check = voucher_pos::intent::SaleContext { terminal_id: terminal.terminal_id.clone(), branch_code: terminal.branch_code.clone(), cashier_id: "check".into(), ..Default::default() };
     let code = voucher_pos::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
     voucher_pos::intent::build_metadata(&code, &check, "check")?;
+    voucher_pos::clock::StoreZone::named(terminal.time_zone.as_deref())?;
     let before = voucher_pos::settings::TerminalSettings::load(store)?;
     let key = api_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
     let url = terminal

@@ -3,6 +3,7 @@
 //! decisions: commands call `voucher_pos::checkout::Terminal` (see `commands.rs`),
 //! and core events are forwarded to the UI unchanged.
 
+mod acl;
 mod bindings;
 mod commands;
 
@@ -227,6 +228,7 @@ fn main() {
             commands::startup_problem,
             commands::status,
             commands::scan,
+            commands::sale_totals,
             commands::redeem,
             commands::view_intent,
             commands::accept_offline,
@@ -282,13 +284,21 @@ fn main() {
                     }
                     ScanEvent::Code { parsed, .. } => {
                         let state = handle.state::<AppState>();
-                        let answer = match parsed {
+                        // The text goes with the answer: a CFHP code comes back asking
+                        // for its receipt and SKUs, and the page scans it again with them.
+                        let (text, answer) = match parsed {
                             // The decoder's own thread, not the window's: it may wait for the disk.
-                            Ok(code) => tauri::async_runtime::block_on(commands::scan(state, code.as_str().to_string(), None))
-                                .map(|r| serde_json::to_value(r).unwrap()),
-                            Err(e) => Err(voucher_pos::Error::from(e).into()),
+                            Ok(code) => (
+                                Some(code.as_str().to_string()),
+                                tauri::async_runtime::block_on(commands::scan(state, code.as_str().to_string(), None, None)),
+                            ),
+                            Err(e) => (None, Err(voucher_pos::Error::from(e).into())),
                         };
-                        let _ = handle.emit("scanned", answer.map_err(|e| serde_json::to_value(e).unwrap()));
+                        let (ok, err) = match answer {
+                            Ok(r) => (Some(r), None),
+                            Err(e) => (None, Some(e)),
+                        };
+                        let _ = handle.emit("scanned", serde_json::json!({"text": text, "ok": ok, "err": err}));
                     }
                     ScanEvent::Source(s) => {
                         let text = match s {

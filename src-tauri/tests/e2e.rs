@@ -65,6 +65,12 @@ impl Sandbox {
         self.voucher_in(count, "active").await
     }
 
+    /// A voucher code made to `spec` (`count`, `value` per voucher in cents, `prefix`).
+    async fn voucher_like(&self, spec: Value) -> String {
+        let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&spec).send().await.unwrap().json().await.unwrap();
+        v["qr"].as_str().unwrap().to_string()
+    }
+
     async fn voucher_in(&self, count: usize, state: &str) -> String {
         let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&json!({"count": count, "value": 500, "state": state})).send().await.unwrap().json().await.unwrap();
         v["qr"].as_str().unwrap().to_string()
@@ -262,6 +268,20 @@ impl App {
     async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// Types `text` and Enter as real X key events 5 ms apart, into whatever has the
+/// keyboard in the app's window: what a handheld keyboard-wedge scanner does.
+fn wedge_scan(display: &str, text: &str) {
+    let run = |args: &[&str]| {
+        let out = Command::new("xdotool").args(args).env("DISPLAY", display).output().expect("xdotool");
+        assert!(out.status.success(), "xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let window = run(&["search", "--sync", "--onlyvisible", "--name", "Voucher POS"]);
+    run(&["windowfocus", "--sync", window.lines().next().unwrap()]);
+    run(&["type", "--delay", "5", text]);
+    run(&["key", "--delay", "5", "Return"]);
 }
 
 /// Waits for the desktop's save dialog titled `title` and saves to `path`: selects
@@ -697,9 +717,179 @@ async fn a_key_the_service_rejects_is_shown_in_the_window_and_the_voucher_waits(
     let code = sandbox.voucher(1).await;
     app.scan(&code).await;
     app.type_code("").await;
-    app.wait_text("key-problem", "refused this terminal's API key").await;
-    assert!(app.text("key-problem").await.contains("Manager → Settings"));
+    app.wait_text("status-message", "refused this terminal's API key").await;
+    assert!(app.text("status-message").await.contains("Call the manager"));
+    app.wait_text("intent-status", "waiting for a valid API key").await;
     assert_eq!(app.text("queue-count").await, "1", "the voucher waits in the queue");
     assert!(sandbox.ledger().await.is_empty());
+    app.close().await;
+}
+
+async fn value_of(app: &App, testid: &str) -> String {
+    app.client.execute(&format!("return document.querySelector('[data-testid={testid}]').value"), vec![]).await.unwrap().as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_shows_the_balance_due_in_dollars_and_the_next_customer_starts_empty() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    // A malformed amount is refused in words, never read as something else.
+    app.type_into("sale-total", "1,25.00").await;
+    app.wait_text("sale-total-error", "not an amount").await;
+    app.client.execute("const e = document.querySelector('[data-testid=sale-total]'); e.value = ''; e.dispatchEvent(new Event('input'));", vec![]).await.unwrap();
+    app.type_into("sale-total", "1,250.00").await;
+    app.wait_text("sale-total-shown", "S$1,250.00").await;
+    assert_eq!(app.text("sale-total-error").await, "");
+    let code = sandbox.voucher_like(json!({"count": 3, "value": 500})).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    app.wait_text("balance-due", "S$1,235.00").await;
+    assert_eq!(app.text("voucher-value").await, "S$15.00");
+    assert_eq!(app.text("forfeited").await, "S$0.00");
+    app.screenshot("checkout-sale.png").await;
+    // Enter on a settled sale, or the button, ends it: the next customer starts clean.
+    app.click("next-customer").await;
+    app.wait_text("intent-status", "Scan a voucher code").await;
+    assert_eq!(value_of(&app, "sale-total").await, "");
+    assert_eq!(app.text("balance-due").await, "—");
+    assert_eq!(app.text("sale-vouchers").await, "");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scanner_burst_into_the_sale_total_is_a_scan_and_the_total_keeps_its_amount() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    app.type_into("sale-total", "12.50").await;
+    app.wait_text("sale-total-shown", "S$12.50").await;
+    app.client.execute("document.querySelector('[data-testid=sale-total]').focus()", vec![]).await.unwrap();
+    let code = sandbox.voucher(1).await;
+    wedge_scan(&app.desktop.display, &code);
+    app.wait_text("intent-status", "Scanned").await;
+    assert_eq!(value_of(&app, "sale-total").await, "12.50", "the burst must not land in the amount");
+    assert_eq!(app.text("sale-total-error").await, "");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cfhp_code_is_redeemed_only_with_its_receipt_and_skus_and_they_reach_the_service() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    let code = sandbox.voucher_like(json!({"count": 1, "value": 2000, "prefix": "rsg-cfhp"})).await;
+    app.type_code(&code).await;
+    app.wait_for("the receipt and SKU fields", |app| async move { app.visible("receipt-number").await && app.visible("skus").await }).await;
+    assert!(app.redeem_disabled().await, "Redeem must wait for the receipt and SKUs");
+    // Typed as a person would (WebDriver types as fast as a scanner, and a burst
+    // ending in Enter is a scan wherever it lands).
+    app.client
+        .execute("document.querySelector('[data-testid=receipt-number]').value = 'R789'; document.querySelector('[data-testid=skus]').value = '001, 002';", vec![])
+        .await
+        .unwrap();
+    app.click("cfhp-record").await;
+    app.wait_text("intent-status", "Scanned").await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    let ledger = sandbox.ledger().await;
+    let metadata = ledger[0]["metadata"].as_str().unwrap();
+    assert!(metadata.ends_with(",receipt_number:R789,SKU:001,002"), "{metadata}");
+    app.close().await;
+}
+
+/// Every visible piece of text on the page, with the contrast ratio of its colour
+/// against the background it is painted on (ancestors' backgrounds composited), per
+/// WCAG 2: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Returns the
+/// failures and the lowest ratio seen.
+const CONTRAST_JS: &str = r#"
+const parse = (s) => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(',').map(parseFloat); return { rgb: p.slice(0, 3), a: p.length > 3 ? p[3] : 1 }; };
+const lum = (c) => { const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const behind = (el) => { const layers = []; for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; } } let col = [255, 255, 255]; for (let i = layers.length - 1; i >= 0; i--) { const l = layers[i]; col = col.map((v, k) => l.rgb[k] * l.a + v * (1 - l.a)); } return col; };
+const fails = []; let min = 99; let n = 0;
+for (const el of document.querySelectorAll('body *')) {
+  if (el.offsetParent === null || el.closest('[hidden]')) continue;
+  const text = [...el.childNodes].filter((x) => x.nodeType === 3).map((x) => x.textContent).join('').trim() || ((el instanceof HTMLInputElement) ? el.value : '');
+  if (!text) continue;
+  const st = getComputedStyle(el); const fg = parse(st.color); const b = behind(el);
+  const f = fg.rgb.map((v, k) => v * fg.a + b[k] * (1 - fg.a));
+  const L1 = lum(f), L2 = lum(b); const ratio = (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05);
+  const size = parseFloat(st.fontSize); const large = size >= 24 || (parseInt(st.fontWeight) >= 700 && size >= 18.66);
+  const need = large ? 3 : 4.5; n++; min = Math.min(min, ratio);
+  if (ratio < need) fails.push(`${el.tagName.toLowerCase()}#${el.id} "${text.slice(0, 30)}" ${ratio.toFixed(2)}:1 < ${need}:1`);
+}
+return { fails, min, n };
+"#;
+
+async fn contrast(app: &App, state: &str) -> f64 {
+    let r = app.client.execute(CONTRAST_JS, vec![]).await.unwrap();
+    let fails: Vec<String> = r["fails"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+    assert!(fails.is_empty(), "{state}: text below WCAG AA contrast:\n{}", fails.join("\n"));
+    let min = r["min"].as_f64().unwrap();
+    println!("contrast, {state}: {} text elements, lowest {min:.2}:1", r["n"]);
+    min
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_text_meets_wcag_aa_contrast_in_every_checkout_state_and_the_manager_screens() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    assert!(app.redeem_disabled().await);
+    contrast(&app, "idle, Redeem disabled").await;
+    app.type_into("sale-total", "abc").await;
+    app.wait_text("sale-total-error", "not an amount").await;
+    contrast(&app, "a malformed total").await;
+    app.client.execute("const e = document.querySelector('[data-testid=sale-total]'); e.value = '20.00'; e.dispatchEvent(new Event('input'));", vec![]).await.unwrap();
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    contrast(&app, "scanned, Redeem enabled").await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    app.wait_text("balance-due", "S$15.00").await;
+    contrast(&app, "redeemed, with amounts").await;
+    sandbox.faults(json!({"offline": true})).await;
+    app.click("next-customer").await;
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("status-message", "Offline").await;
+    contrast(&app, "offline, queued").await;
+    sandbox.faults(json!({})).await;
+    app.unlock_manager("2468").await;
+    contrast(&app, "manager screens").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_scanned_while_another_is_sending_waits_its_turn_and_is_not_lost() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    sandbox.faults(json!({"latency_ms": 1500})).await;
+    let first = sandbox.voucher(1).await;
+    let second = sandbox.voucher(2).await;
+    app.scan(&first).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Sending").await;
+    app.type_code(&second).await;
+    app.wait_text("waiting-scans", "rsg: 2 vouchers").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    // The answer to the first press is on screen; the second scan is next, not gone.
+    assert!(app.text("waiting-scans").await.contains("Press Enter"));
+    sandbox.faults(json!({})).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Scanned").await;
+    app.wait_text("scanned-summary", "2 vouchers").await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    assert_eq!(sandbox.ledger().await.len(), 2);
+    app.wait_text("sale-vouchers", "2 vouchers").await;
     app.close().await;
 }

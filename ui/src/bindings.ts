@@ -97,7 +97,15 @@ from_ms: number | null,
 /**
  * Created before (Unix ms).
  */
-to_ms: number | null, state: IntentState | null, cashier_id: string | null, 
+to_ms: number | null, 
+/**
+ * Created on or after this day (YYYY-MM-DD) in the store's time zone.
+ */
+from_date: string | null, 
+/**
+ * Created on or before this day (YYYY-MM-DD) in the store's time zone.
+ */
+to_date: string | null, state: IntentState | null, cashier_id: string | null, 
 /**
  * A transaction id, a whole code, or part of a voucher id.
  */
@@ -109,7 +117,11 @@ export type LogPage = { rows: Array<Intent>, next: LogCursor | null, };
 
 export type IpcError = { code: string, message: string, };
 
-export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox: boolean, scanner: string, terminal_id: string, access: AccessState, now_ms: number, };
+export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox: boolean, scanner: string, terminal_id: string, access: AccessState, 
+/**
+ * The store's time zone (IANA name), for showing times; none: the system's.
+ */
+time_zone: string | null, now_ms: number, };
 
 export type AccessState = { has_manager_pin: boolean, manager_unlocked: boolean, 
 /**
@@ -133,6 +145,26 @@ code: string, message: string, what_to_do: string, };
 
 export type Exported = { rows: number, path: string, };
 
+export type SaleVoucher = { intent_id: string, 
+/**
+ * The scanned value, once the service confirmed it; none while unconfirmed.
+ */
+value: string | null, value_cents: number | null, };
+
+export type SaleTotals = { total: string | null, total_cents: number | null, vouchers: Array<SaleVoucher>, 
+/**
+ * The sum of the scanned values (what the retailer is reimbursed).
+ */
+voucher_total: string, 
+/**
+ * Vouchers beyond the sale total: lost to the customer, RSG asks it shown.
+ */
+forfeited: string | null, balance_due: string | null, 
+/**
+ * Vouchers counted on the sale whose value the service has not confirmed yet.
+ */
+unconfirmed: number, };
+
 export type Detail = { intent: Intent, attempts: Array<Attempt>, history: Array<HistoryEntry>, };
 
 export type TerminalSettings = { 
@@ -153,7 +185,15 @@ manager_idle_lock_s: number,
  * The cashier id of a terminal with no cashiers listed (single-user); `--cashier`
  * overrides it for one run.
  */
-cashier_id: string, };
+cashier_id: string, 
+/**
+ * The store's currency symbol (`S$`).
+ */
+currency_symbol: string, 
+/**
+ * The store's time zone (an IANA name); none means the system's.
+ */
+time_zone: string | null, };
 
 export type OfflinePolicy = { 
 /**

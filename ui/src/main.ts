@@ -5,14 +5,23 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { statusLabel, summarizeCode, money, isWedgeBurst } from "./view";
-import type { AccessState, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
+import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, type Condition } from "./view";
+import type { AccessState, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, SaleTotals, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 
 let current: Intent | null = null;
 let pressing = false;
+/** The sale in progress: the vouchers scanned for it, in order, as last seen. */
+let sale: Map<string, Intent> = new Map();
+/** Scans that arrived while a Redeem press was being answered: next, in order. */
+let waiting: Intent[] = [];
+/** A CFHP code waiting for its receipt number and SKUs before it can be recorded. */
+let pendingCfhp: string | null = null;
+let condition: Condition = { connectivity: "online", keyRejected: null, storeFailure: null };
+let timeZone: string | null = null;
+const when = (ms: number, withDate = true) => formatTime(ms, timeZone, withDate);
 
 function errorText(e: unknown): string {
   const err = e as IpcError;
@@ -46,7 +55,20 @@ async function refreshAccess() {
 
 // ---------- status bar ----------
 
+function showCondition() {
+  const m = conditionMessage(condition);
+  const el = $("status-message");
+  el.hidden = !m;
+  el.textContent = m?.text ?? "";
+  el.dataset.level = m?.level ?? "";
+  if (current) showIntent(null, current, undefined, true);
+}
+
 function showConnectivity(c: Connectivity) {
+  if (condition.connectivity !== c) {
+    condition = { ...condition, connectivity: c };
+    showCondition();
+  }
   const el = $("connectivity");
   el.textContent = c === "offline" ? "○ Offline" : c === "degraded" ? "◐ Online (service struggling)" : "● Online";
   el.dataset.state = c;
@@ -64,6 +86,8 @@ async function refreshStatus() {
   $("sandbox-badge").hidden = !s.sandbox;
   $("simulate-offline").hidden = !s.sandbox;
   $("scanner-status").textContent = s.scanner;
+  $("terminal-id").textContent = s.terminal_id;
+  timeZone = s.time_zone;
   showAccess(s.access);
   showConnectivity(s.connectivity);
   showQueue(s.queue, s.now_ms);
@@ -71,14 +95,19 @@ async function refreshStatus() {
 
 // ---------- checkout ----------
 
-function showIntent(view: RedeemView | null, intent: Intent | null, note?: string) {
+let lastView: RedeemView | null = null;
+
+function showIntent(view: RedeemView | null, intent: Intent | null, note?: string, keepNote = false) {
   current = intent;
+  if (view) lastView = view;
+  if (intent && sale.has(intent.id)) sale.set(intent.id, intent);
+  view = view ?? (lastView && intent && lastView.intent.id === intent.id ? lastView : null);
   const status = $("intent-status");
   const detail = $("outcome-detail");
-  const label = intent ? statusLabel(intent, view?.connectivity) : "Scan a voucher code";
+  const label = intent ? statusLabel(intent, view?.connectivity ?? condition.connectivity, !!condition.keyRejected) : "Scan a voucher code";
   status.textContent = label;
   status.dataset.state = intent?.state ?? "";
-  detail.textContent = note ?? "";
+  if (!keepNote) detail.textContent = note ?? "";
   $("scanned").hidden = !intent;
   $("scanned-summary").textContent = intent ? summarizeCode(intent.code, intent.voucher_count) : "";
   if (intent?.state === "refused") {
@@ -87,13 +116,6 @@ function showIntent(view: RedeemView | null, intent: Intent | null, note?: strin
     detail.textContent = `${intent.campaign_name ? intent.campaign_name + " · " : ""}Transaction ${intent.transaction_id ?? "?"}`;
   } else if (intent?.state === "needs_review") {
     detail.textContent = intent.review_reason ?? "A manager must settle this voucher.";
-  }
-  const m = intent?.state === "redeemed" ? money(intent.value_cents ?? 0, $<HTMLInputElement>("sale-amount").value) : null;
-  $("money").hidden = !m;
-  if (m) {
-    $("money-value").textContent = m.value;
-    $("money-forfeited").textContent = m.forfeited;
-    $("money-due").textContent = m.due;
   }
   const offline = view?.offline ?? null;
   const pending = !!intent && ["queued", "in_flight", "unknown"].includes(intent.state);
@@ -112,6 +134,69 @@ function showIntent(view: RedeemView | null, intent: Intent | null, note?: strin
     $<HTMLButtonElement>("decline-intent").hidden = answered;
   }
   updateRedeemButton();
+  void refreshSale();
+}
+
+// ---------- the sale ----------
+
+async function refreshSale() {
+  const ids = [...sale.keys()];
+  let totals: SaleTotals;
+  try {
+    totals = await invoke<SaleTotals>("sale_totals", { total: $<HTMLInputElement>("sale-total").value, intentIds: ids });
+    $("sale-total-error").textContent = "";
+  } catch (e) {
+    // A malformed total is refused, said so, and never guessed at.
+    $("sale-total-error").textContent = errorText(e);
+    totals = await invoke<SaleTotals>("sale_totals", { total: "", intentIds: ids });
+  }
+  const unknown = totals.unconfirmed > 0 ? "not known until the service confirms" : "—";
+  $("sale-total-shown").textContent = totals.total ?? "—";
+  $("voucher-value").textContent = totals.voucher_total;
+  $("forfeited").textContent = totals.forfeited ?? unknown;
+  $("balance-due").textContent = totals.balance_due ?? unknown;
+  $("sale-vouchers").replaceChildren(
+    ...totals.vouchers.map((v) => {
+      const i = sale.get(v.intent_id)!;
+      return Object.assign(document.createElement("li"), { textContent: `${summarizeCode(i.code, i.voucher_count)} — ${statusLabel(i, condition.connectivity, !!condition.keyRejected)}${v.value ? " — " + v.value : ""}` });
+    }),
+  );
+}
+
+function showWaiting() {
+  $("waiting-scans").textContent = waiting.length ? `Scanned while sending, next: ${waiting.map((i) => summarizeCode(i.code, i.voucher_count)).join("; ")}. Press Enter to show it.` : "";
+}
+
+/** Whether the voucher on screen needs nothing more from the cashier. */
+function settled(i: Intent): boolean {
+  return ["redeemed", "refused", "cancelled", "needs_review"].includes(i.state) || i.accepted_offline || i.declined;
+}
+
+/** Enter outside a text field, or in an empty code field: the next step of the sale. */
+async function enterPressed() {
+  if (pressing) return;
+  if (current && current.state === "scanned") return pressRedeem();
+  if (waiting.length) {
+    showIntent(null, waiting.shift()!);
+    showWaiting();
+    return;
+  }
+  if (current && settled(current)) nextCustomer();
+}
+
+/** Ends the sale: the next customer starts with no total, no code and no outcome. */
+function nextCustomer() {
+  if (pressing) return;
+  sale = new Map();
+  waiting = [];
+  pendingCfhp = null;
+  lastView = null;
+  $("cfhp").hidden = true;
+  for (const id of ["sale-total", "code-input", "receipt-number", "skus"]) $<HTMLInputElement>(id).value = "";
+  $("scan-error").textContent = "";
+  showWaiting();
+  showIntent(null, null);
+  $("code-input").focus();
 }
 
 function updateRedeemButton() {
@@ -120,6 +205,14 @@ function updateRedeemButton() {
 
 function showScan(r: ScanResult) {
   $("scan-error").textContent = "";
+  if (r.kind !== "already_redeemed" && !sale.has(r.intent.id)) sale.set(r.intent.id, r.intent);
+  if (pressing) {
+    // The answer to the press on screen is coming: this scan waits its turn.
+    if (r.kind !== "already_redeemed") waiting.push(r.intent);
+    showWaiting();
+    void refreshSale();
+    return;
+  }
   if (r.kind === "already_redeemed") {
     showIntent(null, r.intent, `Already redeemed here (transaction ${r.intent.transaction_id ?? "?"}).`);
   } else {
@@ -130,10 +223,41 @@ function showScan(r: ScanResult) {
 async function scanText(text: string) {
   if (!text.trim()) return;
   try {
-    showScan(await invoke<ScanResult>("scan", { text, receipt: null }));
+    showScan(await invoke<ScanResult>("scan", { text, receipt: null, skus: null }));
   } catch (e) {
-    $("scan-error").textContent = errorText(e);
-    if (errorCode(e) === "cashier_signed_out") await refreshAccess();
+    onScanError(e, text);
+  }
+}
+
+function onScanError(e: unknown, text: string | null) {
+  if (errorCode(e) === "context_cfhp_needs_skus" && text) {
+    askCfhpDetails(text, errorText(e));
+    return;
+  }
+  $("scan-error").textContent = errorText(e);
+  if (errorCode(e) === "cashier_signed_out") void refreshAccess();
+}
+
+/** A CFHP code is recorded only with its receipt number and SKUs (the core says when). */
+function askCfhpDetails(text: string, why: string) {
+  pendingCfhp = text;
+  $("cfhp-why").textContent = why;
+  $("cfhp").hidden = false;
+  $("scan-error").textContent = "";
+  showIntent(null, null, "Waiting for the receipt number and SKUs.");
+  $("receipt-number").focus();
+}
+
+async function recordCfhp() {
+  if (!pendingCfhp) return;
+  try {
+    const r = await invoke<ScanResult>("scan", { text: pendingCfhp, receipt: $<HTMLInputElement>("receipt-number").value, skus: $<HTMLInputElement>("skus").value });
+    pendingCfhp = null;
+    $("cfhp").hidden = true;
+    showScan(r);
+    $("code-input").focus();
+  } catch (e) {
+    $("cfhp-why").textContent = errorText(e);
   }
 }
 
@@ -149,6 +273,7 @@ async function pressRedeem() {
     const view = await invoke<RedeemView>("redeem", { intentId: current.id });
     pressing = false;
     showIntent(view, view.intent);
+    showWaiting();
   } catch (e) {
     pressing = false;
     $("outcome-detail").textContent = errorText(e);
@@ -171,10 +296,12 @@ async function refreshCurrent() {
 let cursor: LogCursor | null = null;
 
 function filter(): LogFilter {
-  const day = (v: string, end: boolean) => (v ? Date.parse(v + "T00:00:00Z") + (end ? 86_400_000 : 0) : null);
+  // Days are the store's days: the core turns them into instants in its time zone.
   return {
-    from_ms: day($<HTMLInputElement>("f-from").value, false),
-    to_ms: day($<HTMLInputElement>("f-to").value, true),
+    from_ms: null,
+    to_ms: null,
+    from_date: $<HTMLInputElement>("f-from").value || null,
+    to_date: $<HTMLInputElement>("f-to").value || null,
     // The select offers exactly the IntentState names.
     state: ($<HTMLSelectElement>("f-state").value || null) as IntentState | null,
     cashier_id: $<HTMLInputElement>("f-cashier").value || null,
@@ -197,7 +324,7 @@ async function loadLog(reset: boolean) {
     row.dataset.testid = "log-row";
     row.setAttribute("data-testid", "log-row");
     row.tabIndex = 0;
-    cell(row, new Date(i.created_at).toLocaleString());
+    cell(row, when(i.created_at));
     cell(row, i.cashier_id);
     cell(row, summarizeCode(i.code, i.voucher_count));
     cell(row, statusLabel(i));
@@ -217,8 +344,8 @@ async function showDetail(id: string) {
   $("detail-id").textContent = d.intent.id;
   $("detail-summary").textContent = `${summarizeCode(d.intent.code, d.intent.voucher_count)} — ${statusLabel(d.intent)}${d.intent.error_message ? ": " + d.intent.error_message : ""}`;
   const list = (el: HTMLElement, items: string[]) => el.replaceChildren(...items.map((t) => Object.assign(document.createElement("li"), { textContent: t })));
-  list($("detail-attempts"), d.attempts.map((a) => `${new Date(a.started_at).toLocaleTimeString()} ${a.kind} → ${a.outcome}${a.http_status ? " (" + a.http_status + ")" : ""}${a.replayed ? " replayed" : ""}, ${a.latency_ms} ms${a.detail ? ": " + a.detail : ""}`));
-  list($("detail-history"), d.history.map((h) => `${new Date(h.at).toLocaleTimeString()} ${h.from_state ?? "—"} → ${h.to_state} by ${h.actor}${h.note ? ": " + h.note : ""}`));
+  list($("detail-attempts"), d.attempts.map((a) => `${when(a.started_at)} ${a.kind} → ${a.outcome}${a.http_status ? " (" + a.http_status + ")" : ""}${a.replayed ? " replayed" : ""}, ${a.latency_ms} ms${a.detail ? ": " + a.detail : ""}`));
+  list($("detail-history"), d.history.map((h) => `${when(h.at)} ${h.from_state ?? "—"} → ${h.to_state} by ${h.actor}${h.note ? ": " + h.note : ""}`));
 }
 
 async function loadInbox() {
@@ -233,7 +360,9 @@ async function loadInbox() {
     const text = document.createElement("p");
     text.textContent = `${summarizeCode(i.code, i.voucher_count)}${i.loss ? " — LOSS" : ""}: ${i.review_reason ?? ""}`;
     const note = Object.assign(document.createElement("input"), { placeholder: "Note (required)" });
+    note.setAttribute("aria-label", `Note for ${summarizeCode(i.code, i.voucher_count)} (required)`);
     const tx = Object.assign(document.createElement("input"), { placeholder: "Transaction id (if redeemed)" });
+    tx.setAttribute("aria-label", `Transaction id for ${summarizeCode(i.code, i.voucher_count)}, if redeemed`);
     li.append(text, note, tx);
     for (const [how, label] of [["redeemed", "Settle: redeemed"], ["refused", "Settle: refused"], ["not_redeemed", "Settle: never redeemed"]] as const) {
       const b = Object.assign(document.createElement("button"), { textContent: label });
@@ -270,6 +399,8 @@ async function loadSettings() {
   $<HTMLInputElement>("s-maxvouchers").value = String(s.policy.max_vouchers_per_code);
   $<HTMLInputElement>("s-idle").value = String(Math.max(1, Math.round(s.terminal.manager_idle_lock_s / 60)));
   $<HTMLInputElement>("s-cashier").value = s.terminal.cashier_id;
+  $<HTMLInputElement>("s-currency").value = s.terminal.currency_symbol;
+  $<HTMLInputElement>("s-zone").value = s.terminal.time_zone ?? "";
 }
 
 async function saveSettings() {
@@ -281,6 +412,8 @@ async function saveSettings() {
     camera_index: Number($<HTMLSelectElement>("s-camera").value) || 0,
     manager_idle_lock_s: Math.max(1, num("s-idle")) * 60,
     cashier_id: $<HTMLInputElement>("s-cashier").value.trim(),
+    currency_symbol: $<HTMLInputElement>("s-currency").value.trim() || "S$",
+    time_zone: $<HTMLInputElement>("s-zone").value.trim() || null,
   };
   const policy: OfflinePolicy = {
     accept_offline: $<HTMLInputElement>("s-accept").checked,
@@ -365,7 +498,7 @@ async function loadCashiers() {
 async function loadAudit() {
   const rows = await invoke<AuditEntry[]>("audit_recent");
   $("audit").replaceChildren(
-    ...rows.map((r) => Object.assign(document.createElement("li"), { textContent: `${new Date(r.at).toLocaleString()} ${r.actor}: ${r.event.replaceAll("_", " ")}${r.detail ? " (" + r.detail + ")" : ""}` })),
+    ...rows.map((r) => Object.assign(document.createElement("li"), { textContent: `${when(r.at)} ${r.actor}: ${r.event.replaceAll("_", " ")}${r.detail ? " (" + r.detail + ")" : ""}` })),
   );
 }
 
@@ -401,7 +534,7 @@ function wire() {
       void scanText(input.value);
       input.value = "";
     } else {
-      void pressRedeem();
+      void enterPressed();
     }
   });
   $("redeem-button").addEventListener("click", () => void pressRedeem());
@@ -417,24 +550,64 @@ function wire() {
   };
   $("accept-offline").addEventListener("click", onCurrent("accept_offline"));
   $("decline-intent").addEventListener("click", onCurrent("decline"));
-  $("sale-amount").addEventListener("input", () => current?.state === "redeemed" && showIntent(null, current));
-
-  // A handheld keyboard-wedge scanner types a burst faster than a person and ends
-  // with Enter; outside the text fields such a burst is taken as a scan.
-  let burst: { key: string; t: number }[] = [];
-  document.addEventListener("keydown", (e) => {
-    const target = e.target as HTMLElement;
-    if (target.tagName === "INPUT" || target.tagName === "SELECT" || $("checkout").hidden) return;
+  $("sale-total").addEventListener("input", () => void refreshSale());
+  $("sale-total").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
-      const text = burst.map((k) => k.key).join("");
-      if (isWedgeBurst(burst.map((k) => k.t))) void scanText(text);
-      else if (burst.length === 0) void pressRedeem();
-      burst = [];
       e.preventDefault();
-    } else if (e.key.length === 1) {
-      burst.push({ key: e.key, t: e.timeStamp });
+      $("code-input").focus();
     }
   });
+  $("next-customer").addEventListener("click", () => nextCustomer());
+  $("cfhp-record").addEventListener("click", () => void recordCfhp());
+  $("skus").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      void recordCfhp();
+    }
+  });
+
+  // A handheld keyboard-wedge scanner types a burst faster than a person and ends
+  // with Enter. Such a burst is a scan wherever the focus is: it is caught before any
+  // field's own handler, and a field it typed into (the sale total, say) gets its
+  // text back as it was before the burst.
+  let burst: { key: string; t: number }[] = [];
+  let burstInto: HTMLInputElement | null = null;
+  let before = "";
+  document.addEventListener(
+    "keydown",
+    (e) => {
+      if ($("checkout").hidden) return;
+      const input = e.target instanceof HTMLInputElement ? e.target : null;
+      if (e.key === "Enter") {
+        const text = burst.map((k) => k.key).join("");
+        const isBurst = isWedgeBurst([...burst.map((k) => k.t), e.timeStamp]);
+        const into = burstInto;
+        burst = [];
+        burstInto = null;
+        if (isBurst) {
+          e.preventDefault();
+          e.stopImmediatePropagation();
+          if (into) {
+            into.value = into.id === "code-input" ? "" : before;
+            into.dispatchEvent(new Event("input"));
+          }
+          void scanText(text);
+        } else if (!input) {
+          e.preventDefault();
+          void enterPressed();
+        }
+      } else if (e.key.length === 1 && !e.ctrlKey && !e.altKey && !e.metaKey) {
+        const last = burst[burst.length - 1];
+        if (!last || e.timeStamp - last.t > 35) {
+          burst = [];
+          burstInto = input;
+          before = input?.value ?? "";
+        }
+        burst.push({ key: e.key, t: e.timeStamp });
+      }
+    },
+    true,
+  );
 
   $("simulate-offline").addEventListener("click", async () => {
     const btn = $("simulate-offline");
@@ -556,13 +729,25 @@ async function start() {
     if (ev.type === "connectivity") showConnectivity(ev.state);
     if (ev.type === "queue") showQueue(ev, Date.now());
     if (ev.type === "intent_changed" && current && ev.intent_id === current.id) void refreshCurrent();
-    if (ev.type === "key_rejected") {
-      const el = $("key-problem");
-      el.textContent = `The voucher service refused this terminal's API key: ${ev.message} Vouchers wait in the queue. A manager must enter the right key in Manager → Settings, then restart the terminal.`;
-      el.hidden = false;
+    if (ev.type === "key_rejected" && condition.keyRejected !== ev.message) {
+      condition = { ...condition, keyRejected: ev.message };
+      showCondition();
+    }
+    if (ev.type === "store_failure") {
+      condition = { ...condition, storeFailure: ev.message };
+      showCondition();
     }
     // An answer from the service proves the key works again.
-    if (ev.type === "intent_changed" && (ev.state === "redeemed" || ev.state === "refused")) $("key-problem").hidden = true;
+    if (ev.type === "intent_changed" && (ev.state === "redeemed" || ev.state === "refused") && condition.keyRejected) {
+      condition = { ...condition, keyRejected: null };
+      showCondition();
+    }
+    if (ev.type === "intent_changed" && sale.has(ev.intent_id) && ev.intent_id !== current?.id) {
+      void invoke<RedeemView>("view_intent", { intentId: ev.intent_id }).then((v) => {
+        sale.set(v.intent.id, v.intent);
+        void refreshSale();
+      });
+    }
   });
   await listen<{ src: string; width: number; height: number; outline: [number, number][] | null }>("preview", (e) => {
     const p = e.payload;
@@ -573,9 +758,9 @@ async function start() {
     svg.setAttribute("viewBox", `0 0 ${p.width} ${p.height}`);
     svg.querySelector("polygon")!.setAttribute("points", p.outline ? p.outline.map(([x, y]) => `${x},${y}`).join(" ") : "");
   });
-  await listen<{ Ok?: ScanResult; Err?: IpcError }>("scanned", (e) => {
-    if (e.payload.Ok) showScan(e.payload.Ok);
-    else if (e.payload.Err) $("scan-error").textContent = e.payload.Err.message;
+  await listen<{ text: string | null; ok: ScanResult | null; err: IpcError | null }>("scanned", (e) => {
+    if (e.payload.ok) showScan(e.payload.ok);
+    else if (e.payload.err) onScanError(e.payload.err, e.payload.text);
   });
   await listen<string>("scanner-status", (e) => ($("scanner-status").textContent = e.payload));
   // Only now, with every listener in place, may frames flow: a code held up while

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isWedgeBurst, money, statusLabel, summarizeCode } from "./view";
+import { conditionMessage, formatTime, isWedgeBurst, statusLabel, summarizeCode } from "./view";
 
 describe("what the cashier reads", () => {
   it("labels every state in words, and queued as offline once an attempt failed", () => {
@@ -19,11 +19,25 @@ describe("what the cashier reads", () => {
     expect(summarizeCode("rsg-cfhp:v_1", 1)).toBe("rsg-cfhp: 1 voucher (v_1)");
   });
 
-  it("shows the forfeited surplus and the balance due", () => {
-    expect(money(1500, "12.00")).toEqual({ value: "15.00", forfeited: "3.00", due: "0.00" });
-    expect(money(500, "12.50")).toEqual({ value: "5.00", forfeited: "0.00", due: "7.50" });
-    expect(money(500, "")).toEqual({ value: "5.00", forfeited: "—", due: "—" });
-    expect(money(500, "abc")).toEqual({ value: "5.00", forfeited: "—", due: "—" });
+  it("says each trouble in its own words, the most serious first", () => {
+    const ok = { connectivity: "online", keyRejected: null, storeFailure: null };
+    expect(conditionMessage(ok)).toBeNull();
+    expect(conditionMessage({ ...ok, connectivity: "offline" })!.text).toContain("Offline");
+    expect(conditionMessage({ ...ok, connectivity: "degraded" })!.text).toContain("failing for now");
+    const key = conditionMessage({ ...ok, connectivity: "degraded", keyRejected: "Invalid API key." })!;
+    expect(key.text).toContain("refused this terminal's API key (Invalid API key.)");
+    expect(key.text).toContain("Call the manager");
+    const disk = conditionMessage({ connectivity: "offline", keyRejected: "x", storeFailure: "The disk is full: nothing was saved." })!;
+    expect(disk.text).toContain("cannot take vouchers");
+    expect(disk.level).toBe("error");
+    expect(statusLabel({ state: "queued", attempt_count: 1, declined: false }, "degraded", true)).toContain("valid API key");
+  });
+
+  it("writes times in the store's zone, day first", () => {
+    // 2026-11-28 16:05 UTC is 29/11/2026 00:05 in Singapore.
+    const t = Date.UTC(2026, 10, 28, 16, 5, 7);
+    expect(formatTime(t, "Asia/Singapore")).toMatch(/^29\/11\/2026/);
+    expect(formatTime(t, "UTC")).toMatch(/^28\/11\/2026/);
   });
 
   it("tells a handheld scanner's burst from a person typing", () => {

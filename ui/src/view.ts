@@ -5,7 +5,7 @@
 import type { Intent } from "./bindings";
 
 /** The word the cashier reads, never colour alone. */
-export function statusLabel(i: Pick<Intent, "state" | "attempt_count" | "declined">, connectivity?: string): string {
+export function statusLabel(i: Pick<Intent, "state" | "attempt_count" | "declined">, connectivity?: string, keyRejected = false): string {
   switch (i.state) {
     case "scanned":
       return "Scanned — press Redeem";
@@ -13,6 +13,7 @@ export function statusLabel(i: Pick<Intent, "state" | "attempt_count" | "decline
       return "Sending…";
     case "queued":
     case "unknown":
+      if (keyRejected) return "Queued — waiting for a valid API key";
       return connectivity === "offline" || i.attempt_count > 0 ? "Queued — offline, not yet confirmed" : "Queued — sending";
     case "redeemed":
       return "Redeemed";
@@ -34,16 +35,31 @@ export function summarizeCode(code: string, count: number): string {
   return `${prefix}: ${count} voucher${count === 1 ? "" : "s"}${short ? ` (${short})` : ""}`;
 }
 
-/** Voucher value applied to the sale, the forfeited surplus, and the balance due
- *  ("—" until the sale total is entered: nothing is forfeited against an unknown sale). */
-export function money(valueCents: number, saleText: string): { value: string; forfeited: string; due: string } {
-  const fmt0 = (c: number) => (c / 100).toFixed(2);
-  const parsed = Number.parseFloat(saleText);
-  if (!saleText.trim() || !Number.isFinite(parsed) || parsed < 0) return { value: fmt0(valueCents), forfeited: "—", due: "—" };
-  const sale = Math.round(parsed * 100);
-  const applied = Math.min(valueCents, sale);
-  const fmt = (c: number) => (c / 100).toFixed(2);
-  return { value: fmt(valueCents), forfeited: fmt(Math.max(0, valueCents - sale)), due: fmt(Math.max(0, sale - applied)) };
+/** What the terminal's link to the service is like, as the page knows it. */
+export type Condition = {
+  connectivity: string;
+  /** The service's message when it refused the API key (401). */
+  keyRejected: string | null;
+  /** The store's message when the terminal could not save. */
+  storeFailure: string | null;
+};
+
+/** The one sentence that tells the cashier what is wrong and what to do, most
+ *  serious first; null when all is well. Each condition has its own words. */
+export function conditionMessage(c: Condition): { text: string; level: "error" | "info" } | null {
+  if (c.storeFailure) return { level: "error", text: `The terminal cannot save (${c.storeFailure}): it cannot take vouchers now. Take another payment and call the engineer on call.` };
+  if (c.keyRejected) return { level: "error", text: `The voucher service refused this terminal's API key (${c.keyRejected}). Vouchers wait in the queue. Call the manager: the right key goes in Manager → Settings.` };
+  if (c.connectivity === "offline") return { level: "info", text: "Offline: the voucher service cannot be reached. Scanned vouchers are kept and sent when the link returns; follow the store's policy for this sale." };
+  if (c.connectivity === "degraded") return { level: "info", text: "The voucher service is failing for now. Vouchers are kept and retried; nothing is lost." };
+  return null;
+}
+
+/** A time in the store's zone, day/month/year as Singapore writes it. */
+export function formatTime(ms: number, timeZone: string | null, withDate = true): string {
+  const time: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+  const opts: Intl.DateTimeFormatOptions = withDate ? { day: "2-digit", month: "2-digit", year: "numeric", ...time } : time;
+  if (timeZone) opts.timeZone = timeZone;
+  return new Intl.DateTimeFormat("en-SG", opts).format(new Date(ms));
 }
 
 /** A handheld scanner types at least 4 keys with every gap under 35 ms. */
