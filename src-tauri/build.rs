@@ -27,6 +27,8 @@ const COMMANDS: &[&str] = &[
     "review_inbox",
     "settle",
     "export_csv",
+    "eod_report",
+    "eod_export_csv",
     "start_scanner",
     "get_settings",
     "save_settings",

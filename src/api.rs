@@ -162,6 +162,9 @@ pub struct Transaction {
     pub metadata: String,
     #[serde(default)]
     pub created_at: String,
+    /// The payout this transaction is reimbursed in, when the service has one.
+    #[serde(default)]
+    pub bank_statement_id: Option<String>,
 }
 
 /// One page of the transactions list.

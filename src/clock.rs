@@ -106,6 +106,14 @@ impl StoreZone {
         }
     }
 
+    /// The store's date (YYYY-MM-DD) at `ms`.
+    pub fn date_of(&self, ms: i64) -> String {
+        match jiff::Timestamp::from_millisecond(ms) {
+            Ok(t) => t.to_zoned(self.0.clone()).date().to_string(),
+            Err(_) => utc_date(ms),
+        }
+    }
+
     /// Where the store's day `date` (YYYY-MM-DD) begins, in Unix ms.
     pub fn day_start_ms(&self, date: &str) -> Result<i64, ZoneError> {
         let d: jiff::civil::Date = date.trim().parse().map_err(|_| ZoneError::BadDate(date.into()))?;

@@ -111,6 +111,9 @@ pub const TRANSITIONS: &[(IntentState, IntentState, &str)] = &[
     (Unknown, Redeemed, "the transactions list shows its intent id"),
     (Unknown, Refused, "a refusal after a maybe-executed attempt, and the whole transactions list does not show it"),
     (Unknown, NeedsReview, "the list kept failing, the API key or service changed, or a declined sale needs closing"),
+    (Scanned, NeedsReview, "the end-of-day report found the service's record of its redemption (a restored database held it as only scanned)"),
+    (Refused, NeedsReview, "the end-of-day report found the service's record of its redemption: the refusal was wrong"),
+    (Cancelled, NeedsReview, "the end-of-day report found the service's record of its redemption after all"),
     (NeedsReview, Redeemed, "a manager settled it as redeemed"),
     (NeedsReview, Refused, "a manager settled it as refused"),
     (NeedsReview, Cancelled, "a manager settled it as never redeemed"),
@@ -278,10 +281,16 @@ mod tests {
     use crate::voucher::parse;
 
     #[test]
-    fn final_states_have_no_way_out() {
-        for (from, _, _) in TRANSITIONS {
-            assert!(!from.is_final(), "{from} is final but has an outgoing transition");
+    fn final_states_have_no_way_out_but_the_services_records_into_review() {
+        for (from, to, why) in TRANSITIONS {
+            if from.is_final() {
+                // Only the end-of-day report, holding the service's record of the
+                // redemption, may reopen a final intent, and only for a person.
+                assert_eq!(*to, NeedsReview, "{from} is final but can become {to}");
+                assert!(why.contains("end-of-day report"), "{from} -> {to}: {why}");
+            }
         }
+        assert!(TRANSITIONS.iter().all(|(from, _, _)| *from != Redeemed), "redeemed is final, whatever the report says");
     }
 
     #[test]

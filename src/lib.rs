@@ -7,6 +7,7 @@ pub mod clock;
 pub mod intent;
 pub mod log;
 pub mod policy;
+pub mod report;
 pub mod sale;
 pub mod scan;
 pub mod secrets;

@@ -236,22 +236,24 @@ impl ExportError {
 /// the secrets file live there), readable by the owner only (it holds full voucher
 /// codes), and written to a temporary file renamed into place, so that a failure
 /// leaves the old file or none, never half an export.
-pub fn export_to_file(
-    store: &Store,
-    filter: &LogFilter,
+pub fn export_to_file(store: &Store, filter: &LogFilter, dest: &Path, data_dir: &Path) -> Result<usize, ExportError> {
+    write_private_file(dest, data_dir, |out| {
+        export_csv(store, filter, out).map_err(|e| match e {
+            StoreError::Io(e) => ExportError::Io { path: dest.to_path_buf(), why: e.to_string() },
+            e => ExportError::Store(e),
+        })
+    })
+}
+
+/// Writes a file a manager chose by the export rules: never inside `data_dir`, mode
+/// 0600, through a temporary file that is fsynced and renamed into place.
+pub fn write_private_file<T>(
     dest: &Path,
     data_dir: &Path,
-) -> Result<usize, ExportError> {
-    let io = |e: std::io::Error| ExportError::Io {
-        path: dest.to_path_buf(),
-        why: e.to_string(),
-    };
-    let name = dest.file_name().ok_or_else(|| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "no file name",
-        ))
-    })?;
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, ExportError>,
+) -> Result<T, ExportError> {
+    let io = |e: std::io::Error| ExportError::Io { path: dest.to_path_buf(), why: e.to_string() };
+    let name = dest.file_name().ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name")))?;
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -261,34 +263,20 @@ pub fn export_to_file(
     if real_parent.starts_with(&real_data) {
         return Err(ExportError::InsideDataFolder(real_data));
     }
-    let tmp = real_parent.join(format!(
-        ".{}.{}.partial",
-        name.to_string_lossy(),
-        uuid::Uuid::new_v4()
-    ));
-    let write = || -> Result<usize, ExportError> {
+    let tmp = real_parent.join(format!(".{}.{}.partial", name.to_string_lossy(), uuid::Uuid::new_v4()));
+    let run = || -> Result<T, ExportError> {
         use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(io)?;
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io)?;
         let mut out = std::io::BufWriter::new(file);
-        let n = export_csv(store, filter, &mut out).map_err(|e| match e {
-            StoreError::Io(e) => io(e),
-            e => ExportError::Store(e),
-        })?;
+        let v = write(&mut out)?;
         let file = out.into_inner().map_err(|e| io(e.into_error()))?;
         file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, real_parent.join(name)).map_err(io)?;
         // The rename itself must survive a power cut.
-        std::fs::File::open(&real_parent)
-            .and_then(|d| d.sync_all())
-            .map_err(io)?;
-        Ok(n)
+        std::fs::File::open(&real_parent).and_then(|d| d.sync_all()).map_err(io)?;
+        Ok(v)
     };
-    let r = write();
+    let r = run();
     if r.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -45,16 +45,20 @@ pub enum ReviewCause {
     DeclinedNotFound,
     /// First sent to another service or with another API key; never resent under this one.
     ServiceChanged,
+    /// The end-of-day report found the service's record of a redemption of this intent,
+    /// which this terminal did not hold as redeemed: it lost track of it.
+    FoundAtService,
 }
 
 impl ReviewCause {
-    pub const ALL: [ReviewCause; 6] = [
+    pub const ALL: [ReviewCause; 7] = [
         ReviewCause::KeyReused,
         ReviewCause::LookupFailed,
         ReviewCause::AcceptedThenRefused,
         ReviewCause::RedeemedAfterDecline,
         ReviewCause::DeclinedNotFound,
         ReviewCause::ServiceChanged,
+        ReviewCause::FoundAtService,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +69,7 @@ impl ReviewCause {
             ReviewCause::RedeemedAfterDecline => "redeemed_after_decline",
             ReviewCause::DeclinedNotFound => "declined_not_found",
             ReviewCause::ServiceChanged => "service_changed",
+            ReviewCause::FoundAtService => "found_at_service",
         }
     }
 
@@ -417,7 +422,7 @@ mod tests {
 
     #[test]
     fn the_lookup_verdict_table() {
-        let tx = Transaction { id: "transaction_9".into(), campaign_id: String::new(), value: 100, metadata: String::new(), created_at: String::new() };
+        let tx = Transaction { id: "transaction_9".into(), campaign_id: String::new(), value: 100, metadata: String::new(), created_at: String::new(), bank_statement_id: None };
         let status = |s: u16| LookupError::Status { status: s, message: "m".into(), retry_after: None };
         let unreachable = LookupError::Unreachable("down".into());
         let f = |lookup_due, accepted, declined| Facts { maybe_executed: true, lookup_due, accepted, declined };

@@ -269,3 +269,22 @@ pub fn list(conn: &Connection, api_key: Option<&str>, from_ms: i64, to_ms: i64, 
     })?;
     rows.collect()
 }
+
+/// Writes `rows` (metadata, value in cents, created_at in ms) as redemptions of
+/// `api_key` in one transaction, with no vouchers behind them: a busy chain's day,
+/// for benchmarks of the transactions list.
+pub fn bulk_redemptions(conn: &mut Connection, api_key: &str, campaign_id: &str, rows: &[(String, i64, i64)]) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut st = tx.prepare(
+            "INSERT INTO redemptions (id, api_key, campaign_id, value, metadata, idempotency_key, voucher_ids, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '[]', ?7)",
+        )?;
+        for (metadata, value, at) in rows {
+            let id = format!("transaction_{}", uuid::Uuid::new_v4());
+            st.execute(params![id, api_key, campaign_id, value, metadata, format!("bulk-{id}"), at])?;
+        }
+    }
+    tx.commit()
+}
+

@@ -269,6 +269,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/vouchers/state", post(admin_voucher_state))
         .route("/_sandbox/faults", put(admin_set_faults).get(admin_get_faults))
         .route("/_sandbox/ledger", get(admin_ledger))
+        .route("/_sandbox/ledger/bulk", post(admin_ledger_bulk))
         .route("/_sandbox/requests", get(admin_requests))
         .route_layer(axum::middleware::from_fn(loopback_only));
     Router::new()
@@ -711,6 +712,46 @@ async fn admin_ledger(State(s): State<Arc<Shared>>) -> Response {
         })
         .collect();
     Json(json!({ "data": data })).into_response()
+}
+
+/// Fills the ledger with `count` redemptions for `api_key` spread over the last
+/// `spread_ms`, from `terminals` terminals of `branch` (metadata in the terminal's
+/// form): a chain's busy day for benchmarks, without 50,000 redeem calls.
+#[derive(Deserialize)]
+struct BulkLedger {
+    count: usize,
+    #[serde(default = "default_api_key")]
+    api_key: String,
+    branch: String,
+    terminals: usize,
+    #[serde(default)]
+    spread_ms: i64,
+}
+
+fn default_api_key() -> String {
+    "test_sandbox".into()
+}
+
+async fn admin_ledger_bulk(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let req: BulkLedger = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return invalid(&format!("bad bulk request: {e}")),
+    };
+    if req.count > 1_000_000 || req.terminals == 0 {
+        return invalid("count must be at most 1,000,000 and terminals at least 1.");
+    }
+    let now = now_ms();
+    let rows: Vec<(String, i64, i64)> = (0..req.count)
+        .map(|k| {
+            let metadata = format!("branch_code:{},pos_ID:T{},cashier_ID:c{},intent_ID:bulk-{k}", req.branch, k % req.terminals + 1, k % 7);
+            let at = now - if req.spread_ms > 0 { (k as i64 * 7919) % req.spread_ms } else { 0 };
+            (metadata, 500 + (k as i64 % 5) * 100, at)
+        })
+        .collect();
+    match ledger::bulk_redemptions(&mut s.db(), &req.api_key, "campaign_bulk", &rows) {
+        Ok(()) => Json(json!({"inserted": rows.len()})).into_response(),
+        Err(e) => error(500, "internal_error", &e.to_string(), "api_error"),
+    }
 }
 
 async fn admin_requests(State(s): State<Arc<Shared>>) -> Response {

@@ -154,26 +154,35 @@ async fn main() {
             while !client.find(Locator::Css("[data-testid=intent-status]")).await.unwrap().text().await.unwrap().contains("Scanned") {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            // Measured inside the page: the press's event time, the moment the
-            // button's disabled attribute changes, and the next painted frame.
-            let r = client
-                .execute_async(
-                    r#"const done = arguments[0];
+            // A real press: WebDriver clicks the button through the platform's input
+            // path (a trusted mousedown/mouseup/click, not an in-page `click()`).
+            // Timed inside the page from that trusted mousedown's event time to the
+            // disabled attribute, and to the next painted frame.
+            client
+                .execute(
+                    r#"window.__press = null;
                        const b = document.querySelector('[data-testid=redeem-button]');
-                       let pressed = 0;
+                       let pressed = null;
+                       b.addEventListener('mousedown', (e) => { if (e.isTrusted) pressed = e.timeStamp; }, { capture: true, once: true });
                        const obs = new MutationObserver(() => {
-                         if (!b.disabled) return;
+                         if (!b.disabled || pressed === null) return;
                          const disabled = performance.now();
                          obs.disconnect();
-                         requestAnimationFrame(() => requestAnimationFrame(() => done([disabled - pressed, performance.now() - pressed])));
+                         requestAnimationFrame(() => requestAnimationFrame(() => { window.__press = [disabled - pressed, performance.now() - pressed]; }));
                        });
-                       obs.observe(b, { attributes: true, attributeFilter: ['disabled'] });
-                       b.addEventListener('click', (e) => { pressed = e.timeStamp; }, { capture: true, once: true });
-                       b.click();"#,
+                       obs.observe(b, { attributes: true, attributeFilter: ['disabled'] });"#,
                     vec![],
                 )
                 .await
                 .unwrap();
+            client.find(Locator::Css("[data-testid=redeem-button]")).await.unwrap().click().await.unwrap();
+            let r = loop {
+                let v = client.execute("return window.__press", vec![]).await.unwrap();
+                if !v.is_null() {
+                    break v;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            };
             press.push(r[0].as_f64().unwrap());
             frame.push(r[1].as_f64().unwrap());
             while !client.find(Locator::Css("[data-testid=intent-status]")).await.unwrap().text().await.unwrap().contains("Redeemed") {
@@ -203,11 +212,11 @@ async fn main() {
     }
     let (p50, p95, pmax) = (pct(&mut press, 0.5), pct(&mut press, 0.95), pct(&mut press, 1.0));
     println!(
-        "Redeem press -> button disabled: median {p50:.2} ms, p95 {p95:.2} ms, max {pmax:.2} ms over {} presses (target < 16 ms; {:.3}x one 60 Hz frame at p95)",
+        "Redeem press (a real click's mousedown) -> button disabled: median {p50:.2} ms, p95 {p95:.2} ms, max {pmax:.2} ms over {} presses (target < 16 ms; {:.3}x one 60 Hz frame at p95)",
         press.len(),
         p95 / 16.7
     );
     let (f50, f95) = (pct(&mut frame, 0.5), pct(&mut frame, 0.95));
-    println!("Redeem press -> next painted frame: median {f50:.1} ms, p95 {f95:.1} ms (one frame is 16.7 ms)");
+    println!("Redeem press (a real click's mousedown) -> next painted frame: median {f50:.1} ms, p95 {f95:.1} ms ({:.2}x one 16.7 ms frame at p95)", f95 / 16.7);
     sandbox.stop().await;
 }

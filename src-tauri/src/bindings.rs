@@ -15,6 +15,7 @@ mod tests {
     use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
     use voucher_pos::scan::camera::CameraInfo;
     use voucher_pos::settings::TerminalSettings;
+    use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, ServiceRow, Tally, Totals};
     use voucher_pos::sale::{SaleTotals, SaleVoucher};
     use voucher_pos::startup::StartupProblem;
     use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
@@ -47,6 +48,13 @@ mod tests {
             Exported::decl(&cfg),
             SaleVoucher::decl(&cfg),
             SaleTotals::decl(&cfg),
+            Tally::decl(&cfg),
+            Totals::decl(&cfg),
+            ServiceRow::decl(&cfg),
+            LocalRow::decl(&cfg),
+            FindingKind::decl(&cfg),
+            Finding::decl(&cfg),
+            Report::decl(&cfg),
             Detail::decl(&cfg),
             TerminalSettings::decl(&cfg),
             OfflinePolicy::decl(&cfg),

@@ -51,6 +51,8 @@ pub struct AppState {
     pub secrets: Box<dyn voucher_pos::secrets::SecretStore>,
     /// The folder of the database and the secrets file: exports are refused there.
     pub data_dir: PathBuf,
+    /// The service client (the engine holds its own clone), for the end-of-day report.
+    pub api: voucher_pos::api::ApiClient,
 }
 
 /// Why the terminal could not start, if it could not; the page asks first.
@@ -87,6 +89,8 @@ pub struct Status {
     pub access: AccessState,
     /// The store's time zone (IANA name), for showing times; none: the system's.
     pub time_zone: Option<String>,
+    /// The store's currency symbol, for amounts the core sends in cents.
+    pub currency_symbol: String,
     pub now_ms: i64,
 }
 
@@ -94,6 +98,7 @@ pub struct Status {
 pub async fn status(state: State<'_, AppState>) -> Answer<Status> {
     let sale = state.sale.lock().unwrap().clone();
     let access = state.access.state()?;
+    let settings = voucher_pos::settings::TerminalSettings::load(state.terminal.store())?;
     Ok(Status {
         connectivity: state.terminal.connectivity(),
         queue: state.terminal.summary()?,
@@ -101,7 +106,8 @@ pub async fn status(state: State<'_, AppState>) -> Answer<Status> {
         scanner: state.scanner_status.lock().unwrap().clone(),
         terminal_id: sale.terminal_id,
         access,
-        time_zone: voucher_pos::settings::TerminalSettings::load(state.terminal.store())?.zone().name(),
+        time_zone: settings.zone().name(),
+        currency_symbol: settings.currency_symbol.clone(),
         now_ms: state.terminal.store().now_ms(),
     })
 }
@@ -357,6 +363,53 @@ pub async fn export_csv(
         rows,
         path: path.display().to_string(),
     }))
+}
+
+/// The end-of-day report of `date` (the store's day; none: today) for this
+/// terminal's branch, read from the service.
+#[tauri::command]
+pub async fn eod_report(state: State<'_, AppState>, date: Option<String>) -> Answer<voucher_pos::report::Report> {
+    manager(&state)?;
+    let store = state.terminal.store();
+    let zone = voucher_pos::settings::TerminalSettings::load(store)?.zone();
+    let date = date.filter(|d| !d.is_empty()).unwrap_or_else(|| zone.date_of(store.now_ms()));
+    let (branch, terminal) = {
+        let sale = state.sale.lock().unwrap();
+        (sale.branch_code.clone(), sale.terminal_id.clone())
+    };
+    voucher_pos::report::build(store, &state.api, &zone, &date, &branch, &terminal)
+        .await
+        .map_err(|e| IpcError { code: e.code().into(), message: e.to_string() })
+}
+
+/// Saves the end-of-day report as CSV where the manager chooses (same rules as the
+/// log export).
+#[tauri::command]
+pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, date: Option<String>) -> Answer<Option<Exported>> {
+    use tauri_plugin_dialog::DialogExt;
+    let report = eod_report(state.clone(), date).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Export the end-of-day report").set_file_name(format!("end-of-day-{}.csv", report.date)).add_filter("CSV", &["csv"]).save_file(move |p| {
+        let _ = tx.send(p);
+    });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen.into_path().map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })?;
+    manager(&state)?;
+    let (data_dir, dest) = (state.data_dir.clone(), path.clone());
+    let rows = report.matched.len() + report.service_only.len() + report.local_only.len();
+    let csv = voucher_pos::report::to_csv(&report);
+    tokio::task::spawn_blocking(move || {
+        voucher_pos::log::write_private_file(&dest, &data_dir, |out| {
+            use std::io::Write;
+            out.write_all(csv.as_bytes()).map_err(|e| voucher_pos::log::ExportError::Io { path: dest.clone(), why: e.to_string() })
+        })
+    })
+    .await
+    .map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })??;
+    voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "report_exported", Some(&format!("{} to {}", report.date, path.display())))?;
+    Ok(Some(Exported { rows, path: path.display().to_string() }))
 }
 
 #[derive(Serialize, ts_rs::TS)]

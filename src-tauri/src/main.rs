@@ -76,6 +76,7 @@ fn sandbox_simulate_offline(sandbox: tauri::State<'_, EmbeddedSandbox>, offline:
 
 struct Core {
     terminal: Terminal,
+    api: ApiClient,
     sandbox: EmbeddedSandbox,
     demo_codes: Vec<String>,
     settings: TerminalSettings,
@@ -149,7 +150,8 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
         what_to_do: String::new(),
     })?;
     Ok(Core {
-        terminal: Terminal::start(store, api, SyncConfig::default()),
+        terminal: Terminal::start(store, api.clone(), SyncConfig::default()),
+        api,
         sandbox: EmbeddedSandbox(sandbox),
         demo_codes,
         settings,
@@ -218,6 +220,7 @@ fn main() {
         access,
         secrets: core.secrets,
         data_dir: core.data_dir,
+        api: core.api,
     };
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -250,6 +253,8 @@ fn main() {
             commands::review_inbox,
             commands::settle,
             commands::export_csv,
+            commands::eod_report,
+            commands::eod_export_csv,
             commands::start_scanner,
             commands::get_settings,
             commands::save_settings,

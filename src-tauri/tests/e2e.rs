@@ -893,3 +893,32 @@ async fn a_code_scanned_while_another_is_sending_waits_its_turn_and_is_not_lost(
     app.wait_text("sale-vouchers", "2 vouchers").await;
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_vouchers_were_used() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    app.type_into("sale-total", "10.00").await;
+    let code = sandbox.voucher_like(json!({"count": 3, "value": 500})).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    app.wait_text("forfeited", "S$5.00").await;
+    // The receipt is ready to print with what RSG asks of it.
+    let receipt = app.client.execute("return document.querySelector('[data-testid=receipt]').textContent", vec![]).await.unwrap();
+    let receipt = receipt.as_str().unwrap();
+    let tx = sandbox.ledger().await[0]["transaction_id"].as_str().unwrap().to_string();
+    for needle in ["Sale total (incl. tax): S$10.00", "S$15.00", "Forfeited: S$5.00", "Balance due: S$0.00", tx.as_str(), "Vouchers were used in this sale"] {
+        assert!(receipt.contains(needle), "the receipt lacks {needle:?}: {receipt}");
+    }
+    app.unlock_manager("2468").await;
+    app.click("eod-build").await;
+    app.wait_text("eod-total", "S$15.00 for 1 redemption at").await;
+    assert!(app.text("eod-findings").await.contains("agree"), "{}", app.text("eod-findings").await);
+    assert!(app.visible("eod-print").await);
+    app.client.execute("document.getElementById('eod').scrollIntoView()", vec![]).await.unwrap();
+    app.screenshot("end-of-day.png").await;
+    app.close().await;
+}

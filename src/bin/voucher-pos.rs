@@ -121,6 +121,16 @@ enum Command {
         #[command(subcommand)]
         task: ManagerTask,
     },
+    /// The end-of-day report of the branch (`--branch`) for a day in the store's time
+    /// zone, matched against this terminal's (`--terminal-id`) log. Exit 0 on a clean
+    /// day, 4 with findings (lost redemptions go to review), 1 if the service could not
+    /// be read.
+    Report {
+        #[arg(long)]
+        date: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
     /// Prints the terminal's audit (PINs, sign-ins, cashiers, settings), newest first,
     /// one JSON object per line.
     Audit {
@@ -432,6 +442,25 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             voucher_pos::access::reset_manager_pin(&store, &format!("os:{user}"))?;
             eprintln!("The manager PIN is reset: the next visit to the manager screens chooses a new one.");
             Ok(0)
+        }
+        Command::Report { date, format } => {
+            let service = cli.service.clone().ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
+            let key = cli.api_key.clone().ok_or_else(|| Failure(1, "--api-key KEY is required for this command".into()))?;
+            let mut cfg = ApiConfig::new(service, key);
+            cfg.total_timeout = cli.request_timeout;
+            let api = ApiClient::new(&cfg)?;
+            let zone = voucher_pos::settings::TerminalSettings::load(&store)?.zone();
+            let report = voucher_pos::report::build(&store, &api, &zone, &date, &cli.branch, &cli.terminal_id)
+                .await
+                .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Csv => print!("{}", voucher_pos::report::to_csv(&report)),
+            }
+            for f in &report.findings {
+                eprintln!("finding: {}", f.message);
+            }
+            Ok(if report.findings.is_empty() { 0 } else { 4 })
         }
         Command::Audit { limit } => {
             for e in voucher_pos::access::audit::recent(&store, limit)? {

@@ -37,7 +37,7 @@ fn apply_decision(i: &mut Intent, d: &Decision, now: i64, backoff_ms: i64) {
 }
 
 /// What a manager reads in the review inbox, by cause.
-fn review_reason(cause: ReviewCause, i: &Intent, detail: &str) -> String {
+pub(crate) fn review_reason(cause: ReviewCause, i: &Intent, detail: &str) -> String {
     match cause {
         ReviewCause::KeyReused => format!(
             "The service says this intent's key was used with other parameters ({detail}). The terminal never changes a stored request, so this points to tampering or a defect: check the attempt log before settling."
@@ -59,6 +59,10 @@ fn review_reason(cause: ReviewCause, i: &Intent, detail: &str) -> String {
             i.service_url.as_deref().unwrap_or("?"),
             i.api_key_fp.as_deref().unwrap_or("?"),
             i.id
+        ),
+        ReviewCause::FoundAtService => format!(
+            "The service lists a redemption of intent {} ({detail}), but this terminal held it as {}: settle it as redeemed with that transaction id, and make the customer good if they paid another way.",
+            i.id, i.state
         ),
     }
 }

@@ -14,6 +14,7 @@
 //!   a Redeem press, a finished request, or (offline) the next probe.
 
 mod deliver;
+pub(crate) use deliver::review_reason;
 mod pacing;
 
 pub use pacing::full_jitter;

@@ -121,7 +121,11 @@ export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox:
 /**
  * The store's time zone (IANA name), for showing times; none: the system's.
  */
-time_zone: string | null, now_ms: number, };
+time_zone: string | null, 
+/**
+ * The store's currency symbol, for amounts the core sends in cents.
+ */
+currency_symbol: string, now_ms: number, };
 
 export type AccessState = { has_manager_pin: boolean, manager_unlocked: boolean, 
 /**
@@ -164,6 +168,40 @@ forfeited: string | null, balance_due: string | null,
  * Vouchers counted on the sale whose value the service has not confirmed yet.
  */
 unconfirmed: number, };
+
+export type Tally = { value: number, count: number, };
+
+export type Totals = { 
+/**
+ * The branch's day at the service: what it will reimburse.
+ */
+value: number, count: number, by_terminal: { [key in string]: Tally }, by_cashier: { [key in string]: Tally }, by_campaign: { [key in string]: Tally }, 
+/**
+ * RSG pays out per bank statement, where the service gives one.
+ */
+by_bank_statement: { [key in string]: Tally }, };
+
+export type ServiceRow = { transaction_id: string, value: number, created_at: string, terminal: string, cashier: string, campaign_id: string, intent_id: string | null, 
+/**
+ * For `service_only`: the transaction names this terminal (a finding).
+ */
+this_terminal: boolean, };
+
+export type LocalRow = { intent_id: string, state: IntentState, value: number | null, transaction_id: string | null, created_at: string, age_s: number, 
+/**
+ * Redeemed here, but not at the service: a finding.
+ */
+finding: boolean, };
+
+export type FindingKind = "lost_track" | "not_at_service" | "mismatch";
+
+export type Finding = { kind: FindingKind, intent_id: string | null, transaction_id: string | null, message: string, };
+
+export type Report = { date: string, time_zone: string, branch: string, terminal: string, matched: Array<ServiceRow>, service_only: Array<ServiceRow>, local_only: Array<LocalRow>, totals: Totals, findings: Array<Finding>, 
+/**
+ * Intents this report sent to the review inbox.
+ */
+opened_reviews: Array<string>, };
 
 export type Detail = { intent: Intent, attempts: Array<Attempt>, history: Array<HistoryEntry>, };
 

@@ -5,8 +5,8 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, type Condition } from "./view";
-import type { AccessState, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, SaleTotals, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
+import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, formatCents, type Condition } from "./view";
+import type { AccessState, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, Report, SaleTotals, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -21,6 +21,8 @@ let waiting: Intent[] = [];
 let pendingCfhp: string | null = null;
 let condition: Condition = { connectivity: "online", keyRejected: null, storeFailure: null };
 let timeZone: string | null = null;
+let currency = "S$";
+let terminalId = "";
 const when = (ms: number, withDate = true) => formatTime(ms, timeZone, withDate);
 
 function errorText(e: unknown): string {
@@ -87,7 +89,9 @@ async function refreshStatus() {
   $("simulate-offline").hidden = !s.sandbox;
   $("scanner-status").textContent = s.scanner;
   $("terminal-id").textContent = s.terminal_id;
+  terminalId = s.terminal_id;
   timeZone = s.time_zone;
+  currency = s.currency_symbol;
   showAccess(s.access);
   showConnectivity(s.connectivity);
   showQueue(s.queue, s.now_ms);
@@ -161,6 +165,62 @@ async function refreshSale() {
       return Object.assign(document.createElement("li"), { textContent: `${summarizeCode(i.code, i.voucher_count)} — ${statusLabel(i, condition.connectivity, !!condition.keyRejected)}${v.value ? " — " + v.value : ""}` });
     }),
   );
+  fillReceipt(totals);
+}
+
+/** The customer's receipt, kept ready for printing: what RSG asks a sales system to
+ *  print (the sale total, each voucher's scanned amount, not the amount used, the
+ *  forfeited amount, the balance due, the transaction ids, and that vouchers were
+ *  used), every amount as the core computed it. */
+function fillReceipt(t: SaleTotals) {
+  const lines: string[] = [`Terminal ${terminalId} · ${when(Date.now())}`, `Sale total (incl. tax): ${t.total ?? "—"}`];
+  for (const v of t.vouchers) {
+    const i = sale.get(v.intent_id)!;
+    if (!v.value) continue;
+    lines.push(`Voucher ${summarizeCode(i.code, i.voucher_count)}: ${v.value} (transaction ${i.transaction_id ?? "?"})`);
+  }
+  lines.push(`Vouchers scanned: ${t.voucher_total}`, `Forfeited: ${t.forfeited ?? "—"}`, `Balance due: ${t.balance_due ?? "—"}`);
+  lines.push("Vouchers were used in this sale. Voucher amounts are not refunded: a cancelled sale refunds only what was paid by other means.");
+  $("receipt").replaceChildren(...lines.map((l) => Object.assign(document.createElement("p"), { textContent: l })));
+}
+
+/** Prints one part of the page (the receipt, the Z-report) through the system's
+ *  print dialog; a PDF is one of its choices. */
+function printOnly(el: HTMLElement) {
+  el.classList.add("printing");
+  window.print();
+  el.classList.remove("printing");
+}
+
+// ---------- end of day ----------
+
+async function loadEod() {
+  $("eod-error").textContent = "";
+  try {
+    const r = await invoke<Report>("eod_report", { date: $<HTMLInputElement>("eod-date").value || null });
+    $<HTMLInputElement>("eod-date").value = r.date;
+    $("eod-report").hidden = false;
+    $("eod-title").textContent = `branch ${r.branch}, terminal ${r.terminal}, ${r.date} (${r.time_zone})`;
+    $("eod-total").textContent = `The service will reimburse ${formatCents(r.totals.value, currency)} for ${r.totals.count} redemption${r.totals.count === 1 ? "" : "s"} at branch ${r.branch}.`;
+    const li = (t: string) => Object.assign(document.createElement("li"), { textContent: t });
+    $("eod-findings").replaceChildren(...(r.findings.length ? r.findings.map((f) => li(f.message)) : [li("None: the service and this terminal agree.")]));
+    const rows: [string, string, { value: number; count: number }][] = [];
+    for (const [by, map] of [["Terminal", r.totals.by_terminal], ["Cashier", r.totals.by_cashier], ["Campaign", r.totals.by_campaign], ["Bank statement", r.totals.by_bank_statement]] as const) {
+      for (const [id, t] of Object.entries(map)) if (t) rows.push([by, id, t]);
+    }
+    const body = $<HTMLTableElement>("eod-totals").tBodies[0];
+    body.replaceChildren();
+    for (const [by, id, t] of rows) {
+      const row = body.insertRow();
+      for (const text of [by, id, String(t.count), formatCents(t.value, currency)]) cell(row, text);
+    }
+    $("eod-service-only").replaceChildren(...r.service_only.map((x) => li(`${x.created_at} terminal ${x.terminal || "?"}, cashier ${x.cashier || "?"}: ${formatCents(x.value, currency)} (${x.transaction_id})${x.this_terminal ? " — this terminal lost track of it" : ""}`)));
+    $("eod-local-only").replaceChildren(...r.local_only.map((x) => li(`${x.created_at} ${x.state}${x.value != null ? " " + formatCents(x.value, currency) : ""}, ${Math.round(x.age_s / 60)} min old${x.finding ? " — not at the service" : ""}`)));
+    $("eod-matched").textContent = `${r.matched.length} redemption${r.matched.length === 1 ? "" : "s"} of this terminal match the service's records.${r.opened_reviews.length ? ` ${r.opened_reviews.length} sent to the review inbox.` : ""}`;
+    if (r.opened_reviews.length) await loadInbox();
+  } catch (e) {
+    await onManagerError(e, (t) => ($("eod-error").textContent = t));
+  }
 }
 
 function showWaiting() {
@@ -328,7 +388,7 @@ async function loadLog(reset: boolean) {
     cell(row, i.cashier_id);
     cell(row, summarizeCode(i.code, i.voucher_count));
     cell(row, statusLabel(i));
-    cell(row, i.value_cents == null ? "" : (i.value_cents / 100).toFixed(2));
+    cell(row, i.value_cents == null ? "" : formatCents(i.value_cents, currency));
     cell(row, i.transaction_id ?? "");
     const open = () => void managerLoad(showDetail(i.id));
     row.addEventListener("click", open);
@@ -558,6 +618,23 @@ function wire() {
     }
   });
   $("next-customer").addEventListener("click", () => nextCustomer());
+  $("print-receipt").addEventListener("click", () => printOnly($("receipt")));
+  $("eod-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void loadEod();
+  });
+  $("eod-print").addEventListener("click", () => {
+    if ($("eod-report").hidden) $("eod-error").textContent = "Reconcile the day first.";
+    else printOnly($("eod-report"));
+  });
+  $("eod-export").addEventListener("click", async () => {
+    try {
+      const done = await invoke<Exported | null>("eod_export_csv", { date: $<HTMLInputElement>("eod-date").value || null });
+      $("eod-error").textContent = done ? `Saved to ${done.path}.` : "Export cancelled.";
+    } catch (e) {
+      await onManagerError(e, (t) => ($("eod-error").textContent = t));
+    }
+  });
   $("cfhp-record").addEventListener("click", () => void recordCfhp());
   $("skus").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {

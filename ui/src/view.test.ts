@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conditionMessage, formatTime, isWedgeBurst, statusLabel, summarizeCode } from "./view";
+import { conditionMessage, formatCents, formatTime, isWedgeBurst, statusLabel, summarizeCode } from "./view";
 
 describe("what the cashier reads", () => {
   it("labels every state in words, and queued as offline once an attempt failed", () => {
@@ -38,6 +38,13 @@ describe("what the cashier reads", () => {
     const t = Date.UTC(2026, 10, 28, 16, 5, 7);
     expect(formatTime(t, "Asia/Singapore")).toMatch(/^29\/11\/2026/);
     expect(formatTime(t, "UTC")).toMatch(/^28\/11\/2026/);
+  });
+
+  it("shows cents in the store's currency as the core does", () => {
+    expect(formatCents(125000, "S$")).toBe("S$1,250.00");
+    expect(formatCents(5, "S$")).toBe("S$0.05");
+    expect(formatCents(-1500, "S$")).toBe("-S$15.00");
+    expect(formatCents(100000000, "S$")).toBe("S$1,000,000.00");
   });
 
   it("tells a handheld scanner's burst from a person typing", () => {

@@ -62,6 +62,14 @@ export function formatTime(ms: number, timeZone: string | null, withDate = true)
   return new Intl.DateTimeFormat("en-SG", opts).format(new Date(ms));
 }
 
+/** Cents the core sent, in the store's currency: `S$1,250.00` (the core's own format). */
+export function formatCents(cents: number, symbol: string): string {
+  const sign = cents < 0 ? "-" : "";
+  const c = Math.abs(Math.trunc(cents));
+  const units = Math.floor(c / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${sign}${symbol}${units}.${String(c % 100).padStart(2, "0")}`;
+}
+
 /** A handheld scanner types at least 4 keys with every gap under 35 ms. */
 export function isWedgeBurst(times: number[]): boolean {
   if (times.length < 4) return false;

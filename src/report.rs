@@ -1,0 +1,380 @@
+//! The end of a store's day: what the voucher service will reimburse, matched against
+//! what this terminal believes it redeemed.
+//!
+//! The service's `GET /v1/transactions` (per API key, each row carrying the
+//! `metadata` every terminal wrote) is the system of record for the whole branch, so
+//! the branch view comes from it, not from a server of our own. Each transaction of
+//! the branch on the store's day is matched to this terminal's intents by the
+//! `intent_ID` in its metadata. Reading follows the engine's rules for lookups: the
+//! whole range is read before anything is called missing, and a failed read
+//! concludes nothing (the report fails; it never shows half a day as a whole one).
+//!
+//! Pages are streamed: memory holds one page, the day's local intents, and per-key
+//! tallies, never the service's whole list.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::api::{ApiClient, LookupError, Transaction};
+use crate::clock::{utc_date, StoreZone, ZoneError};
+use crate::intent::{Intent, IntentState};
+use crate::log::{page, LogFilter};
+use crate::store::{Store, StoreError};
+use crate::verdict::ReviewCause;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("The service's transactions could not be read, so nothing is concluded: {0}")]
+    Service(#[from] LookupError),
+    #[error(transparent)]
+    Zone(#[from] ZoneError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ReportError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReportError::Service(_) => "report_service_unreadable",
+            ReportError::Zone(e) => e.code(),
+            ReportError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// A count and a value in cents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Tally {
+    pub value: i64,
+    pub count: u64,
+}
+
+impl Tally {
+    fn add(&mut self, value: i64) {
+        self.value += value;
+        self.count += 1;
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Totals {
+    /// The branch's day at the service: what it will reimburse.
+    pub value: i64,
+    pub count: u64,
+    pub by_terminal: BTreeMap<String, Tally>,
+    pub by_cashier: BTreeMap<String, Tally>,
+    pub by_campaign: BTreeMap<String, Tally>,
+    /// RSG pays out per bank statement, where the service gives one.
+    pub by_bank_statement: BTreeMap<String, Tally>,
+}
+
+/// A transaction of the day as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ServiceRow {
+    pub transaction_id: String,
+    pub value: i64,
+    pub created_at: String,
+    pub terminal: String,
+    pub cashier: String,
+    pub campaign_id: String,
+    pub intent_id: Option<String>,
+    /// For `service_only`: the transaction names this terminal (a finding).
+    pub this_terminal: bool,
+}
+
+/// One of this terminal's intents that the service's day does not show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct LocalRow {
+    pub intent_id: String,
+    pub state: IntentState,
+    pub value: Option<i64>,
+    pub transaction_id: Option<String>,
+    pub created_at: String,
+    pub age_s: i64,
+    /// Redeemed here, but not at the service: a finding.
+    pub finding: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// The service lists a redemption by this terminal that its log does not hold as
+    /// redeemed (a lost reply, a restored database).
+    LostTrack,
+    /// Redeemed here, but the service has no such transaction.
+    NotAtService,
+    /// Both sides have it, but they disagree on the transaction or the value.
+    Mismatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub intent_id: Option<String>,
+    pub transaction_id: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Report {
+    pub date: String,
+    pub time_zone: String,
+    pub branch: String,
+    pub terminal: String,
+    pub matched: Vec<ServiceRow>,
+    pub service_only: Vec<ServiceRow>,
+    pub local_only: Vec<LocalRow>,
+    pub totals: Totals,
+    pub findings: Vec<Finding>,
+    /// Intents this report sent to the review inbox.
+    pub opened_reviews: Vec<String>,
+}
+
+/// `key:value` pairs of RSG's metadata (a CFHP SKU list's extra commas are skipped).
+fn metadata_field<'a>(metadata: &'a str, key: &str) -> Option<&'a str> {
+    metadata.split(',').find_map(|pair| pair.strip_prefix(key).and_then(|r| r.strip_prefix(':')))
+}
+
+fn created_ms(t: &Transaction) -> Result<i64, LookupError> {
+    t.created_at
+        .parse::<jiff::Timestamp>()
+        .map(|ts| ts.as_millisecond())
+        .map_err(|_| LookupError::BadReply(format!("transaction {} has no readable created_at ({:?})", t.id, t.created_at)))
+}
+
+/// Builds the report of `date` (YYYY-MM-DD, the store's day) for `branch`, from this
+/// terminal's (`terminal`) point of view. Intents the service shows redeemed but this
+/// terminal does not hold as redeemed are sent to review (once).
+pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str, branch: &str, terminal: &str) -> Result<Report, ReportError> {
+    let start_ms = zone.day_start_ms(date)?;
+    let end_ms = zone.day_end_ms(date)?;
+    const DAY: i64 = 86_400_000;
+
+    // This terminal's intents around the day (a redemption near midnight may carry
+    // the intent's scan from the evening before).
+    let mut local: HashMap<String, Intent> = HashMap::new();
+    let around = LogFilter { from_ms: Some(start_ms - DAY), to_ms: Some(end_ms + DAY), ..LogFilter::default() };
+    let mut after = None;
+    loop {
+        let p = page(store, &around, after.as_ref(), 1000)?;
+        for i in p.rows {
+            local.insert(i.id.clone(), i);
+        }
+        match p.next {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+
+    let mut report = Report {
+        date: date.to_string(),
+        time_zone: zone.name().unwrap_or_else(|| "system".into()),
+        branch: branch.to_string(),
+        terminal: terminal.to_string(),
+        matched: vec![],
+        service_only: vec![],
+        local_only: vec![],
+        totals: Totals::default(),
+        findings: vec![],
+        opened_reviews: vec![],
+    };
+    // Local intents the service lists anywhere in the range read (not only the day):
+    // a redemption just past midnight is not "missing at the service".
+    let mut seen_at_service: HashSet<String> = HashSet::new();
+
+    // The service's dates are UTC; ask a day either side of the store's day.
+    let (from, to) = (utc_date(start_ms - DAY), utc_date(end_ms + DAY));
+    let mut cursor: Option<String> = None;
+    for _ in 0..100_000 {
+        let p = api.transactions(Some(&from), Some(&to), Some(1000), cursor.as_deref()).await?;
+        for t in &p.data {
+            let intent_id = metadata_field(&t.metadata, "intent_ID").map(str::to_string);
+            if let Some(id) = intent_id.as_ref().filter(|id| local.contains_key(*id)) {
+                seen_at_service.insert(id.clone());
+            }
+            if metadata_field(&t.metadata, "branch_code") != Some(branch) {
+                continue;
+            }
+            let at = created_ms(t)?;
+            if at < start_ms || at >= end_ms {
+                continue;
+            }
+            let row = ServiceRow {
+                transaction_id: t.id.clone(),
+                value: t.value,
+                created_at: zone.rfc3339(at),
+                terminal: metadata_field(&t.metadata, "pos_ID").unwrap_or("").to_string(),
+                cashier: metadata_field(&t.metadata, "cashier_ID").unwrap_or("").to_string(),
+                campaign_id: t.campaign_id.clone(),
+                intent_id: intent_id.clone(),
+                this_terminal: false,
+            };
+            tally(&mut report.totals, &row, t.bank_statement_id.as_deref());
+            classify(&mut report, row, local.get(intent_id.as_deref().unwrap_or("")), terminal);
+        }
+        if !p.has_next_page {
+            cursor = None;
+            break;
+        }
+        match p.end_cursor {
+            Some(c) if Some(&c) != cursor.as_ref() && !p.data.is_empty() => cursor = Some(c),
+            _ => return Err(LookupError::BadReply("the next page's cursor does not move on".into()).into()),
+        }
+    }
+    if cursor.is_some() {
+        return Err(LookupError::BadReply("more than 100,000 pages".into()).into());
+    }
+
+    // This terminal's day that the service does not show.
+    let now = store.now_ms();
+    let mut day_local: Vec<&Intent> = local.values().filter(|i| i.created_at >= start_ms && i.created_at < end_ms).collect();
+    day_local.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    for i in day_local {
+        if seen_at_service.contains(&i.id) {
+            continue;
+        }
+        let pending = matches!(i.state, IntentState::Queued | IntentState::InFlight | IntentState::Unknown | IntentState::NeedsReview);
+        let finding = i.state == IntentState::Redeemed;
+        if !pending && !finding {
+            continue;
+        }
+        if finding {
+            report.findings.push(Finding {
+                kind: FindingKind::NotAtService,
+                intent_id: Some(i.id.clone()),
+                transaction_id: i.transaction_id.clone(),
+                message: format!(
+                    "Redeemed on this terminal (transaction {}), but the service lists no such redemption for the branch around {date}.",
+                    i.transaction_id.as_deref().unwrap_or("?")
+                ),
+            });
+        }
+        report.local_only.push(LocalRow {
+            intent_id: i.id.clone(),
+            state: i.state,
+            value: i.value_cents,
+            transaction_id: i.transaction_id.clone(),
+            created_at: zone.rfc3339(i.created_at),
+            age_s: (now - i.created_at).max(0) / 1000,
+            finding,
+        });
+    }
+
+    // A lost redemption goes to the manager's inbox, once.
+    let lost: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::LostTrack)
+        .filter_map(|f| Some((f.intent_id.clone()?, f.transaction_id.clone()?)))
+        .collect();
+    for (id, tx) in lost {
+        if let Some(i) = local.get(&id) {
+            // Queued, in-flight and unknown intents are the engine's: a resend meets the
+            // saved answer, or a lookup finds this same transaction. The rest would
+            // stay wrong without a person.
+            if matches!(i.state, IntentState::Scanned | IntentState::Refused | IntentState::Cancelled) {
+                let detail = format!("transaction {tx}");
+                let reason = crate::sync::review_reason(ReviewCause::FoundAtService, i, &detail);
+                let note = format!("end-of-day report for {date}: the service lists transaction {tx}");
+                let done = store.transition(&id, i.state, IntentState::NeedsReview, "report", Some(&note), None, |row| {
+                    row.review_cause = Some(ReviewCause::FoundAtService.as_str().to_string());
+                    row.review_reason = Some(reason);
+                });
+                match done {
+                    Ok(_) => report.opened_reviews.push(id),
+                    // Someone (the engine) moved it meanwhile: the next report sees it again.
+                    Err(StoreError::StateChanged { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn tally(t: &mut Totals, row: &ServiceRow, statement: Option<&str>) {
+    t.value += row.value;
+    t.count += 1;
+    t.by_terminal.entry(row.terminal.clone()).or_default().add(row.value);
+    t.by_cashier.entry(row.cashier.clone()).or_default().add(row.value);
+    t.by_campaign.entry(row.campaign_id.clone()).or_default().add(row.value);
+    if let Some(s) = statement.filter(|s| !s.is_empty()) {
+        t.by_bank_statement.entry(s.to_string()).or_default().add(row.value);
+    }
+}
+
+/// Sorts one of the branch's transactions into matched or service-only, with findings.
+fn classify(report: &mut Report, mut row: ServiceRow, local: Option<&Intent>, terminal: &str) {
+    match local {
+        Some(i) if i.state == IntentState::Redeemed => {
+            if i.transaction_id.as_deref() != Some(row.transaction_id.as_str()) || i.value_cents != Some(row.value) {
+                report.findings.push(Finding {
+                    kind: FindingKind::Mismatch,
+                    intent_id: Some(i.id.clone()),
+                    transaction_id: Some(row.transaction_id.clone()),
+                    message: format!(
+                        "This terminal holds transaction {} worth {} cents; the service lists {} worth {} cents.",
+                        i.transaction_id.as_deref().unwrap_or("?"),
+                        i.value_cents.unwrap_or(0),
+                        row.transaction_id,
+                        row.value
+                    ),
+                });
+            }
+            report.matched.push(row);
+        }
+        Some(i) => {
+            row.this_terminal = true;
+            report.findings.push(Finding {
+                kind: FindingKind::LostTrack,
+                intent_id: Some(i.id.clone()),
+                transaction_id: Some(row.transaction_id.clone()),
+                message: format!(
+                    "The service redeemed intent {} (transaction {}, {} cents), but this terminal holds it as {}.",
+                    i.id, row.transaction_id, row.value, i.state
+                ),
+            });
+            report.service_only.push(row);
+        }
+        None if row.terminal == terminal => {
+            row.this_terminal = true;
+            report.findings.push(Finding {
+                kind: FindingKind::LostTrack,
+                intent_id: row.intent_id.clone(),
+                transaction_id: Some(row.transaction_id.clone()),
+                message: format!(
+                    "The service lists transaction {} ({} cents) by this terminal for intent {}, which this terminal's database does not hold (a restored or replaced database?).",
+                    row.transaction_id,
+                    row.value,
+                    row.intent_id.as_deref().unwrap_or("?")
+                ),
+            });
+            report.service_only.push(row);
+        }
+        None => report.service_only.push(row),
+    }
+}
+
+/// The report as CSV: one line per transaction or local intent, then the totals.
+pub fn to_csv(r: &Report) -> String {
+    use crate::log::csv_field;
+    let mut out = String::from("list,transaction_id,intent_id,terminal,cashier,campaign_id,value_cents,created_at,state,finding\n");
+    let mut line = |fields: [&str; 10]| {
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    };
+    for (list, rows) in [("matched", &r.matched), ("service_only", &r.service_only)] {
+        for s in rows {
+            let v = s.value.to_string();
+            line([list, &s.transaction_id, s.intent_id.as_deref().unwrap_or(""), &s.terminal, &s.cashier, &s.campaign_id, &v, &s.created_at, "", if s.this_terminal { "yes" } else { "" }]);
+        }
+    }
+    for l in &r.local_only {
+        let v = l.value.map(|v| v.to_string()).unwrap_or_default();
+        line(["local_only", l.transaction_id.as_deref().unwrap_or(""), &l.intent_id, &r.terminal, "", "", &v, &l.created_at, l.state.as_str(), if l.finding { "yes" } else { "" }]);
+    }
+    let (v, c) = (r.totals.value.to_string(), r.totals.count.to_string());
+    line(["total", "", "", "", "", "", &v, "", &c, ""]);
+    out
+}
