@@ -13,28 +13,38 @@ use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use voucher_pos::scan::decode::{pipeline, rqrr_full};
+use voucher_pos::scan::decode::{pipeline, quircs_full, rqrr_full, rqrr_stage, rxing_full};
 use voucher_pos::scan::sources::render_qr;
 use voucher_pos::scan::Frame;
 
 type Decoder = (&'static str, fn(&Frame) -> Vec<Vec<u8>>);
 
+fn payloads(d: Vec<voucher_pos::scan::decode::Detection>) -> Vec<Vec<u8>> {
+    d.into_iter().map(|d| d.payload).collect()
+}
 fn ours(f: &Frame) -> Vec<Vec<u8>> {
-    pipeline(f).into_iter().map(|d| d.payload).collect()
+    payloads(pipeline(f))
+}
+fn stage1(f: &Frame) -> Vec<Vec<u8>> {
+    payloads(rqrr_stage(f))
 }
 fn rqrr_whole(f: &Frame) -> Vec<Vec<u8>> {
-    rqrr_full(f).into_iter().map(|d| d.payload).collect()
+    payloads(rqrr_full(f))
 }
 fn quircs_whole(f: &Frame) -> Vec<Vec<u8>> {
-    let mut q = quircs::Quirc::default();
-    q.identify(f.width as usize, f.height as usize, &f.luma)
-        .filter_map(|c| c.ok())
-        .filter_map(|c| c.decode().ok())
-        .map(|d| d.payload)
-        .collect()
+    payloads(quircs_full(f))
+}
+fn rxing_whole(f: &Frame) -> Vec<Vec<u8>> {
+    payloads(rxing_full(f))
 }
 
-const DECODERS: [Decoder; 3] = [("terminal (rqrr, half first)", ours), ("rqrr full frame", rqrr_whole), ("quircs full frame", quircs_whole)];
+const DECODERS: [Decoder; 5] = [
+    ("terminal pipeline", ours),
+    ("rqrr stage alone (half first)", stage1),
+    ("rqrr full frame", rqrr_whole),
+    ("quircs full frame", quircs_whole),
+    ("rxing full frame", rxing_whole),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Distortion {
@@ -195,8 +205,11 @@ fn main() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/zxing-qr");
     if corpus.is_dir() {
         let mut totals = vec![0usize; DECODERS.len()];
+        let mut times: Vec<Vec<Duration>> = DECODERS.iter().map(|_| vec![]).collect();
         let mut n = 0;
         for dir in ["qrcode-1", "qrcode-2", "qrcode-3"] {
+            let mut per_dir = vec![0usize; DECODERS.len()];
+            let mut in_dir = 0;
             let Ok(entries) = std::fs::read_dir(corpus.join(dir)) else { continue };
             let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e != "txt")).collect();
             files.sort();
@@ -204,16 +217,22 @@ fn main() {
                 let Ok(expected) = std::fs::read(img.with_extension("txt")) else { continue };
                 let Ok(frame) = voucher_pos::scan::sources::load_frame(&img) else { continue };
                 n += 1;
+                in_dir += 1;
                 for (k, (_, dec)) in DECODERS.iter().enumerate() {
-                    if dec(&frame).iter().any(|p| *p == expected) {
+                    let t = Instant::now();
+                    let found = dec(&frame);
+                    times[k].push(t.elapsed());
+                    if found.iter().any(|p| *p == expected) {
                         totals[k] += 1;
+                        per_dir[k] += 1;
                     }
                 }
             }
+            println!("\n{dir} ({in_dir} images): {}", DECODERS.iter().zip(&per_dir).map(|(d, c)| format!("{} {c}", d.0)).collect::<Vec<_>>().join(", "));
         }
         println!("\nzxing-qr photos ({n} images, exact text):");
         for (k, t) in totals.iter().enumerate() {
-            println!("  {:<28} {t} of {n}", DECODERS[k].0);
+            println!("  {:<34} {t} of {n}   p50 {:>6.1} ms  p95 {:>6.1} ms per photo", DECODERS[k].0, pct(&mut times[k], 0.5), pct(&mut times[k], 0.95));
         }
     } else {
         println!("\n(zxing-qr corpus not found beside the project; skipped)");

@@ -36,3 +36,31 @@ proptest! {
         prop_assert_eq!(code.ids().count(), ids.len());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Every stage of the decoding pipeline on random frames: it never panics and
+    /// never returns a code that is not there.
+    #[test]
+    fn random_frames_never_panic_the_pipeline_or_yield_a_code(
+        w in 8u32..200,
+        h in 8u32..200,
+        seed in any::<u64>(),
+        blocky in any::<bool>(),
+    ) {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        // Blocky frames look more like codes (black and white cells) than noise does.
+        let cell = if blocky { rng.gen_range(2..8) } else { 1 };
+        let luma: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w / cell, i / w / cell);
+                let v = ((x as u64).wrapping_mul(2654435761) ^ (y as u64).wrapping_mul(40503) ^ seed).wrapping_mul(0x9E3779B97F4A7C15) >> 63;
+                if blocky { (v as u8) * 255 } else { rng.gen() }
+            })
+            .collect();
+        let frame = voucher_pos::scan::Frame::new(w, h, luma);
+        prop_assert!(voucher_pos::scan::decode::pipeline(&frame).is_empty());
+    }
+}
