@@ -22,7 +22,9 @@ use crate::clock::Clock;
 use crate::intent::{build_body, build_metadata, transition_reason, unsent_state, ContextError, Intent, IntentState, SaleContext};
 use crate::voucher::VoucherCode;
 
-const MIGRATIONS: &[&str] = &[
+/// The schema's history, oldest first; `user_version` is how many have run. Public
+/// so the upgrade tests can build a database as each earlier version left it.
+pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_intents.sql"),
     include_str!("../migrations/002_maybe_executed.sql"),
     include_str!("../migrations/003_access.sql"),

@@ -1,0 +1,131 @@
+//! Upgrades: a database as every earlier version of the terminal left it, holding
+//! intents in every state, opened by this version. Nothing is lost, every
+//! intent keeps its key and exact bytes, version 1's over-trusting verdicts are
+//! corrected by migration 002, and the result behaves like a fresh database. A
+//! database from a newer version is refused untouched (tests/store.rs).
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::{params, Connection};
+use rusqlite_migration::{Migrations, M};
+use voucher_pos::clock::SystemClock;
+use voucher_pos::intent::IntentState;
+use voucher_pos::store::{Store, MIGRATIONS};
+
+const STATES: [&str; 8] = ["scanned", "queued", "in_flight", "unknown", "redeemed", "refused", "needs_review", "cancelled"];
+
+/// A database at schema `version`, with one intent per state (and, for version 1,
+/// one queued intent whose earlier attempt met a 5xx: version 1 queued those again).
+fn old_database(path: &Path, version: usize) {
+    let mut conn = Connection::open(path).unwrap();
+    Migrations::new(MIGRATIONS[..version].iter().map(|sql| M::up(sql)).collect()).to_latest(&mut conn).unwrap();
+    let now = 1_790_000_000_000i64;
+    for (k, state) in STATES.iter().enumerate() {
+        let id = format!("intent-{state}");
+        let md = format!("branch_code:B1,pos_ID:T1,cashier_ID:c1,intent_ID:{id}");
+        let body = serde_json::to_vec(&serde_json::json!({"qr": format!("rsg:v_{k}"), "metadata": md})).unwrap();
+        let redeemed = *state == "redeemed";
+        conn.execute(
+            "INSERT INTO intents (id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state,
+                                  created_at, updated_at, queued_at, first_sent_at, attempt_count, transaction_id, value_cents)
+             VALUES (?1, ?2, ?3, 1, 'T1', 'B1', 'c1', '', ?4, ?5, ?6, ?6, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id,
+                format!("key-{state}"),
+                format!("rsg:v_{k}"),
+                body,
+                state,
+                now + k as i64,
+                (*state != "scanned" && *state != "queued").then_some(now + 10),
+                (*state != "scanned" && *state != "queued") as i64,
+                redeemed.then_some(format!("transaction_{k}")),
+                redeemed.then_some(500i64),
+            ],
+        )
+        .unwrap();
+        conn.execute("INSERT INTO transitions (intent_id, at, from_state, to_state, actor) VALUES (?1, ?2, NULL, ?3, 'test')", params![id, now, state]).unwrap();
+    }
+    if version >= 2 {
+        // As version 2's code left them: whatever may have executed says so.
+        conn.execute("UPDATE intents SET maybe_executed = 1 WHERE state IN ('in_flight', 'unknown', 'redeemed')", []).unwrap();
+    }
+    if version == 1 {
+        let id = "intent-queued-after-5xx";
+        let md = format!("branch_code:B1,pos_ID:T1,cashier_ID:c1,intent_ID:{id}");
+        let body = serde_json::to_vec(&serde_json::json!({"qr": "rsg:v_5xx", "metadata": md})).unwrap();
+        conn.execute(
+            "INSERT INTO intents (id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state,
+                                  created_at, updated_at, queued_at, first_sent_at, attempt_count)
+             VALUES (?1, 'key-5xx', 'rsg:v_5xx', 1, 'T1', 'B1', 'c1', '', ?2, 'queued', ?3, ?3, ?3, ?3, 1)",
+            params![id, body, now],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO attempts (intent_id, kind, started_at, ended_at, http_status, outcome, latency_ms) VALUES (?1, 'redeem', ?2, ?2, 502, 'server_error', 30)",
+            params![id, now],
+        )
+        .unwrap();
+    }
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, version as i64);
+}
+
+fn upgrade_from(version: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("terminal.db");
+    old_database(&path, version);
+    let before: Vec<(String, String, Vec<u8>)> = {
+        let conn = Connection::open(&path).unwrap();
+        let mut st = conn.prepare("SELECT id, idempotency_key, body FROM intents ORDER BY id").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+
+    let store = Store::open(&path, Arc::new(SystemClock)).unwrap();
+    let v: i64 = store.with_transaction(|tx| tx.query_row("PRAGMA user_version", [], |r| r.get(0))).unwrap();
+    assert_eq!(v, MIGRATIONS.len() as i64, "from version {version}: not migrated to the latest");
+    for (id, key, body) in &before {
+        let i = store.get(id).unwrap();
+        assert_eq!((&i.idempotency_key, &i.body), (key, body), "{id}: the key and the exact bytes survive the upgrade");
+    }
+    for state in STATES {
+        let i = store.get(&format!("intent-{state}")).unwrap();
+        assert_eq!(i.state.as_str(), state, "from version {version}: the state of intent-{state}");
+        let maybe = matches!(state, "in_flight" | "unknown" | "redeemed");
+        assert_eq!(i.maybe_executed, maybe, "from version {version}: maybe-executed of {state}");
+    }
+    if version == 1 {
+        // Version 1 had queued it again after a 502: it may have executed, so it is
+        // unknown and looked up, with a history row saying why.
+        let i = store.get("intent-queued-after-5xx").unwrap();
+        assert_eq!((i.state, i.maybe_executed, i.lookup_due), (IntentState::Unknown, true, true));
+        assert!(store.history(&i.id).unwrap().iter().any(|h| h.actor == "migration"));
+    }
+    // The upgraded database keeps the rules a fresh one has.
+    let e = store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = 'intent-refused'", [])).unwrap_err();
+    assert!(e.to_string().contains("never deleted"), "{e}");
+    let e = store.with_transaction(|tx| tx.execute("UPDATE intents SET maybe_executed = 0 WHERE id = 'intent-unknown'", [])).unwrap_err();
+    assert!(e.to_string().contains("never be unsent"), "{e}");
+    let e = store.with_transaction(|tx| tx.execute("DELETE FROM audit", [])).err();
+    assert!(e.is_none(), "an empty audit deletes nothing and raises nothing");
+    voucher_pos::access::audit::append(&store, "manager", "settings_saved", None).unwrap();
+    assert!(!voucher_pos::access::has_manager_pin(&store).unwrap());
+    // And it takes new scans.
+    let ctx = voucher_pos::intent::SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: "c1".into(), ..Default::default() };
+    voucher_pos::checkout::scan_text(&store, "rsg:v_new", &ctx).unwrap();
+    assert!(matches!(voucher_pos::checkout::scan_text(&store, "rsg:v_1", &ctx).unwrap(), voucher_pos::store::ScanResult::Existing { .. }), "a live intent of the old database still holds its code");
+}
+
+#[test]
+fn a_version_1_database_with_intents_in_every_state_upgrades_without_loss() {
+    upgrade_from(1);
+}
+
+#[test]
+fn every_earlier_schema_version_with_data_upgrades_to_the_latest() {
+    for version in 1..MIGRATIONS.len() {
+        upgrade_from(version);
+    }
+}
