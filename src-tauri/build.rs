@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "export_csv",
     "eod_report",
     "eod_export_csv",
+    "backup_now",
     "start_scanner",
     "get_settings",
     "save_settings",

@@ -28,6 +28,8 @@ pub enum Error {
     #[error(transparent)]
     Zone(#[from] crate::clock::ZoneError),
     #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
+    #[error(transparent)]
     Scan(#[from] crate::scan::SourceError),
     /// The action is not allowed now; the message says why, for the cashier.
     #[error("{message}")]
@@ -47,6 +49,7 @@ impl Error {
             Error::Export(e) => e.code(),
             Error::Money(e) => e.code(),
             Error::Zone(e) => e.code(),
+            Error::Backup(e) => e.code(),
             Error::NotAllowed { code, .. } => code,
         }
     }

@@ -3,6 +3,7 @@
 //! same code. See ARCHITECTURE.md for the map and the invariants.
 
 pub mod access;
+pub mod backup;
 pub mod clock;
 pub mod intent;
 pub mod log;

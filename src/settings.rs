@@ -28,6 +28,8 @@ pub struct TerminalSettings {
     pub currency_symbol: String,
     /// The store's time zone (an IANA name); none means the system's.
     pub time_zone: Option<String>,
+    /// How many database backups to keep beside it.
+    pub backups_kept: u32,
 }
 
 impl Default for TerminalSettings {
@@ -41,6 +43,7 @@ impl Default for TerminalSettings {
             cashier_id: "c001".into(),
             currency_symbol: "S$".into(),
             time_zone: None,
+            backups_kept: 14,
         }
     }
 }

@@ -103,9 +103,19 @@ fn warn(msg: &str) {
 
 /// What a person can do about a database that would not open.
 pub fn store_problem(e: &StoreError) -> StartupProblem {
+    if let StoreError::Corrupt { path, .. } = e {
+        let what = match crate::backup::list(path).first() {
+            Some(newest) => format!(
+                "Restore the newest backup before taking vouchers: close this window and run `voucher-pos --db {} restore {}`, then start the terminal again. (Starting again without it opens an empty database.) Keep the moved-aside file for the engineer on call: redemptions made since that backup are in it.",
+                path.display(),
+                newest.display()
+            ),
+            None => "Start the terminal again: it opens with an empty database (there is no backup to restore). Keep the moved-aside file for the engineer on call; redemptions still waiting in it are not lost, and can be recovered from it.".into(),
+        };
+        return StartupProblem::new(e.code(), e.to_string(), what);
+    }
     let what = match e {
         StoreError::Locked { .. } => "The terminal is already open on this till (another window, or a script). Use that one, or close it and start again.",
-        StoreError::Corrupt { .. } => "Start the terminal again: it opens with an empty database. Keep the moved-aside file for the engineer on call; redemptions still waiting in it are not lost, and can be recovered from it.",
         StoreError::NewerSchema { .. } => "Install the newer version of the terminal that last used this database.",
         StoreError::DiskFull => "Free space on the disk, then start the terminal again.",
         _ => "Check that the disk is healthy and no other program holds the database, then start the terminal again. If it keeps failing, call the engineer on call.",

@@ -708,6 +708,16 @@ impl Store {
         Ok(())
     }
 
+    /// Copies the whole database into the (new, empty) database file at `dest` with
+    /// SQLite's online backup API, holding the writer for the copy: a consistent
+    /// snapshot while the terminal runs (see [`crate::backup`]).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        let mut dst = Connection::open(dest)?;
+        let conn = self.conn();
+        rusqlite::backup::Backup::new(&conn, &mut dst)?.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+        Ok(())
+    }
+
     /// Runs a read-only query for the manager's log (see [`crate::log`]).
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         Ok(f(&self.reader())?)
@@ -731,7 +741,7 @@ fn private_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn take_lock(db: &Path) -> Result<File, StoreError> {
+pub(crate) fn take_lock(db: &Path) -> Result<File, StoreError> {
     let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(with_suffix(db, ".lock"))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
@@ -802,10 +812,10 @@ fn move_files_aside(path: &Path, clock: &Arc<dyn Clock>) -> Result<PathBuf, Stor
 }
 
 /// The files SQLite keeps beside a WAL database.
-const SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
+pub(crate) const SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
 
 /// `path` with `suffix` appended to its file name (`t.db` -> `t.db-wal`).
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)

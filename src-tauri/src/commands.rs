@@ -412,6 +412,20 @@ pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, d
     Ok(Some(Exported { rows, path: path.display().to_string() }))
 }
 
+/// Writes a backup of the database now; returns its path.
+#[tauri::command]
+pub async fn backup_now(state: State<'_, AppState>) -> Answer<String> {
+    manager(&state)?;
+    let store = state.terminal.store().clone();
+    let keep = voucher_pos::settings::TerminalSettings::load(&store)?.backups_kept as usize;
+    let path = tokio::task::spawn_blocking(move || voucher_pos::backup::make(&store, keep))
+        .await
+        .map_err(|e| IpcError { code: "backup_io".into(), message: e.to_string() })?
+        .map_err(voucher_pos::Error::from)?;
+    voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "backup_made", Some(&path.display().to_string()))?;
+    Ok(path.display().to_string())
+}
+
 #[derive(Serialize, ts_rs::TS)]
 pub struct SettingsView {
     pub terminal: voucher_pos::settings::TerminalSettings,

@@ -207,6 +207,18 @@ fn main() {
         Ok(s) => s.describe(),
         Err(e) => e.clone(),
     }));
+    // Once a store day, a backup (off the window's thread: it copies the database).
+    {
+        let store = core.terminal.store().clone();
+        let (zone, keep) = (core.settings.zone(), core.settings.backups_kept as usize);
+        std::thread::spawn(move || {
+            if !voucher_pos::backup::made_today(&store, &zone) {
+                if let Err(e) = voucher_pos::backup::make(&store, keep) {
+                    eprintln!("voucher-pos-app: the day's backup failed: {e}");
+                }
+            }
+        });
+    }
     let mut events = core.terminal.subscribe();
     let access = Access::new(
         core.terminal.store().clone(),
@@ -255,6 +267,7 @@ fn main() {
             commands::export_csv,
             commands::eod_report,
             commands::eod_export_csv,
+            commands::backup_now,
             commands::start_scanner,
             commands::get_settings,
             commands::save_settings,

@@ -131,6 +131,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
     },
+    /// Writes a backup of the database now (SQLite's online backup API) into
+    /// `backups/` beside it, keeping the newest as many as the settings say; prints its path.
+    Backup,
+    /// Puts a backup in place of the database. Refused while a terminal has the
+    /// database open; the current database is kept aside, never overwritten.
+    Restore { file: PathBuf },
     /// Prints the terminal's audit (PINs, sign-ins, cashiers, settings), newest first,
     /// one JSON object per line.
     Audit {
@@ -271,6 +277,17 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(ms) => Arc::new(SkewedClock(ms)),
         None => Arc::new(SystemClock),
     };
+    if let Command::Restore { file } = &cli.command {
+        // Before anything opens the database: restoring needs it closed.
+        let kept = voucher_pos::backup::restore(&db, file, clock.now_ms()).map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+        match kept {
+            Some(k) => eprintln!("Restored {}; the database it replaced is kept as {}.", file.display(), k.display()),
+            None => eprintln!("Restored {}.", file.display()),
+        }
+        let store = Store::open(&db, clock)?;
+        voucher_pos::access::audit::append(&store, "os", "database_restored", Some(&file.display().to_string()))?;
+        return Ok(0);
+    }
     let store = Arc::new(Store::open(&db, clock)?);
     let ctx = SaleContext {
         terminal_id: cli.terminal_id.clone(),
@@ -462,6 +479,13 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(if report.findings.is_empty() { 0 } else { 4 })
         }
+        Command::Backup => {
+            let keep = voucher_pos::settings::TerminalSettings::load(&store)?.backups_kept as usize;
+            let path = voucher_pos::backup::make(&store, keep).map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+            println!("{}", path.display());
+            Ok(0)
+        }
+        Command::Restore { .. } => unreachable!("handled before the database is opened"),
         Command::Audit { limit } => {
             for e in voucher_pos::access::audit::recent(&store, limit)? {
                 println!("{}", serde_json::to_string(&e)?);

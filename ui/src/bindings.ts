@@ -231,7 +231,11 @@ currency_symbol: string,
 /**
  * The store's time zone (an IANA name); none means the system's.
  */
-time_zone: string | null, };
+time_zone: string | null, 
+/**
+ * How many database backups to keep beside it.
+ */
+backups_kept: number, };
 
 export type OfflinePolicy = { 
 /**

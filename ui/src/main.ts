@@ -461,6 +461,7 @@ async function loadSettings() {
   $<HTMLInputElement>("s-cashier").value = s.terminal.cashier_id;
   $<HTMLInputElement>("s-currency").value = s.terminal.currency_symbol;
   $<HTMLInputElement>("s-zone").value = s.terminal.time_zone ?? "";
+  $<HTMLInputElement>("s-backups").value = String(s.terminal.backups_kept);
 }
 
 async function saveSettings() {
@@ -474,6 +475,7 @@ async function saveSettings() {
     cashier_id: $<HTMLInputElement>("s-cashier").value.trim(),
     currency_symbol: $<HTMLInputElement>("s-currency").value.trim() || "S$",
     time_zone: $<HTMLInputElement>("s-zone").value.trim() || null,
+    backups_kept: Math.max(1, num("s-backups")),
   };
   const policy: OfflinePolicy = {
     accept_offline: $<HTMLInputElement>("s-accept").checked,
@@ -618,6 +620,14 @@ function wire() {
     }
   });
   $("next-customer").addEventListener("click", () => nextCustomer());
+  $("backup-now").addEventListener("click", async () => {
+    try {
+      $("settings-result").textContent = `Backed up to ${await invoke<string>("backup_now")}.`;
+      await loadAudit();
+    } catch (e) {
+      await onManagerError(e, (t) => ($("settings-result").textContent = t));
+    }
+  });
   $("print-receipt").addEventListener("click", () => printOnly($("receipt")));
   $("eod-form").addEventListener("submit", (e) => {
     e.preventDefault();

@@ -1,0 +1,156 @@
+//! Backups of the terminal's database, and restoring one.
+//!
+//! A damaged database is moved aside and the terminal starts empty; without a backup
+//! the redemptions it held are only in the moved file. So the terminal keeps copies:
+//! SQLite's online backup API writes a consistent snapshot while the terminal runs
+//! (on demand, and once a store day), into `backups/` beside the database (0700;
+//! each file 0600, written under a temporary name and renamed), keeping the newest N.
+//! Restoring is a person's decision, made with the terminal stopped: `voucher-pos
+//! restore FILE` refuses while the database is open, checks the file, and keeps the
+//! current database aside rather than overwriting it.
+
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::store::{take_lock, with_suffix, Store, StoreError, MIGRATIONS, SIDE_FILES};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("The terminal is running on {0}: close it first, then restore.")]
+    TerminalRunning(PathBuf),
+    #[error("{path} is not a backup this terminal can restore: {why}")]
+    NotABackup { path: PathBuf, why: String },
+    #[error("The backup could not be written or read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for BackupError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Io(e) => BackupError::Io(e),
+            e => BackupError::Store(e),
+        }
+    }
+}
+
+impl BackupError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            BackupError::TerminalRunning(_) => "backup_terminal_running",
+            BackupError::NotABackup { .. } => "backup_not_a_backup",
+            BackupError::Io(_) => "backup_io",
+            BackupError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// Where the backups of the database at `db` live.
+pub fn folder(db: &Path) -> PathBuf {
+    db.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("backups")
+}
+
+/// The backups of `db`, newest first.
+pub fn list(db: &Path) -> Vec<PathBuf> {
+    let stem = file_stem(db);
+    let mut found: Vec<PathBuf> = std::fs::read_dir(folder(db))
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".db")))
+                .collect()
+        })
+        .unwrap_or_default();
+    // The names carry a sortable UTC time.
+    found.sort();
+    found.reverse();
+    found
+}
+
+fn file_stem(db: &Path) -> String {
+    db.file_stem().and_then(|s| s.to_str()).unwrap_or("terminal").to_string()
+}
+
+/// Writes a backup of the open `store` and keeps only the newest `keep`.
+pub fn make(store: &Store, keep: usize) -> Result<PathBuf, BackupError> {
+    let dir = folder(store.path());
+    if !dir.exists() {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
+    }
+    let stamp = jiff::Timestamp::from_millisecond(store.now_ms()).map(|t| t.strftime("%Y%m%dT%H%M%S%.3fZ").to_string()).unwrap_or_else(|_| store.now_ms().to_string());
+    let dest = dir.join(format!("{}-{stamp}.db", file_stem(store.path())));
+    let tmp = dir.join(format!(".{}.partial", uuid::Uuid::new_v4()));
+    // Created private before SQLite writes a byte into it.
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+    let written = store.backup_to(&tmp).map_err(BackupError::from).and_then(|()| {
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, &dest)?;
+        std::fs::File::open(&dir)?.sync_all()?;
+        Ok(())
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    for old in list(store.path()).into_iter().skip(keep.max(1)) {
+        let _ = std::fs::remove_file(old);
+    }
+    Ok(dest)
+}
+
+/// Whether a backup was made during the store's day that contains `now_ms`.
+pub fn made_today(store: &Store, zone: &crate::clock::StoreZone) -> bool {
+    let today = zone.date_of(store.now_ms());
+    list(store.path())
+        .first()
+        .and_then(|p| std::fs::metadata(p).ok()?.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .is_some_and(|d| zone.date_of(d.as_millis() as i64) == today)
+}
+
+/// Puts the backup `from` in place of the database at `db`. Refused while a terminal
+/// has `db` open; the file must be a terminal database this version can open and
+/// SQLite must find it intact. The current database (and its WAL) is kept aside as
+/// `<db>.before-restore-<ms>`, never overwritten. Returns where it was kept.
+pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, BackupError> {
+    let _lock = take_lock(db).map_err(|e| match e {
+        StoreError::Locked { path } => BackupError::TerminalRunning(path),
+        e => e.into(),
+    })?;
+    let not = |why: String| BackupError::NotABackup { path: from.to_path_buf(), why };
+    {
+        let conn = rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| not(e.to_string()))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| not(e.to_string()))?;
+        if version < 1 || version > MIGRATIONS.len() as i64 {
+            return Err(not(format!("its schema version is {version}; this terminal reads 1 to {}", MIGRATIONS.len())));
+        }
+        let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(|e| not(e.to_string()))?;
+        if check != "ok" {
+            return Err(not(format!("SQLite finds it damaged ({check})")));
+        }
+        let intents: Result<i64, _> = conn.query_row("SELECT count(*) FROM intents", [], |r| r.get(0));
+        intents.map_err(|e| not(format!("it holds no intents table ({e})")))?;
+    }
+    let kept = if db.exists() {
+        let aside = with_suffix(db, &format!(".before-restore-{now_ms}"));
+        std::fs::rename(db, &aside)?;
+        for suffix in SIDE_FILES {
+            let side = with_suffix(db, suffix);
+            if side.exists() {
+                std::fs::rename(&side, with_suffix(&aside, suffix))?;
+            }
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    let tmp = with_suffix(db, ".restoring");
+    std::fs::copy(from, &tmp)?;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, db)?;
+    if let Some(dir) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(kept)
+}

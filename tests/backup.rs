@@ -1,0 +1,110 @@
+//! Backups and restore (issue 14): a snapshot taken while the terminal runs, the
+//! newest N kept, private files, and a restore that refuses while the terminal runs,
+//! refuses what is not a backup, and keeps the database it replaces.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use common::sandbox::workspace_bin;
+use voucher_pos::clock::ManualClock;
+use voucher_pos::intent::SaleContext;
+use voucher_pos::store::Store;
+
+fn ctx() -> SaleContext {
+    SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: "c1".into(), ..Default::default() }
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn pos(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(workspace_bin("voucher-pos")).args(["--db", &db.display().to_string()]).args(args).output().unwrap()
+}
+
+#[test]
+fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("terminal.db");
+    let clock = ManualClock::new(1_800_000_000_000);
+    let store = Store::open(&db, clock.clone()).unwrap();
+    let first = voucher_pos::checkout::scan_text(&store, "rsg:v_before", &ctx()).unwrap().intent().id.clone();
+    let backup = voucher_pos::backup::make(&store, 14).unwrap();
+    assert_eq!(mode(&backup), 0o600);
+    assert_eq!(mode(&voucher_pos::backup::folder(&db)), 0o700);
+    voucher_pos::checkout::scan_text(&store, "rsg:v_after", &ctx()).unwrap();
+
+    // Refused while the terminal has the database open.
+    let out = pos(&db, &["restore", &backup.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("close it first"), "{}", String::from_utf8_lossy(&out.stderr));
+    drop(store);
+
+    let out = pos(&db, &["restore", &backup.display().to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = Store::open(&db, clock.clone()).unwrap();
+    assert!(store.get(&first).is_ok(), "the backed-up intent is back");
+    let log = voucher_pos::log::page(&store, &Default::default(), None, 50).unwrap();
+    assert_eq!(log.rows.len(), 1, "the later scan is not in the backup");
+    assert_eq!(mode(&db), 0o600);
+    // The replaced database is kept, with the later scan in it.
+    let kept: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with("terminal.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm")).collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let old = Store::open(dir.path().join(&kept[0]), clock).unwrap();
+    assert_eq!(voucher_pos::log::page(&old, &Default::default(), None, 50).unwrap().rows.len(), 2);
+    assert!(voucher_pos::access::audit::recent(&store, 10).unwrap().iter().any(|a| a.event == "database_restored"));
+}
+
+#[test]
+fn only_the_newest_backups_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("terminal.db");
+    let clock = ManualClock::new(1_800_000_000_000);
+    let store = Store::open(&db, clock.clone()).unwrap();
+    let mut made = Vec::new();
+    for _ in 0..5 {
+        made.push(voucher_pos::backup::make(&store, 3).unwrap());
+        clock.advance_ms(60_000);
+    }
+    let left = voucher_pos::backup::list(&db);
+    assert_eq!(left, made.iter().rev().take(3).cloned().collect::<Vec<_>>());
+}
+
+#[test]
+fn restore_refuses_what_is_not_a_backup_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("terminal.db");
+    let store = Store::open(&db, ManualClock::new(1_800_000_000_000)).unwrap();
+    voucher_pos::checkout::scan_text(&store, "rsg:v_keep", &ctx()).unwrap();
+    drop(store);
+    let before = std::fs::read(&db).unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    let foreign = dir.path().join("foreign.db");
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE x (y); PRAGMA user_version = 1;").unwrap();
+    for bad in [&junk, &foreign, &dir.path().join("missing.db")] {
+        let out = pos(&db, &["restore", &bad.display().to_string()]);
+        assert_eq!(out.status.code(), Some(1), "{}", bad.display());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a backup"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the database was touched");
+}
+
+#[test]
+fn a_damaged_database_offers_the_newest_backup_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("terminal.db");
+    let clock = ManualClock::new(1_800_000_000_000);
+    let store = Store::open(&db, clock.clone()).unwrap();
+    let backup = voucher_pos::backup::make(&store, 14).unwrap();
+    drop(store);
+    std::fs::write(&db, b"garbage that is not SQLite").unwrap();
+    let e = Store::open(&db, Arc::new(voucher_pos::clock::SystemClock)).err().unwrap();
+    let p = voucher_pos::startup::store_problem(&e);
+    assert_eq!(p.code, "store_corrupt");
+    assert!(p.what_to_do.contains(&backup.display().to_string()) && p.what_to_do.contains("restore"), "{}", p.what_to_do);
+}
