@@ -83,7 +83,8 @@ impl Terminal {
     }
 
     pub fn scan(&self, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {
-        let r = scan_text(&self.store, raw, ctx)?;
+        let r = scan_text(&self.store, raw, ctx).inspect_err(|e| tracing::info!(error = e.code(), "scan refused"))?;
+        tracing::info!(intent = %r.intent().id, code = %crate::voucher::log_form(&r.intent().code), cashier = %ctx.cashier_id, kind = ?std::mem::discriminant(&r), "scanned");
         if let ScanResult::Created { intent } = &r {
             self.publish(intent);
         }
@@ -96,6 +97,7 @@ impl Terminal {
     pub async fn redeem(&self, id: &str, actor: &str, wait: Duration) -> Result<RedeemView, Error> {
         let mut rx = self.events.subscribe();
         let (intent, newly_committed) = self.store.commit_redeem(id, actor, false)?;
+        tracing::info!(intent = %id, actor, newly_committed, "redeem pressed");
         if newly_committed {
             self.publish(&intent);
             self.sync.wake();
@@ -207,6 +209,7 @@ impl Terminal {
             Settlement::Refused => IntentState::Refused,
             Settlement::NotRedeemed => IntentState::Cancelled,
         };
+        tracing::info!(intent = %id, how = ?how, manager, "settled");
         let note = format!("settled by manager {manager}: {note}");
         let i = self.store.transition(id, IntentState::NeedsReview, to, &format!("manager:{manager}"), Some(&note), None, |i| {
             if let Some(t) = transaction_id {

@@ -23,3 +23,11 @@ pub mod checkout;
 pub mod error;
 
 pub use error::Error;
+
+/// Logs for the headless binaries: to stderr, level from `RUST_LOG` (default: warnings).
+/// The app writes to daily files instead (`src-tauri/src/main.rs`). Nothing logged
+/// carries a secret or a whole voucher code (`voucher::log_form`).
+pub fn init_stderr_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}

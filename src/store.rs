@@ -784,7 +784,10 @@ fn not_ours_or_unavailable(path: &Path, clock: &Arc<dyn Clock>, e: rusqlite::Err
 fn move_aside(path: &Path, clock: &Arc<dyn Clock>, why: String, conn: Connection) -> StoreError {
     drop(conn);
     match move_files_aside(path, clock) {
-        Ok(moved_to) => StoreError::Corrupt { path: path.into(), moved_to, why },
+        Ok(moved_to) => {
+            tracing::error!(path = %path.display(), moved_to = %moved_to.display(), why = %why, "damaged database moved aside");
+            StoreError::Corrupt { path: path.into(), moved_to, why }
+        }
         Err(e) => e,
     }
 }

@@ -45,6 +45,12 @@ impl VoucherCode {
     }
     /// How many different vouchers the code carries (a repeated id counts once, as the
     /// service counts it).
+    /// How the code appears in logs: its prefix and first voucher id, never the
+    /// whole code (a full code is a bearer token worth money until redeemed).
+    pub fn log_form(&self) -> String {
+        log_form(self.as_str())
+    }
+
     pub fn voucher_count(&self) -> usize {
         self.distinct_ids
     }
@@ -109,6 +115,20 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<VoucherCode, CodeError> {
 /// Checks the shape of scanned or typed text. Surrounding ASCII white space (a
 /// handheld scanner's line ending, a pasted newline) is not part of the code and is
 /// dropped; nothing inside the code is changed.
+/// A code as logs may show it: `rsg:v_enT791…(+2)`: the prefix, the first voucher
+/// id cut to 8 characters, and how many more.
+pub fn log_form(code: &str) -> String {
+    let (prefix, rest) = code.split_once(':').unwrap_or(("?", code));
+    let mut ids = rest.split(',');
+    let first: String = ids.next().unwrap_or("").chars().take(8).collect();
+    let more = ids.count();
+    if more > 0 {
+        format!("{prefix}:{first}…(+{more})")
+    } else {
+        format!("{prefix}:{first}…")
+    }
+}
+
 pub fn parse(raw: &str) -> Result<VoucherCode, CodeError> {
     let text = raw.trim_matches(|c: char| c.is_ascii_whitespace());
     if text.is_empty() {

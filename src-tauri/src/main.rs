@@ -185,6 +185,9 @@ fn main() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
     let args = Args::parse();
+    if start_logs(&args).is_none() {
+        eprintln!("voucher-pos-app: could not open the log folder; logging to nowhere");
+    }
     let core = match tauri::async_runtime::block_on(start_core(&args)) {
         Ok(c) => c,
         Err(problem) => {
@@ -335,6 +338,29 @@ fn main() {
         })
     ;
     run(builder);
+}
+
+/// Daily log files in `logs/` beside the database (14 kept), level from `RUST_LOG`
+/// (default: info). Written as they happen, not through a buffer thread: Tauri ends
+/// the process without running destructors, and the last lines before a crash are
+/// the ones a support person needs. (No command logs from the window's thread.)
+fn start_logs(args: &Args) -> Option<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    let db = args.db.clone().unwrap_or_else(voucher_pos::store::default_path);
+    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")).join("logs");
+    if !dir.exists() {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).ok()?;
+    }
+    let files = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("voucher-pos")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(&dir)
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(files).with_ansi(false).try_init().ok()
+
 }
 
 /// The window with only the start-up problem in it: the page asks `startup_problem`

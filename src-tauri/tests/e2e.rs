@@ -461,6 +461,20 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     for t in &transactions {
         assert!(csv.contains(t.as_str()), "the export lacks {t}");
     }
+    // The app's own log file: the day's redemptions are in it, the API key and whole
+    // codes are not.
+    let logs: String = std::fs::read_dir(dir.path().join("logs"))
+        .expect("the app writes logs/ beside its database")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(logs.contains("redeem attempt"), "{logs}");
+    assert!(!logs.contains("test_sandbox"), "the API key is in the app's log");
+    for row in sandbox.ledger().await {
+        for v in row["voucher_ids"].as_array().unwrap() {
+            assert!(!logs.contains(v.as_str().unwrap()), "a whole voucher id is in the app's log");
+        }
+    }
     app.close().await;
 }
 

@@ -123,6 +123,7 @@ impl Access {
         let hash = self.store.setting(MANAGER_PIN)?.ok_or(PinError::NotSet)?;
         pin::verify(&self.store, MANAGER, Some(&hash), pin)?;
         audit::append(&self.store, MANAGER, "manager_unlocked", None)?;
+        tracing::info!("manager screens unlocked");
         *self.manager_active_at.lock().unwrap() = Some(self.store.now_ms());
         Ok(())
     }
@@ -176,6 +177,7 @@ impl Access {
             "cashier_signed_in",
             None,
         )?;
+        tracing::info!(cashier = id, "signed in");
         *self.signed_in.lock().unwrap() = Some(c.clone());
         Ok(c)
     }

@@ -167,6 +167,7 @@ pub(crate) fn verify(
         return Ok(());
     }
     let failures = failures + 1;
+    tracing::warn!(subject, failures, "wrong PIN");
     store.with_transaction(|tx| {
         tx.execute(
             "INSERT INTO pin_failures (subject, failures, last_at) VALUES (?1, ?2, ?3)

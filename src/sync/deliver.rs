@@ -70,10 +70,13 @@ pub(crate) fn review_reason(cause: ReviewCause, i: &Intent, detail: &str) -> Str
 impl Engine {
     /// One intent's work; `None` when nothing was learned about the service.
     pub(super) async fn work(self: &Arc<Self>, intent: Intent) -> Option<Pace> {
-        match self.choose_and_do(intent).await {
+        use tracing::Instrument;
+        let span = tracing::info_span!("intent", id = %intent.id, code = %crate::voucher::log_form(&intent.code), state = %intent.state);
+        match self.choose_and_do(intent).instrument(span.clone()).await {
             Ok(pace) => pace,
             Err(StoreError::StateChanged { .. }) => None,
             Err(e) => {
+                span.in_scope(|| tracing::error!(error = %e, code = e.code(), "could not write an outcome"));
                 let _ = self.events.send(super::SyncEvent::StoreFailure { message: e.to_string() });
                 None
             }
@@ -171,6 +174,14 @@ impl Engine {
             })
             .await?;
         let reply = self.api.redeem(&i.idempotency_key, &i.body).await;
+        tracing::info!(
+            attempt = i.attempt_count,
+            outcome = reply.outcome.code(),
+            http_status = reply.http_status,
+            replayed = reply.replayed,
+            latency_ms = reply.elapsed.as_millis() as u64,
+            "redeem attempt"
+        );
         if let RedeemOutcome::Unauthorized { message } = &reply.outcome {
             let _ = self.events.send(super::SyncEvent::KeyRejected { message: message.clone() });
         }
@@ -219,6 +230,7 @@ impl Engine {
             (d.to, note)
         };
         let done = self.store_op(move |e| e.write_outcome(&id, IntentState::InFlight, &attempt, &decide)).await?;
+        tracing::info!(to = %done.state, maybe_executed = done.maybe_executed, review = done.review_cause.as_deref(), "outcome written");
         self.publish_intent(&done);
         Ok(pace)
     }
@@ -270,6 +282,7 @@ impl Engine {
             Lookup::NotFound => ("not_found".to_string(), format!("not in the transactions list, read whole over {span}")),
             Lookup::Failed { error, failures } => (error.code().to_string(), format!("{error} (failure {failures}, over {span})")),
         };
+        tracing::info!(outcome = %outcome, detail = %detail, "lookup in the transactions list");
         let attempt = NewAttempt {
             kind: AttemptKind::Lookup,
             started_at: started,

@@ -210,6 +210,7 @@ impl Engine {
         let changed = *self.connectivity.borrow() != c;
         if changed {
             self.connectivity.send_replace(c);
+            tracing::warn!(connectivity = ?c, "connectivity changed");
             let _ = self.events.send(SyncEvent::Connectivity { state: c });
         }
         changed
