@@ -23,6 +23,35 @@ cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
+echo "== Package: the .deb, unpacked into a scratch root, answers --version without a display"
+# `dpkg-deb -x` needs no root. Where dpkg-deb is missing the bundle is not built, and
+# this says so.
+if command -v dpkg-deb >/dev/null; then
+  pkg_log="$(mktemp)"
+  if deb="$(bash scripts/package.sh 2>"$pkg_log" | tail -n 1)" && [ -f "$deb" ]; then
+    scratch="$(mktemp -d)"
+    dpkg-deb -x "$deb" "$scratch"
+    depends="$(dpkg-deb -f "$deb" Depends)"
+    if env -u DISPLAY -u WAYLAND_DISPLAY "$scratch/usr/bin/voucher-pos-app" --version \
+      && "$scratch/usr/bin/voucher-pos" --version \
+      && ls "$scratch"/usr/share/applications/*.desktop >/dev/null \
+      && [[ "$depends" == *libwebkit2gtk-4.1-0* ]]; then
+      echo "package: ok: $(basename "$deb"), $(du -h "$deb" | cut -f1), depends on: $depends"
+    else
+      echo "package: FAILED: the unpacked package does not run or lacks its desktop entry or dependencies"
+      status=1
+    fi
+    rm -rf "$scratch"
+  else
+    tail -n 30 "$pkg_log"
+    echo "package: FAILED: scripts/package.sh did not produce a .deb"
+    status=1
+  fi
+  rm -f "$pkg_log"
+else
+  echo "package: dpkg-deb not found on this machine; the .deb was not built"
+fi
+
 # How many test binaries ran (unit, integration, end-to-end, doc-tests), so that a
 # binary that silently stopped running shows here.
 binaries=$(grep -cE '^\s+(Running|Doc-tests) ' "$log" || true)
