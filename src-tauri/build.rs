@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "eod_report",
     "eod_export_csv",
     "backup_now",
+    "diagnostics_export",
     "start_scanner",
     "get_settings",
     "save_settings",

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod backup;
 pub mod clock;
+pub mod diagnostics;
 pub mod intent;
 pub mod log;
 pub mod policy;

@@ -108,3 +108,40 @@ fn a_damaged_database_offers_the_newest_backup_at_start_up() {
     assert_eq!(p.code, "store_corrupt");
     assert!(p.what_to_do.contains(&backup.display().to_string()) && p.what_to_do.contains("restore"), "{}", p.what_to_do);
 }
+
+#[test]
+fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("terminal.db");
+    let store = Store::open(&db, ManualClock::new(1_800_000_000_000)).unwrap();
+    let settings = voucher_pos::settings::TerminalSettings { service_url: Some("https://till7:hunter2@api.example.com/".into()), ..Default::default() };
+    settings.save(&store).unwrap();
+    let a = voucher_pos::checkout::scan_text(&store, "rsg:v_diagnosticsAAAA,v_diagnosticsBBBB", &ctx()).unwrap().intent().id.clone();
+    voucher_pos::checkout::scan_text(&store, "rsg:v_diagnosticsCCCC", &ctx()).unwrap();
+    store.commit_redeem(&a, "cashier:c1", false).unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("voucher-pos.2026-11-29.log"), "INFO redeem attempt outcome=redeemed\n").unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("diagnostics.tar");
+    let summary = voucher_pos::diagnostics::write(&store, &logs, &dest, dir.path()).unwrap();
+    assert_eq!(summary.schema_version, voucher_pos::store::MIGRATIONS.len() as i64);
+    assert_eq!(mode(&dest), 0o600);
+    let mut files = std::collections::BTreeMap::new();
+    let mut archive = tar::Archive::new(std::fs::File::open(&dest).unwrap());
+    for entry in archive.entries().unwrap() {
+        let mut e = entry.unwrap();
+        let mut text = String::new();
+        e.read_to_string(&mut text).unwrap();
+        files.insert(e.path().unwrap().display().to_string(), text);
+    }
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["logs/voucher-pos.2026-11-29.log", "summary.json"]);
+    let json: serde_json::Value = serde_json::from_str(&files["summary.json"]).unwrap();
+    assert_eq!(json["intents_by_state"], serde_json::json!({"queued": 1, "scanned": 1}));
+    assert_eq!(json["settings"]["service_url"], "https://api.example.com/");
+    for (name, text) in &files {
+        assert!(!text.contains("hunter2") && !text.contains("diagnostics"), "{name} holds a secret or a voucher code");
+    }
+}

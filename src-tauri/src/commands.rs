@@ -412,6 +412,29 @@ pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, d
     Ok(Some(Exported { rows, path: path.display().to_string() }))
 }
 
+/// Saves the support archive (summary and logs, no secrets, no codes) where the
+/// manager chooses.
+#[tauri::command]
+pub async fn diagnostics_export(app: tauri::AppHandle, state: State<'_, AppState>) -> Answer<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    manager(&state)?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Save diagnostics for support").set_file_name("voucher-pos-diagnostics.tar").add_filter("tar archive", &["tar"]).save_file(move |p| {
+        let _ = tx.send(p);
+    });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen.into_path().map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })?;
+    manager(&state)?;
+    let (store, data_dir, dest) = (state.terminal.store().clone(), state.data_dir.clone(), path.clone());
+    tokio::task::spawn_blocking(move || voucher_pos::diagnostics::write(&store, &data_dir.join("logs"), &dest, &data_dir))
+        .await
+        .map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })??;
+    voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "diagnostics_saved", Some(&path.display().to_string()))?;
+    Ok(Some(path.display().to_string()))
+}
+
 /// Writes a backup of the database now; returns its path.
 #[tauri::command]
 pub async fn backup_now(state: State<'_, AppState>) -> Answer<String> {

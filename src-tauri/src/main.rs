@@ -271,6 +271,7 @@ fn main() {
             commands::eod_report,
             commands::eod_export_csv,
             commands::backup_now,
+            commands::diagnostics_export,
             commands::start_scanner,
             commands::get_settings,
             commands::save_settings,

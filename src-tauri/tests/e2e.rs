@@ -936,3 +936,27 @@ async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_
     app.screenshot("end-of-day.png").await;
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_saves_a_diagnostics_archive_without_the_api_key_in_it() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    let code = sandbox.voucher(2).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    app.unlock_manager("2468").await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("diag.tar");
+    app.click("save-diagnostics").await;
+    save_in_dialog(&app.desktop.display, "Save diagnostics for support", &out);
+    app.wait_text("settings-result", "Diagnostics saved").await;
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"summary.json"), "a tar archive whose first file is the summary");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("\"redeemed\": 1") && text.contains("redeem attempt"), "the summary and the log are in it");
+    assert!(!text.contains("test_sandbox") && !text.contains(&code), "no API key and no voucher code");
+    app.close().await;
+}

@@ -620,6 +620,14 @@ function wire() {
     }
   });
   $("next-customer").addEventListener("click", () => nextCustomer());
+  $("save-diagnostics").addEventListener("click", async () => {
+    try {
+      const path = await invoke<string | null>("diagnostics_export");
+      $("settings-result").textContent = path ? `Diagnostics saved to ${path} (no API key, PIN or voucher code in it).` : "Cancelled.";
+    } catch (e) {
+      await onManagerError(e, (t) => ($("settings-result").textContent = t));
+    }
+  });
   $("backup-now").addEventListener("click", async () => {
     try {
       $("settings-result").textContent = `Backed up to ${await invoke<string>("backup_now")}.`;
