@@ -52,15 +52,11 @@ fn main() {
     for _ in 0..3 {
         let t = Instant::now();
         let rows = rt.block_on(async {
-            let (mut n, mut after) = (0usize, None::<String>);
-            loop {
-                let p = api.transactions(Some(&from), Some(&to), Some(1000), after.as_deref()).await.unwrap();
-                n += p.data.len();
-                if !p.has_next_page {
-                    break n;
-                }
-                after = p.end_cursor;
+            let (mut n, mut pages) = (0usize, api.pages(&from, &to, 100_000));
+            while let Some(data) = pages.next().await.unwrap() {
+                n += data.len();
             }
+            n
         });
         bare.push(t.elapsed().as_secs_f64());
         assert_eq!(rows, SERVICE_ROWS);

@@ -175,6 +175,40 @@ pub struct TransactionPage {
     pub end_cursor: Option<String>,
 }
 
+/// A walk over the transactions list (see [`ApiClient::pages`]).
+pub struct TransactionPages<'a> {
+    api: &'a ApiClient,
+    start: &'a str,
+    end: &'a str,
+    after: Option<String>,
+    read: u32,
+    max_pages: u32,
+    done: bool,
+}
+
+impl TransactionPages<'_> {
+    /// The next page's rows; `None` once the list has been read to its end.
+    pub async fn next(&mut self) -> Result<Option<Vec<Transaction>>, LookupError> {
+        if self.done {
+            return Ok(None);
+        }
+        if self.read == self.max_pages {
+            return Err(LookupError::BadReply(format!("more than {} pages", self.max_pages)));
+        }
+        self.read += 1;
+        let page = self.api.transactions(Some(self.start), Some(self.end), Some(1000), self.after.as_deref()).await?;
+        if !page.has_next_page {
+            self.done = true;
+        } else {
+            match page.end_cursor {
+                Some(c) if Some(&c) != self.after.as_ref() && !page.data.is_empty() => self.after = Some(c),
+                _ => return Err(LookupError::BadReply("the next page's cursor does not move on".into())),
+            }
+        }
+        Ok(Some(page.data))
+    }
+}
+
 /// Why the transactions list could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
@@ -360,21 +394,20 @@ impl ApiClient {
         if start > end {
             return Err(LookupError::BadReply(format!("the range {start}..{end} is inverted; nothing can be concluded from it")));
         }
-        let mut after: Option<String> = None;
-        for _ in 0..10_000 {
-            let page = self.transactions(Some(start), Some(end), Some(1000), after.as_deref()).await?;
-            if let Some(t) = page.data.iter().find(|t| metadata_intent_id(&t.metadata) == Some(intent_id)) {
-                return Ok(Some(t.clone()));
-            }
-            if !page.has_next_page {
-                return Ok(None);
-            }
-            match page.end_cursor {
-                Some(c) if Some(&c) != after.as_ref() && !page.data.is_empty() => after = Some(c),
-                _ => return Err(LookupError::BadReply("the next page's cursor does not move on".into())),
+        let mut pages = self.pages(start, end, 10_000);
+        while let Some(data) = pages.next().await? {
+            if let Some(t) = data.into_iter().find(|t| metadata_intent_id(&t.metadata) == Some(intent_id)) {
+                return Ok(Some(t));
             }
         }
-        Err(LookupError::BadReply("more than 10,000 pages".into()))
+        Ok(None)
+    }
+
+    /// Every page of the transactions list between two UTC dates, in pages of 1,000,
+    /// with the rules every reader of the list needs: the next page's cursor must move
+    /// on, and more than `max_pages` pages is an error, not an end.
+    pub fn pages<'a>(&'a self, start: &'a str, end: &'a str, max_pages: u32) -> TransactionPages<'a> {
+        TransactionPages { api: self, start, end, after: None, read: 0, max_pages, done: false }
     }
 
     /// A cheap call that tells whether the service answers at all. Any HTTP answer

@@ -48,7 +48,7 @@ impl BackupError {
 
 /// Where the backups of the database at `db` live.
 pub fn folder(db: &Path) -> PathBuf {
-    db.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("backups")
+    crate::store::data_dir(db).join("backups")
 }
 
 /// The backups of `db`, newest first.

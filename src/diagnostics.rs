@@ -28,31 +28,11 @@ pub struct Summary {
 
 /// What the summary holds, read from the store.
 pub fn summary(store: &Store) -> Result<Summary, StoreError> {
-    let (schema_version, by_state, attempts) = store.read(|c| {
+    let (schema_version, by_state) = store.read(|c| {
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let mut st = c.prepare("SELECT state, count(*) FROM intents GROUP BY state")?;
         let by: BTreeMap<String, i64> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        let mut st = c.prepare(
-            "SELECT id, intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail
-               FROM attempts ORDER BY id DESC LIMIT 200",
-        )?;
-        let attempts = st
-            .query_map([], |r| {
-                Ok(Attempt {
-                    id: r.get(0)?,
-                    intent_id: r.get(1)?,
-                    kind: r.get(2)?,
-                    started_at: r.get(3)?,
-                    ended_at: r.get(4)?,
-                    http_status: r.get(5)?,
-                    outcome: r.get(6)?,
-                    replayed: r.get(7)?,
-                    latency_ms: r.get(8)?,
-                    detail: r.get(9)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((v, by, attempts))
+        Ok((v, by))
     })?;
     let mut settings = crate::settings::TerminalSettings::load(store)?;
     settings.service_url = settings.service_url.map(|u| without_credentials(&u));
@@ -64,7 +44,7 @@ pub fn summary(store: &Store) -> Result<Summary, StoreError> {
         queue: store.summary()?,
         settings,
         offline_policy: crate::policy::OfflinePolicy::load(store)?,
-        last_attempts: attempts,
+        last_attempts: store.recent_attempts(200)?,
     })
 }
 

@@ -210,9 +210,15 @@ pub fn build_metadata(code: &VoucherCode, ctx: &SaleContext, intent_id: &str) ->
     Ok(md)
 }
 
+/// The value of `key` in a metadata string, as a whole `key:value` pair (a CFHP SKU
+/// list's further commas are pairs without a colon, and never match).
+pub fn metadata_field<'a>(metadata: &'a str, key: &str) -> Option<&'a str> {
+    metadata.split(',').find_map(|pair| pair.strip_prefix(key)?.strip_prefix(':'))
+}
+
 /// Finds `intent_ID:<id>` in a metadata string as a whole `key:value` pair.
 pub fn metadata_intent_id(metadata: &str) -> Option<&str> {
-    metadata.split(',').find_map(|pair| pair.strip_prefix("intent_ID:"))
+    metadata_field(metadata, "intent_ID")
 }
 
 /// The exact request body, serialised once at scan time.

@@ -245,6 +245,11 @@ pub fn export_to_file(store: &Store, filter: &LogFilter, dest: &Path, data_dir: 
     })
 }
 
+/// Writes `text` to a file a manager chose, by the export rules below.
+pub fn write_text_file(text: &str, dest: &Path, data_dir: &Path) -> Result<(), ExportError> {
+    write_private_file(dest, data_dir, |out| out.write_all(text.as_bytes()).map_err(|e| ExportError::Io { path: dest.to_path_buf(), why: e.to_string() }))
+}
+
 /// Writes a file a manager chose by the export rules: never inside `data_dir`, mode
 /// 0600, through a temporary file that is fsynced and renamed into place.
 pub fn write_private_file<T>(

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::api::{ApiClient, LookupError, Transaction};
 use crate::clock::{utc_date, StoreZone, ZoneError};
-use crate::intent::{Intent, IntentState};
+use crate::intent::{metadata_field, Intent, IntentState};
 use crate::log::{page, LogFilter};
 use crate::store::{Store, StoreError};
 use crate::verdict::ReviewCause;
@@ -131,11 +131,6 @@ pub struct Report {
     pub opened_reviews: Vec<String>,
 }
 
-/// `key:value` pairs of RSG's metadata (a CFHP SKU list's extra commas are skipped).
-fn metadata_field<'a>(metadata: &'a str, key: &str) -> Option<&'a str> {
-    metadata.split(',').find_map(|pair| pair.strip_prefix(key).and_then(|r| r.strip_prefix(':')))
-}
-
 fn created_ms(t: &Transaction) -> Result<i64, LookupError> {
     t.created_at
         .parse::<jiff::Timestamp>()
@@ -185,10 +180,9 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
 
     // The service's dates are UTC; ask a day either side of the store's day.
     let (from, to) = (utc_date(start_ms - DAY), utc_date(end_ms + DAY));
-    let mut cursor: Option<String> = None;
-    for _ in 0..100_000 {
-        let p = api.transactions(Some(&from), Some(&to), Some(1000), cursor.as_deref()).await?;
-        for t in &p.data {
+    let mut pages = api.pages(&from, &to, 100_000);
+    while let Some(data) = pages.next().await? {
+        for t in &data {
             let intent_id = metadata_field(&t.metadata, "intent_ID").map(str::to_string);
             if let Some(id) = intent_id.as_ref().filter(|id| local.contains_key(*id)) {
                 seen_at_service.insert(id.clone());
@@ -213,17 +207,6 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
             tally(&mut report.totals, &row, t.bank_statement_id.as_deref());
             classify(&mut report, row, local.get(intent_id.as_deref().unwrap_or("")), terminal);
         }
-        if !p.has_next_page {
-            cursor = None;
-            break;
-        }
-        match p.end_cursor {
-            Some(c) if Some(&c) != cursor.as_ref() && !p.data.is_empty() => cursor = Some(c),
-            _ => return Err(LookupError::BadReply("the next page's cursor does not move on".into()).into()),
-        }
-    }
-    if cursor.is_some() {
-        return Err(LookupError::BadReply("more than 100,000 pages".into()).into());
     }
 
     // This terminal's day that the service does not show.

@@ -69,9 +69,7 @@ pub fn choose_service(
     if let Some(key) = flag_key.map(str::trim).filter(|k| !k.is_empty()) {
         // Kept for the next start; if it cannot be kept, this run still works.
         if let Err(e) = save_api_key(secrets, url, key) {
-            warn(&format!(
-                "could not store the API key ({e}); it is used for this run only"
-            ));
+            tracing::warn!(error = %e, "could not store the API key; it is used for this run only");
         }
         return Ok(Service::Real {
             url: url.into(),
@@ -95,10 +93,6 @@ pub fn choose_service(
             "Unlock the desktop keyring (log in to the till's desktop session), or fix the secrets file as the message says, then start the terminal again.",
         )),
     }
-}
-
-fn warn(msg: &str) {
-    eprintln!("voucher-pos: {msg}");
 }
 
 /// What a person can do about a database that would not open.

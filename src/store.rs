@@ -228,6 +228,12 @@ pub fn default_path() -> PathBuf {
     base.join("voucher-pos").join("terminal.db")
 }
 
+/// The folder that holds the database at `db` and everything beside it (secrets file,
+/// logs, backups): exports are refused there.
+pub fn data_dir(db: &Path) -> PathBuf {
+    db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
+}
+
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 impl Store {
@@ -664,24 +670,16 @@ impl Store {
 
     pub fn attempts(&self, id: &str) -> Result<Vec<Attempt>, StoreError> {
         let conn = self.reader();
-        let mut st = conn.prepare_cached(
-            "SELECT id, intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail
-             FROM attempts WHERE intent_id = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([id], |r| {
-            Ok(Attempt {
-                id: r.get(0)?,
-                intent_id: r.get(1)?,
-                kind: r.get(2)?,
-                started_at: r.get(3)?,
-                ended_at: r.get(4)?,
-                http_status: r.get(5)?,
-                outcome: r.get(6)?,
-                replayed: r.get(7)?,
-                latency_ms: r.get(8)?,
-                detail: r.get(9)?,
-            })
-        })?;
+        let mut st = conn.prepare_cached(&format!("SELECT {ATTEMPT_COLS} FROM attempts WHERE intent_id = ?1 ORDER BY id"))?;
+        let rows = st.query_map([id], attempt_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest `limit` attempts of any intent, newest first (for diagnostics).
+    pub fn recent_attempts(&self, limit: u32) -> Result<Vec<Attempt>, StoreError> {
+        let conn = self.reader();
+        let mut st = conn.prepare_cached(&format!("SELECT {ATTEMPT_COLS} FROM attempts ORDER BY id DESC LIMIT ?1"))?;
+        let rows = st.query_map([limit], attempt_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -822,6 +820,23 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
+}
+
+const ATTEMPT_COLS: &str = "id, intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail";
+
+fn attempt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
+    Ok(Attempt {
+        id: r.get(0)?,
+        intent_id: r.get(1)?,
+        kind: r.get(2)?,
+        started_at: r.get(3)?,
+        ended_at: r.get(4)?,
+        http_status: r.get(5)?,
+        outcome: r.get(6)?,
+        replayed: r.get(7)?,
+        latency_ms: r.get(8)?,
+        detail: r.get(9)?,
+    })
 }
 
 pub(crate) const COLS: &str = "id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state,

@@ -304,6 +304,43 @@ pub async fn settle(state: State<'_, AppState>, intent_id: String, how: Settleme
     )?)
 }
 
+/// Runs file work on the blocking pool, never on the window's thread nor a runtime
+/// worker; `code` names the failure if the work itself panicked.
+async fn off_the_window<T, E>(code: &str, work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Answer<T>
+where
+    T: Send + 'static,
+    E: Into<voucher_pos::Error> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done.map_err(IpcError::from),
+        Err(e) => Err(IpcError { code: code.into(), message: e.to_string() }),
+    }
+}
+
+/// Asks the manager where to save, in the desktop's own save dialog (its answer comes
+/// through a channel, so no thread waits on it), and then checks that the manager
+/// session is still open: the dialog may have stayed up a while. `None` when the
+/// manager cancelled.
+async fn ask_where_to_save(
+    app: &tauri::AppHandle,
+    state: &State<'_, AppState>,
+    title: &str,
+    file_name: String,
+    (kind, extension): (&str, &str),
+) -> Answer<Option<PathBuf>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).set_file_name(file_name).add_filter(kind, &[extension]).save_file(move |p| {
+        let _ = tx.send(p);
+    });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen.into_path().map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })?;
+    manager(state)?;
+    Ok(Some(path))
+}
+
 #[derive(Serialize, ts_rs::TS)]
 pub struct Exported {
     pub rows: usize,
@@ -319,40 +356,13 @@ pub async fn export_csv(
     state: State<'_, AppState>,
     filter: LogFilter,
 ) -> Answer<Option<Exported>> {
-    use tauri_plugin_dialog::DialogExt;
     manager(&state)?;
     let filter = filter.in_zone(&voucher_pos::settings::TerminalSettings::load(state.terminal.store())?.zone())?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Export the redemption log")
-        .set_file_name("redemptions.csv")
-        .add_filter("CSV", &["csv"])
-        .save_file(move |p| {
-            let _ = tx.send(p);
-        });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let Some(path) = ask_where_to_save(&app, &state, "Export the redemption log", "redemptions.csv".into(), ("CSV", "csv")).await? else {
         return Ok(None);
     };
-    let path = chosen.into_path().map_err(|e| IpcError {
-        code: "export_io".into(),
-        message: e.to_string(),
-    })?;
-    // The dialog may have taken a while: the session must still be open.
-    manager(&state)?;
-    let (store, data_dir, dest) = (
-        state.terminal.store().clone(),
-        state.data_dir.clone(),
-        path.clone(),
-    );
-    let rows = tokio::task::spawn_blocking(move || {
-        voucher_pos::log::export_to_file(&store, &filter, &dest, &data_dir)
-    })
-    .await
-    .map_err(|e| IpcError {
-        code: "export_io".into(),
-        message: e.to_string(),
-    })??;
+    let (store, data_dir, dest) = (state.terminal.store().clone(), state.data_dir.clone(), path.clone());
+    let rows = off_the_window("export_io", move || voucher_pos::log::export_to_file(&store, &filter, &dest, &data_dir)).await?;
     voucher_pos::access::audit::append(
         state.terminal.store(),
         MANAGER,
@@ -386,28 +396,14 @@ pub async fn eod_report(state: State<'_, AppState>, date: Option<String>) -> Ans
 /// log export).
 #[tauri::command]
 pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, date: Option<String>) -> Answer<Option<Exported>> {
-    use tauri_plugin_dialog::DialogExt;
     let report = eod_report(state.clone(), date).await?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title("Export the end-of-day report").set_file_name(format!("end-of-day-{}.csv", report.date)).add_filter("CSV", &["csv"]).save_file(move |p| {
-        let _ = tx.send(p);
-    });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let title = "Export the end-of-day report";
+    let Some(path) = ask_where_to_save(&app, &state, title, format!("end-of-day-{}.csv", report.date), ("CSV", "csv")).await? else {
         return Ok(None);
     };
-    let path = chosen.into_path().map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })?;
-    manager(&state)?;
-    let (data_dir, dest) = (state.data_dir.clone(), path.clone());
     let rows = report.matched.len() + report.service_only.len() + report.local_only.len();
-    let csv = voucher_pos::report::to_csv(&report);
-    tokio::task::spawn_blocking(move || {
-        voucher_pos::log::write_private_file(&dest, &data_dir, |out| {
-            use std::io::Write;
-            out.write_all(csv.as_bytes()).map_err(|e| voucher_pos::log::ExportError::Io { path: dest.clone(), why: e.to_string() })
-        })
-    })
-    .await
-    .map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })??;
+    let (data_dir, dest, csv) = (state.data_dir.clone(), path.clone(), voucher_pos::report::to_csv(&report));
+    off_the_window("export_io", move || voucher_pos::log::write_text_file(&csv, &dest, &data_dir)).await?;
     voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "report_exported", Some(&format!("{} to {}", report.date, path.display())))?;
     Ok(Some(Exported { rows, path: path.display().to_string() }))
 }
@@ -416,21 +412,13 @@ pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, d
 /// manager chooses.
 #[tauri::command]
 pub async fn diagnostics_export(app: tauri::AppHandle, state: State<'_, AppState>) -> Answer<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
     manager(&state)?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title("Save diagnostics for support").set_file_name("voucher-pos-diagnostics.tar").add_filter("tar archive", &["tar"]).save_file(move |p| {
-        let _ = tx.send(p);
-    });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let title = "Save diagnostics for support";
+    let Some(path) = ask_where_to_save(&app, &state, title, "voucher-pos-diagnostics.tar".into(), ("tar archive", "tar")).await? else {
         return Ok(None);
     };
-    let path = chosen.into_path().map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })?;
-    manager(&state)?;
     let (store, data_dir, dest) = (state.terminal.store().clone(), state.data_dir.clone(), path.clone());
-    tokio::task::spawn_blocking(move || voucher_pos::diagnostics::write(&store, &data_dir.join("logs"), &dest, &data_dir))
-        .await
-        .map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })??;
+    off_the_window("export_io", move || voucher_pos::diagnostics::write(&store, &data_dir.join("logs"), &dest, &data_dir)).await?;
     voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "diagnostics_saved", Some(&path.display().to_string()))?;
     Ok(Some(path.display().to_string()))
 }
@@ -441,10 +429,7 @@ pub async fn backup_now(state: State<'_, AppState>) -> Answer<String> {
     manager(&state)?;
     let store = state.terminal.store().clone();
     let keep = voucher_pos::settings::TerminalSettings::load(&store)?.backups_kept as usize;
-    let path = tokio::task::spawn_blocking(move || voucher_pos::backup::make(&store, keep))
-        .await
-        .map_err(|e| IpcError { code: "backup_io".into(), message: e.to_string() })?
-        .map_err(voucher_pos::Error::from)?;
+    let path = off_the_window("backup_io", move || voucher_pos::backup::make(&store, keep)).await?;
     voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "backup_made", Some(&path.display().to_string()))?;
     Ok(path.display().to_string())
 }

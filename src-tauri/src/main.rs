@@ -57,6 +57,13 @@ struct Args {
     cashier: Option<String>,
 }
 
+impl Args {
+    /// The database: `--db`, else the default path.
+    fn db(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(voucher_pos::store::default_path)
+    }
+}
+
 /// The embedded sandbox, kept alive for as long as the app runs (dropping it stops
 /// its accept loop).
 pub struct EmbeddedSandbox(Option<voucher_sandbox::Running>);
@@ -87,15 +94,8 @@ struct Core {
 /// Opens the database, chooses the service and starts the engine. A failure is a
 /// [`StartupProblem`] for the window, never a silent fallback to the sandbox.
 async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
-    let db = args
-        .db
-        .clone()
-        .unwrap_or_else(voucher_pos::store::default_path);
-    let data_dir = db
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."))
-        .to_path_buf();
+    let db = args.db();
+    let data_dir = voucher_pos::store::data_dir(&db);
     let store = Arc::new(Store::open(&db, Arc::new(SystemClock)).map_err(|e| store_problem(&e))?);
     let mut settings = TerminalSettings::load(&store).map_err(|e| store_problem(&e))?;
     if let Some(t) = &args.terminal_id {
@@ -347,8 +347,7 @@ fn main() {
 /// the ones a support person needs. (No command logs from the window's thread.)
 fn start_logs(args: &Args) -> Option<()> {
     use std::os::unix::fs::DirBuilderExt;
-    let db = args.db.clone().unwrap_or_else(voucher_pos::store::default_path);
-    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")).join("logs");
+    let dir = voucher_pos::store::data_dir(&args.db()).join("logs");
     if !dir.exists() {
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).ok()?;
     }

@@ -273,15 +273,23 @@ impl App {
 /// Types `text` and Enter as real X key events 5 ms apart, into whatever has the
 /// keyboard in the app's window: what a handheld keyboard-wedge scanner does.
 fn wedge_scan(display: &str, text: &str) {
-    let run = |args: &[&str]| {
-        let out = Command::new("xdotool").args(args).env("DISPLAY", display).output().expect("xdotool");
-        assert!(out.status.success(), "xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    let window = run(&["search", "--sync", "--onlyvisible", "--name", "Voucher POS"]);
-    run(&["windowfocus", "--sync", window.lines().next().unwrap()]);
-    run(&["type", "--delay", "5", text]);
-    run(&["key", "--delay", "5", "Return"]);
+    focus_window(display, "Voucher POS");
+    xdotool(display, &["type", "--delay", "5", text]);
+    xdotool(display, &["key", "--delay", "5", "Return"]);
+}
+
+/// Runs xdotool on the test's X display; returns what it printed.
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("xdotool").args(args).env("DISPLAY", display).output().expect("xdotool (the README's test command installs it)");
+    assert!(out.status.success(), "xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Waits for the window titled `title` and gives it the keyboard (there is no window
+/// manager under Xvfb to do it).
+fn focus_window(display: &str, title: &str) {
+    let window = xdotool(display, &["search", "--sync", "--onlyvisible", "--name", title]);
+    xdotool(display, &["windowfocus", "--sync", window.lines().next().unwrap()]);
 }
 
 /// Waits for the desktop's save dialog titled `title` and saves to `path`: selects
@@ -289,25 +297,10 @@ fn wedge_scan(display: &str, text: &str) {
 /// would. GTK's dialog takes an absolute path in its name field. (The paths used are
 /// new files, so GTK asks no "replace?" question.)
 fn save_in_dialog(display: &str, title: &str, path: &Path) {
-    let xdotool = |args: &[&str]| {
-        let out = Command::new("xdotool")
-            .args(args)
-            .env("DISPLAY", display)
-            .output()
-            .expect("xdotool (the README's test command installs it)");
-        assert!(
-            out.status.success(),
-            "xdotool {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    let window = xdotool(&["search", "--sync", "--onlyvisible", "--name", title]);
-    let window = window.lines().next().unwrap().to_string();
-    xdotool(&["windowfocus", "--sync", &window]);
-    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
-    xdotool(&["type", "--delay", "5", &path.display().to_string()]);
-    xdotool(&["key", "Return"]);
+    focus_window(display, title);
+    xdotool(display, &["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(display, &["type", "--delay", "5", &path.display().to_string()]);
+    xdotool(display, &["key", "Return"]);
 }
 
 fn code_image(dir: &Path, code: &str) -> PathBuf {

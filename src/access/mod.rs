@@ -132,15 +132,22 @@ impl Access {
         *self.manager_active_at.lock().unwrap() = None;
     }
 
+    /// Whether manager activity at `t` still holds the session open now. A clock that
+    /// stepped back proves nothing about idleness: that locks.
+    fn within_idle_time(&self) -> Result<impl Fn(i64) -> bool, Error> {
+        let idle_ms = i64::from(TerminalSettings::load(&self.store)?.manager_idle_lock_s) * 1000;
+        let now = self.store.now_ms();
+        Ok(move |t: i64| now >= t && now - t <= idle_ms)
+    }
+
     /// Every manager action passes here: it fails once the session has been idle
     /// longer than the terminal's setting, and otherwise counts as activity.
     pub fn require_manager(&self) -> Result<(), Error> {
-        let idle_ms = i64::from(TerminalSettings::load(&self.store)?.manager_idle_lock_s) * 1000;
+        let within = self.within_idle_time()?;
         let now = self.store.now_ms();
         let mut at = self.manager_active_at.lock().unwrap();
         match *at {
-            // A clock that stepped back proves nothing about idleness: lock.
-            Some(t) if now >= t && now - t <= idle_ms => {
+            Some(t) if within(t) => {
                 *at = Some(now);
                 Ok(())
             }
@@ -230,13 +237,8 @@ impl Access {
             .as_ref()
             .filter(|c| Some(&c.id) == acting.as_ref())
             .map(|c| c.name.clone());
-        let idle_ms = i64::from(TerminalSettings::load(&self.store)?.manager_idle_lock_s) * 1000;
-        let now = self.store.now_ms();
-        let unlocked = self
-            .manager_active_at
-            .lock()
-            .unwrap()
-            .is_some_and(|t| now >= t && now - t <= idle_ms);
+        let within = self.within_idle_time()?;
+        let unlocked = self.manager_active_at.lock().unwrap().is_some_and(within);
         Ok(AccessState {
             has_manager_pin: has_manager_pin(&self.store)?,
             manager_unlocked: unlocked,

@@ -297,11 +297,16 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         ..Default::default()
     };
     let actor = format!("cashier:{}", cli.cashier);
-    let terminal = || -> Result<Terminal, Failure> {
+    // The service, for the commands that talk to it.
+    let api_config = || -> Result<ApiConfig, Failure> {
         let service = cli.service.clone().ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
         let key = cli.api_key.clone().ok_or_else(|| Failure(1, "--api-key KEY is required for this command".into()))?;
         let mut api = ApiConfig::new(service, key);
         api.total_timeout = cli.request_timeout;
+        Ok(api)
+    };
+    let terminal = || -> Result<Terminal, Failure> {
+        let api = api_config()?;
         let cfg = SyncConfig {
             key_window: cli.key_window,
             key_window_margin: cli.key_window_margin,
@@ -462,11 +467,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Report { date, format } => {
-            let service = cli.service.clone().ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
-            let key = cli.api_key.clone().ok_or_else(|| Failure(1, "--api-key KEY is required for this command".into()))?;
-            let mut cfg = ApiConfig::new(service, key);
-            cfg.total_timeout = cli.request_timeout;
-            let api = ApiClient::new(&cfg)?;
+            let api = ApiClient::new(&api_config()?)?;
             let zone = voucher_pos::settings::TerminalSettings::load(&store)?.zone();
             let report = voucher_pos::report::build(&store, &api, &zone, &date, &cli.branch, &cli.terminal_id)
                 .await
