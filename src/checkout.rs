@@ -84,7 +84,7 @@ impl Terminal {
 
     pub fn scan(&self, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {
         let r = scan_text(&self.store, raw, ctx).inspect_err(|e| tracing::info!(error = e.code(), "scan refused"))?;
-        tracing::info!(intent = %r.intent().id, code = %crate::voucher::log_form(&r.intent().code), cashier = %ctx.cashier_id, kind = ?std::mem::discriminant(&r), "scanned");
+        tracing::info!(intent = %r.intent().id, code = %crate::voucher::log_form(&r.intent().code), cashier = %ctx.cashier_id, kind = r.kind(), "scanned");
         if let ScanResult::Created { intent } = &r {
             self.publish(intent);
         }
