@@ -52,6 +52,18 @@ else
   echo "package: dpkg-deb not found on this machine; the .deb was not built"
 fi
 
+echo "== Lean parts: the headless CLI and the sandbox build without the camera stack"
+# nokhwa (V4L2 through bindgen, libclang at build time) is the core's `camera`
+# feature, which only the app turns on; package.sh builds the CLI on its own.
+for p in voucher-pos voucher-sandbox; do
+  if cargo tree --locked -p "$p" -e normal,build --prefix none | grep -qE '^(nokhwa|bindgen|clang-sys) '; then
+    echo "lean: FAILED: $p depends on the camera stack"
+    status=1
+  else
+    echo "lean: ok: $p has no nokhwa, bindgen or libclang"
+  fi
+done
+
 # How many test binaries ran (unit, integration, end-to-end, doc-tests), so that a
 # binary that silently stopped running shows here.
 binaries=$(grep -cE '^\s+(Running|Doc-tests) ' "$log" || true)

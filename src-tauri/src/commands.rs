@@ -32,14 +32,32 @@ use voucher_pos::sync::Connectivity;
 /// How long the Redeem press waits for the service before showing "queued".
 pub const CHECKOUT_WAIT: Duration = Duration::from_secs(3);
 
-/// Starts the scanner on its first call; later calls do nothing.
-pub type ScannerStart = Mutex<Option<Box<dyn FnOnce() + Send>>>;
+/// The camera preview's channel: each message is one frame as raw bytes (see
+/// [`preview_message`]), an `ArrayBuffer` on the page, with no base64 or JSON array
+/// in between.
+pub type PreviewChannel = tauri::ipc::Channel<tauri::ipc::InvokeResponseBody>;
+
+/// Starts the scanner on its first call, its preview going to `preview`; later
+/// calls do nothing.
+pub type ScannerStart = Mutex<Option<Box<dyn FnOnce(PreviewChannel) + Send>>>;
 
 #[tauri::command]
-pub fn start_scanner(start: State<'_, ScannerStart>) {
+pub fn start_scanner(start: State<'_, ScannerStart>, preview: PreviewChannel) {
     if let Some(go) = start.lock().unwrap().take() {
-        go();
+        go(preview);
     }
+}
+
+/// One preview frame for the page: a little-endian `u32` length, that many bytes of
+/// JSON (`width`, `height`, the code's `outline` or null), then the JPEG. The outline
+/// and the picture it was found in arrive together or not at all.
+pub fn preview_message(width: u32, height: u32, outline: Option<&[(f32, f32)]>, jpeg: &[u8]) -> Vec<u8> {
+    let head = serde_json::json!({"width": width, "height": height, "outline": outline}).to_string();
+    let mut out = Vec::with_capacity(4 + head.len() + jpeg.len());
+    out.extend_from_slice(&(head.len() as u32).to_le_bytes());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(jpeg);
+    out
 }
 
 pub struct AppState {

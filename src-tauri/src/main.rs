@@ -10,7 +10,6 @@ mod commands;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use base64::Engine as _;
 use clap::Parser;
 use tauri::{Emitter, Manager};
 use voucher_pos::access::Access;
@@ -290,19 +289,16 @@ fn main() {
                     }
                 }
             });
-            let mut start: Option<Box<dyn FnOnce() + Send>> = None;
+            let mut start: Option<Box<dyn FnOnce(commands::PreviewChannel) + Send>> = None;
             if let Ok(source) = source {
                 let handle = app.handle().clone();
                 let status = scanner_status.clone();
                 let keep = app.handle().clone();
-                start = Some(Box::new(move || {
+                start = Some(Box::new(move |preview: commands::PreviewChannel| {
                 let scanner = Scanner::start(source, ScannerConfig::default(), move |ev| match ev {
                     ScanEvent::Preview { frame, outline } => {
-                        let jpeg = base64::engine::general_purpose::STANDARD.encode(preview_jpeg(&frame));
-                        let _ = handle.emit(
-                            "preview",
-                            serde_json::json!({"src": format!("data:image/jpeg;base64,{jpeg}"), "width": frame.width, "height": frame.height, "outline": outline}),
-                        );
+                        let message = commands::preview_message(frame.width, frame.height, outline.as_ref().map(|o| &o[..]), &preview_jpeg(&frame));
+                        let _ = preview.send(tauri::ipc::InvokeResponseBody::Raw(message));
                     }
                     ScanEvent::Code { parsed, .. } => {
                         let state = handle.state::<AppState>();

@@ -322,6 +322,14 @@ async fn a_code_shown_to_the_camera_is_redeemed_and_the_button_stays_disabled_wh
     sandbox.faults(json!({"latency_ms": 1500})).await;
     let app = App::start(&sandbox, dir.path(), Some(&code_image(dir.path(), &code))).await;
     app.wait_text("intent-status", "Scanned").await;
+    // The preview reached the page as raw JPEG bytes on its channel: a picture of the
+    // frame's shape, with the code's outline drawn on it.
+    app.wait_for("the camera preview with the code's outline", |app| async move {
+        let js = "const i = document.getElementById('preview'); const p = document.querySelector('#outline polygon').getAttribute('points'); \
+                  return !i.hidden && i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0 && Math.abs(i.naturalWidth / i.naturalHeight - 1280 / 720) < 0.02 && p.split(' ').length === 4";
+        app.client.execute(js, vec![]).await.map(|v| v == json!(true)).unwrap_or(false)
+    })
+    .await;
     assert!(!app.redeem_disabled().await, "Redeem must be available for a scanned code");
     app.client.find(Locator::Css("[data-testid=redeem-button]")).await.unwrap().click().await.unwrap();
     assert!(app.redeem_disabled().await, "Redeem must be disabled while the request is in flight");

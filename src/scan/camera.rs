@@ -5,11 +5,20 @@
 //! headless machine beyond "no camera"; everything after it sees only a
 //! [`FrameSource`]. A lost camera (unplugged, reset) is reported, and the source
 //! tries to reopen it on each later call, so the terminal recovers by itself.
+//!
+//! The camera is the `camera` cargo feature, which only the app turns on: nokhwa
+//! needs V4L2 headers and libclang to build, and the headless CLI and the sandbox
+//! have no use for a camera. Without the feature the same API lists no camera and
+//! says why ([`SourceError::NoCameraSupport`]), so no caller has a `cfg` of its own.
 
+#[cfg(feature = "camera")]
 use nokhwa::pixel_format::LumaFormat;
+#[cfg(feature = "camera")]
 use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution};
 
-use super::{Frame, FrameSource, SourceError};
+#[cfg(feature = "camera")]
+use super::Frame;
+use super::{FrameSource, SourceError};
 
 /// A camera the system offers.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
@@ -19,6 +28,7 @@ pub struct CameraInfo {
 }
 
 /// The cameras present now (empty when there are none, never an error).
+#[cfg(feature = "camera")]
 pub fn list_cameras() -> Vec<CameraInfo> {
     match nokhwa::query(ApiBackend::Auto) {
         Ok(list) => list
@@ -40,11 +50,39 @@ pub fn list_cameras() -> Vec<CameraInfo> {
 /// camera cannot move between threads, so it lives on a thread of its own that
 /// hands frames over a one-frame channel (a full channel drops the older frame).
 pub struct CameraSource {
-    frames: std::sync::mpsc::Receiver<Result<Frame, SourceError>>,
+    #[cfg(feature = "camera")]
+    frames: std::sync::mpsc::Receiver<Result<super::Frame, SourceError>>,
+    #[cfg(feature = "camera")]
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     name: String,
 }
 
+/// A build without the camera lists none.
+#[cfg(not(feature = "camera"))]
+pub fn list_cameras() -> Vec<CameraInfo> {
+    Vec::new()
+}
+
+#[cfg(not(feature = "camera"))]
+impl CameraSource {
+    /// A build without the camera cannot open one, and says so.
+    pub fn open(_index: u32, _width: u32, _height: u32, _fps: u32) -> Result<CameraSource, SourceError> {
+        Err(SourceError::NoCameraSupport)
+    }
+}
+
+#[cfg(not(feature = "camera"))]
+impl FrameSource for CameraSource {
+    fn next_frame(&mut self) -> Result<super::Frame, SourceError> {
+        Err(SourceError::NoCameraSupport)
+    }
+
+    fn describe(&self) -> String {
+        format!("camera: {}", self.name)
+    }
+}
+
+#[cfg(feature = "camera")]
 fn open_camera(index: u32, width: u32, height: u32, fps: u32) -> Result<nokhwa::Camera, SourceError> {
     let want = CameraFormat::new(Resolution::new(width, height), FrameFormat::MJPEG, fps);
     let requested = RequestedFormat::new::<LumaFormat>(RequestedFormatType::Closest(want));
@@ -53,6 +91,7 @@ fn open_camera(index: u32, width: u32, height: u32, fps: u32) -> Result<nokhwa::
     Ok(cam)
 }
 
+#[cfg(feature = "camera")]
 impl CameraSource {
     /// Opens camera `index` (or the first one) at the closest format to
     /// `width`x`height`@`fps` (the product default is 1280x720 at 30). Says plainly
@@ -103,12 +142,14 @@ impl CameraSource {
     }
 }
 
+#[cfg(feature = "camera")]
 impl Drop for CameraSource {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
+#[cfg(feature = "camera")]
 impl FrameSource for CameraSource {
     fn next_frame(&mut self) -> Result<Frame, SourceError> {
         self.frames.recv().unwrap_or(Err(SourceError::Ended))
@@ -125,6 +166,7 @@ mod tests {
 
     /// On a machine without `/dev/video*` (CI, the sandbox) the real camera path must
     /// say "no camera" cleanly; on a machine with one it must list it.
+    #[cfg(feature = "camera")]
     #[test]
     fn a_missing_camera_is_reported_plainly() {
         let has_device = std::fs::read_dir("/dev")
@@ -138,5 +180,15 @@ mod tests {
             assert_eq!(err, SourceError::NoCamera);
             assert_eq!(err.to_string(), "No camera was found. Type the code or use a handheld scanner.");
         }
+    }
+
+    /// The CLI's and the sandbox's build: no camera, and a sentence saying why.
+    #[cfg(not(feature = "camera"))]
+    #[test]
+    fn a_build_without_the_camera_says_so() {
+        assert!(list_cameras().is_empty());
+        let err = CameraSource::open(0, 1280, 720, 30).err().expect("no camera support");
+        assert_eq!(err.code(), "camera_not_built");
+        assert!(err.to_string().contains("without camera support"), "{err}");
     }
 }

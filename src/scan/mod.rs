@@ -67,6 +67,8 @@ impl Frame {
 pub enum SourceError {
     #[error("No camera was found. Type the code or use a handheld scanner.")]
     NoCamera,
+    #[error("This program was built without camera support (the app has it). Type the code or use a handheld scanner.")]
+    NoCameraSupport,
     #[error("The camera was lost ({0}); waiting for it to come back.")]
     CameraLost(String),
     #[error("The camera could not be opened: {0}")]
@@ -83,6 +85,7 @@ impl SourceError {
     pub fn code(&self) -> &'static str {
         match self {
             SourceError::NoCamera => "camera_none",
+            SourceError::NoCameraSupport => "camera_not_built",
             SourceError::CameraLost(_) => "camera_lost",
             SourceError::CameraOpen(_) => "camera_open_failed",
             SourceError::NoImages(_) => "frames_none",

@@ -3,9 +3,9 @@
 // commits, what an outcome means) is made in Rust. Untrusted text (codes, the
 // service's messages) only ever reaches the page through textContent.
 
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, formatCents, type Condition } from "./view";
+import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, formatCents, readPreview, type Condition } from "./view";
 import type { AccessState, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, Report, SaleTotals, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -844,15 +844,6 @@ async function start() {
       });
     }
   });
-  await listen<{ src: string; width: number; height: number; outline: [number, number][] | null }>("preview", (e) => {
-    const p = e.payload;
-    const img = $<HTMLImageElement>("preview");
-    img.src = p.src;
-    img.hidden = false;
-    const svg = $("outline") as unknown as SVGSVGElement;
-    svg.setAttribute("viewBox", `0 0 ${p.width} ${p.height}`);
-    svg.querySelector("polygon")!.setAttribute("points", p.outline ? p.outline.map(([x, y]) => `${x},${y}`).join(" ") : "");
-  });
   await listen<{ text: string | null; ok: ScanResult | null; err: IpcError | null }>("scanned", (e) => {
     if (e.payload.ok) showScan(e.payload.ok);
     else if (e.payload.err) onScanError(e.payload.err, e.payload.text);
@@ -860,7 +851,23 @@ async function start() {
   await listen<string>("scanner-status", (e) => ($("scanner-status").textContent = e.payload));
   // Only now, with every listener in place, may frames flow: a code held up while
   // the window was opening is then not lost.
-  await invoke("start_scanner");
+  // The preview arrives as raw bytes on its own channel (see `preview_message` in
+  // the shell): a length, the JSON head, then the JPEG.
+  const preview = new Channel<ArrayBuffer>();
+  let shown: string | null = null;
+  preview.onmessage = (buf) => {
+    const frame = readPreview(buf);
+    const img = $<HTMLImageElement>("preview");
+    const url = URL.createObjectURL(new Blob([frame.jpeg], { type: "image/jpeg" }));
+    img.src = url;
+    if (shown) URL.revokeObjectURL(shown);
+    shown = url;
+    img.hidden = false;
+    const svg = $("outline") as unknown as SVGSVGElement;
+    svg.setAttribute("viewBox", `0 0 ${frame.width} ${frame.height}`);
+    svg.querySelector("polygon")!.setAttribute("points", frame.outline ? frame.outline.map(([x, y]) => `${x},${y}`).join(" ") : "");
+  };
+  await invoke("start_scanner", { preview });
   await refreshStatus();
   setInterval(() => void refreshStatus(), 5000);
   document.body.dataset.ready = "true";

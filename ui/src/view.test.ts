@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conditionMessage, formatCents, formatTime, isWedgeBurst, statusLabel, summarizeCode } from "./view";
+import { conditionMessage, formatCents, formatTime, isWedgeBurst, readPreview, statusLabel, summarizeCode } from "./view";
 
 describe("what the cashier reads", () => {
   it("labels every state in words, and queued as offline once an attempt failed", () => {
@@ -51,5 +51,20 @@ describe("what the cashier reads", () => {
     expect(isWedgeBurst([0, 10, 20, 30, 41])).toBe(true);
     expect(isWedgeBurst([0, 120, 260, 400, 500])).toBe(false);
     expect(isWedgeBurst([0, 10, 20])).toBe(false);
+  });
+});
+
+describe("the camera preview's bytes", () => {
+  it("splits the head (size and outline) from the JPEG, as the shell packs them", () => {
+    const head = new TextEncoder().encode(JSON.stringify({ width: 640, height: 360, outline: [[1, 2], [3, 4], [5, 6], [7, 8]] }));
+    const jpeg = [0xff, 0xd8, 0xff, 0xd9];
+    const buf = new Uint8Array(4 + head.length + jpeg.length);
+    new DataView(buf.buffer).setUint32(0, head.length, true);
+    buf.set(head, 4);
+    buf.set(jpeg, 4 + head.length);
+    const frame = readPreview(buf.buffer);
+    expect([frame.width, frame.height]).toEqual([640, 360]);
+    expect(frame.outline![3]).toEqual([7, 8]);
+    expect(Array.from(frame.jpeg)).toEqual(jpeg);
   });
 });

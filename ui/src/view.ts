@@ -76,3 +76,18 @@ export function isWedgeBurst(times: number[]): boolean {
   for (let k = 1; k < times.length; k++) if (times[k] - times[k - 1] > 35) return false;
   return true;
 }
+
+/** One camera preview frame as the shell sends it: a little-endian u32 length, that
+ * many bytes of JSON (width, height, outline), then the JPEG. */
+export interface PreviewFrame {
+  width: number;
+  height: number;
+  outline: [number, number][] | null;
+  jpeg: Uint8Array<ArrayBuffer>;
+}
+
+export function readPreview(buf: ArrayBuffer): PreviewFrame {
+  const headLen = new DataView(buf).getUint32(0, true);
+  const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, headLen))) as Omit<PreviewFrame, "jpeg">;
+  return { width: head.width, height: head.height, outline: head.outline, jpeg: new Uint8Array(buf, 4 + headLen) };
+}
