@@ -11,7 +11,7 @@ APT_PACKAGES=(
   pkg-config libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libclang-dev
-  xvfb xauth webkit2gtk-driver xdotool tzdata
+  xvfb xauth webkit2gtk-driver xdotool x11-utils tzdata
 )
 
 install_debian_packages() {

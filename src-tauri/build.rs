@@ -4,6 +4,7 @@
 const COMMANDS: &[&str] = &[
     "startup_problem",
     "status",
+    "close_terminal",
     "scan",
     "sale_totals",
     "redeem",

@@ -3,9 +3,11 @@
 //! same code. See ARCHITECTURE.md for the map and the invariants.
 
 pub mod access;
+pub mod autostart;
 pub mod backup;
 pub mod clock;
 pub mod diagnostics;
+pub mod instance;
 pub mod intent;
 pub mod log;
 pub mod policy;

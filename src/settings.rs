@@ -30,6 +30,12 @@ pub struct TerminalSettings {
     pub time_zone: Option<String>,
     /// How many database backups to keep beside it.
     pub backups_kept: u32,
+    /// Till mode: the window fills the screen with no decorations, and closing it
+    /// needs the manager PIN. `--till` turns it on for one run.
+    pub till_mode: bool,
+    /// Start the terminal when this user logs in (an XDG autostart entry, written or
+    /// removed when the settings are saved).
+    pub start_on_login: bool,
 }
 
 impl Default for TerminalSettings {
@@ -44,6 +50,8 @@ impl Default for TerminalSettings {
             currency_symbol: "S$".into(),
             time_zone: None,
             backups_kept: 14,
+            till_mode: false,
+            start_on_login: false,
         }
     }
 }

@@ -218,14 +218,62 @@ pub struct Store {
     _lock: File,
 }
 
-/// Where the terminal keeps its database when none is named:
-/// `$XDG_DATA_HOME/voucher-pos/terminal.db`, else `~/.local/share/voucher-pos/terminal.db`.
-pub fn default_path() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
+/// The app identifier (`tauri.conf.json`'s `identifier`): the data folder's name,
+/// the one the desktop's own conventions (and Tauri's path API) expect. A test in the
+/// shell checks the two agree.
+pub const APP_IDENTIFIER: &str = "org.voucherpos.terminal";
+
+/// The data folder's name before it followed the app identifier.
+const EARLIER_FOLDER: &str = "voucher-pos";
+
+/// `$XDG_DATA_HOME`, else `~/.local/share`.
+pub fn data_home() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("voucher-pos").join("terminal.db")
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where the terminal keeps its database when none is named:
+/// `$XDG_DATA_HOME/org.voucherpos.terminal/terminal.db` (see [`adopt_earlier_folder`]).
+pub fn default_path() -> PathBuf {
+    data_home().join(APP_IDENTIFIER).join("terminal.db")
+}
+
+/// What [`adopt_earlier_folder`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Adopted {
+    /// No earlier folder, or it was adopted on an earlier start.
+    Nothing,
+    /// The earlier folder was renamed to the current one, with everything in it.
+    Moved { from: PathBuf, to: PathBuf },
+    /// Both exist: the current one is used and the earlier one left for a person to
+    /// look at (it is never merged or deleted).
+    BothExist { earlier: PathBuf },
+}
+
+/// Moves the data folder of earlier versions (`voucher-pos/`) to the one named
+/// after the app identifier, the first time a version that uses it starts with the
+/// default database. One `rename` within the same folder: the database, its WAL, the
+/// secrets file, logs and backups move together or not at all. Refused while an
+/// earlier version still has that database open (it would lose its files under it).
+pub fn adopt_earlier_folder(data_home: &Path) -> Result<Adopted, StoreError> {
+    let earlier = data_home.join(EARLIER_FOLDER);
+    let current = data_home.join(APP_IDENTIFIER);
+    if !earlier.is_dir() {
+        return Ok(Adopted::Nothing);
+    }
+    if current.exists() {
+        return Ok(Adopted::BothExist { earlier });
+    }
+    let db = earlier.join("terminal.db");
+    // Held across the rename: an earlier version starting at that moment finds its
+    // database in use and stops.
+    let _lock = if db.exists() { Some(take_lock(&db)?) } else { None };
+    std::fs::rename(&earlier, &current)?;
+    tracing::info!(from = %earlier.display(), to = %current.display(), "moved the data folder to follow the app identifier");
+    Ok(Adopted::Moved { from: earlier, to: current })
 }
 
 /// The folder that holds the database at `db` and everything beside it (secrets file,

@@ -415,3 +415,29 @@ fn the_log_filters_by_the_stores_days_and_the_csv_writes_its_offset() {
     let bad = LogFilter { from_date: Some("29/11/2026".into()), ..LogFilter::default() }.in_zone(&zone).unwrap_err();
     assert_eq!(bad.code(), "zone_bad_date");
 }
+
+#[test]
+fn closing_the_till_needs_the_manager_pin_with_the_same_back_off_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    access.set_first_pin("2468", "2468").unwrap();
+    access.lock();
+    for _ in 0..3 {
+        assert_eq!(access.confirm_manager("0000", "terminal_closed").unwrap_err().code(), "pin_wrong");
+    }
+    // Three wrong tries at closing make unlocking wait too: one count per subject.
+    assert_eq!(access.unlock("2468").unwrap_err().code(), "pin_backoff");
+    assert_eq!(
+        access.confirm_manager("2468", "terminal_closed").unwrap_err().code(),
+        "pin_backoff",
+        "the right PIN waits out the back-off too"
+    );
+    clock.advance_ms(1_000);
+    access.confirm_manager("2468", "terminal_closed").unwrap();
+    assert!(!access.state().unwrap().manager_unlocked, "closing does not open the manager screens");
+    let actions: Vec<String> = audit::recent(&store, 10).unwrap().into_iter().map(|e| e.event).collect();
+    assert_eq!(actions.first().map(String::as_str), Some("terminal_closed"), "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| *a == "pin_wrong").count(), 3, "{actions:?}");
+}

@@ -71,6 +71,11 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// The service client (the engine holds its own clone), for the end-of-day report.
     pub api: voucher_pos::api::ApiClient,
+    /// Till mode this run (the setting, or `--till`).
+    pub till: bool,
+    /// How this app was started (program and arguments), for the login autostart
+    /// entry: it must start the same program on the same database.
+    pub launch: (PathBuf, Vec<String>),
 }
 
 /// Why the terminal could not start, if it could not; the page asks first.
@@ -110,6 +115,8 @@ pub struct Status {
     /// The store's currency symbol, for amounts the core sends in cents.
     pub currency_symbol: String,
     pub now_ms: i64,
+    /// Till mode this run: full screen, and closing needs the manager PIN.
+    pub till_mode: bool,
 }
 
 #[tauri::command]
@@ -127,7 +134,19 @@ pub async fn status(state: State<'_, AppState>) -> Answer<Status> {
         time_zone: settings.zone().name(),
         currency_symbol: settings.currency_symbol.clone(),
         now_ms: state.terminal.store().now_ms(),
+        till_mode: state.till,
     })
+}
+
+/// Closes the terminal in till mode, once the manager's PIN is given (with the
+/// usual back-off; the closing is in the terminal's history). Queued vouchers stay
+/// in the database and go out at the next start.
+#[tauri::command]
+pub async fn close_terminal(app: tauri::AppHandle, state: State<'_, AppState>, pin: String) -> Answer<()> {
+    state.access.confirm_manager(&pin, "terminal_closed")?;
+    tracing::info!("terminal closed by the manager");
+    app.exit(0);
+    Ok(())
 }
 
 /// Records a scan for the current sale. A CFHP code comes back as
@@ -534,6 +553,9 @@ pub async fn save_settings(
             .map_err(|e| settings_error(&e, e.code()))?;
         voucher_pos::access::audit::append(store, MANAGER, "api_key_changed", Some(u))?;
     }
+    // Before saving: a setting that says "start on login" with no entry behind it
+    // would be a lie.
+    apply_autostart(&state.launch, terminal.start_on_login)?;
     terminal.save(store)?;
     policy.save(store)?;
     voucher_pos::access::audit::append(store, MANAGER, "settings_saved", None)?;
@@ -541,4 +563,12 @@ pub async fn save_settings(
     sale.terminal_id = terminal.terminal_id;
     sale.branch_code = terminal.branch_code;
     Ok(())
+}
+
+/// Writes or removes the login autostart entry so that it matches `enabled`; the
+/// entry starts this program with the arguments it was started with.
+pub fn apply_autostart(launch: &(PathBuf, Vec<String>), enabled: bool) -> Answer<()> {
+    let failed = |why: String| IpcError { code: "autostart_failed".into(), message: format!("The login autostart entry could not be written: {why}") };
+    let folder = voucher_pos::autostart::folder().ok_or_else(|| failed("this user has no home folder".into()))?;
+    voucher_pos::autostart::apply(&folder, enabled.then(|| (launch.0.as_path(), launch.1.as_slice()))).map_err(|e| failed(e.to_string()))
 }

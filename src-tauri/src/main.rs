@@ -33,7 +33,7 @@ use commands::{AppState, Startup};
 #[derive(Parser)]
 #[command(version, about = "The voucher POS terminal.")]
 struct Args {
-    /// The terminal database (default: ~/.local/share/voucher-pos/terminal.db).
+    /// The terminal database (default: ~/.local/share/org.voucherpos.terminal/terminal.db).
     #[arg(long, env = "VOUCHER_POS_DB")]
     db: Option<PathBuf>,
     /// The voucher service's base URL; without it the embedded sandbox is used.
@@ -54,6 +54,10 @@ struct Args {
     /// The cashier id while no cashiers are listed (default: the stored setting).
     #[arg(long)]
     cashier: Option<String>,
+    /// Till mode for this run: full screen, no window decorations, closing needs the
+    /// manager PIN (the setting of the same name makes it the default).
+    #[arg(long)]
+    till: bool,
 }
 
 impl Args {
@@ -184,6 +188,28 @@ fn main() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
     let args = Args::parse();
+    if args.db.is_none() {
+        // An earlier version's data folder becomes this one's, once; never while that
+        // version still runs on it.
+        if let Err(e) = voucher_pos::store::adopt_earlier_folder(&voucher_pos::store::data_home()) {
+            let problem = store_problem(&e);
+            eprintln!("voucher-pos-app: {} ({})", problem.message, problem.code);
+            return show_problem(problem, None);
+        }
+    }
+    // One terminal per database: a second launch shows the first one's window and
+    // exits 0, before it opens anything.
+    let instance = match voucher_pos::instance::claim(&voucher_pos::store::data_dir(&args.db())) {
+        Ok(i) => i,
+        Err(voucher_pos::instance::InstanceError::AlreadyRunning) => {
+            eprintln!("voucher-pos-app: {}", voucher_pos::instance::InstanceError::AlreadyRunning);
+            return;
+        }
+        Err(e) => {
+            eprintln!("voucher-pos-app: {} ({})", e, e.code());
+            std::process::exit(2);
+        }
+    };
     if start_logs(&args).is_none() {
         eprintln!("voucher-pos-app: could not open the log folder; logging to nowhere");
     }
@@ -195,7 +221,7 @@ fn main() {
                 "voucher-pos-app: {} ({}). {}",
                 problem.message, problem.code, problem.what_to_do
             );
-            return show_problem(problem);
+            return show_problem(problem, Some(instance));
         }
     };
     let sale = SaleContext {
@@ -221,6 +247,17 @@ fn main() {
             }
         });
     }
+    let till = args.till || core.settings.till_mode;
+    let launch = (
+        std::env::current_exe().unwrap_or_else(|_| PathBuf::from("voucher-pos-app")),
+        args.db.iter().flat_map(|db| ["--db".to_string(), db.display().to_string()]).collect::<Vec<_>>(),
+    );
+    if core.settings.start_on_login {
+        // The program may have moved since the entry was written (a reinstall).
+        if let Err(e) = commands::apply_autostart(&launch, true) {
+            tracing::warn!(error = %e.message, "login autostart entry");
+        }
+    }
     let mut events = core.terminal.subscribe();
     let access = Access::new(
         core.terminal.store().clone(),
@@ -235,6 +272,8 @@ fn main() {
         secrets: core.secrets,
         data_dir: core.data_dir,
         api: core.api,
+        till,
+        launch,
     };
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -244,6 +283,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::startup_problem,
             commands::status,
+            commands::close_terminal,
             commands::scan,
             commands::sale_totals,
             commands::redeem,
@@ -276,7 +316,30 @@ fn main() {
             commands::save_settings,
             sandbox_simulate_offline,
         ])
+        .on_window_event(move |window, event| {
+            // Till mode: the desktop's close (Alt+F4, a window manager's button) only
+            // asks; `close_terminal` closes, given the manager's PIN.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if till {
+                    api.prevent_close();
+                    let _ = window.emit("close-requested", ());
+                }
+            }
+        })
         .setup(move |app| {
+            serve_instance(app.handle(), instance);
+            if till {
+                if let Some(window) = app.get_webview_window("main") {
+                    window.set_decorations(false)?;
+                    // A kiosk session often runs no window manager to honour the
+                    // full-screen request: cover the monitor first, then ask.
+                    if let Some(monitor) = window.current_monitor()?.or(window.primary_monitor()?) {
+                        window.set_position(*monitor.position())?;
+                        window.set_size(*monitor.size())?;
+                    }
+                    window.set_fullscreen(true)?;
+                }
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 loop {
@@ -361,15 +424,44 @@ fn start_logs(args: &Args) -> Option<()> {
 
 /// The window with only the start-up problem in it: the page asks `startup_problem`
 /// first and shows it; no other command has state to act on.
-fn show_problem(problem: StartupProblem) {
+fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::instance::Instance>) {
     let builder = tauri::Builder::default()
         .manage(Startup(Some(problem)))
-        .invoke_handler(tauri::generate_handler![commands::startup_problem]);
+        .invoke_handler(tauri::generate_handler![commands::startup_problem])
+        .setup(move |app| {
+            if let Some(instance) = instance {
+                serve_instance(app.handle(), instance);
+            }
+            Ok(())
+        });
     run(builder);
+}
+
+/// A later launch on the same database brings this window to the front.
+fn serve_instance(app: &tauri::AppHandle, instance: voucher_pos::instance::Instance) {
+    let app = app.clone();
+    instance.serve(move || {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    });
 }
 
 fn run(builder: tauri::Builder<tauri::Wry>) {
     builder
         .run(tauri::generate_context!())
         .expect("the terminal window could not start");
+}
+
+#[cfg(test)]
+mod tests {
+    /// The data folder is named after the app identifier: the core's constant and
+    /// the bundle's configuration must be one name.
+    #[test]
+    fn the_data_folder_is_named_after_the_bundles_identifier() {
+        let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(conf["identifier"], voucher_pos::store::APP_IDENTIFIER);
+    }
 }

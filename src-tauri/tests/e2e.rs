@@ -961,3 +961,120 @@ async fn the_manager_saves_a_diagnostics_archive_without_the_api_key_in_it() {
     assert!(!text.contains("test_sandbox") && !text.contains(&code), "no API key and no voucher code");
     app.close().await;
 }
+
+/// The X window titled exactly `title`, if there is one.
+fn window_named(display: &str, title: &str) -> Option<String> {
+    let out = Command::new("xdotool").args(["search", "--onlyvisible", "--name", &format!("^{title}$")]).env("DISPLAY", display).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_string)
+}
+
+/// The name of the window that has the keyboard.
+fn focused_window_name(display: &str) -> String {
+    let out = Command::new("xdotool").args(["getwindowfocus", "getwindowname"]).env("DISPLAY", display).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// What a window manager sends on Alt+F4 or its close button: a `WM_DELETE_WINDOW`
+/// request to the window (there is no window manager under Xvfb to send it).
+fn ask_window_to_close(display: &str, window: &str) {
+    use x11_dl::xlib;
+    let x = xlib::Xlib::open().expect("libX11");
+    let window: xlib::Window = window.parse().unwrap();
+    let name = std::ffi::CString::new(display).unwrap();
+    unsafe {
+        let d = (x.XOpenDisplay)(name.as_ptr());
+        assert!(!d.is_null(), "cannot open display {display}");
+        let protocols = (x.XInternAtom)(d, c"WM_PROTOCOLS".as_ptr(), 0);
+        let delete = (x.XInternAtom)(d, c"WM_DELETE_WINDOW".as_ptr(), 0);
+        let mut data = xlib::ClientMessageData::new();
+        data.set_long(0, delete as std::os::raw::c_long);
+        data.set_long(1, xlib::CurrentTime as std::os::raw::c_long);
+        let mut event = xlib::XEvent {
+            client_message: xlib::XClientMessageEvent { type_: xlib::ClientMessage, serial: 0, send_event: xlib::True, display: d, window, message_type: protocols, format: 32, data },
+        };
+        assert_ne!((x.XSendEvent)(d, window, xlib::False, xlib::NoEventMask, &mut event), 0);
+        (x.XFlush)(d);
+        (x.XCloseDisplay)(d);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_brings_the_running_window_to_the_front_and_exits_0() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    let display = app.desktop.display.clone();
+    // Another program has the keyboard.
+    let _other = desktop::spawn_group(Command::new("xmessage").args(["-title", "another program", "another program"]).env("DISPLAY", &display));
+    focus_window(&display, "another program");
+    assert_eq!(focused_window_name(&display), "another program");
+    // The cashier starts the terminal again (same database).
+    let mut second = Command::new(bin("voucher-pos-app"))
+        .args(["--db", &dir.path().join("terminal.db").display().to_string(), "--service", &sandbox.url, "--api-key", "test_sandbox"])
+        .env("DISPLAY", &display)
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = second.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the second launch did not exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut said).unwrap();
+    assert!(status.success(), "the second launch must exit 0: {status} {said}");
+    assert!(said.contains("already running"), "{said}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while focused_window_name(&display) != "Voucher POS" {
+        assert!(Instant::now() < deadline, "the running window never got the keyboard; {:?} has it", focused_window_name(&display));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Still the one terminal, still working.
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manager_pin() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let db = dir.path().join("terminal.db");
+    let args = vec!["--db".to_string(), db.display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into(), "--till".into()];
+    let app = App::start_with(args, "true").await;
+    let display = app.desktop.display.clone();
+    app.unlock_manager("2468").await;
+    assert!(app.visible("close-terminal").await, "till mode offers the manager a way to close");
+    let window = window_named(&display, "Voucher POS").expect("the terminal's window");
+    let screen = xdotool(&display, &["getdisplaygeometry"]).replace(' ', "x");
+    app.wait_for("the window to fill the screen", |_| {
+        let (display, window, screen) = (display.clone(), window.clone(), screen.clone());
+        async move { xdotool(&display, &["getwindowgeometry", &window]).contains(&format!("Geometry: {screen}")) }
+    })
+    .await;
+    // The desktop's close only asks.
+    ask_window_to_close(&display, &window);
+    app.wait_for("the close dialog", |app| async move { app.visible("close-pin").await }).await;
+    app.type_into("close-pin", "1111").await;
+    app.click("close-submit").await;
+    app.wait_text("close-error", "not right").await;
+    assert!(window_named(&display, "Voucher POS").is_some(), "a wrong PIN keeps the terminal open");
+    app.type_into("close-pin", "2468").await;
+    app.click("close-submit").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while window_named(&display, "Voucher POS").is_some() {
+        assert!(Instant::now() < deadline, "the right PIN did not close the terminal");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = app.client.close().await;
+    // The closing is in the terminal's history.
+    let store = voucher_pos::store::Store::open(&db, std::sync::Arc::new(voucher_pos::clock::SystemClock)).unwrap();
+    let events: Vec<String> = voucher_pos::access::audit::recent(&store, 5).unwrap().into_iter().map(|e| e.event).collect();
+    assert_eq!(events.first().map(String::as_str), Some("terminal_closed"), "{events:?}");
+}

@@ -128,6 +128,17 @@ impl Access {
         Ok(())
     }
 
+    /// The manager's PIN for one action that is not a manager screen (closing the
+    /// till): checked with the same back-off, recorded as `action`, and the manager
+    /// screens stay as they were.
+    pub fn confirm_manager(&self, pin: &str, action: &str) -> Result<(), Error> {
+        let hash = self.store.setting(MANAGER_PIN)?.ok_or(PinError::NotSet)?;
+        pin::verify(&self.store, MANAGER, Some(&hash), pin)?;
+        audit::append(&self.store, MANAGER, action, None)?;
+        tracing::info!(action, "manager PIN confirmed");
+        Ok(())
+    }
+
     pub fn lock(&self) {
         *self.manager_active_at.lock().unwrap() = None;
     }

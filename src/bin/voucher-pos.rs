@@ -24,7 +24,7 @@ use voucher_pos::sync::{SyncConfig, SyncEvent};
 #[derive(Parser)]
 #[command(version, about = "The voucher POS terminal without a window.")]
 struct Cli {
-    /// The terminal database (default: $VOUCHER_POS_DB, else ~/.local/share/voucher-pos/terminal.db).
+    /// The terminal database (default: $VOUCHER_POS_DB, else ~/.local/share/org.voucherpos.terminal/terminal.db).
     #[arg(long, global = true, env = "VOUCHER_POS_DB")]
     db: Option<PathBuf>,
     /// The voucher service's base URL.
@@ -273,7 +273,14 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     if let Command::Decode { files } = &cli.command {
         return Ok(decode_files(files));
     }
-    let db = cli.db.clone().unwrap_or_else(voucher_pos::store::default_path);
+    let db = match &cli.db {
+        Some(db) => db.clone(),
+        None => {
+            // An earlier version's folder becomes this one's, once (as the app does).
+            voucher_pos::store::adopt_earlier_folder(&voucher_pos::store::data_home())?;
+            voucher_pos::store::default_path()
+        }
+    };
     let clock: Arc<dyn Clock> = match cli.clock_skew {
         Some(ms) => Arc::new(SkewedClock(ms)),
         None => Arc::new(SystemClock),

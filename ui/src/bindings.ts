@@ -125,7 +125,11 @@ time_zone: string | null,
 /**
  * The store's currency symbol, for amounts the core sends in cents.
  */
-currency_symbol: string, now_ms: number, };
+currency_symbol: string, now_ms: number, 
+/**
+ * Till mode this run: full screen, and closing needs the manager PIN.
+ */
+till_mode: boolean, };
 
 export type AccessState = { has_manager_pin: boolean, manager_unlocked: boolean, 
 /**
@@ -235,7 +239,17 @@ time_zone: string | null,
 /**
  * How many database backups to keep beside it.
  */
-backups_kept: number, };
+backups_kept: number, 
+/**
+ * Till mode: the window fills the screen with no decorations, and closing it
+ * needs the manager PIN. `--till` turns it on for one run.
+ */
+till_mode: boolean, 
+/**
+ * Start the terminal when this user logs in (an XDG autostart entry, written or
+ * removed when the settings are saved).
+ */
+start_on_login: boolean, };
 
 export type OfflinePolicy = { 
 /**

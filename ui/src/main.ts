@@ -87,6 +87,7 @@ async function refreshStatus() {
   const s = await invoke<Status>("status");
   $("sandbox-badge").hidden = !s.sandbox;
   $("simulate-offline").hidden = !s.sandbox;
+  $("close-terminal").hidden = !s.till_mode;
   $("scanner-status").textContent = s.scanner;
   $("terminal-id").textContent = s.terminal_id;
   terminalId = s.terminal_id;
@@ -462,6 +463,8 @@ async function loadSettings() {
   $<HTMLInputElement>("s-currency").value = s.terminal.currency_symbol;
   $<HTMLInputElement>("s-zone").value = s.terminal.time_zone ?? "";
   $<HTMLInputElement>("s-backups").value = String(s.terminal.backups_kept);
+  $<HTMLInputElement>("s-till").checked = s.terminal.till_mode;
+  $<HTMLInputElement>("s-autostart").checked = s.terminal.start_on_login;
 }
 
 async function saveSettings() {
@@ -476,6 +479,8 @@ async function saveSettings() {
     currency_symbol: $<HTMLInputElement>("s-currency").value.trim() || "S$",
     time_zone: $<HTMLInputElement>("s-zone").value.trim() || null,
     backups_kept: Math.max(1, num("s-backups")),
+    till_mode: $<HTMLInputElement>("s-till").checked,
+    start_on_login: $<HTMLInputElement>("s-autostart").checked,
   };
   const policy: OfflinePolicy = {
     accept_offline: $<HTMLInputElement>("s-accept").checked,
@@ -728,6 +733,28 @@ function wire() {
     } finally {
       pin.value = "";
       again.value = "";
+    }
+  });
+  // Till mode: closing the window (the desktop's close, or the manager's button)
+  // asks for the manager PIN; the shell keeps the window open until it is given.
+  const askToClose = () => {
+    $("close-error").textContent = "";
+    $<HTMLInputElement>("close-pin").value = "";
+    $<HTMLDialogElement>("close-dialog").showModal();
+    $("close-pin").focus();
+  };
+  void listen("close-requested", askToClose);
+  $("close-terminal").addEventListener("click", askToClose);
+  $("close-cancel").addEventListener("click", () => $<HTMLDialogElement>("close-dialog").close());
+  $("close-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const pin = $<HTMLInputElement>("close-pin");
+    try {
+      await invoke("close_terminal", { pin: pin.value });
+    } catch (err) {
+      $("close-error").textContent = errorText(err);
+    } finally {
+      pin.value = "";
     }
   });
   $("lock-manager").addEventListener("click", async () => {

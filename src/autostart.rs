@@ -1,0 +1,102 @@
+//! Starting the terminal when the till's user logs in: an XDG autostart entry
+//! (`$XDG_CONFIG_HOME/autostart/`, else `~/.config/autostart/`), which every Linux
+//! desktop session reads. The setting lives in the database; this file only mirrors
+//! it, written or removed when the manager saves the settings.
+
+use std::path::{Path, PathBuf};
+
+/// The entry's file name: one per user, whichever database the app runs on.
+pub const FILE_NAME: &str = "voucher-pos.desktop";
+
+/// The autostart folder of this user.
+pub fn folder() -> Option<PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .map(|c| c.join("autostart"))
+}
+
+/// Writes (`Some`: the program and its arguments) or removes (`None`) the entry in
+/// `folder`. Written whole to a temporary file and renamed, so a session starting at
+/// that moment reads the old entry or the new one.
+pub fn apply(folder: &Path, command: Option<(&Path, &[String])>) -> std::io::Result<()> {
+    let path = folder.join(FILE_NAME);
+    let Some((program, args)) = command else {
+        return match std::fs::remove_file(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        };
+    };
+    std::fs::create_dir_all(folder)?;
+    let exec: Vec<String> = std::iter::once(program.display().to_string()).chain(args.iter().cloned()).map(|a| quote(&a)).collect();
+    let entry = format!(
+        "[Desktop Entry]\nType=Application\nName=Voucher POS\nComment=Starts the voucher terminal when this user logs in (set in Manager → Settings).\nExec={}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
+        exec.join(" ")
+    );
+    let mut tmp = tempfile::NamedTempFile::new_in(folder)?;
+    std::io::Write::write_all(&mut tmp, entry.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// One argument of an `Exec` line, quoted as the Desktop Entry specification asks
+/// when it holds anything but plain characters.
+fn quote(arg: &str) -> String {
+    let plain = !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+".contains(c));
+    if plain {
+        return arg.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in arg.chars() {
+        match c {
+            '"' | '`' | '$' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '%' => out.push_str("%%"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turning_it_on_writes_an_entry_that_runs_this_program_on_this_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("autostart");
+        let args = vec!["--db".to_string(), "/srv/till 2/terminal.db".to_string()];
+        apply(&folder, Some((Path::new("/usr/bin/voucher-pos-app"), &args))).unwrap();
+        let entry = std::fs::read_to_string(folder.join(FILE_NAME)).unwrap();
+        assert!(entry.starts_with("[Desktop Entry]\n"), "{entry}");
+        assert!(entry.contains("\nType=Application\n"));
+        assert!(entry.contains("\nExec=/usr/bin/voucher-pos-app --db \"/srv/till 2/terminal.db\"\n"), "{entry}");
+        // Saving again replaces it whole.
+        apply(&folder, Some((Path::new("/usr/bin/voucher-pos-app"), &[]))).unwrap();
+        let entry = std::fs::read_to_string(folder.join(FILE_NAME)).unwrap();
+        assert!(entry.contains("\nExec=/usr/bin/voucher-pos-app\n"), "{entry}");
+        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1, "no temporary file left");
+    }
+
+    #[test]
+    fn turning_it_off_removes_the_entry_and_off_twice_is_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        apply(dir.path(), Some((Path::new("/usr/bin/voucher-pos-app"), &[]))).unwrap();
+        apply(dir.path(), None).unwrap();
+        assert!(!dir.path().join(FILE_NAME).exists());
+        apply(dir.path(), None).unwrap();
+    }
+
+    #[test]
+    fn arguments_with_quotes_dollars_and_percents_are_escaped() {
+        assert_eq!(quote("plain/path.db"), "plain/path.db");
+        assert_eq!(quote("a \"b\" $c `d` \\e 50%"), "\"a \\\"b\\\" \\$c \\`d\\` \\\\e 50%%\"");
+        assert_eq!(quote(""), "\"\"");
+    }
+}
