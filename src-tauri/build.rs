@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "review_inbox",
     "settle",
     "export_csv",
+    "archive_old",
     "eod_report",
     "eod_export_csv",
     "backup_now",

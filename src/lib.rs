@@ -12,6 +12,7 @@ pub mod intent;
 pub mod log;
 pub mod policy;
 pub mod report;
+pub mod retention;
 pub mod sale;
 pub mod scan;
 pub mod secrets;

@@ -164,7 +164,7 @@ pub fn csv_field(raw: &str) -> String {
     }
 }
 
-fn csv_row(i: &Intent, zone: &crate::clock::StoreZone) -> String {
+pub(crate) fn csv_row(i: &Intent, zone: &crate::clock::StoreZone) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let fields = [
         zone.rfc3339(i.created_at),

@@ -36,6 +36,9 @@ pub struct TerminalSettings {
     /// Start the terminal when this user logs in (an XDG autostart entry, written or
     /// removed when the settings are saved).
     pub start_on_login: bool,
+    /// Final intents last changed longer ago than this may be archived and removed
+    /// (Manager → Settings, or `voucher-pos archive`); nothing else ever is.
+    pub retention_days: u32,
 }
 
 impl Default for TerminalSettings {
@@ -52,6 +55,7 @@ impl Default for TerminalSettings {
             backups_kept: 14,
             till_mode: false,
             start_on_login: false,
+            retention_days: 400,
         }
     }
 }

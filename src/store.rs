@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_intents.sql"),
     include_str!("../migrations/002_maybe_executed.sql"),
     include_str!("../migrations/003_access.sql"),
+    include_str!("../migrations/004_retention.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -770,6 +771,16 @@ impl Store {
     }
 
     /// Runs a batch of writes in one transaction (bulk fills for tests and benches).
+    /// As [`Store::with_transaction`], for work with errors of its own (a file written
+    /// inside the transaction): any error rolls the whole transaction back.
+    pub fn with_transaction_and<T, E: From<StoreError>>(&self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
     pub fn with_transaction<T>(&self, f: impl FnOnce(&Transaction) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -213,7 +213,7 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
     }
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path, clock()).err().expect("must refuse");
-    assert!(matches!(err, StoreError::NewerSchema { found: 99, supported: 3 }), "{err:?}");
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, supported } if supported == voucher_pos::store::MIGRATIONS.len() as i64), "{err:?}");
     assert_eq!(std::fs::read(&path).unwrap(), before, "the file was modified");
 }
 

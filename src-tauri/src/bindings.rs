@@ -15,6 +15,7 @@ mod tests {
     use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
     use voucher_pos::scan::camera::CameraInfo;
     use voucher_pos::settings::TerminalSettings;
+    use voucher_pos::retention::Archived;
     use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, ServiceRow, Tally, Totals};
     use voucher_pos::sale::{SaleTotals, SaleVoucher};
     use voucher_pos::startup::StartupProblem;
@@ -60,6 +61,7 @@ mod tests {
             OfflinePolicy::decl(&cfg),
             CameraInfo::decl(&cfg),
             SettingsView::decl(&cfg),
+            Archived::decl(&cfg),
         ];
         let mut out = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit.\n\n");
         for d in decls {

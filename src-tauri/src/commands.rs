@@ -412,6 +412,23 @@ pub async fn export_csv(
     }))
 }
 
+/// Archives the final intents past the terminal's retention to a CSV the manager
+/// chooses in the desktop's dialog, then removes them (`voucher_pos::retention`).
+/// `None` when the manager cancelled the dialog.
+#[tauri::command]
+pub async fn archive_old(app: tauri::AppHandle, state: State<'_, AppState>) -> Answer<Option<voucher_pos::retention::Archived>> {
+    manager(&state)?;
+    let store = state.terminal.store().clone();
+    let days = voucher_pos::settings::TerminalSettings::load(&store)?.retention_days;
+    let name = voucher_pos::retention::suggested_name(&store, days)?;
+    let Some(path) = ask_where_to_save(&app, &state, "Archive old intents", name.display().to_string(), ("CSV", "csv")).await? else {
+        return Ok(None);
+    };
+    let data_dir = state.data_dir.clone();
+    let done = off_the_window("export_io", move || voucher_pos::retention::archive(&store, days, &path, &data_dir, MANAGER)).await?;
+    Ok(Some(done))
+}
+
 /// The end-of-day report of `date` (the store's day; none: today) for this
 /// terminal's branch, read from the service.
 #[tauri::command]
@@ -526,6 +543,9 @@ pub async fn save_settings(
     let code = voucher_pos::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
     voucher_pos::intent::build_metadata(&code, &check, "check")?;
     voucher_pos::clock::StoreZone::named(terminal.time_zone.as_deref())?;
+    if terminal.retention_days < voucher_pos::retention::MIN_DAYS {
+        return Err(voucher_pos::retention::too_short(terminal.retention_days).into());
+    }
     let before = voucher_pos::settings::TerminalSettings::load(store)?;
     let key = api_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
     let url = terminal

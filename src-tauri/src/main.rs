@@ -307,6 +307,7 @@ fn main() {
             commands::review_inbox,
             commands::settle,
             commands::export_csv,
+            commands::archive_old,
             commands::eod_report,
             commands::eod_export_csv,
             commands::backup_now,

@@ -1078,3 +1078,51 @@ async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manag
     let events: Vec<String> = voucher_pos::access::audit::recent(&store, 5).unwrap().into_iter().map(|e| e.event).collect();
     assert_eq!(events.first().map(String::as_str), Some("terminal_closed"), "{events:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_the_log() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    // Two vouchers withdrawn 500 days ago, on this terminal's database.
+    {
+        use voucher_pos::intent::IntentState;
+        let then = voucher_pos::clock::ManualClock::new(1_800_000_000_000);
+        then.set_ms(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 500 * 86_400_000);
+        let store = voucher_pos::store::Store::open(dir.path().join("terminal.db"), then).unwrap();
+        let sale = voucher_pos::intent::SaleContext { terminal_id: "T01".into(), branch_code: "B001".into(), cashier_id: "c001".into(), ..Default::default() };
+        for code in ["rsg:v_longago1", "rsg:v_longago2"] {
+            let id = store.scan(&voucher_pos::voucher::parse(code).unwrap(), &sale).unwrap().intent().id.clone();
+            store.transition(&id, IntentState::Scanned, IntentState::Cancelled, "cashier:c001", Some("withdrawn"), None, |_| {}).unwrap();
+        }
+    }
+    let app = App::start(&sandbox, dir.path(), None).await;
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    app.unlock_manager("2468").await;
+    let rows = |app: &App| {
+        let js = "return document.querySelectorAll('[data-testid=manager-log] tbody tr').length";
+        let app = app.client.clone();
+        async move { app.execute(js, vec![]).await.unwrap().as_u64().unwrap() }
+    };
+    app.wait_for("the log with three intents", |app| {
+        let n = rows(app);
+        async move { n.await == 3 }
+    })
+    .await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("archive.csv");
+    app.click("archive-old").await;
+    save_in_dialog(&app.desktop.display, "Archive old intents", &out);
+    app.wait_text("settings-result", "Archived 2 final intents").await;
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.contains("v_longago1") && csv.contains("v_longago2") && !csv.contains(&code), "{csv}");
+    // Gone from the log; today's scan is still there.
+    app.client.execute("document.querySelector('#log-filter button[type=submit]').click()", vec![]).await.unwrap();
+    app.wait_for("the log with today's intent only", |app| {
+        let n = rows(app);
+        async move { n.await == 1 }
+    })
+    .await;
+    app.close().await;
+}

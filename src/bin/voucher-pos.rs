@@ -137,6 +137,17 @@ enum Command {
     /// Puts a backup in place of the database. Refused while a terminal has the
     /// database open; the current database is kept aside, never overwritten.
     Restore { file: PathBuf },
+    /// Writes the final intents (redeemed, refused, cancelled) last changed longer
+    /// ago than the retention to a CSV file, then removes them; nothing else is ever
+    /// removed. Prints how many. Recorded in the audit with the OS user's name.
+    Archive {
+        /// The archive to write (never inside the data folder).
+        #[arg(long)]
+        to: PathBuf,
+        /// Days to keep (default: the terminal's setting, 400 unless changed).
+        #[arg(long)]
+        older_than_days: Option<u32>,
+    },
     /// Prints the terminal's audit (PINs, sign-ins, cashiers, settings), newest first,
     /// one JSON object per line.
     Audit {
@@ -495,6 +506,22 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Restore { .. } => unreachable!("handled before the database is opened"),
+        Command::Archive { to, older_than_days } => {
+            let days = match older_than_days {
+                Some(d) => d,
+                None => voucher_pos::settings::TerminalSettings::load(&store)?.retention_days,
+            };
+            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+            let data_dir = voucher_pos::store::data_dir(&db);
+            let done = voucher_pos::retention::archive(&store, days, &to, &data_dir, &format!("os:{user}"))
+                .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+            let what = if done.count == 1 { "1 intent".to_string() } else { format!("{} intents", done.count) };
+            match done.file {
+                Some(f) => println!("archived {what} to {f}"),
+                None => println!("archived 0 intents: none final and older than {days} days"),
+            }
+            Ok(0)
+        }
         Command::Audit { limit } => {
             for e in voucher_pos::access::audit::recent(&store, limit)? {
                 println!("{}", serde_json::to_string(&e)?);

@@ -249,7 +249,12 @@ till_mode: boolean,
  * Start the terminal when this user logs in (an XDG autostart entry, written or
  * removed when the settings are saved).
  */
-start_on_login: boolean, };
+start_on_login: boolean, 
+/**
+ * Final intents last changed longer ago than this may be archived and removed
+ * (Manager → Settings, or `voucher-pos archive`); nothing else ever is.
+ */
+retention_days: number, };
 
 export type OfflinePolicy = { 
 /**
@@ -280,4 +285,18 @@ api_key_location: string,
  * Whether a key is stored for the service in the settings.
  */
 api_key_set: boolean, cameras: Array<CameraInfo>, };
+
+export type Archived = { 
+/**
+ * How many intents were archived and removed.
+ */
+count: number, 
+/**
+ * Intents whose last change was before this (Unix ms) were eligible.
+ */
+cutoff_ms: number, 
+/**
+ * The archive, when there was anything to write.
+ */
+file: string | null, };
 

@@ -6,7 +6,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, formatCents, readPreview, type Condition } from "./view";
-import type { AccessState, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, Report, SaleTotals, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
+import type { AccessState, Archived, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, Report, SaleTotals, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -465,6 +465,7 @@ async function loadSettings() {
   $<HTMLInputElement>("s-backups").value = String(s.terminal.backups_kept);
   $<HTMLInputElement>("s-till").checked = s.terminal.till_mode;
   $<HTMLInputElement>("s-autostart").checked = s.terminal.start_on_login;
+  $<HTMLInputElement>("s-retention").value = String(s.terminal.retention_days);
 }
 
 async function saveSettings() {
@@ -481,6 +482,7 @@ async function saveSettings() {
     backups_kept: Math.max(1, num("s-backups")),
     till_mode: $<HTMLInputElement>("s-till").checked,
     start_on_login: $<HTMLInputElement>("s-autostart").checked,
+    retention_days: num("s-retention"),
   };
   const policy: OfflinePolicy = {
     accept_offline: $<HTMLInputElement>("s-accept").checked,
@@ -629,6 +631,19 @@ function wire() {
     try {
       const path = await invoke<string | null>("diagnostics_export");
       $("settings-result").textContent = path ? `Diagnostics saved to ${path} (no API key, PIN or voucher code in it).` : "Cancelled.";
+    } catch (e) {
+      await onManagerError(e, (t) => ($("settings-result").textContent = t));
+    }
+  });
+  $("archive-old").addEventListener("click", async () => {
+    try {
+      const done = await invoke<Archived | null>("archive_old");
+      $("settings-result").textContent = !done
+        ? "Cancelled."
+        : done.file
+          ? `Archived ${done.count} final intents to ${done.file} and removed them from the terminal.`
+          : "Nothing to archive: no final intent is older than the retention.";
+      await loadAudit();
     } catch (e) {
       await onManagerError(e, (t) => ($("settings-result").textContent = t));
     }
