@@ -33,12 +33,15 @@ if command -v dpkg-deb >/dev/null; then
     dpkg-deb -x "$deb" "$scratch"
     depends="$(dpkg-deb -f "$deb" Depends)"
     if env -u DISPLAY -u WAYLAND_DISPLAY "$scratch/usr/bin/voucher-pos-app" --version \
+      && env -u DISPLAY -u WAYLAND_DISPLAY "$scratch/usr/bin/voucher-pos-app" --help >/dev/null \
       && "$scratch/usr/bin/voucher-pos" --version \
+      && "$scratch/usr/bin/voucher-pos" --help >/dev/null \
       && ls "$scratch"/usr/share/applications/*.desktop >/dev/null \
+      && ls "$scratch"/usr/share/icons/hicolor/512x512/apps/*.png >/dev/null \
       && [[ "$depends" == *libwebkit2gtk-4.1-0* ]]; then
       echo "package: ok: $(basename "$deb"), $(du -h "$deb" | cut -f1), depends on: $depends"
     else
-      echo "package: FAILED: the unpacked package does not run or lacks its desktop entry or dependencies"
+      echo "package: FAILED: the unpacked package does not run, or lacks its desktop entry, icons or dependencies"
       status=1
     fi
     rm -rf "$scratch"

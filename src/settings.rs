@@ -39,6 +39,9 @@ pub struct TerminalSettings {
     /// Final intents last changed longer ago than this may be archived and removed
     /// (Manager → Settings, or `voucher-pos archive`); nothing else ever is.
     pub retention_days: u32,
+    /// How much the app logs (`error`, `warn`, `info`, `debug`, `trace`) when
+    /// `RUST_LOG` is not set; a support person may ask for `debug` for a while.
+    pub log_level: String,
 }
 
 impl Default for TerminalSettings {
@@ -56,6 +59,7 @@ impl Default for TerminalSettings {
             till_mode: false,
             start_on_login: false,
             retention_days: 400,
+            log_level: "info".into(),
         }
     }
 }
@@ -75,6 +79,9 @@ impl TerminalSettings {
     pub fn currency(&self) -> crate::sale::Currency {
         crate::sale::Currency { symbol: self.currency_symbol.clone() }
     }
+
+    /// The levels [`TerminalSettings::log_level`] may take.
+    pub const LOG_LEVELS: [&'static str; 5] = ["error", "warn", "info", "debug", "trace"];
 
     pub fn save(&self, store: &Store) -> Result<(), StoreError> {
         store.set_setting(SETTING, &serde_json::to_string(self).expect("plain struct serialises"))

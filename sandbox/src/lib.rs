@@ -276,7 +276,28 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/vouchers/redeem", post(redeem))
         .route("/v1/transactions", get(transactions))
         .merge(admin)
+        .layer(axum::middleware::from_fn(trace_request))
         .with_state(shared)
+}
+
+/// One span per request (method, path, the idempotency key's first 8 characters),
+/// and one event with its answer: what a person reading the service's side of an
+/// incident needs. Bodies are not logged (they hold voucher codes).
+async fn trace_request(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    use tracing::Instrument;
+    let key: String = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("-").chars().take(8).collect();
+    let span = tracing::info_span!("request", method = %req.method(), path = req.uri().path(), key);
+    let started = std::time::Instant::now();
+    let resp = next.run(req).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(
+            status = resp.status().as_u16(),
+            replayed = resp.headers().contains_key("idempotent-replayed"),
+            ms = started.elapsed().as_millis() as u64,
+            "answered"
+        )
+    });
+    resp
 }
 
 fn error_body(code: &str, message: &str, kind: &str) -> Vec<u8> {
@@ -311,6 +332,7 @@ async fn injected_fault(s: &Shared, kill: &ConnKill) -> Option<Response> {
     ] {
         let rate = faults.error_rate.get(status).copied().unwrap_or(0.0);
         if rate > 0.0 && s.roll() < rate {
+            tracing::info!(status, "injected fault");
             let mut r = error(status.parse().unwrap(), code, message, "api_error");
             if status == "429" {
                 let secs = faults.retry_after_s.unwrap_or(1).to_string();

@@ -77,14 +77,17 @@ fn minibrowser() -> Option<std::path::PathBuf> {
 }
 
 /// Idle RSS and PSS (kB) of an empty WebKitGTK window: MiniBrowser on about:blank,
-/// measured after its web process has run for as long as the app is left idle.
-async fn webkit_floor_kb(display: &str, idle: Duration) -> Option<(u64, u64)> {
+/// measured after its web process has run for as long as the app is left idle; and
+/// the milliseconds from its spawn to its web process (the earliest any WebKitGTK
+/// page, ours included, can start).
+async fn webkit_floor_kb(display: &str, idle: Duration) -> Option<(u64, u64, f64)> {
     let browser = minibrowser()?;
     let mut cmd = std::process::Command::new(browser);
     cmd.arg("about:blank").env("DISPLAY", display).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"); // as the app sets it on Linux
     }
+    let spawned = Instant::now();
     let group = desktop::spawn_group(&mut cmd);
     let root = group.0.id();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -95,8 +98,30 @@ async fn webkit_floor_kb(display: &str, idle: Duration) -> Option<(u64, u64)> {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let started_ms = spawned.elapsed().as_secs_f64() * 1e3;
     tokio::time::sleep(idle).await;
-    Some(tree_rss_kb(root))
+    let (rss, pss) = tree_rss_kb(root);
+    Some((rss, pss, started_ms))
+}
+
+/// The package `scripts/package.sh` last built beside this build, if any: the
+/// `.deb`'s size and its two stripped binaries'.
+fn package_line(app: &std::path::Path) -> String {
+    let Some(target) = app.parent().and_then(|p| p.parent()) else { return "package: not found".into() };
+    let release = target.join("package/release");
+    let deb = std::fs::read_dir(release.join("bundle/deb")).ok().and_then(|d| d.flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "deb")));
+    let mb = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1048576.0).unwrap_or(f64::NAN);
+    match deb {
+        Some(deb) => format!(
+            "package: {} {:.1} MB (its stripped binaries: app {:.1} MB, CLI {:.1} MB; the .deb is {:.2}x their sum, compressed)",
+            deb.file_name().unwrap().to_string_lossy(),
+            mb(&deb),
+            mb(&release.join("voucher-pos-app")),
+            mb(&release.join("voucher-pos")),
+            mb(&deb) / (mb(&release.join("voucher-pos-app")) + mb(&release.join("voucher-pos")))
+        ),
+        None => "package: not built beside this build (run `bash scripts/package.sh`)".into(),
+    }
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -117,10 +142,12 @@ async fn main() {
     const IDLE: Duration = Duration::from_secs(3);
     let mut floor_rss = Vec::new();
     let mut floor_pss = Vec::new();
+    let mut floor_start = Vec::new();
     for _ in 0..3 {
-        if let Some((r, p)) = webkit_floor_kb(&desktop.display, IDLE).await {
+        if let Some((r, p, t)) = webkit_floor_kb(&desktop.display, IDLE).await {
             floor_rss.push(r as f64 / 1024.0);
             floor_pss.push(p as f64 / 1024.0);
+            floor_start.push(t);
         }
     }
 
@@ -193,6 +220,11 @@ async fn main() {
     }
     let (s50, smax) = (pct(&mut starts, 0.5), pct(&mut starts, 1.0));
     println!("cold start to interactive checkout: median {s50:.0} ms, max {smax:.0} ms over {} starts (target < 2000 ms)", starts.len());
+    if !floor_start.is_empty() {
+        let f = pct(&mut floor_start, 0.5);
+        println!("  floor, an empty WebKitGTK window's spawn to its web process: median {f:.0} ms; the app's cold start is {:.2}x it", s50 / f);
+    }
+    println!("{}", package_line(std::path::Path::new(app)));
     if !rss.is_empty() {
         let (r50, rmax) = (pct(&mut rss, 0.5), pct(&mut rss, 1.0));
         let p50 = pct(&mut pss, 0.5);

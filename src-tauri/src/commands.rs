@@ -76,7 +76,12 @@ pub struct AppState {
     /// How this app was started (program and arguments), for the login autostart
     /// entry: it must start the same program on the same database.
     pub launch: (PathBuf, Vec<String>),
+    /// Sets the log files' level (none: logs could not start).
+    pub log_level: Option<LogLevel>,
 }
+
+/// Changes the app's log level while it runs (a no-op when `RUST_LOG` chose it).
+pub type LogLevel = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Why the terminal could not start, if it could not; the page asks first.
 pub struct Startup(pub Option<StartupProblem>);
@@ -543,6 +548,9 @@ pub async fn save_settings(
     let code = voucher_pos::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
     voucher_pos::intent::build_metadata(&code, &check, "check")?;
     voucher_pos::clock::StoreZone::named(terminal.time_zone.as_deref())?;
+    if !voucher_pos::settings::TerminalSettings::LOG_LEVELS.contains(&terminal.log_level.as_str()) {
+        return Err(IpcError { code: "log_level_unknown".into(), message: format!("The log level must be one of {}.", voucher_pos::settings::TerminalSettings::LOG_LEVELS.join(", ")) });
+    }
     if terminal.retention_days < voucher_pos::retention::MIN_DAYS {
         return Err(voucher_pos::retention::too_short(terminal.retention_days).into());
     }
@@ -577,6 +585,9 @@ pub async fn save_settings(
     // would be a lie.
     apply_autostart(&state.launch, terminal.start_on_login)?;
     terminal.save(store)?;
+    if let Some(set) = &state.log_level {
+        set(&terminal.log_level);
+    }
     policy.save(store)?;
     voucher_pos::access::audit::append(store, MANAGER, "settings_saved", None)?;
     let mut sale = state.sale.lock().unwrap();

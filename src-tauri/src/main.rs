@@ -210,7 +210,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if start_logs(&args).is_none() {
+    let log_level = start_logs(&args);
+    if log_level.is_none() {
         eprintln!("voucher-pos-app: could not open the log folder; logging to nowhere");
     }
     let core = match tauri::async_runtime::block_on(start_core(&args)) {
@@ -247,6 +248,9 @@ fn main() {
             }
         });
     }
+    if let Some(set) = &log_level {
+        set(&core.settings.log_level);
+    }
     let till = args.till || core.settings.till_mode;
     let launch = (
         std::env::current_exe().unwrap_or_else(|_| PathBuf::from("voucher-pos-app")),
@@ -274,6 +278,7 @@ fn main() {
         api: core.api,
         till,
         launch,
+        log_level,
     };
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -401,12 +406,16 @@ fn main() {
     run(builder);
 }
 
-/// Daily log files in `logs/` beside the database (14 kept), level from `RUST_LOG`
-/// (default: info). Written as they happen, not through a buffer thread: Tauri ends
-/// the process without running destructors, and the last lines before a crash are
-/// the ones a support person needs. (No command logs from the window's thread.)
-fn start_logs(args: &Args) -> Option<()> {
+/// Daily log files in `logs/` beside the database (14 kept), level from `RUST_LOG`,
+/// else the terminal's `log_level` setting (applied once the database is open, and
+/// again whenever it is saved; `info` until then). Written as they happen, not
+/// through a buffer thread: Tauri ends the process without running destructors, and
+/// the last lines before a crash are the ones a support person needs. (No command
+/// logs from the window's thread.)
+fn start_logs(args: &Args) -> Option<commands::LogLevel> {
     use std::os::unix::fs::DirBuilderExt;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let dir = voucher_pos::store::data_dir(&args.db()).join("logs");
     if !dir.exists() {
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).ok()?;
@@ -418,9 +427,20 @@ fn start_logs(args: &Args) -> Option<()> {
         .max_log_files(14)
         .build(&dir)
         .ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(files).with_ansi(false).try_init().ok()
-
+    let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
+    let env_set = from_env.is_some();
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info")));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(files).with_ansi(false))
+        .try_init()
+        .ok()?;
+    Some(std::sync::Arc::new(move |level: &str| {
+        // `RUST_LOG`, when set, is the support person's explicit choice: it wins.
+        if !env_set {
+            let _ = handle.reload(tracing_subscriber::EnvFilter::new(level));
+        }
+    }))
 }
 
 /// The window with only the start-up problem in it: the page asks `startup_problem`

@@ -1126,3 +1126,45 @@ async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_th
     .await;
     app.close().await;
 }
+
+/// All of the app's log files, one string.
+fn app_logs(dir: &Path) -> String {
+    std::fs::read_dir(dir.join("logs")).unwrap().filter_map(|e| e.ok()).map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_level_setting_takes_effect_at_once() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    app.unlock_manager("2468").await;
+    let save_level = |level: &'static str| {
+        let app = &app;
+        async move {
+            app.client.execute(&format!("document.getElementById('s-loglevel').value = '{level}'; document.querySelector('#settings-form button[type=submit]').click()"), vec![]).await.unwrap();
+            app.wait_text("settings-result", "Saved").await;
+            app.client.execute("document.querySelector('[data-testid=settings-result]').textContent = ''", vec![]).await.unwrap();
+        }
+    };
+    save_level("warn").await;
+    let redeem = |count: usize| {
+        let (app, sandbox) = (&app, &sandbox);
+        async move {
+            let code = sandbox.voucher(count).await;
+            app.click("checkout-button").await;
+            app.scan(&code).await;
+            app.type_code("").await;
+            app.wait_text("intent-status", "Redeemed").await;
+        }
+    };
+    redeem(1).await;
+    let logs = app_logs(dir.path());
+    assert!(logs.contains("Database migrated"), "info lines from before the change are there:\n{logs}");
+    assert!(!logs.contains("redeem attempt"), "at warn, a redemption's info lines are not written:\n{logs}");
+    app.unlock_manager("2468").await;
+    save_level("info").await;
+    redeem(2).await;
+    assert!(app_logs(dir.path()).contains("redeem attempt"), "back at info, they are");
+    app.close().await;
+}

@@ -254,7 +254,12 @@ start_on_login: boolean,
  * Final intents last changed longer ago than this may be archived and removed
  * (Manager → Settings, or `voucher-pos archive`); nothing else ever is.
  */
-retention_days: number, };
+retention_days: number, 
+/**
+ * How much the app logs (`error`, `warn`, `info`, `debug`, `trace`) when
+ * `RUST_LOG` is not set; a support person may ask for `debug` for a while.
+ */
+log_level: string, };
 
 export type OfflinePolicy = { 
 /**

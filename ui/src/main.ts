@@ -466,6 +466,7 @@ async function loadSettings() {
   $<HTMLInputElement>("s-till").checked = s.terminal.till_mode;
   $<HTMLInputElement>("s-autostart").checked = s.terminal.start_on_login;
   $<HTMLInputElement>("s-retention").value = String(s.terminal.retention_days);
+  $<HTMLSelectElement>("s-loglevel").value = s.terminal.log_level;
 }
 
 async function saveSettings() {
@@ -483,6 +484,7 @@ async function saveSettings() {
     till_mode: $<HTMLInputElement>("s-till").checked,
     start_on_login: $<HTMLInputElement>("s-autostart").checked,
     retention_days: num("s-retention"),
+    log_level: $<HTMLSelectElement>("s-loglevel").value,
   };
   const policy: OfflinePolicy = {
     accept_offline: $<HTMLInputElement>("s-accept").checked,
