@@ -412,3 +412,32 @@ async fn a_gateway_502_strikes_after_commit_and_on_replays_and_an_ended_campaign
     let r = client(&s).redeem("k-other", &body(&qr, "")).await;
     assert_eq!(r.outcome, RedeemOutcome::Refused { code: "redemption_vouchers_period_ended".into(), message: "The campaign for one or more vouchers has ended.".into() });
 }
+
+/// Both forms of `Retry-After` mean the same wait; the date form is measured against
+/// the reply's own `Date`, so a terminal whose clock is days off still waits seconds.
+#[tokio::test]
+async fn an_injected_429_with_retry_after_as_an_http_date_means_the_same_wait() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"error_rate": {"429": 1.0}, "retry_after_s": 3, "retry_after_as_date": true})).await;
+    let r = client(&s).redeem(&key(), &body(&qr, "")).await;
+    let RedeemOutcome::RateLimited { retry_after: Some(wait), .. } = r.outcome else { panic!("{:?}", r.outcome) };
+    // Both headers have whole seconds: the date is 3 s after "now" truncated, the
+    // `Date` header "now" truncated, at most a second apart.
+    assert!((Duration::from_secs(2)..=Duration::from_secs(3)).contains(&wait), "{wait:?}");
+}
+
+/// A key check that fails for a while answers 401 before anything executes: the
+/// terminal is told its key was refused, and nothing is stored at the service.
+#[tokio::test]
+async fn an_injected_401_executes_nothing_and_the_same_key_then_redeems() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let k = key();
+    s.faults(json!({"error_rate": {"401": 1.0}})).await;
+    let r = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert_eq!(r.outcome, RedeemOutcome::Unauthorized { message: "Invalid or missing API key.".into() });
+    s.faults(json!({})).await;
+    let r = client(&s).redeem(&k, &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)) && !r.replayed, "{r:?}");
+}

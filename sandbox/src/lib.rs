@@ -82,6 +82,10 @@ pub struct Faults {
     pub offline: bool,
     /// Seconds sent in `Retry-After` with an injected 429.
     pub retry_after_s: Option<u64>,
+    /// Sends that `Retry-After` as an HTTP date (now plus the seconds, by the
+    /// service's clock), the standard's other form: a client must measure it against
+    /// the reply's `Date`, not its own clock, which may be days off.
+    pub retry_after_as_date: bool,
     /// Answers a request that executed and saved a result (or its replay) the way a
     /// reverse proxy does when the origin was slow: 502 with an HTML page.
     pub gateway_error_after_commit_rate: f64,
@@ -98,6 +102,9 @@ struct Shared {
     dice: Mutex<StdRng>,
     in_progress: Mutex<HashSet<(String, String)>>,
     redeem_requests: Mutex<HashMap<String, u64>>,
+    /// How many times each injected fault was served, so a soak can show which
+    /// faults its schedule really reached.
+    faults_served: Mutex<std::collections::BTreeMap<&'static str, u64>>,
 }
 
 impl Shared {
@@ -107,10 +114,20 @@ impl Shared {
     fn roll(&self) -> f64 {
         self.dice.lock().unwrap().gen::<f64>()
     }
+    fn served(&self, fault: &'static str) {
+        tracing::info!(fault, "injected fault");
+        *self.faults_served.lock().unwrap().entry(fault).or_default() += 1;
+    }
 }
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// An HTTP date (IMF-fixdate, RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn http_date(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).unwrap();
+    t.format(time::macros::format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT")).unwrap()
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -211,6 +228,7 @@ pub async fn start(config: Config, listen: SocketAddr) -> std::io::Result<Runnin
         faults: Mutex::new(Faults::default()),
         in_progress: Mutex::new(HashSet::new()),
         redeem_requests: Mutex::new(HashMap::new()),
+        faults_served: Mutex::new(Default::default()),
     });
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -323,20 +341,29 @@ fn invalid(message: &str) -> Response {
 async fn injected_fault(s: &Shared, kill: &ConnKill) -> Option<Response> {
     let faults = s.faults.lock().unwrap().clone();
     if faults.offline {
+        s.served("offline");
         return Some(kill.drop_connection().await);
     }
-    for (status, code, message) in [
-        ("429", "rate_limited", "Too many requests. Please retry later."),
-        ("500", "internal_error", "An internal error occurred."),
-        ("503", "service_unavailable", "The service is temporarily unavailable."),
+    for (status, code, message, kind) in [
+        ("429", "rate_limited", "Too many requests. Please retry later.", "api_error"),
+        ("500", "internal_error", "An internal error occurred.", "api_error"),
+        ("503", "service_unavailable", "The service is temporarily unavailable.", "api_error"),
+        // The service's key check failing for a while (its key store down, a key
+        // revoked and restored): refused before anything executes.
+        ("401", "unauthorized", "Invalid or missing API key.", "invalid_request_error"),
     ] {
         let rate = faults.error_rate.get(status).copied().unwrap_or(0.0);
         if rate > 0.0 && s.roll() < rate {
-            tracing::info!(status, "injected fault");
-            let mut r = error(status.parse().unwrap(), code, message, "api_error");
+            let mut r = error(status.parse().unwrap(), code, message, kind);
+            if status == "429" && faults.retry_after_as_date {
+                s.served("429_retry_after_date");
+            } else {
+                s.served(status);
+            }
             if status == "429" {
-                let secs = faults.retry_after_s.unwrap_or(1).to_string();
-                r.headers_mut().insert("retry-after", HeaderValue::from_str(&secs).unwrap());
+                let secs = faults.retry_after_s.unwrap_or(1);
+                let value = if faults.retry_after_as_date { http_date(now_ms() + secs as i64 * 1000) } else { secs.to_string() };
+                r.headers_mut().insert("retry-after", HeaderValue::from_str(&value).unwrap());
             }
             return Some(r);
         }
@@ -530,9 +557,11 @@ async fn after_commit_fault(s: &Shared, kill: &ConnKill) -> Option<Response> {
         (f.drop_after_commit_rate, f.gateway_error_after_commit_rate)
     };
     if drop_rate > 0.0 && s.roll() < drop_rate {
+        s.served("drop_after_commit");
         return Some(kill.drop_connection().await);
     }
     if gateway_rate > 0.0 && s.roll() < gateway_rate {
+        s.served("502_html_after_commit");
         let mut r = Response::new(Body::from(
             "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n",
         ));
@@ -577,6 +606,7 @@ async fn transactions(
     };
     let list_failure = s.faults.lock().unwrap().transactions_error_rate;
     if list_failure > 0.0 && s.roll() < list_failure {
+        s.served("transactions_500");
         return error(500, "internal_error", "An internal error occurred.", "api_error");
     }
     let Ok(Query(q)) = query else { return invalid("The query string is malformed.") };
@@ -779,7 +809,8 @@ async fn admin_ledger_bulk(State(s): State<Arc<Shared>>, body: Bytes) -> Respons
 async fn admin_requests(State(s): State<Arc<Shared>>) -> Response {
     let by_key = s.redeem_requests.lock().unwrap().clone();
     let total: u64 = by_key.values().sum();
-    Json(json!({ "redeem_requests": total, "by_idempotency_key": by_key })).into_response()
+    let faults = s.faults_served.lock().unwrap().clone();
+    Json(json!({ "redeem_requests": total, "by_idempotency_key": by_key, "faults_served": faults })).into_response()
 }
 
 fn seed_demo(s: &Shared) -> rusqlite::Result<Vec<(String, String)>> {

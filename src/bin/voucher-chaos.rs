@@ -1,9 +1,10 @@
 //! `voucher-chaos`: the fault-injection proof of the one invariant.
 //!
 //! Each seed runs a random schedule against real processes: the sandbox binary with
-//! faults switched mid-run (latency, 5xx, 429, drop after commit, a proxy's 502 after
-//! commit, a transactions list that fails for a while, offline windows, a one-second
-//! key window), campaigns ending and vouchers voided mid-run, and a `voucher-pos
+//! faults switched mid-run (latency, 5xx, 429 with `Retry-After` in seconds or as an
+//! HTTP date, a key check that fails with 401 for a while, drop after commit, a
+//! proxy's 502 after commit, a transactions list that fails for a while, offline
+//! windows, a one-second key window), campaigns ending and vouchers voided mid-run, and a `voucher-pos
 //! session` terminal that is SIGKILLed at random moments and restarted with its clock
 //! up to three days off, whose cashier accepts, declines and withdraws vouchers, and
 //! whose API key may be rotated while outcomes are unknown. Afterwards the faults
@@ -68,6 +69,9 @@ struct Tally {
     loss_unflagged: u64,
     review: u64,
     review_causes: std::collections::BTreeMap<String, u64>,
+    /// Each injected fault, and how many times the sandbox served it: what the
+    /// schedules really reached, not only what they asked for.
+    faults_served: std::collections::BTreeMap<String, u64>,
 }
 
 impl Tally {
@@ -84,6 +88,9 @@ impl Tally {
         for (k, v) in o.review_causes {
             *self.review_causes.entry(k).or_default() += v;
         }
+        for (k, v) in o.faults_served {
+            *self.faults_served.entry(k).or_default() += v;
+        }
     }
     fn bad(&self) -> bool {
         self.double + self.lost + self.stuck + self.guessed + self.wrong + self.declined_unflagged + self.loss_unflagged > 0
@@ -97,6 +104,10 @@ impl Tally {
     fn causes(&self) -> String {
         let list: Vec<String> = self.review_causes.iter().map(|(k, v)| format!("{k}:{v}")).collect();
         if list.is_empty() { "review causes: none".into() } else { format!("review causes: {}", list.join(" ")) }
+    }
+    fn faults(&self) -> String {
+        let list: Vec<String> = self.faults_served.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        format!("faults served: {}", if list.is_empty() { "none".to_string() } else { list.join(" ") })
     }
 }
 
@@ -363,7 +374,14 @@ async fn run_seed(seed: u64, verbose: bool) -> Result<Tally, String> {
                 f["latency_ms"] = json!(rng.gen_range(0..1300));
             }
             if rng.gen_bool(0.4) {
-                f["error_rate"] = json!({"500": rng.gen_range(0.0..0.4), "503": rng.gen_range(0.0..0.3), "429": rng.gen_range(0.0..0.4)});
+                // Now and then the service's key check fails for a while (401 before
+                // anything executes); a 429's Retry-After comes as seconds or as an
+                // HTTP date, which the terminal must read by the service's clock, not
+                // its own skewed one.
+                let unauthorized = if rng.gen_bool(0.25) { rng.gen_range(0.0..0.3) } else { 0.0 };
+                f["error_rate"] = json!({"500": rng.gen_range(0.0..0.4), "503": rng.gen_range(0.0..0.3), "429": rng.gen_range(0.0..0.4), "401": unauthorized});
+                f["retry_after_s"] = json!(rng.gen_range(1..=3));
+                f["retry_after_as_date"] = json!(rng.gen_bool(0.5));
             }
             if rng.gen_bool(0.4) {
                 f["drop_after_commit_rate"] = json!(rng.gen_range(0.0..0.8));
@@ -447,9 +465,13 @@ async fn run_seed(seed: u64, verbose: bool) -> Result<Tally, String> {
     };
     let ledger = get("/_sandbox/ledger").await?;
     let vouchers = get("/_sandbox/vouchers").await?;
+    let requests: Value = run.http.get(format!("{}/_sandbox/requests", run.admin)).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
     let _ = sandbox.start_kill();
     let _ = sandbox.wait().await;
-    let tally = check(&intents, &ledger, &vouchers, &acts);
+    let mut tally = check(&intents, &ledger, &vouchers, &acts);
+    if let Some(served) = requests["faults_served"].as_object() {
+        tally.faults_served = served.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect();
+    }
     if verbose || tally.bad() {
         println!("seed {seed}: sync exit {:?}; {} intents, {} ledger rows: {tally:?}", sync.code(), intents.len(), ledger.len());
         if tally.bad() {
@@ -642,6 +664,7 @@ fn main() {
         (total, failed.len())
     });
     let (t, failed) = total;
+    println!("{}", t.faults());
     println!("{}", t.causes());
     println!("{}", t.summary(n_seeds));
     std::process::exit(if failed > 0 { 1 } else { 0 });
