@@ -800,10 +800,19 @@ fn private_file(path: &Path) -> Result<(), StoreError> {
 
 pub(crate) fn take_lock(db: &Path) -> Result<File, StoreError> {
     let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(with_suffix(db, ".lock"))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked { path: db.to_path_buf() }),
-        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Io(e)),
+    // A lock belongs to the open file, and a process that forks shares it with the
+    // child until the child execs (or exits): a program that closed the database
+    // while another of its threads was starting a process can still hold the lock
+    // for that moment. So "locked" is concluded only after half a second,
+    // far longer than that window and far shorter than any real holder's time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(10)),
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked { path: db.to_path_buf() }),
+            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::Io(e)),
+        }
     }
 }
 

@@ -399,3 +399,27 @@ fn the_data_folder_and_every_database_file_are_the_owners_alone() {
     assert_eq!(mode(&shared), 0o755, "an existing folder is left alone");
     assert_eq!(mode(&shared.join("t.db")), 0o600);
 }
+
+/// A lock belongs to the open file, and a forked child shares it until it execs: a
+/// program that closes its database while another thread starts a process must still
+/// be able to open it again at once (the data-folder move and restore do exactly this).
+#[test]
+fn a_database_closed_while_another_thread_starts_processes_opens_again() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("terminal.db");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let spawner = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = std::process::Command::new("true").status();
+            }
+        })
+    };
+    for round in 0..200 {
+        let store = Store::open(&path, clock()).unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        drop(store);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    spawner.join().unwrap();
+}

@@ -341,7 +341,7 @@ fn invalid(message: &str) -> Response {
 async fn injected_fault(s: &Shared, kill: &ConnKill) -> Option<Response> {
     let faults = s.faults.lock().unwrap().clone();
     if faults.offline {
-        s.served("offline");
+        s.served("offline_open_connection_dropped");
         return Some(kill.drop_connection().await);
     }
     for (status, code, message, kind) in [
@@ -736,7 +736,12 @@ async fn admin_set_faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response
     match serde_json::from_slice::<Faults>(&body) {
         Ok(f) => {
             *s.faults.lock().unwrap() = f.clone();
-            s.offline.send_replace(f.offline);
+            // Connects refused while offline never reach the service to be counted:
+            // the windows are counted instead.
+            let was_offline = s.offline.send_replace(f.offline);
+            if f.offline && !was_offline {
+                s.served("offline_window");
+            }
             Json(f).into_response()
         }
         Err(e) => invalid(&format!("bad fault settings: {e}")),

@@ -378,7 +378,7 @@ async fn run_seed(seed: u64, verbose: bool) -> Result<Tally, String> {
                 // anything executes); a 429's Retry-After comes as seconds or as an
                 // HTTP date, which the terminal must read by the service's clock, not
                 // its own skewed one.
-                let unauthorized = if rng.gen_bool(0.25) { rng.gen_range(0.0..0.3) } else { 0.0 };
+                let unauthorized = if rng.gen_bool(0.4) { rng.gen_range(0.1..0.5) } else { 0.0 };
                 f["error_rate"] = json!({"500": rng.gen_range(0.0..0.4), "503": rng.gen_range(0.0..0.3), "429": rng.gen_range(0.0..0.4), "401": unauthorized});
                 f["retry_after_s"] = json!(rng.gen_range(1..=3));
                 f["retry_after_as_date"] = json!(rng.gen_bool(0.5));
