@@ -116,7 +116,11 @@ impl App {
     /// The app with these arguments, once the page says `ready` (`true`, or `problem`
     /// for a terminal that could not start).
     async fn start_with(args: Vec<String>, ready: &'static str) -> App {
-        let desktop = Desktop::start();
+        App::start_in(Desktop::start(), args, ready).await
+    }
+
+    /// The app with these arguments on `desktop`.
+    async fn start_in(desktop: Desktop, args: Vec<String>, ready: &'static str) -> App {
         let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
             "browserName": "wry",
             "tauri:options": {"application": bin("voucher-pos-app"), "args": args}
@@ -1166,5 +1170,35 @@ async fn the_log_level_setting_takes_effect_at_once() {
     save_level("info").await;
     redeem(2).await;
     assert!(app_logs(dir.path()).contains("redeem attempt"), "back at info, they are");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_on_login_writes_an_autostart_entry_for_this_app_and_database_and_removes_it() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let sandbox = Sandbox::start(dir.path());
+    let db = dir.path().join("terminal.db");
+    let args = vec!["--db".to_string(), db.display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into()];
+    let app = App::start_in(Desktop::start_with_env(&[("XDG_CONFIG_HOME", &config)]), args, "true").await;
+    app.unlock_manager("2468").await;
+    let save_autostart = |on: bool| {
+        let app = &app;
+        async move {
+            app.client
+                .execute(&format!("document.getElementById('s-autostart').checked = {on}; document.querySelector('#settings-form button[type=submit]').click()"), vec![])
+                .await
+                .unwrap();
+            app.wait_text("settings-result", "Saved").await;
+            app.client.execute("document.querySelector('[data-testid=settings-result]').textContent = ''", vec![]).await.unwrap();
+        }
+    };
+    save_autostart(true).await;
+    let entry = std::fs::read_to_string(config.join("autostart/voucher-pos.desktop")).expect("the autostart entry");
+    let exec = entry.lines().find_map(|l| l.strip_prefix("Exec=")).unwrap();
+    assert_eq!(exec, format!("{} --db {}", bin("voucher-pos-app").display(), db.display()), "{entry}");
+    save_autostart(false).await;
+    assert!(!config.join("autostart/voucher-pos.desktop").exists(), "turning it off removes the entry");
     app.close().await;
 }

@@ -55,6 +55,12 @@ pub struct Desktop {
 
 impl Desktop {
     pub fn start() -> Desktop {
+        Desktop::start_with_env(&[])
+    }
+
+    /// As [`Desktop::start`], with `env` set for the driver and so for the app it
+    /// starts (say, an `XDG_CONFIG_HOME` of the test's own).
+    pub fn start_with_env(env: &[(&str, &std::path::Path)]) -> Desktop {
         // fantoccini's TLS stack needs a crypto provider chosen once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let display = format!(":{}", 200 + free_port() % 500);
@@ -64,6 +70,7 @@ impl Desktop {
             Command::new(tauri_driver())
                 .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
                 .env("DISPLAY", &display)
+                .envs(env.iter().map(|(k, v)| (*k, *v)))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
         );
