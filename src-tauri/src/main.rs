@@ -135,6 +135,8 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
                 "SANDBOX: no service configured; embedded sandbox on {}",
                 running.url()
             );
+            // The demo codes go to the console only: logs never hold a whole code.
+            tracing::warn!(url = %running.url(), "no service configured: the embedded sandbox runs");
             let demo = running.seed_demo().map_err(|e| StartupProblem {
                 code: "sandbox_failed".into(),
                 message: e.to_string(),
@@ -172,6 +174,7 @@ fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<d
         Ok(cam) => Ok(Box::new(cam)),
         Err(e) if !demo_codes.is_empty() => {
             eprintln!("scanner: {e} Showing the demo source instead.");
+            tracing::warn!(error = %e, "no camera: the demo source shows the sandbox's codes");
             Ok(Box::new(DemoSource::new(demo_codes, 960, 540)))
         }
         Err(e) => Err(e.to_string()),
@@ -222,6 +225,7 @@ fn main() {
                 "voucher-pos-app: {} ({}). {}",
                 problem.message, problem.code, problem.what_to_do
             );
+            tracing::error!(code = %problem.code, message = %problem.message, "the terminal could not start");
             return show_problem(problem, Some(instance));
         }
     };
@@ -243,7 +247,7 @@ fn main() {
         std::thread::spawn(move || {
             if !voucher_pos::backup::made_today(&store, &zone) {
                 if let Err(e) = voucher_pos::backup::make(&store, keep) {
-                    eprintln!("voucher-pos-app: the day's backup failed: {e}");
+                    tracing::error!(error = %e, "the day's backup failed");
                 }
             }
         });
