@@ -10,11 +10,7 @@ pub const FILE_NAME: &str = "voucher-pos.desktop";
 
 /// The autostart folder of this user.
 pub fn folder() -> Option<PathBuf> {
-    std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .map(|c| c.join("autostart"))
+    crate::store::xdg_folder("XDG_CONFIG_HOME", ".config").map(|c| c.join("autostart"))
 }
 
 /// Writes (`Some`: the program and its arguments) or removes (`None`) the entry in

@@ -64,7 +64,7 @@ fn without_credentials(url: &str) -> String {
 pub fn write(store: &Store, logs_dir: &Path, dest: &Path, data_dir: &Path) -> Result<Summary, ExportError> {
     let s = summary(store)?;
     let json = serde_json::to_vec_pretty(&s).expect("plain data serialises");
-    let io = |e: std::io::Error| ExportError::Io { path: dest.to_path_buf(), why: e.to_string() };
+    let io = |e: std::io::Error| ExportError::io(dest, e);
     write_private_file(dest, data_dir, |out| {
         let mut tar = tar::Builder::new(out);
         let mut header = tar::Header::new_gnu();

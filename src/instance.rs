@@ -61,17 +61,15 @@ pub fn claim_within(data_dir: &Path, patience: Duration) -> Result<Instance, Ins
     let io = |source| InstanceError::Io { path: data_dir.to_path_buf(), source };
     // A folder we create holds vouchers and secrets: the owner's alone (as the store's).
     std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700).create(data_dir).map_err(io)?;
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(data_dir.join("instance.lock")).map_err(io)?;
     let socket = data_dir.join("instance.sock");
-    match lock.try_lock() {
-        Ok(()) => {
+    match crate::store::lock_file(&data_dir.join("instance.lock")).map_err(io)? {
+        Some(lock) => {
             // Ours: whatever socket file is there was left by a process that died.
             let _ = std::fs::remove_file(&socket);
             let listener = UnixListener::bind(&socket).map_err(io)?;
             Ok(Instance { _lock: lock, listener, socket })
         }
-        Err(std::fs::TryLockError::WouldBlock) => Err(ask_to_show(&socket, patience)),
-        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        None => Err(ask_to_show(&socket, patience)),
     }
 }
 

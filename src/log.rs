@@ -164,7 +164,7 @@ pub fn csv_field(raw: &str) -> String {
     }
 }
 
-pub(crate) fn csv_row(i: &Intent, zone: &crate::clock::StoreZone) -> String {
+fn csv_row(i: &Intent, zone: &crate::clock::StoreZone) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let fields = [
         zone.rfc3339(i.created_at),
@@ -189,6 +189,20 @@ pub(crate) fn csv_row(i: &Intent, zone: &crate::clock::StoreZone) -> String {
     fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
 }
 
+/// `rows` as CSV lines, times in the store's zone.
+fn write_rows(out: &mut impl Write, rows: &[Intent], zone: &crate::clock::StoreZone) -> std::io::Result<()> {
+    for i in rows {
+        writeln!(out, "{}", csv_row(i, zone))?;
+    }
+    Ok(())
+}
+
+/// The CSV of `rows`, header first, in the export's format: the retention archive.
+pub(crate) fn write_csv(out: &mut impl Write, rows: &[Intent], zone: &crate::clock::StoreZone) -> std::io::Result<()> {
+    writeln!(out, "{}", CSV_HEADER.join(","))?;
+    write_rows(out, rows, zone)
+}
+
 /// Writes every row matching `filter` as CSV; returns how many rows.
 /// Times are written in the store's zone with their UTC offset.
 pub fn export_csv(store: &Store, filter: &LogFilter, mut out: impl Write) -> Result<usize, StoreError> {
@@ -198,9 +212,7 @@ pub fn export_csv(store: &Store, filter: &LogFilter, mut out: impl Write) -> Res
     let mut n = 0;
     loop {
         let p = page(store, filter, after.as_ref(), 1000)?;
-        for i in &p.rows {
-            writeln!(out, "{}", csv_row(i, &zone))?;
-        }
+        write_rows(&mut out, &p.rows, &zone)?;
         n += p.rows.len();
         match p.next {
             Some(c) => after = Some(c),
@@ -223,6 +235,11 @@ pub enum ExportError {
 }
 
 impl ExportError {
+    /// Writing to `path` failed.
+    pub(crate) fn io(path: &Path, e: std::io::Error) -> ExportError {
+        ExportError::Io { path: path.to_path_buf(), why: e.to_string() }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ExportError::InsideDataFolder(_) => "export_inside_data_folder",
@@ -239,7 +256,7 @@ impl ExportError {
 pub fn export_to_file(store: &Store, filter: &LogFilter, dest: &Path, data_dir: &Path) -> Result<usize, ExportError> {
     write_private_file(dest, data_dir, |out| {
         export_csv(store, filter, out).map_err(|e| match e {
-            StoreError::Io(e) => ExportError::Io { path: dest.to_path_buf(), why: e.to_string() },
+            StoreError::Io(e) => ExportError::io(dest, e),
             e => ExportError::Store(e),
         })
     })
@@ -247,7 +264,7 @@ pub fn export_to_file(store: &Store, filter: &LogFilter, dest: &Path, data_dir: 
 
 /// Writes `text` to a file a manager chose, by the export rules below.
 pub fn write_text_file(text: &str, dest: &Path, data_dir: &Path) -> Result<(), ExportError> {
-    write_private_file(dest, data_dir, |out| out.write_all(text.as_bytes()).map_err(|e| ExportError::Io { path: dest.to_path_buf(), why: e.to_string() }))
+    write_private_file(dest, data_dir, |out| out.write_all(text.as_bytes()).map_err(|e| ExportError::io(dest, e)))
 }
 
 /// Writes a file a manager chose by the export rules: never inside `data_dir`, mode
@@ -257,7 +274,7 @@ pub fn write_private_file<T>(
     data_dir: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, ExportError>,
 ) -> Result<T, ExportError> {
-    let io = |e: std::io::Error| ExportError::Io { path: dest.to_path_buf(), why: e.to_string() };
+    let io = |e: std::io::Error| ExportError::io(dest, e);
     let name = dest.file_name().ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name")))?;
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::log::{csv_row, write_private_file, CSV_HEADER};
+use crate::log::{write_csv, write_private_file, ExportError};
 use crate::store::{intent_from_row, Store, COLS};
 use crate::Error;
 
@@ -51,7 +51,7 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
         return Err(too_short(older_than_days));
     }
     let now = store.now_ms();
-    let cutoff_ms = now - i64::from(older_than_days) * 86_400_000;
+    let cutoff_ms = cutoff(now, older_than_days);
     let zone = crate::settings::TerminalSettings::load(store)?.zone();
     store.with_transaction_and(|tx| {
         let rows = {
@@ -62,15 +62,7 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
         if rows.is_empty() {
             return Ok(Archived { count: 0, cutoff_ms, file: None });
         }
-        write_private_file(dest, data_dir, |out| {
-            let io = |e: std::io::Error| crate::log::ExportError::Io { path: dest.to_path_buf(), why: e.to_string() };
-            use std::io::Write;
-            writeln!(out, "{}", CSV_HEADER.join(",")).map_err(io)?;
-            for i in &rows {
-                writeln!(out, "{}", csv_row(i, &zone)).map_err(io)?;
-            }
-            Ok(())
-        })?;
+        write_private_file(dest, data_dir, |out| write_csv(out, &rows, &zone).map_err(|e| ExportError::io(dest, e)))?;
         tx.execute("INSERT INTO retention_gate (id, cutoff_ms) VALUES (1, ?1)", [cutoff_ms]).map_err(db)?;
         for table in ["attempts", "transitions"] {
             tx.execute(&format!("DELETE FROM {table} WHERE intent_id IN (SELECT id FROM intents WHERE {ELIGIBLE})"), [cutoff_ms]).map_err(db)?;
@@ -92,9 +84,13 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
 /// The file name a manager is offered: the cutoff's date, in the store's zone.
 pub fn suggested_name(store: &Store, older_than_days: u32) -> Result<PathBuf, Error> {
     let zone = crate::settings::TerminalSettings::load(store)?.zone();
-    let cutoff = store.now_ms() - i64::from(older_than_days) * 86_400_000;
-    let day: String = zone.rfc3339(cutoff).chars().take(10).collect();
+    let day: String = zone.rfc3339(cutoff(store.now_ms(), older_than_days)).chars().take(10).collect();
     Ok(PathBuf::from(format!("voucher-archive-before-{day}.csv")))
+}
+
+/// The moment before which a final intent's last change makes it eligible.
+fn cutoff(now_ms: i64, older_than_days: u32) -> i64 {
+    now_ms - i64::from(older_than_days) * 86_400_000
 }
 
 /// A retention below [`MIN_DAYS`], refused where it is saved and where it is used.

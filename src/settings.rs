@@ -83,7 +83,46 @@ impl TerminalSettings {
     /// The levels [`TerminalSettings::log_level`] may take.
     pub const LOG_LEVELS: [&'static str; 5] = ["error", "warn", "info", "debug", "trace"];
 
+    /// Refuses settings the terminal could not run with, each with its own code: a
+    /// malformed service URL, a terminal id or branch the metadata cannot carry, a
+    /// time zone this machine does not know, an unknown log level, a retention below
+    /// the floor.
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        if let Some(url) = self.service_url.as_deref().filter(|u| !u.is_empty()) {
+            crate::api::ApiClient::new(&crate::api::ApiConfig::new(url, "check"))?;
+        }
+        let check = crate::intent::SaleContext { terminal_id: self.terminal_id.clone(), branch_code: self.branch_code.clone(), cashier_id: "check".into(), ..Default::default() };
+        let code = crate::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
+        crate::intent::build_metadata(&code, &check, "check")?;
+        crate::clock::StoreZone::named(self.time_zone.as_deref())?;
+        if !Self::LOG_LEVELS.contains(&self.log_level.as_str()) {
+            return Err(crate::Error::NotAllowed { code: "log_level_unknown", message: format!("The log level must be one of {}.", Self::LOG_LEVELS.join(", ")) });
+        }
+        if self.retention_days < crate::retention::MIN_DAYS {
+            return Err(crate::retention::too_short(self.retention_days));
+        }
+        Ok(())
+    }
+
     pub fn save(&self, store: &Store) -> Result<(), StoreError> {
         store.set_setting(SETTING, &serde_json::to_string(self).expect("plain struct serialises"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_a_terminal_cannot_run_with_are_refused_each_with_its_code() {
+        TerminalSettings::default().validate().expect("the defaults are valid");
+        let with = |edit: fn(&mut TerminalSettings)| {
+            let mut s = TerminalSettings::default();
+            edit(&mut s);
+            s.validate().unwrap_err().code()
+        };
+        assert_eq!(with(|s| s.log_level = "loud".into()), "log_level_unknown");
+        assert_eq!(with(|s| s.retention_days = 30), "retention_too_short");
+        assert_eq!(with(|s| s.time_zone = Some("Mars/Olympus".into())), crate::clock::StoreZone::named(Some("Mars/Olympus")).unwrap_err().code());
     }
 }

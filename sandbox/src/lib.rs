@@ -355,16 +355,18 @@ async fn injected_fault(s: &Shared, kill: &ConnKill) -> Option<Response> {
         let rate = faults.error_rate.get(status).copied().unwrap_or(0.0);
         if rate > 0.0 && s.roll() < rate {
             let mut r = error(status.parse().unwrap(), code, message, kind);
-            if status == "429" && faults.retry_after_as_date {
-                s.served("429_retry_after_date");
-            } else {
-                s.served(status);
-            }
+            let mut served = status;
             if status == "429" {
                 let secs = faults.retry_after_s.unwrap_or(1);
-                let value = if faults.retry_after_as_date { http_date(now_ms() + secs as i64 * 1000) } else { secs.to_string() };
+                let value = if faults.retry_after_as_date {
+                    served = "429_retry_after_date";
+                    http_date(now_ms() + secs as i64 * 1000)
+                } else {
+                    secs.to_string()
+                };
                 r.headers_mut().insert("retry-after", HeaderValue::from_str(&value).unwrap());
             }
+            s.served(served);
             return Some(r);
         }
     }

@@ -541,19 +541,7 @@ pub async fn save_settings(
 ) -> Answer<()> {
     manager(&state)?;
     let store = state.terminal.store();
-    if let Some(url) = terminal.service_url.as_deref().filter(|u| !u.is_empty()) {
-        voucher_pos::api::ApiClient::new(&voucher_pos::api::ApiConfig::new(url, "check"))?;
-    }
-    let check = voucher_pos::intent::SaleContext { terminal_id: terminal.terminal_id.clone(), branch_code: terminal.branch_code.clone(), cashier_id: "check".into(), ..Default::default() };
-    let code = voucher_pos::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
-    voucher_pos::intent::build_metadata(&code, &check, "check")?;
-    voucher_pos::clock::StoreZone::named(terminal.time_zone.as_deref())?;
-    if !voucher_pos::settings::TerminalSettings::LOG_LEVELS.contains(&terminal.log_level.as_str()) {
-        return Err(IpcError { code: "log_level_unknown".into(), message: format!("The log level must be one of {}.", voucher_pos::settings::TerminalSettings::LOG_LEVELS.join(", ")) });
-    }
-    if terminal.retention_days < voucher_pos::retention::MIN_DAYS {
-        return Err(voucher_pos::retention::too_short(terminal.retention_days).into());
-    }
+    terminal.validate()?;
     let before = voucher_pos::settings::TerminalSettings::load(store)?;
     let key = api_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
     let url = terminal

@@ -269,6 +269,14 @@ impl App {
         std::fs::write(dir.join(name), png).unwrap();
     }
 
+    /// Runs `js` on the open Settings form (set a field), saves, waits for "Saved",
+    /// and clears the result line for the next save.
+    async fn save_settings_with(&self, js: &str) {
+        self.client.execute(&format!("{js}; document.querySelector('#settings-form button[type=submit]').click()"), vec![]).await.unwrap();
+        self.wait_text("settings-result", "Saved").await;
+        self.client.execute("document.querySelector('[data-testid=settings-result]').textContent = ''", vec![]).await.unwrap();
+    }
+
     async fn close(self) {
         let _ = self.client.close().await;
     }
@@ -468,11 +476,7 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     }
     // The app's own log file: the day's redemptions are in it, the API key and whole
     // codes are not.
-    let logs: String = std::fs::read_dir(dir.path().join("logs"))
-        .expect("the app writes logs/ beside its database")
-        .filter_map(|e| e.ok())
-        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-        .collect();
+    let logs = app_logs(dir.path());
     assert!(logs.contains("redeem attempt"), "{logs}");
     assert!(!logs.contains("test_sandbox"), "the API key is in the app's log");
     for row in sandbox.ledger().await {
@@ -1133,7 +1137,7 @@ async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_th
 
 /// All of the app's log files, one string.
 fn app_logs(dir: &Path) -> String {
-    std::fs::read_dir(dir.join("logs")).unwrap().filter_map(|e| e.ok()).map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect()
+    std::fs::read_dir(dir.join("logs")).expect("the app writes logs/ beside its database").filter_map(|e| e.ok()).map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1143,15 +1147,7 @@ async fn the_log_level_setting_takes_effect_at_once() {
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
     app.unlock_manager("2468").await;
-    let save_level = |level: &'static str| {
-        let app = &app;
-        async move {
-            app.client.execute(&format!("document.getElementById('s-loglevel').value = '{level}'; document.querySelector('#settings-form button[type=submit]').click()"), vec![]).await.unwrap();
-            app.wait_text("settings-result", "Saved").await;
-            app.client.execute("document.querySelector('[data-testid=settings-result]').textContent = ''", vec![]).await.unwrap();
-        }
-    };
-    save_level("warn").await;
+    app.save_settings_with("document.getElementById('s-loglevel').value = 'warn'").await;
     let redeem = |count: usize| {
         let (app, sandbox) = (&app, &sandbox);
         async move {
@@ -1167,7 +1163,7 @@ async fn the_log_level_setting_takes_effect_at_once() {
     assert!(logs.contains("Database migrated"), "info lines from before the change are there:\n{logs}");
     assert!(!logs.contains("redeem attempt"), "at warn, a redemption's info lines are not written:\n{logs}");
     app.unlock_manager("2468").await;
-    save_level("info").await;
+    app.save_settings_with("document.getElementById('s-loglevel').value = 'info'").await;
     redeem(2).await;
     assert!(app_logs(dir.path()).contains("redeem attempt"), "back at info, they are");
     app.close().await;
@@ -1183,22 +1179,11 @@ async fn start_on_login_writes_an_autostart_entry_for_this_app_and_database_and_
     let args = vec!["--db".to_string(), db.display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into()];
     let app = App::start_in(Desktop::start_with_env(&[("XDG_CONFIG_HOME", &config)]), args, "true").await;
     app.unlock_manager("2468").await;
-    let save_autostart = |on: bool| {
-        let app = &app;
-        async move {
-            app.client
-                .execute(&format!("document.getElementById('s-autostart').checked = {on}; document.querySelector('#settings-form button[type=submit]').click()"), vec![])
-                .await
-                .unwrap();
-            app.wait_text("settings-result", "Saved").await;
-            app.client.execute("document.querySelector('[data-testid=settings-result]').textContent = ''", vec![]).await.unwrap();
-        }
-    };
-    save_autostart(true).await;
+    app.save_settings_with("document.getElementById('s-autostart').checked = true").await;
     let entry = std::fs::read_to_string(config.join("autostart/voucher-pos.desktop")).expect("the autostart entry");
     let exec = entry.lines().find_map(|l| l.strip_prefix("Exec=")).unwrap();
     assert_eq!(exec, format!("{} --db {}", bin("voucher-pos-app").display(), db.display()), "{entry}");
-    save_autostart(false).await;
+    app.save_settings_with("document.getElementById('s-autostart').checked = false").await;
     assert!(!config.join("autostart/voucher-pos.desktop").exists(), "turning it off removes the entry");
     app.close().await;
 }

@@ -119,9 +119,15 @@ impl Access {
         Ok(())
     }
 
-    pub fn unlock(&self, pin: &str) -> Result<(), Error> {
+    /// The manager's PIN against its hash, through the persisted back-off.
+    fn check_manager_pin(&self, pin: &str) -> Result<(), Error> {
         let hash = self.store.setting(MANAGER_PIN)?.ok_or(PinError::NotSet)?;
         pin::verify(&self.store, MANAGER, Some(&hash), pin)?;
+        Ok(())
+    }
+
+    pub fn unlock(&self, pin: &str) -> Result<(), Error> {
+        self.check_manager_pin(pin)?;
         audit::append(&self.store, MANAGER, "manager_unlocked", None)?;
         tracing::info!("manager screens unlocked");
         *self.manager_active_at.lock().unwrap() = Some(self.store.now_ms());
@@ -132,8 +138,7 @@ impl Access {
     /// till): checked with the same back-off, recorded as `action`, and the manager
     /// screens stay as they were.
     pub fn confirm_manager(&self, pin: &str, action: &str) -> Result<(), Error> {
-        let hash = self.store.setting(MANAGER_PIN)?.ok_or(PinError::NotSet)?;
-        pin::verify(&self.store, MANAGER, Some(&hash), pin)?;
+        self.check_manager_pin(pin)?;
         audit::append(&self.store, MANAGER, action, None)?;
         tracing::info!(action, "manager PIN confirmed");
         Ok(())
@@ -173,8 +178,7 @@ impl Access {
     /// one twice.
     pub fn change_pin(&self, current: &str, new: &str, again: &str) -> Result<(), Error> {
         self.require_manager()?;
-        let hash = self.store.setting(MANAGER_PIN)?.ok_or(PinError::NotSet)?;
-        pin::verify(&self.store, MANAGER, Some(&hash), current)?;
+        self.check_manager_pin(current)?;
         let new_hash = pin::new_hash(new, again)?;
         let now = self.store.now_ms();
         self.store.with_transaction(|tx| {
