@@ -5,22 +5,31 @@
 //! `metadata` every terminal wrote) is the system of record for the whole branch, so
 //! the branch view comes from it, not from a server of our own. Each transaction of
 //! the branch on the store's day is matched to this terminal's intents by the
-//! `intent_ID` in its metadata. Reading follows the engine's rules for lookups: the
-//! whole range is read before anything is called missing, and a failed read
-//! concludes nothing (the report fails; it never shows half a day as a whole one).
+//! `intent_ID` in its metadata, looked up in the whole store by primary key: an
+//! intent scanned days before it was sent (a queue that waited out a closed link,
+//! a voucher pressed long after its scan) is still this terminal's, whatever day
+//! its scan fell on. Reading follows the engine's rules for lookups: the whole
+//! range is read before anything is called missing, and a failed read concludes
+//! nothing (the report fails; it never shows half a day as a whole one).
 //!
-//! Pages are streamed: memory holds one page, the day's local intents, and per-key
-//! tallies, never the service's whole list.
+//! "Redeemed here but not at the service" is judged by the day this terminal
+//! recorded the redemption (its transition to `redeemed`), and "still waiting" by
+//! the day the cashier pressed Redeem, not by the scan's day: the service dates a
+//! transaction when it executes, so the scan's day can be days off the service's.
+//!
+//! Pages are streamed: memory holds one page, this terminal's intents that the range
+//! lists, the day's unmatched local intents, and per-key tallies, never the service's
+//! whole list nor the whole store.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use crate::api::{ApiClient, LookupError, Transaction};
 use crate::clock::{utc_date, StoreZone, ZoneError};
 use crate::intent::{metadata_field, Intent, IntentState};
-use crate::log::{page, LogFilter};
-use crate::store::{Store, StoreError};
+use crate::store::{intent_from_row, Store, StoreError, COLS};
 use crate::verdict::ReviewCause;
 
 #[derive(Debug, thiserror::Error)]
@@ -146,22 +155,6 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
     let end_ms = zone.day_end_ms(date)?;
     const DAY: i64 = 86_400_000;
 
-    // This terminal's intents around the day (a redemption near midnight may carry
-    // the intent's scan from the evening before).
-    let mut local: HashMap<String, Intent> = HashMap::new();
-    let around = LogFilter { from_ms: Some(start_ms - DAY), to_ms: Some(end_ms + DAY), ..LogFilter::default() };
-    let mut after = None;
-    loop {
-        let p = page(store, &around, after.as_ref(), 1000)?;
-        for i in p.rows {
-            local.insert(i.id.clone(), i);
-        }
-        match p.next {
-            Some(c) => after = Some(c),
-            None => break,
-        }
-    }
-
     let mut report = Report {
         date: date.to_string(),
         time_zone: zone.name().unwrap_or_else(|| "system".into()),
@@ -174,19 +167,20 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
         findings: vec![],
         opened_reviews: vec![],
     };
-    // Local intents the service lists anywhere in the range read (not only the day):
-    // a redemption just past midnight is not "missing at the service".
-    let mut seen_at_service: HashSet<String> = HashSet::new();
+    // This terminal's intents that the service lists anywhere in the range read (not
+    // only the day): a redemption just past midnight is not "missing at the service".
+    let mut ours: HashMap<String, Intent> = HashMap::new();
 
     // The service's dates are UTC; ask a day either side of the store's day.
     let (from, to) = (utc_date(start_ms - DAY), utc_date(end_ms + DAY));
     let mut pages = api.pages(&from, &to, 100_000);
     while let Some(data) = pages.next().await? {
+        let wanted: Vec<&str> =
+            data.iter().filter_map(|t| metadata_field(&t.metadata, "intent_ID")).filter(|id| !ours.contains_key(*id)).collect();
+        for i in intents_by_id(store, &wanted)? {
+            ours.insert(i.id.clone(), i);
+        }
         for t in &data {
-            let intent_id = metadata_field(&t.metadata, "intent_ID").map(str::to_string);
-            if let Some(id) = intent_id.as_ref().filter(|id| local.contains_key(*id)) {
-                seen_at_service.insert(id.clone());
-            }
             if metadata_field(&t.metadata, "branch_code") != Some(branch) {
                 continue;
             }
@@ -194,6 +188,7 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
             if at < start_ms || at >= end_ms {
                 continue;
             }
+            let intent_id = metadata_field(&t.metadata, "intent_ID").map(str::to_string);
             let row = ServiceRow {
                 transaction_id: t.id.clone(),
                 value: t.value,
@@ -205,23 +200,16 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
                 this_terminal: false,
             };
             tally(&mut report.totals, &row, t.bank_statement_id.as_deref());
-            classify(&mut report, row, local.get(intent_id.as_deref().unwrap_or("")), terminal);
+            classify(&mut report, row, intent_id.as_deref().and_then(|id| ours.get(id)), terminal);
         }
     }
 
     // This terminal's day that the service does not show.
     let now = store.now_ms();
-    let mut day_local: Vec<&Intent> = local.values().filter(|i| i.created_at >= start_ms && i.created_at < end_ms).collect();
+    let mut day_local = unlisted_local_day(store, start_ms, end_ms, &ours)?;
     day_local.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     for i in day_local {
-        if seen_at_service.contains(&i.id) {
-            continue;
-        }
-        let pending = matches!(i.state, IntentState::Queued | IntentState::InFlight | IntentState::Unknown | IntentState::NeedsReview);
         let finding = i.state == IntentState::Redeemed;
-        if !pending && !finding {
-            continue;
-        }
         if finding {
             report.findings.push(Finding {
                 kind: FindingKind::NotAtService,
@@ -252,7 +240,7 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
         .filter_map(|f| Some((f.intent_id.clone()?, f.transaction_id.clone()?)))
         .collect();
     for (id, tx) in lost {
-        if let Some(i) = local.get(&id) {
+        if let Some(i) = ours.get(&id) {
             // Queued, in-flight and unknown intents are the engine's: a resend meets the
             // saved answer, or a lookup finds this same transaction. The rest would
             // stay wrong without a person.
@@ -274,6 +262,53 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
         }
     }
     Ok(report)
+}
+
+/// This terminal's intents among `ids`, each found by its primary key (an id that is
+/// not this terminal's is simply not found). One read of the store per page.
+fn intents_by_id(store: &Store, ids: &[&str]) -> Result<Vec<Intent>, StoreError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    store.read(|c| {
+        let mut st = c.prepare_cached(&format!("SELECT {COLS} FROM intents WHERE id = ?1"))?;
+        let mut found = Vec::new();
+        for id in ids {
+            if let Some(i) = st.query_row([*id], intent_from_row).optional()? {
+                found.push(i);
+            }
+        }
+        Ok(found)
+    })
+}
+
+/// The store's day as this terminal recorded it, less what the service lists
+/// (`listed`): intents whose redemption it recorded in `[start_ms, end_ms)`, and
+/// intents still waiting for an outcome whose Redeem was pressed then (scanned
+/// then, for one with no press recorded). Scan times bound nothing: a redemption
+/// can come days after its scan.
+fn unlisted_local_day(store: &Store, start_ms: i64, end_ms: i64, listed: &HashMap<String, Intent>) -> Result<Vec<Intent>, StoreError> {
+    store.read(|c| {
+        let mut out = Vec::new();
+        let redeemed = format!(
+            "SELECT {COLS} FROM intents WHERE state = 'redeemed' AND id IN
+                 (SELECT intent_id FROM transitions WHERE to_state = 'redeemed' AND at >= ?1 AND at < ?2)"
+        );
+        let waiting = format!(
+            "SELECT {COLS} FROM intents WHERE state IN ('queued', 'in_flight', 'unknown', 'needs_review')
+                 AND COALESCE(queued_at, created_at) >= ?1 AND COALESCE(queued_at, created_at) < ?2"
+        );
+        for sql in [redeemed, waiting] {
+            let mut st = c.prepare_cached(&sql)?;
+            for i in st.query_map([start_ms, end_ms], intent_from_row)? {
+                let i = i?;
+                if !listed.contains_key(&i.id) {
+                    out.push(i);
+                }
+            }
+        }
+        Ok(out)
+    })
 }
 
 fn tally(t: &mut Totals, row: &ServiceRow, statement: Option<&str>) {

@@ -383,13 +383,8 @@ async fn offline_refuses_connections_so_the_client_knows_nothing_was_sent_and_th
     let r = client(&s).redeem("k-offline", &body(&qr, "")).await;
     assert!(matches!(r.outcome, RedeemOutcome::NotSent { .. }), "{:?}", r.outcome);
     assert_eq!(s.redeem_requests().await, 0, "nothing reached the service");
+    // The PUT answers once the port is bound again: nothing to wait for here.
     s.faults(json!({})).await;
-    let addr = s.url.trim_start_matches("http://").to_string();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while tokio::net::TcpStream::connect(&addr).await.is_err() {
-        assert!(std::time::Instant::now() < deadline, "the service never listened again on {addr}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
     let r = client(&s).redeem("k-offline", &body(&qr, "")).await;
     assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)), "{:?}", r.outcome);
 }
@@ -440,4 +435,136 @@ async fn an_injected_401_executes_nothing_and_the_same_key_then_redeems() {
     s.faults(json!({})).await;
     let r = client(&s).redeem(&k, &body(&qr, "")).await;
     assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)) && !r.replayed, "{r:?}");
+}
+
+/// `PUT /_sandbox/faults` straight to the admin port, however it answers.
+async fn put_faults(s: &Sandbox, faults: Value) -> (u16, Value) {
+    let r = reqwest::Client::new().put(format!("{}/_sandbox/faults", s.admin)).json(&faults).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get_faults(s: &Sandbox) -> Value {
+    reqwest::get(format!("{}/_sandbox/faults", s.admin)).await.unwrap().json().await.unwrap()
+}
+
+/// How many times the sandbox served an injected fault of this kind.
+async fn served(s: &Sandbox, kind: &str) -> u64 {
+    let v: Value = reqwest::get(format!("{}/_sandbox/requests", s.admin)).await.unwrap().json().await.unwrap();
+    v["faults_served"][kind].as_u64().unwrap_or(0)
+}
+
+/// Whether a connect to `addr` now is refused. A free port of the ephemeral range can,
+/// rarely, connect a socket to itself (TCP simultaneous open): nobody listened then
+/// either, so that counts as refused.
+async fn connect_refused(addr: &str) -> Result<(), String> {
+    match tokio::net::TcpStream::connect(addr).await {
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => Ok(()),
+        Err(e) => Err(format!("the connect failed otherwise than refused: {e}")),
+        Ok(c) if c.local_addr().ok() == c.peer_addr().ok() => Ok(()),
+        Ok(_) => Err(format!("a connect to {addr} was accepted")),
+    }
+}
+
+/// The faults PUT answers only once its settings are in effect: back online, the very
+/// next connect is accepted and served (it used to race the port being bound again);
+/// offline, it is refused. Many rounds, since the old race was lost only sometimes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn going_back_online_answers_only_once_connections_are_accepted() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Sandbox::start(&[]);
+    let addr = s.url.trim_start_matches("http://").to_string();
+    const ROUNDS: u64 = 50;
+    for round in 0..ROUNDS {
+        s.faults(json!({"offline": true})).await;
+        if let Err(e) = connect_refused(&addr).await {
+            panic!("round {round}: the offline PUT answered, yet {e}");
+        }
+        s.faults(json!({})).await;
+        let mut c = match tokio::net::TcpStream::connect(&addr).await {
+            Ok(c) => c,
+            Err(e) => panic!("round {round}: the online PUT answered, yet the connect failed: {e}"),
+        };
+        let request = format!("GET /v1/transactions?limit=1 HTTP/1.1\r\nHost: {addr}\r\nx-api-key: test_sandbox\r\nConnection: close\r\n\r\n");
+        c.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        c.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "round {round}: the service did not serve the connect: {answer:?}");
+    }
+    assert_eq!(served(&s, "offline_window").await, ROUNDS, "each round was one offline window");
+}
+
+#[tokio::test]
+async fn a_fault_body_with_an_unknown_field_is_refused() {
+    let s = Sandbox::start(&[]);
+    s.faults(json!({"latency_ms": 5})).await;
+    // A misspelt field must not be read as "no fault": the step would inject nothing.
+    let (status, v) = put_faults(&s, json!({"latency_ms": 0, "list_latency": 3000})).await;
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["error"]["field"], "list_latency", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("list_latency"), "{v}");
+    assert_eq!(get_faults(&s).await["latency_ms"], 5, "a refused body changes nothing");
+}
+
+#[tokio::test]
+async fn a_fault_body_it_cannot_apply_is_refused_naming_the_field_and_every_callers_body_is_applied() {
+    let s = Sandbox::start(&[]);
+    let before = get_faults(&s).await;
+    for (bad, field) in [
+        (json!({"error_rate": {"502": 1.0}}), "error_rate.502"),
+        (json!({"error_rate": {"503": 1.5}}), "error_rate.503"),
+        (json!({"drop_after_commit_rate": -0.1}), "drop_after_commit_rate"),
+        (json!({"transactions_error_rate": 2}), "transactions_error_rate"),
+        (json!({"latency_ms": "fast"}), "latency_ms"),
+        (json!({"list_latency_ms": -5}), "list_latency_ms"),
+        (json!({"offline": "yes"}), "offline"),
+    ] {
+        let (status, v) = put_faults(&s, bad.clone()).await;
+        assert_eq!((status, v["error"]["field"].as_str()), (400, Some(field)), "{bad}: {v}");
+        assert_eq!(v["error"]["type"], "invalid_request_error");
+    }
+    let (status, v) = put_faults(&s, json!([1, 2])).await;
+    assert_eq!((status, &v["error"]["field"]), (400, &Value::Null), "{v}");
+    assert_eq!(get_faults(&s).await, before, "nothing was applied");
+    // What the tests, the benches and voucher-chaos send (a zero rate for a status
+    // the sandbox does not inject asks for nothing, so it is accepted).
+    for good in [
+        json!({}),
+        json!({"error_rate": {"502": 0.0, "503": 1.0}}),
+        json!({"error_rate": {"429": 1.0}, "retry_after_s": 3, "retry_after_as_date": true}),
+        json!({
+            "latency_ms": 1299, "error_rate": {"500": 0.39, "503": 0.29, "429": 0.39, "401": 0.0}, "retry_after_s": 1,
+            "retry_after_as_date": false, "drop_after_commit_rate": 0.79, "gateway_error_after_commit_rate": 0.79,
+            "transactions_error_rate": 1.0, "list_latency_ms": 9000, "offline": true
+        }),
+        json!({}),
+    ] {
+        let (status, v) = put_faults(&s, good.clone()).await;
+        assert_eq!(status, 200, "{good}: {v}");
+    }
+}
+
+/// A transactions list slower than a client's timeout (`list_latency_ms`): the list
+/// times out while a redeem made meanwhile answers at once, and the sandbox counts
+/// each slow list it served as `list_slow`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_transactions_list_times_out_a_short_client_while_redeems_answer_promptly() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    s.faults(json!({"list_latency_ms": 60_000})).await;
+    let list = format!("{}/v1/transactions", s.url);
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(300)).build().unwrap();
+    let err = impatient.get(&list).header("x-api-key", "test_sandbox").send().await.expect_err("the list answered before its latency");
+    assert!(err.is_timeout(), "{err}");
+    // A second list waits at the service (counted as it starts) while a redeem is made.
+    let before = served(&s, "list_slow").await;
+    let waiting = tokio::spawn(async move { reqwest::Client::new().get(list).header("x-api-key", "test_sandbox").send().await });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while served(&s, "list_slow").await <= before {
+        assert!(std::time::Instant::now() < deadline, "the slow list was never counted as served");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let r = client(&s).redeem(&key(), &body(&qr, "")).await;
+    assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)), "{r:?}");
+    assert!(!waiting.is_finished(), "the redeem answered only after the slow list");
+    waiting.abort();
 }

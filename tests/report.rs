@@ -153,3 +153,36 @@ async fn a_transactions_list_that_fails_concludes_nothing_and_exits_1() {
     assert_eq!(r, Value::Null, "no half report");
     assert!(stderr.contains("nothing is concluded"), "{stderr}");
 }
+
+/// A voucher scanned days before it is pressed (a queue that waited, a sale left open)
+/// is redeemed today: today's report matches it by its intent id, however old its
+/// scan, and the scan's day shows nothing of it, since nothing was redeemed then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_intent_redeemed_days_after_its_scan_matches_with_no_finding() {
+    let s = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let zone = "Asia/Singapore";
+    set_zone(&db, zone);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    // The scan, three days ago by the terminal's clock.
+    let id = stdout(&pos(&db, &s, "T1", "B1", &["--clock-skew=-3d", "scan", &qr]));
+    let out = pos(&db, &s, "T1", "B1", &["redeem", &id, "--wait", "10s"]);
+    assert!(stdout(&out).starts_with("redeemed"), "{}", stdout(&out));
+
+    let (code, r, stderr) = report(&db, &s, "T1", "B1", &today_in(zone));
+    assert_eq!(code, Some(0), "no finding: {stderr}\n{r:#}");
+    assert_eq!(r["findings"], json!([]));
+    let matched = r["matched"].as_array().unwrap();
+    assert_eq!(matched.len(), 1, "{r:#}");
+    assert_eq!(matched[0]["intent_id"], json!(id));
+    assert_eq!(r["service_only"], json!([]));
+    assert_eq!(r["local_only"], json!([]));
+    assert_eq!(r["opened_reviews"], json!([]));
+
+    let three_days_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(72);
+    let scan_day = three_days_ago.to_zoned(jiff::tz::TimeZone::get(zone).unwrap()).date().to_string();
+    let (code, r, stderr) = report(&db, &s, "T1", "B1", &scan_day);
+    assert_eq!(code, Some(0), "the scan's day has no finding: {stderr}\n{r:#}");
+    assert_eq!((r["local_only"].clone(), r["totals"]["count"].clone()), (json!([]), json!(0)));
+}

@@ -14,6 +14,14 @@
 //! connection is refused, so the client knows nothing was sent) and open connections
 //! are closed. The admin routes therefore also answer on a second, loopback-only port
 //! that stays up, so a test can bring the service back.
+//!
+//! `PUT /_sandbox/faults` answers only once its settings are in effect: the accept
+//! loop acknowledges each change of the link (a generation number), and the handler
+//! waits for that. Without it, "back online" answered before the port was bound
+//! again, and a test's (or the soak's) next connect could be refused at random. A
+//! body it cannot apply (an unknown field, a status it cannot inject, a rate outside
+//! 0..1) is refused with the field named and changes nothing: a fault step that
+//! silently injects nothing proves nothing.
 
 pub mod ledger;
 
@@ -91,11 +99,85 @@ pub struct Faults {
     pub gateway_error_after_commit_rate: f64,
     /// `GET /v1/transactions` fails with 500 at this rate (a list that fails for a while).
     pub transactions_error_rate: f64,
+    /// `GET /v1/transactions` answers only after this many milliseconds (a list slower
+    /// than a client's timeout), while redeems answer at their own pace.
+    pub list_latency_ms: u64,
 }
+
+/// The statuses `error_rate` can inject.
+const INJECTABLE: [&str; 4] = ["401", "429", "500", "503"];
+
+/// Why a fault body cannot be applied, naming the field.
+struct BadFault {
+    field: Option<String>,
+    message: String,
+}
+
+impl Faults {
+    /// Reads a `PUT /_sandbox/faults` body. Each field is read on its own first, so
+    /// that a bad one is named (serde names an unknown field, not a mistyped one).
+    fn parse(body: &[u8]) -> Result<Faults, BadFault> {
+        let fields = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            Ok(_) => return Err(BadFault { field: None, message: "the body must be a JSON object of fault settings".into() }),
+            Err(e) => return Err(BadFault { field: None, message: format!("the body is not JSON: {e}") }),
+        };
+        for (name, value) in &fields {
+            let one: serde_json::Map<String, serde_json::Value> = [(name.clone(), value.clone())].into_iter().collect();
+            if let Err(e) = serde_json::from_value::<Faults>(serde_json::Value::Object(one)) {
+                return Err(BadFault { field: Some(name.clone()), message: format!("{name}: {e}") });
+            }
+        }
+        let faults: Faults = serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|e| BadFault { field: None, message: e.to_string() })?;
+        faults.check()?;
+        Ok(faults)
+    }
+
+    /// What serde cannot see: a rate must be a probability, and a status with a
+    /// rate above zero must be one this sandbox injects (a zero rate asks for nothing).
+    fn check(&self) -> Result<(), BadFault> {
+        let rate = |field: String, r: f64| {
+            if (0.0..=1.0).contains(&r) {
+                Ok(())
+            } else {
+                Err(BadFault { message: format!("{field} must be a rate from 0 to 1, not {r}"), field: Some(field) })
+            }
+        };
+        rate("drop_after_commit_rate".into(), self.drop_after_commit_rate)?;
+        rate("gateway_error_after_commit_rate".into(), self.gateway_error_after_commit_rate)?;
+        rate("transactions_error_rate".into(), self.transactions_error_rate)?;
+        for (status, r) in &self.error_rate {
+            rate(format!("error_rate.{status}"), *r)?;
+            if *r > 0.0 && !INJECTABLE.contains(&status.as_str()) {
+                return Err(BadFault {
+                    field: Some(format!("error_rate.{status}")),
+                    message: format!("error_rate.{status}: only {} can be injected", INJECTABLE.join(", ")),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What was last asked of the service's link. `generation` counts the requests, so
+/// that whoever asked can wait until the accept loop has acted on theirs.
+#[derive(Debug, Clone, Copy, Default)]
+struct Link {
+    offline: bool,
+    generation: u64,
+}
+
+/// How long `PUT /_sandbox/faults` waits for its link change to be in effect before
+/// it says it could not be (the port taken by another process meanwhile).
+const LINK_CHANGE_LIMIT: Duration = Duration::from_secs(10);
 
 struct Shared {
     /// Mirrors `faults.offline`, for the accept loop and open connections to watch.
-    offline: watch::Sender<bool>,
+    link: watch::Sender<Link>,
+    /// The newest `Link::generation` the accept loop has put in effect: the port
+    /// bound (connects complete) or closed (connects refused).
+    link_applied: watch::Sender<u64>,
     config: Config,
     db: Mutex<Connection>,
     faults: Mutex<Faults>,
@@ -117,6 +199,33 @@ impl Shared {
     fn served(&self, fault: &'static str) {
         tracing::info!(fault, "injected fault");
         *self.faults_served.lock().unwrap().entry(fault).or_default() += 1;
+    }
+    /// Asks the accept loop for the link; returns the request's generation and
+    /// whether the link was asked to be offline before.
+    fn ask_link(&self, offline: bool) -> (u64, bool) {
+        let mut asked = (0, false);
+        self.link.send_modify(|l| {
+            asked = (l.generation + 1, l.offline);
+            l.offline = offline;
+            l.generation += 1;
+        });
+        asked
+    }
+    /// Called by the accept loop once the link is as `generation` asked.
+    fn link_in_effect(&self, generation: u64) {
+        self.link_applied.send_if_modified(|g| {
+            let newer = *g < generation;
+            if newer {
+                *g = generation;
+            }
+            newer
+        });
+    }
+    /// Waits until the accept loop has acted on `generation` (or a later request).
+    async fn link_change_done(&self, generation: u64) -> bool {
+        let mut applied = self.link_applied.subscribe();
+        let done = async move { applied.wait_for(|g| *g >= generation).await.is_ok() };
+        matches!(tokio::time::timeout(LINK_CHANGE_LIMIT, done).await, Ok(true))
     }
 }
 
@@ -174,10 +283,23 @@ impl Running {
         seed_demo(&self.shared)
     }
 
-    /// Switches the "offline" fault (for the terminal's own demo toggle).
+    /// Switches the "offline" fault (for the terminal's own demo toggle). Returns at
+    /// once; [`Running::set_offline_and_wait`] returns once it is in effect.
     pub fn set_offline(&self, offline: bool) {
-        self.shared.faults.lock().unwrap().offline = offline;
-        self.shared.offline.send_replace(offline);
+        let mut faults = self.shared.faults.lock().unwrap();
+        faults.offline = offline;
+        self.shared.ask_link(offline);
+    }
+
+    /// As [`Running::set_offline`], returning once connects are refused (offline) or
+    /// accepted (online); `false` if that did not happen in time.
+    pub async fn set_offline_and_wait(&self, offline: bool) -> bool {
+        let generation = {
+            let mut faults = self.shared.faults.lock().unwrap();
+            faults.offline = offline;
+            self.shared.ask_link(offline).0
+        };
+        self.shared.link_change_done(generation).await
     }
 
     /// Stops accepting and waits for the accept loops to end.
@@ -190,7 +312,7 @@ impl Running {
 
 /// Serves one accepted connection; it is closed when a handler asks, or, when
 /// `offline` is given, as soon as the service goes offline.
-fn serve_connection(app: Router, stream: tokio::net::TcpStream, peer: SocketAddr, offline: Option<watch::Receiver<bool>>) {
+fn serve_connection(app: Router, stream: tokio::net::TcpStream, peer: SocketAddr, offline: Option<watch::Receiver<Link>>) {
     let kill = Arc::new(Notify::new());
     let k = kill.clone();
     let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
@@ -204,7 +326,7 @@ fn serve_connection(app: Router, stream: tokio::net::TcpStream, peer: SocketAddr
         let went_offline = async move {
             match offline {
                 Some(mut rx) => {
-                    let _ = rx.wait_for(|o| *o).await;
+                    let _ = rx.wait_for(|l| l.offline).await;
                 }
                 None => std::future::pending::<()>().await,
             }
@@ -221,7 +343,8 @@ fn serve_connection(app: Router, stream: tokio::net::TcpStream, peer: SocketAddr
 pub async fn start(config: Config, listen: SocketAddr) -> std::io::Result<Running> {
     let db = ledger::open(config.db.as_deref()).map_err(std::io::Error::other)?;
     let shared = Arc::new(Shared {
-        offline: watch::channel(false).0,
+        link: watch::channel(Link::default()).0,
+        link_applied: watch::channel(0).0,
         dice: Mutex::new(StdRng::seed_from_u64(config.seed)),
         config,
         db: Mutex::new(db),
@@ -236,32 +359,42 @@ pub async fn start(config: Config, listen: SocketAddr) -> std::io::Result<Runnin
     let admin_addr = admin_listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
     let app = router(shared.clone());
-    let mut offline = shared.offline.subscribe();
+    let mut link = shared.link.subscribe();
     let mut stopped_main = stopped.clone();
     let main_app = app.clone();
+    let loop_shared = shared.clone();
     let task = tokio::spawn(async move {
         let mut listener = Some(listener);
         loop {
-            if *offline.borrow_and_update() {
+            let asked = *link.borrow_and_update();
+            if asked.offline {
                 // Nobody listens: a client's connect is refused, so it knows nothing was sent.
                 listener = None;
+                loop_shared.link_in_effect(asked.generation);
                 tokio::select! {
-                    _ = offline.changed() => continue,
+                    _ = link.changed() => continue,
                     _ = stopped_main.changed() => break,
                 }
             }
             let Some(l) = listener.as_ref() else {
                 match TcpListener::bind(addr).await {
                     Ok(l) => listener = Some(l),
-                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                    // The port is briefly held elsewhere: try again (the asker waits).
+                    Err(_) => tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                        _ = stopped_main.changed() => break,
+                    },
                 }
                 continue;
             };
+            // Bound and listening: from here on the kernel completes every connect,
+            // and this loop accepts it.
+            loop_shared.link_in_effect(asked.generation);
             tokio::select! {
                 r = l.accept() => if let Ok((stream, peer)) = r {
-                    serve_connection(main_app.clone(), stream, peer, Some(offline.clone()));
+                    serve_connection(main_app.clone(), stream, peer, Some(link.clone()));
                 },
-                _ = offline.changed() => {}
+                _ = link.changed() => {}
                 _ = stopped_main.changed() => break,
             }
         }
@@ -606,7 +739,15 @@ async fn transactions(
         Ok(k) => k,
         Err(r) => return r,
     };
-    let list_failure = s.faults.lock().unwrap().transactions_error_rate;
+    let (list_failure, list_latency) = {
+        let f = s.faults.lock().unwrap();
+        (f.transactions_error_rate, f.list_latency_ms)
+    };
+    if list_latency > 0 {
+        // Counted when it starts: a client that times out meanwhile was served it.
+        s.served("list_slow");
+        tokio::time::sleep(Duration::from_millis(list_latency)).await;
+    }
     if list_failure > 0.0 && s.roll() < list_failure {
         s.served("transactions_500");
         return error(500, "internal_error", "An internal error occurred.", "api_error");
@@ -734,20 +875,36 @@ async fn admin_list_vouchers(State(s): State<Arc<Shared>>) -> Response {
     }
 }
 
+/// Applies fault settings and answers once they are in effect (see the module's
+/// docs); a body it cannot apply is a 400 naming the field, and changes nothing.
 async fn admin_set_faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Faults>(&body) {
-        Ok(f) => {
-            *s.faults.lock().unwrap() = f.clone();
-            // Connects refused while offline never reach the service to be counted:
-            // the windows are counted instead.
-            let was_offline = s.offline.send_replace(f.offline);
-            if f.offline && !was_offline {
-                s.served("offline_window");
-            }
-            Json(f).into_response()
+    let f = match Faults::parse(&body) {
+        Ok(f) => f,
+        Err(bad) => {
+            let body = json!({"error": {
+                "code": "invalid_request", "message": format!("bad fault settings: {}", bad.message),
+                "type": "invalid_request_error", "field": bad.field,
+            }});
+            return respond(400, serde_json::to_vec(&body).unwrap());
         }
-        Err(e) => invalid(&format!("bad fault settings: {e}")),
+    };
+    let generation = {
+        // One lock around both, so that two PUTs at once cannot leave the faults of
+        // one with the link of the other.
+        let mut faults = s.faults.lock().unwrap();
+        *faults = f.clone();
+        let (generation, was_offline) = s.ask_link(f.offline);
+        // Connects refused while offline never reach the service to be counted:
+        // the windows are counted instead.
+        if f.offline && !was_offline {
+            s.served("offline_window");
+        }
+        generation
+    };
+    if !s.link_change_done(generation).await {
+        return error(503, "link_change_failed", "The fault settings are stored, but the service's port was not bound again in time.", "api_error");
     }
+    Json(f).into_response()
 }
 
 async fn admin_get_faults(State(s): State<Arc<Shared>>) -> Response {
