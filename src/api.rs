@@ -212,8 +212,15 @@ impl TransactionPages<'_> {
 /// Why the transactions list could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
+    /// No connection could be made (refused, or not accepted in time): nobody listens.
+    /// The list was never asked, so this alone never sends an intent to review.
     #[error("The service could not be reached: {0}")]
     Unreachable(String),
+    /// The service took the request and the list did not answer in time: a failed read
+    /// like any other (it counts toward review). It says nothing about whether
+    /// redemptions can be sent.
+    #[error("The service's transactions list did not answer in time: {0}")]
+    TimedOut(String),
     #[error("The service answered {status}: {message}")]
     Status { status: u16, message: String, retry_after: Option<Duration> },
     #[error("The service's transactions list could not be read: {0}")]
@@ -224,6 +231,7 @@ impl LookupError {
     pub fn code(&self) -> &'static str {
         match self {
             LookupError::Unreachable(_) => "lookup_unreachable",
+            LookupError::TimedOut(_) => "lookup_timeout",
             LookupError::Status { .. } => "lookup_status",
             LookupError::BadReply(_) => "lookup_bad_reply",
         }
@@ -357,13 +365,7 @@ impl ApiClient {
                 q.append_pair("after", a);
             }
         }
-        let resp = self
-            .http
-            .get(url)
-            .header("x-api-key", self.api_key.clone())
-            .send()
-            .await
-            .map_err(|e| LookupError::Unreachable(describe(&e)))?;
+        let resp = self.http.get(url).header("x-api-key", self.api_key.clone()).send().await.map_err(|e| list_not_answered(&e))?;
         let status = resp.status().as_u16();
         let service_date = header_date(resp.headers());
         self.saw_service_date(service_date);
@@ -410,11 +412,70 @@ impl ApiClient {
         TransactionPages { api: self, start, end, after: None, read: 0, max_pages, done: false }
     }
 
-    /// A cheap call that tells whether the service answers at all. Any HTTP answer
-    /// counts, a 5xx included: the service (or its proxy) is reachable, and the engine
-    /// paces itself by what its requests meet, not by whether the list works.
+    /// A cheap call that tells whether the service answers at all, and learns its time
+    /// from the reply's `Date`. Any HTTP answer counts, a 404 or a 5xx included: the
+    /// service (or its proxy) is reachable, and the engine paces itself by what its
+    /// requests meet.
+    ///
+    /// It is a `GET` of the service's base URL, never the transactions list and never a
+    /// redeem: a slow or failing list must not read as "offline" (nor cost the service
+    /// a query every second), and a `GET` of a path the contract gives no effect cannot
+    /// redeem anything. It carries no API key, which that path does not need.
     pub async fn probe(&self) -> bool {
-        !matches!(self.transactions(None, None, Some(1), None).await, Err(LookupError::Unreachable(_)))
+        self.probe_once().await.is_ok()
+    }
+
+    /// The probe's request: `Ok` with the reply's `Date` (recorded) on any HTTP answer,
+    /// `Err` with what happened when none came. The body is never read.
+    async fn probe_once(&self) -> Result<Option<i64>, String> {
+        let resp = self.http.get(self.base.clone()).send().await.map_err(|e| describe(&e))?;
+        let date = header_date(resp.headers());
+        self.saw_service_date(date);
+        Ok(date)
+    }
+
+    /// The service's "now" (Unix ms), learned through the probe when no reply has shown
+    /// it yet. The engine sends no redemption and reads no list before it is known: the
+    /// lookup range rests on it (see [`crate::verdict::lookup_range`]).
+    pub async fn service_time(&self) -> Result<i64, ServiceTimeError> {
+        if let Some(t) = self.service_now_ms() {
+            return Ok(t);
+        }
+        self.probe_once().await.map_err(ServiceTimeError::Unreachable)?;
+        // Another reply may have shown it meanwhile; either way it is read from one place.
+        self.service_now_ms().ok_or(ServiceTimeError::NoDate)
+    }
+}
+
+/// Why the service's time could not be learned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceTimeError {
+    #[error("The service could not be reached to learn its time: {0}")]
+    Unreachable(String),
+    #[error("The service answered without a Date header, so its time is not known: nothing is sent, and no list is read, until it is.")]
+    NoDate,
+}
+
+impl ServiceTimeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceTimeError::Unreachable(_) => "service_time_unreachable",
+            ServiceTimeError::NoDate => "service_time_unknown",
+        }
+    }
+}
+
+/// A list request that got no HTTP answer. Only a connection that was never made
+/// (refused, or not accepted in time) is "unreachable"; once the service took the
+/// request, no answer in time is a timeout and anything else a broken reply: both are
+/// failed reads that count toward review.
+fn list_not_answered(e: &reqwest::Error) -> LookupError {
+    if e.is_connect() || e.is_builder() {
+        LookupError::Unreachable(describe(e))
+    } else if e.is_timeout() {
+        LookupError::TimedOut(describe(e))
+    } else {
+        LookupError::BadReply(format!("the connection broke before the list answered: {}", describe(e)))
     }
 }
 

@@ -1,18 +1,35 @@
 //! One piece of work on one intent: withdraw it, send it, look it up, or hand it to a
 //! manager; then write what [`crate::verdict`] decides, inside the transaction that
 //! reads the row as it is now.
+//!
+//! Before a send or a lookup, the service's own time must be known (learned through
+//! the probe when no reply has shown it): the first send records it, and the lookup
+//! range rests on it. Until it is known nothing is sent and nothing is read.
 
 use std::sync::Arc;
 
 use super::Engine;
-use crate::api::{LookupError, RedeemOutcome};
+use crate::api::{LookupError, RedeemOutcome, ServiceTimeError};
 use crate::clock::{rfc3339, utc_date};
 use crate::intent::{Intent, IntentState};
-use crate::store::{AttemptKind, NewAttempt, StoreError};
+use crate::store::{AttemptKind, NewAttempt, Store, StoreError};
 use crate::verdict::{self, Decision, Facts, Lookup, Pace, Retry, ReviewCause};
 
 fn facts(i: &Intent) -> Facts {
-    Facts { maybe_executed: i.maybe_executed, accepted: i.accepted_offline, declined: i.declined, lookup_due: i.lookup_due }
+    Facts { maybe_executed: i.maybe_executed, accepted: i.accepted_offline, declined: i.declined, lookup_due: i.lookup_due, ..Facts::default() }
+}
+
+/// The attempt outcomes of failed lookups that count toward review: the codes of the
+/// [`LookupError`]s for which [`verdict::lookup_failure_counts`] holds (a test keeps
+/// the two in step).
+const COUNTED_LOOKUP_FAILURES: [&str; 3] = ["lookup_status", "lookup_bad_reply", "lookup_timeout"];
+
+/// Failed lookups of one intent that count toward review, from its attempt log.
+fn counted_lookup_failures(store: &Store, id: &str) -> Result<u32, StoreError> {
+    let codes = COUNTED_LOOKUP_FAILURES.map(|c| format!("'{c}'")).join(",");
+    store.read(|c| {
+        c.query_row(&format!("SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = 'lookup' AND outcome IN ({codes})"), [id], |r| r.get(0))
+    })
 }
 
 /// The fields every decision carries; the caller adds what its reply says.
@@ -92,23 +109,11 @@ impl Engine {
         if intent.state == Unknown && self.first_sent_elsewhere(&intent) {
             return self.hand_over_changed_service(intent).await.map(|_| None);
         }
-        if intent.state == Unknown && intent.declined {
-            // Never resent: a resend could redeem the voucher the customer kept. Once no
-            // earlier attempt can still be travelling, the list settles it.
-            let id = intent.id.clone();
-            let last = self.store_op(move |e| e.store.last_send_at(&id)).await?.unwrap_or(intent.updated_at);
-            let grace = self.cfg.decline_grace.as_millis() as i64;
-            let settle_at = last.saturating_add(grace);
-            // (A `last` further ahead than the grace was stamped by a clock since
-            // corrected: the grace has passed.)
-            if now < settle_at && settle_at - now <= grace {
-                let id = intent.id.clone();
-                self.store_op(move |e| e.store.reschedule(&id, Unknown, settle_at, None)).await?;
-                return Ok(None);
-            }
-            return self.reconcile(intent).await.map(Some);
-        }
-        if intent.state == Unknown && (intent.lookup_due || self.key_may_be_pruned(&intent, now)) {
+        // A declined intent is never resent (a resend could redeem the voucher the
+        // customer kept). It is looked up as soon as the service can be reached:
+        // "found" is told at once, while the customer may still be at the counter;
+        // only "not found" waits out the decline grace (`verdict::after_lookup`).
+        if intent.state == Unknown && (intent.declined || intent.lookup_due || self.key_may_be_pruned(&intent, now)) {
             return self.reconcile(intent).await.map(Some);
         }
         self.send(intent).await.map(Some)
@@ -160,15 +165,22 @@ impl Engine {
         Ok(())
     }
 
-    /// Sends the stored request once and writes what it proved.
+    /// Sends the stored request once and writes what it proved. Not before the
+    /// service's time is known: the first send of an intent records it.
     async fn send(self: &Arc<Self>, intent: Intent) -> Result<Pace, StoreError> {
+        let learned = match self.api.service_time().await {
+            Ok(t) => t,
+            Err(why) => return self.not_sent_for_want_of_time(intent, why).await,
+        };
         let from = intent.state;
         let started = self.clock.now_ms();
-        let (id, url, fp, service_now) =
-            (intent.id.clone(), self.api.base_url().to_string(), self.api.key_fingerprint().to_string(), self.api.service_now_ms());
+        // As late as possible before the send (the probe may have taken a while).
+        let service_now = self.api.service_now_ms().unwrap_or(learned);
+        let service_first = verdict::first_send_service_time(intent.maybe_executed, intent.first_sent_at, service_now);
+        let (id, url, fp) = (intent.id.clone(), self.api.base_url().to_string(), self.api.key_fingerprint().to_string());
         let i = self
             .store_op(move |e| {
-                let i = e.store.begin_send(&id, from, started, service_now, &url, &fp)?;
+                let i = e.store.begin_send(&id, from, started, service_first, &url, &fp)?;
                 e.publish_intent(&i);
                 Ok(i)
             })
@@ -197,6 +209,7 @@ impl Engine {
         };
         let pace = verdict::redeem_pace(&reply.outcome);
         let backoff = self.backoff(i.attempt_count);
+        let lost = format!("the reply was {}: {}", reply.outcome.code(), reply.outcome.detail());
         let (outcome, replayed, status) = (reply.outcome, reply.replayed, reply.http_status);
         let id = i.id.clone();
         let decide = move |row: &mut Intent| {
@@ -229,14 +242,61 @@ impl Engine {
                 .then(|| "refused after an attempt that may have executed: looked up before it becomes a verdict".to_string());
             (d.to, note)
         };
-        let done = self.store_op(move |e| e.write_outcome(&id, IntentState::InFlight, &attempt, &decide)).await?;
+        let done = match self.store_op(move |e| e.write_outcome(&id, IntentState::InFlight, &attempt, &decide)).await {
+            Ok(done) => done,
+            Err(e) => {
+                // The request is no longer out: the engine turns the intent `unknown`
+                // once the store takes writes again, without a restart.
+                if !matches!(e, StoreError::StateChanged { .. }) {
+                    self.strand(&i.id, format!("{lost}; writing it failed: {e}"));
+                }
+                return Err(e);
+            }
+        };
         tracing::info!(to = %done.state, maybe_executed = done.maybe_executed, review = done.review_cause.as_deref(), "outcome written");
         self.publish_intent(&done);
         Ok(pace)
     }
 
-    /// Writes an outcome; retried briefly, because losing it would leave the intent
-    /// `in_flight` until the next start.
+    /// An attempt that did not leave because the service's time could not be learned:
+    /// recorded as a redeem that was not sent (the probe's connection was refused, or
+    /// its answer had no `Date`), decided as any "not sent" is, and the intent stays
+    /// where it is, its first send still to come (so that send records the service's
+    /// time). No connection at all is the service unreachable: the engine goes offline
+    /// and its probe learns the time when the service is back. An answer without `Date`
+    /// is a service that is unwell, tried again after a backoff.
+    async fn not_sent_for_want_of_time(self: &Arc<Self>, intent: Intent, why: ServiceTimeError) -> Result<Pace, StoreError> {
+        tracing::warn!(error = %why, code = why.code(), "not sent: the service's time is not known yet");
+        let now = self.clock.now_ms();
+        let pace = match why {
+            ServiceTimeError::Unreachable(_) => Pace::Unreachable,
+            ServiceTimeError::NoDate => Pace::Degraded,
+        };
+        let outcome = RedeemOutcome::NotSent { reason: format!("not sent: {why}") };
+        let attempt = NewAttempt {
+            kind: AttemptKind::Redeem,
+            started_at: now,
+            ended_at: now,
+            http_status: None,
+            outcome: outcome.code().into(),
+            replayed: false,
+            detail: Some(outcome.detail()),
+        };
+        let backoff = self.backoff(intent.attempt_count.saturating_add(1));
+        let (id, from) = (intent.id.clone(), intent.state);
+        let decide = move |row: &mut Intent| {
+            let d = verdict::after_redeem(facts(row), &outcome, false);
+            apply_decision(row, &d, now, backoff);
+            row.attempt_count += 1;
+            // Nothing left, so nothing changed: it stays where it was.
+            (from, None::<String>)
+        };
+        self.store_op(move |e| e.write_outcome(&id, from, &attempt, &decide)).await?;
+        Ok(pace)
+    }
+
+    /// Writes an outcome; retried briefly. If it still fails, a send's intent stays
+    /// `in_flight` until the engine recovers it (`Engine::strand`).
     fn write_outcome(
         &self,
         id: &str,
@@ -254,27 +314,35 @@ impl Engine {
     }
 
     /// Settles a maybe-executed intent through the transactions list, over a range
-    /// that neither a wrong terminal clock nor one that stepped can fool.
+    /// that neither a wrong terminal clock nor one that stepped can fool: it rests on
+    /// the service's time, learned first if no reply has shown it.
     async fn reconcile(self: &Arc<Self>, intent: Intent) -> Result<Pace, StoreError> {
-        let started = self.clock.now_ms();
         let id = intent.id.clone();
-        let failed_before = self.store_op(move |e| e.store.count_failed_lookups(&id)).await?;
+        let (failed_before, last_send) =
+            self.store_op(move |e| Ok((counted_lookup_failures(&e.store, &id)?, e.store.last_send_at(&id)?))).await?;
+        let service_now = self.api.service_time().await;
+        let started = self.clock.now_ms();
         let local_first = intent.first_sent_at.unwrap_or(intent.created_at).min(intent.created_at);
-        let range = verdict::lookup_range(local_first, intent.first_sent_service_at, started, self.api.service_now_ms(), self.cfg.max_clock_skew);
-        let (result, span) = match range {
-            Some(r) => {
-                let (start, end) = (utc_date(r.start_ms), utc_date(r.end_ms));
-                (self.api.find_by_intent(&intent.id, &start, &end).await, format!("{start}..{end}"))
-            }
-            None => (Err(LookupError::BadReply("the lookup range is empty or inverted; nothing can be concluded".into())), "-".into()),
+        let (result, span) = match service_now {
+            Err(ServiceTimeError::Unreachable(why)) => (Err(LookupError::Unreachable(why)), "-".to_string()),
+            Err(why @ ServiceTimeError::NoDate) => (Err(LookupError::BadReply(format!("{why} No range can be shown to cover the first send."))), "-".into()),
+            Ok(service_now) => match verdict::lookup_range(local_first, intent.first_sent_service_at, started, Some(service_now)) {
+                Some(r) => {
+                    let (start, end) = (utc_date(r.start_ms), utc_date(r.end_ms));
+                    let span = if r.start_ms == verdict::HISTORY_START_MS {
+                        format!("{start}..{end}, the whole history: the service's time of the first send is not on record")
+                    } else {
+                        format!("{start}..{end}")
+                    };
+                    (self.api.find_by_intent(&intent.id, &start, &end).await, span)
+                }
+                None => (Err(LookupError::BadReply("the lookup range is empty or inverted; nothing can be concluded".into())), "-".into()),
+            },
         };
         let lookup = match result {
             Ok(Some(t)) => Lookup::Found(t),
             Ok(None) => Lookup::NotFound,
-            Err(error) => {
-                let counts = !matches!(error, LookupError::Unreachable(_));
-                Lookup::Failed { failures: failed_before + u32::from(counts), error }
-            }
+            Err(error) => Lookup::Failed { failures: failed_before + u32::from(verdict::lookup_failure_counts(&error)), error },
         };
         let now = self.clock.now_ms();
         let (outcome, detail) = match &lookup {
@@ -302,9 +370,12 @@ impl Engine {
         let pace = verdict::lookup_pace(&lookup, self.cfg.lookup_failures_before_review);
         let backoff = self.backoff(failures.max(1));
         let review_limit = self.cfg.lookup_failures_before_review;
+        // For a declined intent (read from the row below: a decline may have come
+        // while the list was read), how long an earlier attempt may still land.
+        let grace_left = verdict::decline_grace_left(last_send.unwrap_or(intent.updated_at), now, self.cfg.decline_grace);
         let id = intent.id.clone();
         let decide = move |row: &mut Intent| {
-            let d = verdict::after_lookup(facts(row), &lookup, review_limit);
+            let d = verdict::after_lookup(Facts { grace_left, ..facts(row) }, &lookup, review_limit);
             apply_decision(row, &d, now, backoff);
             let note = match &lookup {
                 Lookup::Found(t) => {
@@ -313,6 +384,11 @@ impl Engine {
                     row.error_code = None;
                     row.error_message = None;
                     Some(format!("found in the transactions list by intent id ({})", t.id))
+                }
+                Lookup::NotFound if d.to == IntentState::Unknown && row.declined => {
+                    // Not found yet, and an earlier attempt may still land: asked again
+                    // once the grace has passed.
+                    None
                 }
                 Lookup::NotFound if d.to == IntentState::Unknown => {
                     // Not executed as of the whole range: the resend starts a new key window.
@@ -337,5 +413,24 @@ impl Engine {
             self.publish_intent(&done);
         }
         Ok(pace)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The attempt log counts exactly the failures the verdict counts.
+    #[test]
+    fn the_counted_lookup_failures_are_the_ones_the_verdict_counts() {
+        let all = [
+            LookupError::Unreachable("refused".into()),
+            LookupError::TimedOut("slow".into()),
+            LookupError::Status { status: 500, message: "m".into(), retry_after: None },
+            LookupError::BadReply("x".into()),
+        ];
+        for e in all {
+            assert_eq!(COUNTED_LOOKUP_FAILURES.contains(&e.code()), verdict::lookup_failure_counts(&e), "{e:?}");
+        }
     }
 }

@@ -12,6 +12,15 @@
 //!   transactions list by its intent id, and never withdrawn.
 //! - Waiting is event-driven: the engine sleeps until the earliest `next_attempt_at`,
 //!   a Redeem press, a finished request, or (offline) the next probe.
+//! - Nothing is sent, and no list is read, before the service's own time is known (its
+//!   `Date` header, learned through the probe if no reply has shown it yet): every
+//!   intent records the service's time of its first send, and lookups rest on it.
+//! - Whether the service is offline is learned from redemptions and from the probe,
+//!   which is not the transactions list: a slow or failing list never stops other
+//!   vouchers from being sent.
+//! - An intent whose outcome could not be written (a full disk) is not left `in_flight`
+//!   until a restart: its request has ended, so it is remembered and turned into
+//!   `unknown` as soon as the store takes writes again (see `recover_stranded`).
 
 mod deliver;
 pub(crate) use deliver::review_reason;
@@ -19,7 +28,7 @@ mod pacing;
 
 pub use pacing::full_jitter;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,8 +40,8 @@ use tokio::task::JoinSet;
 
 use crate::api::ApiClient;
 use crate::clock::Clock;
-use crate::intent::Intent;
-use crate::store::{QueueSummary, Store};
+use crate::intent::{Intent, IntentState};
+use crate::store::{AttemptKind, NewAttempt, QueueSummary, Store, StoreError};
 use crate::verdict::Pace;
 use pacing::RetryBudget;
 
@@ -54,16 +63,16 @@ pub struct SyncConfig {
     pub retry_burst: f64,
     /// ...refilled at this many per second, plus one per answered request.
     pub retry_refill_per_sec: f64,
-    /// Failed reads of the transactions list (the service answered, but not with a
-    /// list) tolerated before a manager is asked to decide. With the backoff cap, this
-    /// bounds how long an intent waits on a failing list.
+    /// Failed reads of the transactions list (the service took the request but did
+    /// not answer with a list: a status, an unreadable reply, or no answer in time)
+    /// tolerated before a manager is asked to decide. With the backoff cap, this bounds
+    /// how long an intent waits on a failing list. A connection never made (refused)
+    /// does not count.
     pub lookup_failures_before_review: u32,
-    /// How long after its last attempt a declined, maybe-executed intent is looked up
-    /// (a request still travelling through a slow proxy must have landed by then).
+    /// How long after its last attempt a declined, maybe-executed intent's "not found"
+    /// is believed (a request still travelling through a slow proxy must have landed by
+    /// then). It is looked up at once all the same: "found" is told without waiting.
     pub decline_grace: Duration,
-    /// How far the terminal's clock may be off when the service's clock is not known:
-    /// the lookup range is widened by this on that side.
-    pub max_clock_skew: Duration,
     /// Seed of the jitter, so that a fault schedule replays exactly.
     pub seed: Option<u64>,
 }
@@ -81,7 +90,6 @@ impl Default for SyncConfig {
             retry_refill_per_sec: 2.0,
             lookup_failures_before_review: 5,
             decline_grace: Duration::from_secs(600),
-            max_clock_skew: Duration::from_secs(7 * 24 * 3600),
             seed: None,
         }
     }
@@ -106,7 +114,8 @@ pub enum SyncEvent {
     Queue(QueueSummary),
     Connectivity { state: Connectivity },
     /// The engine could not write an outcome (a full disk, say): the engineer on call
-    /// must look. The intent stays `in_flight` and is recovered as `unknown`.
+    /// must look. An intent left `in_flight` is recovered as `unknown` as soon as the
+    /// store takes writes again, without a restart.
     StoreFailure { message: String },
     /// The service answered 401: this terminal's API key is wrong or revoked. Nothing
     /// can be redeemed until a manager enters the right one; intents wait meanwhile.
@@ -154,6 +163,7 @@ impl SyncHandle {
             events: events.clone(),
             rng: Mutex::new(rng),
             connectivity: conn_tx,
+            stranded: Mutex::new(HashMap::new()),
         });
         let task = tokio::spawn(engine.run(wake.clone(), stop_rx));
         SyncHandle { wake, events, connectivity: conn_rx, stop, task }
@@ -192,6 +202,15 @@ struct Engine {
     events: broadcast::Sender<SyncEvent>,
     rng: Mutex<StdRng>,
     connectivity: watch::Sender<Connectivity>,
+    /// Intents left `in_flight` by this process whose request is no longer out (their
+    /// outcome could not be written, or the work on them panicked), with what was lost:
+    /// they may be recovered while the engine runs.
+    stranded: Mutex<HashMap<String, String>>,
+}
+
+/// The earlier of a wake-up already set and another.
+fn earliest(at: Option<i64>, other: i64) -> i64 {
+    at.map_or(other, |a| a.min(other))
 }
 
 enum Job {
@@ -246,40 +265,72 @@ impl Engine {
             let now = self.clock.now_ms();
             let online = *self.connectivity.borrow() != Connectivity::Offline;
             let mut wake_at: Option<i64> = None;
+            // First, what an earlier pass left `in_flight` (whatever the connectivity: it
+            // is local work). One not recovered yet is never picked meanwhile, and the
+            // store is tried again in a second.
+            let stranded = self.recover_stranded();
+            if !stranded.is_empty() {
+                wake_at = Some(now + 1000);
+            }
             if online {
+                // Set when this pass must not look for the next due time: the store
+                // failed, or the retry budget ran out (that wait is already set).
+                let mut waiting = false;
                 let slots = (limit.floor() as usize).saturating_sub(running.len());
                 if slots > 0 {
-                    let due = match self.store.due(now, self.horizon_ms, slots + running.len()) {
+                    let due = match self.store.due(now, self.horizon_ms, slots + running.len() + stranded.len()) {
                         Ok(d) => d,
                         Err(e) => {
                             // Say so, and look again in a second rather than spin.
                             let _ = self.events.send(SyncEvent::StoreFailure { message: e.to_string() });
-                            wake_at = Some(now + 1000);
+                            wake_at = Some(earliest(wake_at, now + 1000));
+                            waiting = true;
                             Vec::new()
                         }
                     };
-                    let fresh: Vec<Intent> = due.into_iter().filter(|i| !running.contains(&i.id)).take(slots).collect();
+                    let fresh: Vec<Intent> =
+                        due.into_iter().filter(|i| !running.contains(&i.id) && !stranded.contains(&i.id)).take(slots).collect();
                     for intent in fresh {
                         if intent.attempt_count > 0 && !budget.try_take(now) {
-                            wake_at = Some(now + budget.ms_until_token());
+                            wake_at = Some(earliest(wake_at, now + budget.ms_until_token()));
+                            waiting = true;
                             break;
                         }
                         running.insert(intent.id.clone());
                         let engine = self.clone();
                         jobs.spawn(async move {
                             let id = intent.id.clone();
+                            let worker = engine.clone();
                             // The work runs as its own task, so that even a panic in it
-                            // comes back here as this job's end and frees its slot.
-                            let pace = tokio::spawn(async move { engine.work(intent).await }).await.unwrap_or(None);
+                            // comes back here as this job's end and frees its slot. A
+                            // panic may leave the intent `in_flight`: it is recovered
+                            // (nothing happens if it is not in flight).
+                            let pace = match tokio::spawn(async move { worker.work(intent).await }).await {
+                                Ok(pace) => pace,
+                                Err(_) => {
+                                    engine.strand(&id, "the work on it stopped with a panic".into());
+                                    None
+                                }
+                            };
                             Job::Intent(id, pace)
                         });
                     }
                 }
-                if (running.len() as f64) < limit.floor() && wake_at.is_none() {
-                    wake_at = match self.store.next_due_at(now, self.horizon_ms, &running) {
+                if (running.len() as f64) < limit.floor() && !waiting {
+                    let union: HashSet<String>;
+                    let skip = if stranded.is_empty() {
+                        &running
+                    } else {
+                        union = running.union(&stranded).cloned().collect();
+                        &union
+                    };
+                    let next = match self.store.next_due_at(now, self.horizon_ms, skip) {
                         Ok(at) => at,
                         Err(_) => Some(now + 1000),
                     };
+                    if let Some(at) = next {
+                        wake_at = Some(earliest(wake_at, at));
+                    }
                 }
             } else if !probing {
                 if now >= next_probe_ms {
@@ -287,7 +338,7 @@ impl Engine {
                     let api = self.api.clone();
                     jobs.spawn(async move { Job::Probe(api.probe().await) });
                 } else {
-                    wake_at = Some(next_probe_ms);
+                    wake_at = Some(earliest(wake_at, next_probe_ms));
                 }
             }
             let sleep_ms = wake_at.map(|t| t.saturating_sub(self.clock.now_ms()).clamp(0, 3_600_000) as u64);
@@ -314,7 +365,8 @@ impl Engine {
                                         next_probe_ms = self.clock.now_ms() + self.cfg.probe_interval.as_millis() as i64;
                                     }
                                 }
-                                None => {}
+                                // The list was not read: that says nothing about sending.
+                                Some(Pace::ListUnread) | None => {}
                             }
                         }
                         Some(Ok(Job::Probe(ok))) => {
@@ -336,6 +388,72 @@ impl Engine {
             }
         }
         jobs.shutdown().await;
+    }
+
+    /// Remembers an intent that may be left `in_flight` with no request of it out (its
+    /// outcome could not be written after the request ended, or the work on it
+    /// panicked), with what was lost. Its work writes nothing more.
+    pub(super) fn strand(&self, id: &str, lost: String) {
+        tracing::error!(intent = %id, lost = %lost, "left in flight: recovered as unknown once the store takes writes");
+        self.stranded.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string(), lost);
+    }
+
+    /// Turns the stranded intents `in_flight` -> `unknown` (maybe-executed, due now, with
+    /// an interrupted attempt saying what was lost), each with the store's own
+    /// compare-and-set. Only intents with no request out are stranded, and none is
+    /// picked again until recovered, so no request of this process can be out for
+    /// them: unlike `Store::recover_in_flight` (every `in_flight` row), which is safe
+    /// only before the engine sends anything. One that is no longer `in_flight` is
+    /// simply forgotten. Returns the ids still waiting for the store.
+    fn recover_stranded(&self) -> HashSet<String> {
+        let pending: Vec<(String, String)> = {
+            let s = self.stranded.lock().unwrap_or_else(|p| p.into_inner());
+            if s.is_empty() {
+                return HashSet::new();
+            }
+            s.iter().map(|(id, lost)| (id.clone(), lost.clone())).collect()
+        };
+        for (id, lost) in pending {
+            let now = self.clock.now_ms();
+            let sent_at = self.store.get(&id).map(|i| i.updated_at).unwrap_or(now);
+            let attempt = NewAttempt {
+                kind: AttemptKind::Interrupted,
+                started_at: sent_at,
+                ended_at: now,
+                http_status: None,
+                outcome: "interrupted".into(),
+                replayed: false,
+                detail: Some(format!("its outcome could not be written ({lost}); recovered without a restart")),
+            };
+            let done = self.store.transition(
+                &id,
+                IntentState::InFlight,
+                IntentState::Unknown,
+                "recovery",
+                Some("in flight when its outcome could not be written: it may have executed"),
+                Some(&attempt),
+                |i| {
+                    i.maybe_executed = true;
+                    i.next_attempt_at = Some(now);
+                },
+            );
+            let forget = match done {
+                Ok(i) => {
+                    tracing::warn!(intent = %id, "recovered as unknown after its outcome could not be written");
+                    self.publish_intent(&i);
+                    true
+                }
+                Err(StoreError::StateChanged { .. } | StoreError::NotFound(_)) => true,
+                Err(e) => {
+                    tracing::warn!(intent = %id, error = %e, code = e.code(), "still in flight: the store takes no writes yet");
+                    false
+                }
+            };
+            if forget {
+                self.stranded.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            }
+        }
+        self.stranded.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
     }
 
     /// Runs store work (fsync'd writes, and reads that wait for them) off the async
