@@ -112,6 +112,11 @@ pub fn made_today(store: &Store, zone: &crate::clock::StoreZone) -> bool {
 /// has `db` open; the file must be a terminal database this version can open and
 /// SQLite must find it intact. The current database (and its WAL) is kept aside as
 /// `<db>.before-restore-<ms>`, never overwritten. Returns where it was kept.
+///
+/// The copy may be older than what the terminal sent since it was made, so the copy
+/// put in place carries a mark (`store::RESTORE_PENDING`) that makes its first open
+/// treat every intent not final in it as maybe-executed: nothing it may have sent is
+/// ever resent as never-sent, or withdrawn.
 pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, BackupError> {
     let _lock = take_lock(db).map_err(|e| match e {
         StoreError::Locked { path } => BackupError::TerminalRunning(path),
@@ -131,6 +136,26 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
         let intents: Result<i64, _> = conn.query_row("SELECT count(*) FROM intents", [], |r| r.get(0));
         intents.map_err(|e| not(format!("it holds no intents table ({e})")))?;
     }
+    // The copy is prepared, marked and flushed before the current database moves.
+    let tmp = with_suffix(db, ".restoring");
+    std::fs::copy(from, &tmp)?;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+    {
+        let conn = rusqlite::Connection::open(&tmp).map_err(StoreError::from)?;
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![crate::store::RESTORE_PENDING, from.display().to_string()],
+        )
+        .map_err(StoreError::from)?;
+        conn.close().map_err(|(_, e)| StoreError::from(e))?;
+    }
+    if std::fs::metadata(with_suffix(&tmp, "-wal")).is_ok_and(|m| m.len() > 0) {
+        return Err(BackupError::Io(std::io::Error::other("the restored copy kept a write-ahead log after closing")));
+    }
+    for suffix in SIDE_FILES {
+        let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+    }
+    std::fs::File::open(&tmp)?.sync_all()?;
     let kept = if db.exists() {
         let aside = with_suffix(db, &format!(".before-restore-{now_ms}"));
         std::fs::rename(db, &aside)?;
@@ -144,10 +169,6 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
     } else {
         None
     };
-    let tmp = with_suffix(db, ".restoring");
-    std::fs::copy(from, &tmp)?;
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-    std::fs::File::open(&tmp)?.sync_all()?;
     std::fs::rename(&tmp, db)?;
     if let Some(dir) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::File::open(dir)?.sync_all()?;

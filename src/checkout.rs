@@ -13,15 +13,24 @@ use crate::api::ApiClient;
 use crate::error::Error;
 use crate::intent::{Intent, IntentState, SaleContext};
 use crate::policy::{OfflinePolicy, OfflineVerdict};
-use crate::store::{QueueSummary, ScanResult, Store};
+use crate::sale::SaleView;
+use crate::store::{QueueSummary, ScanResult, Store, StoreError};
 use crate::sync::{Connectivity, SyncConfig, SyncEvent, SyncHandle};
 use crate::voucher;
 
-/// Checks the scanned text and records the scan. Text that is not a voucher code is
-/// refused before anything is written.
+/// Checks the scanned text and records the scan in the open sale (opening one).
+/// Text that is not a voucher code is refused before anything is written; a code
+/// whose live intent belongs to another sale is refused with that sale's number and
+/// times in the store's zone (`voucher_in_other_sale`).
 pub fn scan_text(store: &Store, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {
     let code = voucher::parse(raw)?;
-    Ok(store.scan(&code, ctx)?)
+    match store.scan(&code, ctx) {
+        Err(StoreError::InOtherSale(hold)) => {
+            let zone = crate::settings::TerminalSettings::load(store)?.zone();
+            Err(Error::NotAllowed { code: "voucher_in_other_sale", message: hold.describe(|ms| zone.human(ms)) })
+        }
+        other => Ok(other?),
+    }
 }
 
 /// What the checkout screen shows after a Redeem press.
@@ -102,23 +111,102 @@ impl Terminal {
             self.publish(&intent);
             self.sync.wake();
         }
-        let attempts_before = intent.attempt_count;
+        self.wait_for_answers(&mut rx, std::slice::from_ref(&intent), wait).await?;
+        self.view(self.store.get(id)?, newly_committed)
+    }
+
+    /// Waits up to `wait` until each of `pressed` has an outcome, or waits in the
+    /// queue after an attempt that could not reach the service (or offline).
+    async fn wait_for_answers(&self, rx: &mut broadcast::Receiver<SyncEvent>, pressed: &[Intent], wait: Duration) -> Result<(), Error> {
         let deadline = tokio::time::Instant::now() + wait;
-        let intent = loop {
-            let cur = self.store.get(id)?;
-            let settled = cur.state.is_final() || cur.state == IntentState::NeedsReview;
-            let waiting = matches!(cur.state, IntentState::Queued | IntentState::Unknown)
-                && (cur.attempt_count > attempts_before || self.sync.connectivity() == Connectivity::Offline);
-            if settled || waiting || cur.state == IntentState::Scanned {
-                break cur;
+        loop {
+            let mut all = true;
+            for before in pressed {
+                let cur = self.store.get(&before.id)?;
+                let settled = cur.state.is_final() || cur.state == IntentState::NeedsReview;
+                let waiting = matches!(cur.state, IntentState::Queued | IntentState::Unknown)
+                    && (cur.attempt_count > before.attempt_count || self.sync.connectivity() == Connectivity::Offline);
+                all &= settled || waiting || cur.state == IntentState::Scanned;
+            }
+            if all {
+                return Ok(());
             }
             match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Err(_) => break self.store.get(id)?,
-                Ok(Err(broadcast::error::RecvError::Closed)) => break self.store.get(id)?,
+                Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return Ok(()),
                 Ok(_) => {}
             }
+        }
+    }
+
+    /// The open sale as the checkout shows it (an empty view when none is open).
+    pub fn sale_view(&self) -> Result<SaleView, Error> {
+        let sale = self.store.open_sale()?;
+        self.sale_view_of(sale)
+    }
+
+    fn sale_view_of(&self, sale: Option<crate::store::Sale>) -> Result<SaleView, Error> {
+        let intents = match &sale {
+            Some(s) => self.store.sale_intents(&s.id)?,
+            None => Vec::new(),
         };
-        self.view(intent, newly_committed)
+        let currency = crate::settings::TerminalSettings::load(&self.store)?.currency();
+        let policy = OfflinePolicy::load(&self.store)?;
+        let queue = self.store.summary()?;
+        let now = self.store.now_ms();
+        Ok(crate::sale::view(&currency, sale, intents, |i| policy.verdict(i, &queue, now)))
+    }
+
+    /// Sets the open sale's total from what the cashier typed (parsed in the store's
+    /// currency, refused when malformed; empty clears it).
+    pub fn set_sale_total(&self, text: &str, ctx: &SaleContext) -> Result<SaleView, Error> {
+        let currency = crate::settings::TerminalSettings::load(&self.store)?.currency();
+        let cents = if text.trim().is_empty() { None } else { Some(currency.parse(text)?) };
+        if cents.is_none() && self.store.open_sale()?.is_none() {
+            return self.sale_view();
+        }
+        self.store.set_sale_total(ctx, cents)?;
+        self.sale_view()
+    }
+
+    /// The Redeem press for the open sale: every scanned voucher of it is sent (one
+    /// intent and key each), and the press waits up to `wait` for the answers.
+    /// Returns the view and the intents this press committed.
+    pub async fn redeem_sale(&self, actor: &str, wait: Duration) -> Result<(SaleView, Vec<Intent>), Error> {
+        let Some(sale) = self.store.open_sale()? else { return Ok((self.sale_view()?, Vec::new())) };
+        let mut rx = self.events.subscribe();
+        let pressed = self.store.press_sale(&sale.id, actor)?;
+        tracing::info!(sale = sale.number, pressed = pressed.len(), actor, "redeem pressed for the sale");
+        if !pressed.is_empty() {
+            for i in &pressed {
+                self.publish(i);
+            }
+            self.sync.wake();
+            self.wait_for_answers(&mut rx, &pressed, wait).await?;
+        }
+        Ok((self.sale_view()?, pressed))
+    }
+
+    /// Next customer: closes the open sale if every voucher in it is settled,
+    /// withdrawing scans never pressed; otherwise changes nothing and says which
+    /// vouchers wait for an answer (`sale_unresolved`). Returns the closed sale's view
+    /// (for its receipt), or none when no sale was open.
+    pub fn close_sale(&self, actor: &str) -> Result<Option<SaleView>, Error> {
+        let Some(sale) = self.store.open_sale()? else { return Ok(None) };
+        let (closed, changed) = self.store.close_sale(&sale.id, actor)?;
+        tracing::info!(sale = closed.number, withdrawn = changed.len(), actor, "sale closed");
+        for i in &changed {
+            self.publish(i);
+        }
+        if changed.iter().any(|i| i.state == IntentState::Unknown) {
+            self.sync.wake();
+        }
+        Ok(Some(self.sale_view_of(Some(closed))?))
+    }
+
+    /// A sale by id, as the checkout would show it (a closed one, for its receipt).
+    pub fn sale_by_id(&self, id: &str) -> Result<SaleView, Error> {
+        let sale = self.store.sale(id)?;
+        self.sale_view_of(Some(sale))
     }
 
     /// The current view of one intent.
@@ -145,10 +233,7 @@ impl Terminal {
             return Ok(intent);
         }
         if intent.declined {
-            return Err(Error::NotAllowed {
-                code: "already_declined",
-                message: "This voucher was declined: the customer paid another way.".into(),
-            });
+            return Err(StoreError::AlreadyAnswered { accepted: false }.into());
         }
         let policy = OfflinePolicy::load(&self.store)?;
         match policy.verdict(&intent, &self.store.summary()?, self.store.now_ms()) {
@@ -167,13 +252,11 @@ impl Terminal {
     /// manager can make the customer good.
     pub fn decline(&self, id: &str, actor: &str) -> Result<Intent, Error> {
         let intent = self.store.get(id)?;
+        // (The store checks the accept flag again in the transaction that declines.)
         if intent.accepted_offline {
-            return Err(Error::NotAllowed {
-                code: "already_accepted",
-                message: "This voucher was already accepted for the sale.".into(),
-            });
+            return Err(StoreError::AlreadyAnswered { accepted: true }.into());
         }
-        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued | IntentState::InFlight | IntentState::Unknown) {
+        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued | IntentState::InFlight | IntentState::Unknown | IntentState::NeedsReview) {
             return Err(Error::NotAllowed {
                 code: "decline_not_allowed",
                 message: format!("This voucher is {} and no longer waits for the service.", intent.state),

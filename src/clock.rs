@@ -106,6 +106,15 @@ impl StoreZone {
         }
     }
 
+    /// A time as the cashier reads it, day/month/year as the page shows it:
+    /// `01/12/2026 14:03`.
+    pub fn human(&self, ms: i64) -> String {
+        match jiff::Timestamp::from_millisecond(ms) {
+            Ok(t) => t.to_zoned(self.0.clone()).strftime("%d/%m/%Y %H:%M").to_string(),
+            Err(_) => rfc3339(ms),
+        }
+    }
+
     /// The store's date (YYYY-MM-DD) at `ms`.
     pub fn date_of(&self, ms: i64) -> String {
         match jiff::Timestamp::from_millisecond(ms) {

@@ -100,6 +100,8 @@ use IntentState::*;
 pub const TRANSITIONS: &[(IntentState, IntentState, &str)] = &[
     (Scanned, Queued, "the cashier pressed Redeem"),
     (Scanned, Cancelled, "the cashier dropped the scan before committing"),
+    (Scanned, Unknown, "a scan restored from a backup was pressed or declined: the copy it came from may have sent it, so it is resent or looked up, never withdrawn"),
+    (Queued, Unknown, "restored from a backup: the copy it came from may have sent it after the backup was taken, so any refusal of its resend is looked up"),
     (Queued, InFlight, "the sync engine is sending it"),
     (Queued, Cancelled, "no attempt can have executed, so withdrawing it (or the cashier declining it) leaves no redemption behind"),
     (InFlight, Queued, "no attempt of it may have executed: no connection was made, or the service's own JSON said 401 or 429"),
@@ -279,6 +281,8 @@ pub struct Intent {
     pub review_cause: Option<String>,
     /// A wait the service imposed (Retry-After, a rejected key).
     pub not_before: Option<i64>,
+    /// The sale it pays for, and no other (none for intents older than sales).
+    pub sale_id: Option<String>,
 }
 
 #[cfg(test)]

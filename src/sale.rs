@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::intent::{Intent, IntentState};
+use crate::policy::OfflineVerdict;
+use crate::store::Sale;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -131,9 +133,84 @@ pub struct SaleTotals {
     pub unconfirmed: u32,
 }
 
-/// Whether an intent pays for this sale: redeemed, or accepted while unconfirmed.
-fn pays(i: &Intent) -> bool {
+/// Whether an intent pays for its sale: redeemed, or accepted while unconfirmed.
+pub fn pays(i: &Intent) -> bool {
     i.state == IntentState::Redeemed || (i.accepted_offline && !i.state.is_final())
+}
+
+/// Whether the cashier owes this voucher an answer before its sale can close: it was
+/// pressed, has no outcome yet, and was neither accepted for the sale nor declined
+/// (another payment taken). A scan never pressed needs none: closing withdraws it.
+/// (Migration `005` refuses a close that leaves such a voucher, whatever the code.)
+pub fn needs_answer(i: &Intent) -> bool {
+    i.state != IntentState::Scanned && !i.state.is_final() && !i.accepted_offline && !i.declined
+}
+
+/// Withdrawn before it was ever pressed: never part of what the customer paid with.
+fn dropped_before_press(i: &Intent) -> bool {
+    i.state == IntentState::Cancelled && i.queued_at.is_none()
+}
+
+/// One voucher on the sale, with everything the checkout may do with it decided.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct SaleLine {
+    pub intent: Intent,
+    /// The scanned value, once the service confirmed it.
+    pub value: Option<String>,
+    /// It counts toward the vouchers' value (redeemed, or accepted unconfirmed).
+    pub pays: bool,
+    /// The sale cannot close until the cashier accepts or declines it.
+    pub needs_answer: bool,
+    /// Only scanned, never sent: the cashier may take it off the sale.
+    pub can_remove: bool,
+    /// For a voucher that needs an answer: whether the store's policy lets the sale
+    /// go ahead on it, or why another payment must be taken.
+    pub offline: Option<OfflineVerdict>,
+}
+
+/// What the checkout shows of a sale: the core's whole decision, which the page only
+/// renders.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct SaleView {
+    /// None before the first scan or total of the next customer.
+    pub sale: Option<Sale>,
+    pub lines: Vec<SaleLine>,
+    pub totals: SaleTotals,
+    /// Some voucher is only scanned: one Redeem press sends them all.
+    pub can_redeem: bool,
+    /// Next customer may close it now.
+    pub can_close: bool,
+    /// The vouchers (intent ids) that wait for the cashier's answer.
+    pub unresolved: Vec<String>,
+}
+
+/// The view of `sale` with its `intents` (in scan order). `offline` gives the store
+/// policy's verdict for a voucher that waits for an answer.
+pub fn view(currency: &Currency, sale: Option<Sale>, intents: Vec<Intent>, offline: impl Fn(&Intent) -> OfflineVerdict) -> SaleView {
+    let shown: Vec<Intent> = intents.into_iter().filter(|i| !dropped_before_press(i)).collect();
+    let totals = totals(currency, sale.as_ref().and_then(|s| s.total_cents), &shown);
+    let lines: Vec<SaleLine> = shown
+        .into_iter()
+        .zip(totals.vouchers.iter())
+        .map(|(i, v)| SaleLine {
+            value: v.value.clone(),
+            pays: pays(&i),
+            needs_answer: needs_answer(&i),
+            can_remove: i.state == IntentState::Scanned && !i.maybe_executed,
+            offline: needs_answer(&i).then(|| offline(&i)),
+            intent: i,
+        })
+        .collect();
+    let unresolved: Vec<String> = lines.iter().filter(|l| l.needs_answer).map(|l| l.intent.id.clone()).collect();
+    let open = sale.as_ref().is_some_and(|s| s.closed_at.is_none());
+    SaleView {
+        can_redeem: open && lines.iter().any(|l| l.intent.state == IntentState::Scanned),
+        can_close: open && unresolved.is_empty(),
+        unresolved,
+        lines,
+        totals,
+        sale,
+    }
 }
 
 /// The sale's amounts for `total_cents` (none until typed) and its vouchers.

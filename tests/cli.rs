@@ -85,3 +85,62 @@ fn a_plain_http_service_off_this_machine_is_refused_before_the_key_is_sent() {
     assert!(err.contains("https://"), "{err}");
     assert!(!err.contains("s3cret"), "the key never reaches the message: {err}");
 }
+
+/// A `voucher-pos session` answered one line at a time.
+struct Session {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    out: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl Session {
+    fn start(db: &std::path::Path, s: &Sandbox) -> Session {
+        let mut child = voucher_pos(db, &s.url).arg("session").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("start voucher-pos session");
+        let stdin = child.stdin.take().unwrap();
+        let out = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+        Session { child, stdin, out }
+    }
+
+    fn say(&mut self, line: &str) -> String {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.out.next().expect("the session answers every line").unwrap()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = writeln!(self.stdin, "quit");
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_closes_a_sale_only_when_settled_and_refuses_a_voucher_held_by_another_sale() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let ok = pos(&db, &s, &["policy", "--set", r#"{"accept_offline":true,"max_pending":10,"max_pending_age_s":3600,"max_vouchers_per_code":15}"#]);
+    assert!(ok.status.success());
+    s.faults(json!({"offline": true})).await;
+    let mut t = Session::start(&db, &s);
+    // A scan with no open sale opens one.
+    let scanned = t.say(&format!("scan {qr}"));
+    let f: Vec<&str> = scanned.split(' ').collect();
+    assert_eq!(&f[..2], ["ok", "scanned"], "{scanned}");
+    let (id, sale) = (f[2].to_string(), f[5].to_string());
+    let sent = t.say("redeem");
+    assert_eq!(sent, format!("ok sent {sale} {id}"));
+    // Pressed, no answer from the service or the cashier: the sale stays open.
+    let refused = t.say("close");
+    assert!(refused.starts_with("err sale_unresolved ") && refused.contains("rsg:"), "{refused}");
+    assert_eq!(t.say(&format!("accept {id}")), format!("ok accepted {id}"));
+    assert_eq!(t.say("close"), format!("ok closed {sale}"));
+    // The same code in the next sale: refused in words, and it joins nothing.
+    let again = t.say(&format!("scan {qr}"));
+    assert!(again.starts_with("err voucher_in_other_sale ") && again.contains("sale 1"), "{again}");
+    assert_eq!(t.say("close"), "ok closed -", "no sale was opened by the refused scan");
+    drop(t);
+    let sales: serde_json::Value = serde_json::from_str(&stdout(&pos(&db, &s, &["sales"]))).unwrap();
+    assert_eq!(sales.as_array().unwrap().len(), 1, "{sales}");
+}

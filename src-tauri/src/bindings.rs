@@ -17,9 +17,9 @@ mod tests {
     use voucher_pos::settings::TerminalSettings;
     use voucher_pos::retention::Archived;
     use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, ServiceRow, Tally, Totals};
-    use voucher_pos::sale::{SaleTotals, SaleVoucher};
+    use voucher_pos::sale::{SaleLine, SaleTotals, SaleView, SaleVoucher};
     use voucher_pos::startup::StartupProblem;
-    use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
+    use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, Sale, ScanResult};
     use voucher_pos::sync::{Connectivity, SyncEvent};
 
     fn generate() -> String {
@@ -49,6 +49,9 @@ mod tests {
             Exported::decl(&cfg),
             SaleVoucher::decl(&cfg),
             SaleTotals::decl(&cfg),
+            Sale::decl(&cfg),
+            SaleLine::decl(&cfg),
+            SaleView::decl(&cfg),
             Tally::decl(&cfg),
             Totals::decl(&cfg),
             ServiceRow::decl(&cfg),

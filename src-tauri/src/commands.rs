@@ -24,7 +24,7 @@ use voucher_pos::access::{audit::AuditEntry, cashiers, Access, AccessState, Cash
 use voucher_pos::checkout::{RedeemView, Settlement, Terminal};
 use voucher_pos::intent::{Intent, SaleContext};
 use voucher_pos::log::{LogCursor, LogFilter, LogPage};
-use voucher_pos::sale::SaleTotals;
+use voucher_pos::sale::SaleView;
 use voucher_pos::startup::StartupProblem;
 use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, ScanResult};
 use voucher_pos::sync::Connectivity;
@@ -167,24 +167,36 @@ pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<Stri
     Ok(state.terminal.scan(&text, &sale)?)
 }
 
-/// The sale's amounts: the typed total (parsed here, in cents) against the vouchers
-/// scanned for it.
+/// The open sale as the core decided it: its vouchers with their states, the
+/// amounts, and what the cashier may do next.
 #[tauri::command]
-pub async fn sale_totals(state: State<'_, AppState>, total: String, intent_ids: Vec<String>) -> Answer<SaleTotals> {
-    let settings = voucher_pos::settings::TerminalSettings::load(state.terminal.store())?;
-    let currency = settings.currency();
-    let total_cents = if total.trim().is_empty() { None } else { Some(currency.parse(&total)?) };
-    let intents = intent_ids.iter().map(|id| state.terminal.store().get(id)).collect::<Result<Vec<_>, _>>()?;
-    Ok(voucher_pos::sale::totals(&currency, total_cents, &intents))
+pub async fn sale_view(state: State<'_, AppState>) -> Answer<SaleView> {
+    Ok(state.terminal.sale_view()?)
 }
 
+/// The sale's total as typed (parsed by the core, in cents; refused when malformed).
 #[tauri::command]
-pub async fn redeem(state: State<'_, AppState>, intent_id: String) -> Answer<RedeemView> {
+pub async fn sale_set_total(state: State<'_, AppState>, total: String) -> Answer<SaleView> {
+    let mut sale = state.sale.lock().unwrap().clone();
+    sale.cashier_id = state.access.cashier()?;
+    Ok(state.terminal.set_sale_total(&total, &sale)?)
+}
+
+/// The Redeem press: every scanned voucher of the open sale is sent, and the press
+/// waits a moment for the service's answers.
+#[tauri::command]
+pub async fn sale_redeem(state: State<'_, AppState>) -> Answer<SaleView> {
     let actor = cashier(&state)?;
-    Ok(state
-        .terminal
-        .redeem(&intent_id, &actor, CHECKOUT_WAIT)
-        .await?)
+    Ok(state.terminal.redeem_sale(&actor, CHECKOUT_WAIT).await?.0)
+}
+
+/// Next customer: closes the open sale once every voucher in it is settled, or
+/// answers `sale_unresolved` and changes nothing. Returns the closed sale (its
+/// receipt), or none when no sale was open.
+#[tauri::command]
+pub async fn sale_close(state: State<'_, AppState>) -> Answer<Option<SaleView>> {
+    let actor = cashier(&state)?;
+    Ok(state.terminal.close_sale(&actor)?)
 }
 
 #[tauri::command]

@@ -72,12 +72,13 @@ impl Args {
 pub struct EmbeddedSandbox(Option<voucher_sandbox::Running>);
 
 /// The embedded sandbox only: makes its service unreachable, so that a person can see
-/// the terminal queue offline and catch up, without a network to unplug.
+/// the terminal queue offline and catch up, without a network to unplug. Answers
+/// once the change is in effect (async: the window never waits on it).
 #[tauri::command]
-fn sandbox_simulate_offline(sandbox: tauri::State<'_, EmbeddedSandbox>, offline: bool) -> Result<(), commands::IpcError> {
+async fn sandbox_simulate_offline(sandbox: tauri::State<'_, EmbeddedSandbox>, offline: bool) -> Result<(), commands::IpcError> {
     match &sandbox.0 {
         Some(running) => {
-            running.set_offline(offline);
+            running.set_offline_and_wait(offline).await;
             Ok(())
         }
         None => Err(commands::IpcError { code: "not_sandbox".into(), message: "Only the embedded sandbox can simulate a network loss.".into() }),
@@ -294,8 +295,10 @@ fn main() {
             commands::status,
             commands::close_terminal,
             commands::scan,
-            commands::sale_totals,
-            commands::redeem,
+            commands::sale_view,
+            commands::sale_set_total,
+            commands::sale_redeem,
+            commands::sale_close,
             commands::view_intent,
             commands::accept_offline,
             commands::cancel,

@@ -106,11 +106,20 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// A scriptable terminal: runs the sync engine and reads commands on stdin, one
-    /// per line (`scan CODE`, `redeem ID`, `accept ID`, `decline ID`, `cancel ID`,
-    /// `quit`), answering each with one line once it is durable: `ok scanned ID KIND
-    /// STATE`, `ok queued ID STATE`, `ok accepted ID`, `ok declined ID STATE`,
-    /// `ok cancelled ID`, or `err CODE MESSAGE`.
+    /// per line, answering each with one line once it is durable:
+    /// `scan CODE` -> `ok scanned ID KIND STATE SALE_ID` (a scan with no open sale
+    /// opens one); `redeem ID` -> `ok queued ID STATE`; `redeem` (the whole open
+    /// sale) -> `ok sent SALE_ID ID,ID` (`-` for none); `accept ID` -> `ok accepted
+    /// ID`; `decline ID` -> `ok declined ID STATE`; `cancel ID` -> `ok cancelled ID`;
+    /// `close` -> `ok closed SALE_ID` (or `ok closed -` with no sale open); `quit`.
+    /// Any refusal is `err CODE MESSAGE` (`voucher_in_other_sale`, `sale_unresolved`).
     Session,
+    /// Prints the newest sales as a JSON array (number, cashier, opened and closed
+    /// times, total); their vouchers are in `log --format json` by `sale_id`.
+    Sales {
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+    },
     /// Prints the store's offline policy as JSON, or sets it (`--set JSON`).
     Policy {
         #[arg(long)]
@@ -195,12 +204,13 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
-/// The system clock, off by a fixed amount (`--clock-skew`).
-struct SkewedClock(i64);
+/// The system clock, off by an amount (`--clock-skew`; a session's `skew MS` moves
+/// it while the terminal runs, as a till's clock corrected mid-day would).
+struct SkewedClock(std::sync::atomic::AtomicI64);
 
 impl Clock for SkewedClock {
     fn now_ms(&self) -> i64 {
-        SystemClock.now_ms().saturating_add(self.0)
+        SystemClock.now_ms().saturating_add(self.0.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -292,8 +302,9 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             voucher_pos::store::default_path()
         }
     };
-    let clock: Arc<dyn Clock> = match cli.clock_skew {
-        Some(ms) => Arc::new(SkewedClock(ms)),
+    let skewed = cli.clock_skew.map(|ms| Arc::new(SkewedClock(ms.into())));
+    let clock: Arc<dyn Clock> = match &skewed {
+        Some(c) => c.clone(),
         None => Arc::new(SystemClock),
     };
     if let Command::Restore { file } = &cli.command {
@@ -441,13 +452,34 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 let answer = match cmd {
                     "scan" => match t.scan(arg, &ctx) {
                         Ok(r) => {
-                            format!("ok scanned {} {} {}", r.intent().id, r.kind(), r.intent().state)
+                            let sale = r.intent().sale_id.as_deref().unwrap_or("-");
+                            format!("ok scanned {} {} {} {sale}", r.intent().id, r.kind(), r.intent().state)
+                        }
+                        Err(e) => format!("err {} {e}", e.code()),
+                    },
+                    "redeem" if arg.is_empty() => match t.redeem_sale(&actor, Duration::ZERO).await {
+                        Ok((v, pressed)) => {
+                            let sale = v.sale.as_ref().map_or("-", |s| s.id.as_str());
+                            let ids: Vec<&str> = pressed.iter().map(|i| i.id.as_str()).collect();
+                            format!("ok sent {sale} {}", if ids.is_empty() { "-".to_string() } else { ids.join(",") })
                         }
                         Err(e) => format!("err {} {e}", e.code()),
                     },
                     "redeem" => match t.redeem(arg, &actor, Duration::ZERO).await {
                         Ok(v) => format!("ok queued {} {}", v.intent.id, v.intent.state),
                         Err(e) => format!("err {} {e}", e.code()),
+                    },
+                    "close" => match t.close_sale(&actor) {
+                        Ok(v) => format!("ok closed {}", v.and_then(|v| v.sale).map_or("-".to_string(), |s| s.id)),
+                        Err(e) => format!("err {} {e}", e.code()),
+                    },
+                    "skew" => match (&skewed, arg.parse::<i64>()) {
+                        (Some(c), Ok(ms)) => {
+                            c.0.store(ms, std::sync::atomic::Ordering::Relaxed);
+                            t.wake();
+                            format!("ok skew {ms}")
+                        }
+                        _ => "err usage skew MS needs a number and a terminal started with --clock-skew".to_string(),
                     },
                     "accept" => match t.accept_offline(arg, &actor) {
                         Ok(i) => format!("ok accepted {}", i.id),
@@ -467,6 +499,10 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 println!("{answer}");
             }
             t.shutdown().await;
+            Ok(0)
+        }
+        Command::Sales { limit } => {
+            println!("{}", serde_json::to_string_pretty(&store.sales(limit)?)?);
             Ok(0)
         }
         Command::Decode { .. } => unreachable!("handled before the database is opened"),

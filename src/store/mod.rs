@@ -22,13 +22,17 @@ use crate::clock::Clock;
 use crate::intent::{build_body, build_metadata, transition_reason, unsent_state, ContextError, Intent, IntentState, SaleContext};
 use crate::voucher::VoucherCode;
 
+mod sales;
+pub use sales::{Sale, SaleHold};
+
 /// The schema's history, oldest first; `user_version` is how many have run. Public
 /// so the upgrade tests can build a database as each earlier version left it.
 pub const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/001_intents.sql"),
-    include_str!("../migrations/002_maybe_executed.sql"),
-    include_str!("../migrations/003_access.sql"),
-    include_str!("../migrations/004_retention.sql"),
+    include_str!("../../migrations/001_intents.sql"),
+    include_str!("../../migrations/002_maybe_executed.sql"),
+    include_str!("../../migrations/003_access.sql"),
+    include_str!("../../migrations/004_retention.sql"),
+    include_str!("../../migrations/005_sales.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -57,6 +61,17 @@ pub enum StoreError {
     StateChanged { id: String, expected: IntentState, actual: IntentState },
     #[error(transparent)]
     Context(#[from] ContextError),
+    /// The code's live intent belongs to another sale: it pays for that sale only.
+    #[error("{}", .0.describe(crate::clock::rfc3339))]
+    InOtherSale(SaleHold),
+    /// Pressed vouchers with no outcome and no answer from the cashier.
+    #[error("Sale {number} cannot close yet: {} still waiting for the service. Accept or decline each one first.", .vouchers.join(", "))]
+    SaleUnresolved { number: i64, vouchers: Vec<String>, intent_ids: Vec<String> },
+    #[error("Sale {0} is closed.")]
+    SaleClosed(i64),
+    /// The cashier already gave the other answer for this voucher.
+    #[error("This voucher was already {}.", if *.accepted { "accepted for the sale" } else { "declined: the customer paid another way" })]
+    AlreadyAnswered { accepted: bool },
     #[error("Database error: {0}")]
     Sqlite(rusqlite::Error),
     #[error("Database migration failed: {0}")]
@@ -77,6 +92,11 @@ impl StoreError {
             StoreError::IllegalTransition { .. } => "intent_illegal_transition",
             StoreError::StateChanged { .. } => "intent_state_changed",
             StoreError::Context(e) => e.code(),
+            StoreError::InOtherSale(_) => "voucher_in_other_sale",
+            StoreError::SaleUnresolved { .. } => "sale_unresolved",
+            StoreError::SaleClosed(_) => "sale_closed",
+            StoreError::AlreadyAnswered { accepted: true } => "already_accepted",
+            StoreError::AlreadyAnswered { accepted: false } => "already_declined",
             StoreError::Sqlite(_) => "store_sqlite",
             StoreError::Migration(_) => "store_migration",
             StoreError::Io(_) => "store_io",
@@ -343,6 +363,16 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
+        {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let restored: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [RESTORE_PENDING], |r| r.get(0)).optional()?;
+            if let Some(from) = restored {
+                let marked = mark_restored(&tx, clock.now_ms(), &from)?;
+                tx.execute("DELETE FROM settings WHERE key = ?1", [RESTORE_PENDING])?;
+                tracing::warn!(marked, from = %from, "restored database: every intent not final in it is maybe-executed from now on");
+            }
+            tx.commit()?;
+        }
         if let Some(pages) = opts.max_page_count {
             conn.query_row(&format!("PRAGMA max_page_count={pages}"), [], |_| Ok(()))?;
         }
@@ -380,12 +410,16 @@ impl Store {
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a scan: returns the code's live intent, says it was already redeemed,
-    /// or creates a new intent with a fresh key and frozen request bytes. Durable on
+    /// Records a scan for the open sale (opening one if none is open): returns the
+    /// code's intent in this sale, says it was already redeemed, refuses a code whose
+    /// live intent belongs to another sale (it pays for that sale only), or creates a
+    /// new intent in this sale with a fresh key and frozen request bytes. Durable on
     /// return.
     pub fn scan(&self, code: &VoucherCode, ctx: &SaleContext) -> Result<ScanResult, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = self.clock.now_ms();
+        let sale = sales::open_sale_in(&tx, ctx, now)?;
         let last: Option<Intent> = tx
             .query_row(
                 &format!("SELECT {COLS} FROM intents WHERE code = ?1 ORDER BY rowid DESC LIMIT 1"),
@@ -393,11 +427,22 @@ impl Store {
                 intent_from_row,
             )
             .optional()?;
-        if let Some(intent) = last {
+        if let Some(mut intent) = last {
             if intent.state == IntentState::Redeemed {
                 return Ok(ScanResult::AlreadyRedeemed { intent });
             }
             if intent.state.is_live() {
+                if intent.sale_id.is_none() && intent.state == IntentState::Scanned {
+                    // Scanned before sales were recorded and never sent: it joins this one.
+                    tx.execute("UPDATE intents SET sale_id = ?2 WHERE id = ?1", params![intent.id, sale.id])?;
+                    intent.sale_id = Some(sale.id.clone());
+                    note_in_place(&tx, &intent, now, &format!("cashier:{}", ctx.cashier_id), &format!("joined sale {}: scanned before sales were recorded", sale.number))?;
+                }
+                if intent.sale_id.as_deref() != Some(sale.id.as_str()) {
+                    return Err(StoreError::InOtherSale(sales::hold_of(&tx, &intent)?));
+                }
+                // Commit the sale the scan may just have opened: the scan is part of it.
+                tx.commit()?;
                 return Ok(ScanResult::Existing { intent });
             }
         }
@@ -405,13 +450,12 @@ impl Store {
         let key = uuid::Uuid::new_v4().to_string();
         let metadata = build_metadata(code, ctx, &id)?;
         let body = build_body(code, &metadata);
-        let now = self.clock.now_ms();
         tx.execute(
             "INSERT INTO intents (id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id,
-                                  receipt_number, body, state, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'scanned', ?10, ?10)",
+                                  receipt_number, body, state, created_at, updated_at, sale_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'scanned', ?10, ?10, ?11)",
             params![id, key, code.as_str(), code.voucher_count() as i64, ctx.terminal_id, ctx.branch_code,
-                    ctx.cashier_id, ctx.receipt_number, body, now],
+                    ctx.cashier_id, ctx.receipt_number, body, now, sale.id],
         )?;
         insert_history(&tx, &id, now, None, IntentState::Scanned, &format!("cashier:{}", ctx.cashier_id), None)?;
         let intent = load(&tx, &id)?;
@@ -432,12 +476,7 @@ impl Store {
         if current.state != IntentState::Scanned {
             return Ok((current, false));
         }
-        let now = self.clock.now_ms();
-        let updated = apply(&tx, current, IntentState::Queued, now, actor, None, None, |i| {
-            i.queued_at = Some(now);
-            i.next_attempt_at = Some(now);
-            i.accepted_offline = accepted_offline;
-        })?;
+        let updated = press(&tx, current, self.clock.now_ms(), actor, accepted_offline)?;
         tx.commit()?;
         Ok((updated, true))
     }
@@ -447,7 +486,11 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut current = load(&tx, id)?;
-        if current.declined || (!current.state.is_pending() && current.state != IntentState::Redeemed) {
+        if current.declined {
+            return Err(StoreError::AlreadyAnswered { accepted: false });
+        }
+        // Pending, or in review with no answer yet (the customer is still at the till).
+        if !current.state.is_pending() && !matches!(current.state, IntentState::Redeemed | IntentState::NeedsReview) {
             return Err(StoreError::IllegalTransition { id: id.into(), from: current.state, to: current.state });
         }
         if !current.accepted_offline {
@@ -557,10 +600,18 @@ impl Store {
         let note = "declined: the customer paid another way";
         let out = match current.state {
             _ if current.declined => current,
+            // Compare-and-set with accept: an answer given is never turned into the other.
+            _ if current.accepted_offline => return Err(StoreError::AlreadyAnswered { accepted: true }),
+            // A scan restored from a backup may have been sent from the lost copy: never
+            // withdrawn, looked up instead.
+            IntentState::Scanned if current.maybe_executed => apply(&tx, current, IntentState::Unknown, now, actor, Some(note), None, |i| {
+                i.declined = true;
+                i.next_attempt_at = Some(now);
+            })?,
             IntentState::Scanned | IntentState::Queued => apply(&tx, current, IntentState::Cancelled, now, actor, Some(note), None, |i| {
                 i.declined = true;
             })?,
-            IntentState::InFlight | IntentState::Unknown => {
+            IntentState::InFlight | IntentState::Unknown | IntentState::NeedsReview => {
                 current.declined = true;
                 note_in_place(&tx, &current, now, actor, note)?;
                 current
@@ -922,7 +973,7 @@ fn attempt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
 pub(crate) const COLS: &str = "id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state,
      created_at, updated_at, queued_at, first_sent_at, next_attempt_at, attempt_count, accepted_offline,
      transaction_id, campaign_name, value_cents, http_status, error_code, error_message, review_reason, loss, lookup_due,
-     maybe_executed, declined, window_from, first_sent_service_at, service_url, api_key_fp, review_cause, not_before";
+     maybe_executed, declined, window_from, first_sent_service_at, service_url, api_key_fp, review_cause, not_before, sale_id";
 
 pub(crate) fn intent_from_row(r: &Row<'_>) -> rusqlite::Result<Intent> {
     let state: String = r.get(9)?;
@@ -963,6 +1014,7 @@ pub(crate) fn intent_from_row(r: &Row<'_>) -> rusqlite::Result<Intent> {
         api_key_fp: r.get(31)?,
         review_cause: r.get(32)?,
         not_before: r.get(33)?,
+        sale_id: r.get(34)?,
     })
 }
 
@@ -979,6 +1031,56 @@ fn load(conn: &Connection, id: &str) -> Result<Intent, StoreError> {
     conn.query_row(&format!("SELECT {COLS} FROM intents WHERE id = ?1"), [id], intent_from_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(id.into()))
+}
+
+/// The setting `backup::restore` writes into the copy it puts in place; the first
+/// open of that copy marks it (see [`mark_restored`]) and removes the setting in the
+/// same transaction, so a restore interrupted at any point is marked at next open.
+pub(crate) const RESTORE_PENDING: &str = "restore_pending";
+
+/// After a restore: the copy may be older than what was sent since, so every intent
+/// that is not final in it may have executed, from now on. A queued one becomes
+/// `unknown`: resent with its key (a replay, or a new run meeting our own earlier
+/// redemption), and any refusal looked up before it becomes a verdict, over the
+/// service's whole history (no first send of it is on record); a scan, if pressed
+/// later, goes to `unknown` too; one in review keeps waiting for the manager. Each
+/// gets a history row saying why. Returns how many.
+fn mark_restored(tx: &Connection, now: i64, restored_from: &str) -> Result<usize, StoreError> {
+    let ids: Vec<String> = {
+        let mut st = tx.prepare("SELECT id FROM intents WHERE state NOT IN ('redeemed','refused','cancelled') AND maybe_executed = 0")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let why = format!("restored from the backup {restored_from}: the copy may be older than what was sent since, so it may have executed");
+    for id in &ids {
+        let mut current = load(tx, id)?;
+        if current.state == IntentState::Queued {
+            apply(tx, current, IntentState::Unknown, now, "restore", Some(&why), None, |i| {
+                i.maybe_executed = true;
+                i.next_attempt_at = Some(now);
+            })?;
+        } else {
+            current.maybe_executed = true;
+            note_in_place(tx, &current, now, "restore", &why)?;
+        }
+    }
+    Ok(ids.len())
+}
+
+/// The Redeem press on a scanned intent: queued, ready for the engine. One restored
+/// from a backup (maybe-executed: the lost copy may have sent it) goes to `unknown`
+/// instead, so that any refusal is looked up before it becomes a verdict.
+fn press(tx: &Connection, current: Intent, now: i64, actor: &str, accepted_offline: bool) -> Result<Intent, StoreError> {
+    let (to, note) = if current.maybe_executed {
+        (IntentState::Unknown, Some("pressed after a restore: the copy it came from may have sent it already"))
+    } else {
+        (IntentState::Queued, None)
+    };
+    apply(tx, current, to, now, actor, note, None, |i| {
+        i.queued_at = Some(now);
+        i.next_attempt_at = Some(now);
+        i.accepted_offline = accepted_offline;
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

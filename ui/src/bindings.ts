@@ -45,7 +45,11 @@ review_cause: string | null,
 /**
  * A wait the service imposed (Retry-After, a rejected key).
  */
-not_before: number | null, };
+not_before: number | null, 
+/**
+ * The sale it pays for, and no other (none for intents older than sales).
+ */
+sale_id: string | null, };
 
 export type ScanResult = { "kind": "created", intent: Intent, } | { "kind": "existing", intent: Intent, } | { "kind": "already_redeemed", intent: Intent, };
 
@@ -172,6 +176,65 @@ forfeited: string | null, balance_due: string | null,
  * Vouchers counted on the sale whose value the service has not confirmed yet.
  */
 unconfirmed: number, };
+
+export type Sale = { id: string, 
+/**
+ * 1, 2, 3… on this terminal: what people say, and what a receipt prints.
+ */
+number: number, terminal_id: string, 
+/**
+ * Who opened it.
+ */
+cashier_id: string, opened_at: number, 
+/**
+ * None while the customer is at the till.
+ */
+closed_at: number | null, 
+/**
+ * The sale's total as typed, in cents.
+ */
+total_cents: number | null, };
+
+export type SaleLine = { intent: Intent, 
+/**
+ * The scanned value, once the service confirmed it.
+ */
+value: string | null, 
+/**
+ * It counts toward the vouchers' value (redeemed, or accepted unconfirmed).
+ */
+pays: boolean, 
+/**
+ * The sale cannot close until the cashier accepts or declines it.
+ */
+needs_answer: boolean, 
+/**
+ * Only scanned, never sent: the cashier may take it off the sale.
+ */
+can_remove: boolean, 
+/**
+ * For a voucher that needs an answer: whether the store's policy lets the sale
+ * go ahead on it, or why another payment must be taken.
+ */
+offline: OfflineVerdict | null, };
+
+export type SaleView = { 
+/**
+ * None before the first scan or total of the next customer.
+ */
+sale: Sale | null, lines: Array<SaleLine>, totals: SaleTotals, 
+/**
+ * Some voucher is only scanned: one Redeem press sends them all.
+ */
+can_redeem: boolean, 
+/**
+ * Next customer may close it now.
+ */
+can_close: boolean, 
+/**
+ * The vouchers (intent ids) that wait for the cashier's answer.
+ */
+unresolved: Array<string>, };
 
 export type Tally = { value: number, count: number, };
 

@@ -6,17 +6,19 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, formatCents, readPreview, type Condition } from "./view";
-import type { AccessState, Archived, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, RedeemView, Report, SaleTotals, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
+import type { AccessState, Archived, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, Report, SaleLine, SaleView, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 
+/** The voucher the status area is about: the last one scanned or answered. */
 let current: Intent | null = null;
 let pressing = false;
-/** The sale in progress: the vouchers scanned for it, in order, as last seen. */
-let sale: Map<string, Intent> = new Map();
-/** Scans that arrived while a Redeem press was being answered: next, in order. */
-let waiting: Intent[] = [];
+/** The sale at the till, as the core last computed it. The page never decides
+ *  anything about it: which vouchers pay, what can close, what needs an answer. */
+let saleView: SaleView | null = null;
+/** The sale just closed, kept for its receipt until the next one starts. */
+let closedSale: SaleView | null = null;
 /** A CFHP code waiting for its receipt number and SKUs before it can be recorded. */
 let pendingCfhp: string | null = null;
 let condition: Condition = { connectivity: "online", keyRejected: null, storeFailure: null };
@@ -63,7 +65,7 @@ function showCondition() {
   el.hidden = !m;
   el.textContent = m?.text ?? "";
   el.dataset.level = m?.level ?? "";
-  if (current) showIntent(null, current, undefined, true);
+  if (current) showIntent(current, undefined, true);
 }
 
 function showConnectivity(c: Connectivity) {
@@ -100,17 +102,17 @@ async function refreshStatus() {
 
 // ---------- checkout ----------
 
-let lastView: RedeemView | null = null;
+/** The core's line for an intent of the sale at the till, if it is one. */
+function lineOf(id: string | undefined): SaleLine | null {
+  return saleView?.lines.find((l) => l.intent.id === id) ?? null;
+}
 
-function showIntent(view: RedeemView | null, intent: Intent | null, note?: string, keepNote = false) {
+/** The status area: what happened to the voucher last scanned or answered. */
+function showIntent(intent: Intent | null, note?: string, keepNote = false) {
   current = intent;
-  if (view) lastView = view;
-  if (intent && sale.has(intent.id)) sale.set(intent.id, intent);
-  view = view ?? (lastView && intent && lastView.intent.id === intent.id ? lastView : null);
   const status = $("intent-status");
   const detail = $("outcome-detail");
-  const label = intent ? statusLabel(intent, view?.connectivity ?? condition.connectivity, !!condition.keyRejected) : "Scan a voucher code";
-  status.textContent = label;
+  status.textContent = intent ? statusLabel(intent, condition.connectivity, !!condition.keyRejected) : "Scan a voucher code";
   status.dataset.state = intent?.state ?? "";
   if (!keepNote) detail.textContent = note ?? "";
   $("scanned").hidden = !intent;
@@ -122,67 +124,143 @@ function showIntent(view: RedeemView | null, intent: Intent | null, note?: strin
   } else if (intent?.state === "needs_review") {
     detail.textContent = intent.review_reason ?? "A manager must settle this voucher.";
   }
-  const offline = view?.offline ?? null;
-  const pending = !!intent && ["queued", "in_flight", "unknown"].includes(intent.state);
-  $("offline-actions").hidden = !(pending && offline);
-  if (pending && offline) {
-    const may = offline.verdict === "may_accept";
-    // Every unconfirmed voucher asks the cashier for an answer, and the answer is kept:
-    // accepted (a later refusal is the store's loss) or declined (never sent again).
-    $("offline-verdict").textContent = intent!.accepted_offline
-      ? "Accepted for this sale; the terminal will confirm it with the service."
-      : intent!.declined
-        ? "Declined: the customer pays another way. If the service turns out to have redeemed it, a manager will see it."
-        : may ? "Store policy lets this sale go ahead on the voucher, or the customer can pay another way." : `Take another payment: ${offline.reason}`;
-    const answered = intent!.accepted_offline || intent!.declined;
-    $<HTMLButtonElement>("accept-offline").hidden = !may || answered;
-    $<HTMLButtonElement>("decline-intent").hidden = answered;
+  // An unconfirmed voucher asks the cashier for an answer, and the answer is kept:
+  // accepted (a later refusal is the store's loss) or declined (never sent again).
+  const line = lineOf(intent?.id);
+  const pending = !!intent && ["queued", "in_flight", "unknown", "needs_review"].includes(intent.state);
+  const answered = !!intent && (intent.accepted_offline || intent.declined);
+  $("offline-actions").hidden = !(pending && (line?.needs_answer || answered));
+  if (pending && intent) {
+    $("offline-verdict").textContent = answerText(intent, line);
+    $<HTMLButtonElement>("accept-offline").hidden = !(line?.offline?.verdict === "may_accept");
+    $<HTMLButtonElement>("decline-intent").hidden = !line?.needs_answer;
   }
   updateRedeemButton();
-  void refreshSale();
+}
+
+/** What the store's policy and the cashier's answer say about an unconfirmed voucher. */
+function answerText(i: Intent, line: SaleLine | null): string {
+  if (i.accepted_offline) return "Accepted for this sale; the terminal will confirm it with the service.";
+  if (i.declined) return "Declined: the customer pays another way. If the service turns out to have redeemed it, a manager will see it.";
+  const offline = line?.offline;
+  if (!offline) return "";
+  return offline.verdict === "may_accept" ? "Store policy lets this sale go ahead on the voucher, or the customer can pay another way." : `Take another payment: ${offline.reason}`;
 }
 
 // ---------- the sale ----------
 
-async function refreshSale() {
-  const ids = [...sale.keys()];
-  let totals: SaleTotals;
-  try {
-    totals = await invoke<SaleTotals>("sale_totals", { total: $<HTMLInputElement>("sale-total").value, intentIds: ids });
-    $("sale-total-error").textContent = "";
-  } catch (e) {
-    // A malformed total is refused, said so, and never guessed at.
-    $("sale-total-error").textContent = errorText(e);
-    totals = await invoke<SaleTotals>("sale_totals", { total: "", intentIds: ids });
-  }
-  const unknown = totals.unconfirmed > 0 ? "not known until the service confirms" : "—";
-  $("sale-total-shown").textContent = totals.total ?? "—";
-  $("voucher-value").textContent = totals.voucher_total;
-  $("forfeited").textContent = totals.forfeited ?? unknown;
-  $("balance-due").textContent = totals.balance_due ?? unknown;
+function lineText(l: SaleLine): string {
+  const i = l.intent;
+  return `${summarizeCode(i.code, i.voucher_count)} — ${statusLabel(i, condition.connectivity, !!condition.keyRejected)}${l.value ? " — " + l.value : ""}`;
+}
+
+/** Draws the sale as the core computed it. */
+function showSale(v: SaleView) {
+  saleView = v;
+  if (v.sale) closedSale = null;
+  // Until the next sale starts, the receipt is the closed sale's.
+  fillReceipt(closedSale ?? v);
+  const t = v.totals;
+  const unknown = t.unconfirmed > 0 ? "not known until the service confirms" : "—";
+  $("sale-number").textContent = v.sale ? `Sale ${v.sale.number} · opened ${when(v.sale.opened_at)}` : "";
+  $("sale-total-shown").textContent = t.total ?? "—";
+  $("voucher-value").textContent = t.voucher_total;
+  $("forfeited").textContent = t.forfeited ?? unknown;
+  $("balance-due").textContent = t.balance_due ?? unknown;
   $("sale-vouchers").replaceChildren(
-    ...totals.vouchers.map((v) => {
-      const i = sale.get(v.intent_id)!;
-      return Object.assign(document.createElement("li"), { textContent: `${summarizeCode(i.code, i.voucher_count)} — ${statusLabel(i, condition.connectivity, !!condition.keyRejected)}${v.value ? " — " + v.value : ""}` });
+    ...v.lines.map((l) => {
+      const li = Object.assign(document.createElement("li"), { textContent: lineText(l) });
+      li.dataset.state = l.intent.state;
+      if (l.can_remove) {
+        const b = Object.assign(document.createElement("button"), { type: "button", textContent: "Remove" });
+        b.dataset.testid = "remove-voucher";
+        b.setAttribute("data-testid", "remove-voucher");
+        b.setAttribute("aria-label", `Remove ${summarizeCode(l.intent.code, l.intent.voucher_count)} from the sale`);
+        b.addEventListener("click", () => void answer("cancel", l.intent.id, b));
+        li.append(" ", b);
+      }
+      return li;
     }),
   );
-  fillReceipt(totals);
+  const notSent = v.lines.filter((l) => l.intent.state === "scanned").length;
+  $("waiting-scans").textContent = notSent && (pressing || (current && current.state !== "scanned")) ? `${notSent} scanned voucher${notSent === 1 ? "" : "s"} not sent yet: press Redeem.` : "";
+  const mine = lineOf(current?.id);
+  if (mine) showIntent(mine.intent, undefined, true);
+  else updateRedeemButton();
+  if ($<HTMLDialogElement>("resolve-dialog").open) showResolve(v);
+}
+
+async function refreshSale() {
+  try {
+    showSale(await invoke<SaleView>("sale_view"));
+  } catch {
+    /* the next event will try again */
+  }
 }
 
 /** The customer's receipt, kept ready for printing: what RSG asks a sales system to
  *  print (the sale total, each voucher's scanned amount, not the amount used, the
  *  forfeited amount, the balance due, the transaction ids, and that vouchers were
  *  used), every amount as the core computed it. */
-function fillReceipt(t: SaleTotals) {
-  const lines: string[] = [`Terminal ${terminalId} · ${when(Date.now())}`, `Sale total (incl. tax): ${t.total ?? "—"}`];
-  for (const v of t.vouchers) {
-    const i = sale.get(v.intent_id)!;
-    if (!v.value) continue;
-    lines.push(`Voucher ${summarizeCode(i.code, i.voucher_count)}: ${v.value} (transaction ${i.transaction_id ?? "?"})`);
+function fillReceipt(v: SaleView) {
+  const t = v.totals;
+  const s = v.sale;
+  const lines: string[] = [`Terminal ${terminalId}${s ? ` · Sale ${s.number} · cashier ${s.cashier_id}` : ""} · ${when(s?.closed_at ?? Date.now())}`, `Sale total (incl. tax): ${t.total ?? "—"}`];
+  for (const l of v.lines) {
+    if (!l.value) continue;
+    lines.push(`Voucher ${summarizeCode(l.intent.code, l.intent.voucher_count)}: ${l.value} (${l.intent.campaign_name ? l.intent.campaign_name + ", " : ""}transaction ${l.intent.transaction_id ?? "?"})`);
   }
   lines.push(`Vouchers scanned: ${t.voucher_total}`, `Forfeited: ${t.forfeited ?? "—"}`, `Balance due: ${t.balance_due ?? "—"}`);
   lines.push("Vouchers were used in this sale. Voucher amounts are not refunded: a cancelled sale refunds only what was paid by other means.");
   $("receipt").replaceChildren(...lines.map((l) => Object.assign(document.createElement("p"), { textContent: l })));
+}
+
+/** The choice Next customer asks for: accept or decline each voucher that was sent
+ *  and has no answer yet. Nothing is cleared until each is answered. */
+function showResolve(v: SaleView) {
+  const waiting = v.lines.filter((l) => l.needs_answer);
+  $("resolve-why").textContent = waiting.length
+    ? `${waiting.length === 1 ? "This voucher was" : "These vouchers were"} sent and the service has not answered yet. Did the customer pay with ${waiting.length === 1 ? "it" : "them"}?`
+    : "";
+  $("resolve-list").replaceChildren(
+    ...waiting.map((l) => {
+      const li = document.createElement("li");
+      li.dataset.testid = "resolve-item";
+      li.setAttribute("data-testid", "resolve-item");
+      const p = Object.assign(document.createElement("p"), { textContent: `${lineText(l)}. ${answerText(l.intent, l)}` });
+      const accept = Object.assign(document.createElement("button"), { type: "button", textContent: "Accept the voucher for this sale" });
+      accept.setAttribute("data-testid", "accept-button");
+      accept.hidden = l.offline?.verdict !== "may_accept";
+      const decline = Object.assign(document.createElement("button"), { type: "button", textContent: "Customer pays another way" });
+      decline.setAttribute("data-testid", "decline-button");
+      accept.addEventListener("click", () => void answer("accept_offline", l.intent.id, accept, decline));
+      decline.addEventListener("click", () => void answer("decline", l.intent.id, decline, accept));
+      li.append(p, accept, " ", decline);
+      return li;
+    }),
+  );
+}
+
+/** Sends the cashier's answer for one voucher; its buttons stay disabled while the
+ *  call is out, so a double press is one answer. A dialog answered in full closes the
+ *  sale (the Next customer the cashier already pressed). */
+async function answer(command: "accept_offline" | "decline" | "cancel", intentId: string, ...buttons: HTMLButtonElement[]) {
+  buttons.forEach((b) => (b.disabled = true));
+  try {
+    const i = await invoke<Intent>(command, { intentId });
+    if (command !== "cancel") current = i;
+    $("outcome-detail").textContent = "";
+  } catch (e) {
+    $("outcome-detail").textContent = errorText(e);
+    $("resolve-why").textContent = errorText(e);
+  }
+  await refreshSale();
+  buttons.forEach((b) => (b.disabled = false));
+  const dialog = $<HTMLDialogElement>("resolve-dialog");
+  if (dialog.open && saleView && saleView.unresolved.length === 0) {
+    dialog.close();
+    await nextCustomer();
+  }
 }
 
 /** Prints one part of the page (the receipt, the Z-report) through the system's
@@ -224,61 +302,57 @@ async function loadEod() {
   }
 }
 
-function showWaiting() {
-  $("waiting-scans").textContent = waiting.length ? `Scanned while sending, next: ${waiting.map((i) => summarizeCode(i.code, i.voucher_count)).join("; ")}. Press Enter to show it.` : "";
-}
-
-/** Whether the voucher on screen needs nothing more from the cashier. */
-function settled(i: Intent): boolean {
-  return ["redeemed", "refused", "cancelled", "needs_review"].includes(i.state) || i.accepted_offline || i.declined;
-}
-
-/** Enter outside a text field, or in an empty code field: the next step of the sale. */
+/** Enter outside a text field, or in an empty code field: the next step of the sale
+ *  (send what was scanned, else the next customer), as the core allows it. */
 async function enterPressed() {
   if (pressing) return;
-  if (current && current.state === "scanned") return pressRedeem();
-  if (waiting.length) {
-    showIntent(null, waiting.shift()!);
-    showWaiting();
-    return;
-  }
-  if (current && settled(current)) nextCustomer();
+  if (saleView?.can_redeem) return pressRedeem();
+  if (saleView?.sale) await nextCustomer();
 }
 
-/** Ends the sale: the next customer starts with no total, no code and no outcome. */
-function nextCustomer() {
+/** Next customer: the core closes the sale only when every voucher in it is settled;
+ *  otherwise the cashier answers each unanswered one first, and nothing is cleared. */
+async function nextCustomer() {
   if (pressing) return;
-  sale = new Map();
-  waiting = [];
+  let closed: SaleView | null;
+  try {
+    closed = await invoke<SaleView | null>("sale_close");
+  } catch (e) {
+    if (errorCode(e) === "sale_unresolved") {
+      await refreshSale();
+      if (saleView) showResolve(saleView);
+      $<HTMLDialogElement>("resolve-dialog").showModal();
+      ($("resolve-list").querySelector("button:not([hidden])") as HTMLButtonElement | null)?.focus();
+    } else {
+      $("outcome-detail").textContent = errorText(e);
+    }
+    return;
+  }
   pendingCfhp = null;
-  lastView = null;
   $("cfhp").hidden = true;
   for (const id of ["sale-total", "code-input", "receipt-number", "skus"]) $<HTMLInputElement>(id).value = "";
   $("scan-error").textContent = "";
-  showWaiting();
-  showIntent(null, null);
+  $("sale-total-error").textContent = "";
+  showIntent(null);
+  await refreshSale();
+  // The closed sale's receipt stays ready to print until the next sale starts.
+  closedSale = closed;
+  if (closed) fillReceipt(closed);
   $("code-input").focus();
 }
 
 function updateRedeemButton() {
-  $<HTMLButtonElement>("redeem-button").disabled = pressing || !current || current.state !== "scanned";
+  $<HTMLButtonElement>("redeem-button").disabled = pressing || !saleView?.can_redeem;
 }
 
 function showScan(r: ScanResult) {
   $("scan-error").textContent = "";
-  if (r.kind !== "already_redeemed" && !sale.has(r.intent.id)) sale.set(r.intent.id, r.intent);
-  if (pressing) {
-    // The answer to the press on screen is coming: this scan waits its turn.
-    if (r.kind !== "already_redeemed") waiting.push(r.intent);
-    showWaiting();
-    void refreshSale();
-    return;
-  }
   if (r.kind === "already_redeemed") {
-    showIntent(null, r.intent, `Already redeemed here (transaction ${r.intent.transaction_id ?? "?"}).`);
-  } else {
-    showIntent(null, r.intent, r.kind === "existing" ? "This code was already scanned; showing it." : undefined);
+    showIntent(r.intent, `Already redeemed here (transaction ${r.intent.transaction_id ?? "?"}).`);
+  } else if (!pressing) {
+    showIntent(r.intent, r.kind === "existing" ? "This code was already scanned for this sale; showing it." : undefined);
   }
+  void refreshSale();
 }
 
 async function scanText(text: string) {
@@ -305,7 +379,7 @@ function askCfhpDetails(text: string, why: string) {
   $("cfhp-why").textContent = why;
   $("cfhp").hidden = false;
   $("scan-error").textContent = "";
-  showIntent(null, null, "Waiting for the receipt number and SKUs.");
+  showIntent(null, "Waiting for the receipt number and SKUs.");
   $("receipt-number").focus();
 }
 
@@ -322,33 +396,27 @@ async function recordCfhp() {
   }
 }
 
+/** One press sends every voucher scanned for the sale (one intent and key each). */
 async function pressRedeem() {
   const btn = $<HTMLButtonElement>("redeem-button");
-  if (pressing || !current || current.state !== "scanned") return;
+  if (pressing || !saleView?.can_redeem) return;
   // Disabled in the same task as the click, before anything is awaited.
   pressing = true;
   btn.disabled = true;
+  const sending = saleView.lines.filter((l) => l.intent.state === "scanned").map((l) => l.intent.id);
   $("intent-status").textContent = "Sending…";
   $("intent-status").dataset.state = "sending";
   try {
-    const view = await invoke<RedeemView>("redeem", { intentId: current.id });
+    const v = await invoke<SaleView>("sale_redeem");
     pressing = false;
-    showIntent(view, view.intent);
-    showWaiting();
+    // The status area speaks of the last voucher this press sent.
+    const last = v.lines.find((l) => l.intent.id === sending[sending.length - 1]);
+    if (last) current = last.intent;
+    showSale(v);
   } catch (e) {
     pressing = false;
     $("outcome-detail").textContent = errorText(e);
     updateRedeemButton();
-  }
-}
-
-async function refreshCurrent() {
-  if (!current) return;
-  try {
-    const view = await invoke<RedeemView>("view_intent", { intentId: current.id });
-    if (!pressing) showIntent(view, view.intent);
-  } catch {
-    /* the next event will try again */
   }
 }
 
@@ -609,26 +677,30 @@ function wire() {
     }
   });
   $("redeem-button").addEventListener("click", () => void pressRedeem());
-  // The two answers an unconfirmed voucher takes: same call shape, different command.
-  const onCurrent = (command: "accept_offline" | "decline") => async () => {
-    if (!current) return;
+  // The two answers an unconfirmed voucher takes.
+  const accept = $<HTMLButtonElement>("accept-offline");
+  const decline = $<HTMLButtonElement>("decline-intent");
+  accept.addEventListener("click", () => current && void answer("accept_offline", current.id, accept, decline));
+  decline.addEventListener("click", () => current && void answer("decline", current.id, decline, accept));
+  $("resolve-back").addEventListener("click", () => $<HTMLDialogElement>("resolve-dialog").close());
+  // A closed choice leaves no buttons behind.
+  $("resolve-dialog").addEventListener("close", () => $("resolve-list").replaceChildren());
+  // The total is the core's: it parses the text (never guessed) and keeps it on the sale.
+  $("sale-total").addEventListener("input", async () => {
     try {
-      await invoke(command, { intentId: current.id });
+      showSale(await invoke<SaleView>("sale_set_total", { total: $<HTMLInputElement>("sale-total").value }));
+      $("sale-total-error").textContent = "";
     } catch (e) {
-      $("outcome-detail").textContent = errorText(e);
+      $("sale-total-error").textContent = errorText(e);
     }
-    await refreshCurrent();
-  };
-  $("accept-offline").addEventListener("click", onCurrent("accept_offline"));
-  $("decline-intent").addEventListener("click", onCurrent("decline"));
-  $("sale-total").addEventListener("input", () => void refreshSale());
+  });
   $("sale-total").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       e.preventDefault();
       $("code-input").focus();
     }
   });
-  $("next-customer").addEventListener("click", () => nextCustomer());
+  $("next-customer").addEventListener("click", () => void nextCustomer());
   $("save-diagnostics").addEventListener("click", async () => {
     try {
       const path = await invoke<string | null>("diagnostics_export");
@@ -795,7 +867,7 @@ function wire() {
   });
   $("sign-out").addEventListener("click", async () => {
     await invoke("cashier_sign_out");
-    showIntent(null, null);
+    showIntent(null);
     await refreshAccess();
     $("signin-id").focus();
   });
@@ -867,7 +939,7 @@ async function start() {
     const ev = e.payload;
     if (ev.type === "connectivity") showConnectivity(ev.state);
     if (ev.type === "queue") showQueue(ev, Date.now());
-    if (ev.type === "intent_changed" && current && ev.intent_id === current.id) void refreshCurrent();
+    if (ev.type === "intent_changed" && (lineOf(ev.intent_id) || ev.intent_id === current?.id)) void refreshSale();
     if (ev.type === "key_rejected" && condition.keyRejected !== ev.message) {
       condition = { ...condition, keyRejected: ev.message };
       showCondition();
@@ -880,12 +952,6 @@ async function start() {
     if (ev.type === "intent_changed" && (ev.state === "redeemed" || ev.state === "refused") && condition.keyRejected) {
       condition = { ...condition, keyRejected: null };
       showCondition();
-    }
-    if (ev.type === "intent_changed" && sale.has(ev.intent_id) && ev.intent_id !== current?.id) {
-      void invoke<RedeemView>("view_intent", { intentId: ev.intent_id }).then((v) => {
-        sale.set(v.intent.id, v.intent);
-        void refreshSale();
-      });
     }
   });
   await listen<{ text: string | null; ok: ScanResult | null; err: IpcError | null }>("scanned", (e) => {
@@ -913,6 +979,8 @@ async function start() {
   };
   await invoke("start_scanner", { preview });
   await refreshStatus();
+  // A sale left open (the app was closed or crashed mid-sale) is still the sale.
+  await refreshSale();
   setInterval(() => void refreshStatus(), 5000);
   document.body.dataset.ready = "true";
   (access?.signin_required ? $("signin-id") : $("code-input")).focus();

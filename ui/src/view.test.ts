@@ -7,6 +7,7 @@ describe("what the cashier reads", () => {
     expect(statusLabel({ state: "unknown", attempt_count: 1, declined: false })).toContain("Queued");
     expect(statusLabel({ state: "queued", attempt_count: 0, declined: false }, "offline")).toContain("offline");
     expect(statusLabel({ state: "needs_review", attempt_count: 2, declined: false })).toContain("Review");
+    expect(statusLabel({ state: "unknown", attempt_count: 1, declined: true }, "offline")).toContain("Declined");
   });
 
   it("says a declined voucher was paid for another way, not merely cancelled", () => {

@@ -13,6 +13,8 @@ export function statusLabel(i: Pick<Intent, "state" | "attempt_count" | "decline
       return "Sending…";
     case "queued":
     case "unknown":
+      // Never sent again; the terminal only checks whether an earlier attempt went through.
+      if (i.declined) return "Declined — customer paid another way";
       if (keyRejected) return "Queued — waiting for a valid API key";
       return connectivity === "offline" || i.attempt_count > 0 ? "Queued — offline, not yet confirmed" : "Queued — sending";
     case "redeemed":
