@@ -45,3 +45,12 @@ WHEN NEW.closed_at IS NOT NULL AND EXISTS (
        AND state NOT IN ('redeemed', 'refused', 'cancelled')
        AND accepted_offline = 0 AND declined = 0)
 BEGIN SELECT RAISE(ABORT, 'a sale closes only when every voucher in it is settled'); END;
+
+-- A scan restored from a backup is maybe-executed while still `scanned` (the copy
+-- it came from may have sent it): it may take changes that keep it scanned (joining
+-- the sale it is scanned in again); entering `scanned` or `queued` stays refused.
+DROP TRIGGER intents_maybe_executed_is_forever;
+CREATE TRIGGER intents_maybe_executed_is_forever BEFORE UPDATE ON intents
+WHEN OLD.maybe_executed = 1
+ AND (NEW.maybe_executed = 0 OR (NEW.state IN ('scanned', 'queued') AND NEW.state IS NOT OLD.state))
+BEGIN SELECT RAISE(ABORT, 'an intent that may have executed can never be unsent'); END;

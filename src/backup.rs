@@ -117,37 +117,46 @@ pub fn made_today(store: &Store, zone: &crate::clock::StoreZone) -> bool {
 /// put in place carries a mark (`store::RESTORE_PENDING`) that makes its first open
 /// treat every intent not final in it as maybe-executed: nothing it may have sent is
 /// ever resent as never-sent, or withdrawn.
+///
+/// Interrupted at any point, the database path holds either the old database or the
+/// marked copy, never nothing: the copy is made (through SQLite, so what was checked,
+/// WAL included, is what is installed) and flushed beside it, the old one is linked
+/// aside with its WAL folded in, and one rename puts the copy in its place.
 pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, BackupError> {
     let _lock = take_lock(db).map_err(|e| match e {
         StoreError::Locked { path } => BackupError::TerminalRunning(path),
         e => e.into(),
     })?;
     let not = |why: String| BackupError::NotABackup { path: from.to_path_buf(), why };
+    let tmp = with_suffix(db, ".restoring");
+    // What an interrupted restore left is never replayed onto this copy.
+    for leftover in [tmp.clone(), with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
+        if leftover.exists() {
+            std::fs::remove_file(&leftover)?;
+        }
+    }
     {
-        let conn = rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| not(e.to_string()))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| not(e.to_string()))?;
+        let src = rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| not(e.to_string()))?;
+        let version: i64 = src.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| not(e.to_string()))?;
         if version < 1 || version > MIGRATIONS.len() as i64 {
             return Err(not(format!("its schema version is {version}; this terminal reads 1 to {}", MIGRATIONS.len())));
         }
-        let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(|e| not(e.to_string()))?;
+        let check: String = src.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(|e| not(e.to_string()))?;
         if check != "ok" {
             return Err(not(format!("SQLite finds it damaged ({check})")));
         }
-        let intents: Result<i64, _> = conn.query_row("SELECT count(*) FROM intents", [], |r| r.get(0));
+        let intents: Result<i64, _> = src.query_row("SELECT count(*) FROM intents", [], |r| r.get(0));
         intents.map_err(|e| not(format!("it holds no intents table ({e})")))?;
-    }
-    // The copy is prepared, marked and flushed before the current database moves.
-    let tmp = with_suffix(db, ".restoring");
-    std::fs::copy(from, &tmp)?;
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-    {
-        let conn = rusqlite::Connection::open(&tmp).map_err(StoreError::from)?;
-        conn.execute(
+        let mut dst = rusqlite::Connection::open(&tmp).map_err(StoreError::from)?;
+        rusqlite::backup::Backup::new(&src, &mut dst)
+            .and_then(|b| b.run_to_completion(1024, std::time::Duration::ZERO, None))
+            .map_err(StoreError::from)?;
+        dst.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             rusqlite::params![crate::store::RESTORE_PENDING, from.display().to_string()],
         )
         .map_err(StoreError::from)?;
-        conn.close().map_err(|(_, e)| StoreError::from(e))?;
+        dst.close().map_err(|(_, e)| StoreError::from(e))?;
     }
     if std::fs::metadata(with_suffix(&tmp, "-wal")).is_ok_and(|m| m.len() > 0) {
         return Err(BackupError::Io(std::io::Error::other("the restored copy kept a write-ahead log after closing")));
@@ -155,10 +164,12 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
     for suffix in SIDE_FILES {
         let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
     }
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
     std::fs::File::open(&tmp)?.sync_all()?;
     let kept = if db.exists() {
+        fold_in_wal(db);
         let aside = with_suffix(db, &format!(".before-restore-{now_ms}"));
-        std::fs::rename(db, &aside)?;
+        std::fs::hard_link(db, &aside)?;
         for suffix in SIDE_FILES {
             let side = with_suffix(db, suffix);
             if side.exists() {
@@ -174,4 +185,14 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
         std::fs::File::open(dir)?.sync_all()?;
     }
     Ok(kept)
+}
+
+/// Folds the database's WAL into the file (a checkpoint), so that the file kept
+/// aside holds everything even without its WAL. A database SQLite cannot open for
+/// this keeps its WAL, which is moved aside beside it.
+fn fold_in_wal(db: &Path) {
+    if let Ok(conn) = rusqlite::Connection::open(db) {
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let _ = conn.close();
+    }
 }

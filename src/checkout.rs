@@ -158,13 +158,16 @@ impl Terminal {
 
     /// Sets the open sale's total from what the cashier typed (parsed in the store's
     /// currency, refused when malformed; empty clears it).
+    /// A malformed amount is refused and clears the total: no amount is ever computed
+    /// from what the cashier did not mean.
     pub fn set_sale_total(&self, text: &str, ctx: &SaleContext) -> Result<SaleView, Error> {
         let currency = crate::settings::TerminalSettings::load(&self.store)?.currency();
-        let cents = if text.trim().is_empty() { None } else { Some(currency.parse(text)?) };
-        if cents.is_none() && self.store.open_sale()?.is_none() {
-            return self.sale_view();
+        let parsed = if text.trim().is_empty() { Ok(None) } else { currency.parse(text).map(Some) };
+        let cents = parsed.as_ref().ok().copied().flatten();
+        if cents.is_some() || self.store.open_sale()?.is_some() {
+            self.store.set_sale_total(ctx, cents)?;
         }
-        self.store.set_sale_total(ctx, cents)?;
+        parsed?;
         self.sale_view()
     }
 
@@ -190,8 +193,10 @@ impl Terminal {
     /// withdrawing scans never pressed; otherwise changes nothing and says which
     /// vouchers wait for an answer (`sale_unresolved`). Returns the closed sale's view
     /// (for its receipt), or none when no sale was open.
-    pub fn close_sale(&self, actor: &str) -> Result<Option<SaleView>, Error> {
-        let Some(sale) = self.store.open_sale()? else { return Ok(None) };
+    /// With `only`, closes that sale only: a second press for a sale already closed
+    /// never closes the next customer's.
+    pub fn close_sale(&self, actor: &str, only: Option<&str>) -> Result<Option<SaleView>, Error> {
+        let Some(sale) = self.store.open_sale()?.filter(|s| only.is_none_or(|id| id == s.id)) else { return Ok(None) };
         let (closed, changed) = self.store.close_sale(&sale.id, actor)?;
         tracing::info!(sale = closed.number, withdrawn = changed.len(), actor, "sale closed");
         for i in &changed {
@@ -228,21 +233,22 @@ impl Terminal {
     /// store's policy allows it now. The choice is kept on the intent: if the service
     /// later refuses the voucher, a manager sees it as the store's loss.
     pub fn accept_offline(&self, id: &str, actor: &str) -> Result<Intent, Error> {
-        let intent = self.store.get(id)?;
-        if intent.state == IntentState::Redeemed {
-            return Ok(intent);
-        }
-        if intent.declined {
-            return Err(StoreError::AlreadyAnswered { accepted: false }.into());
-        }
         let policy = OfflinePolicy::load(&self.store)?;
-        match policy.verdict(&intent, &self.store.summary()?, self.store.now_ms()) {
-            OfflineVerdict::MayAccept => {
-                let i = self.store.mark_accepted_offline(id, actor)?;
+        let may = |i: &Intent, queue: &QueueSummary, now: i64| match policy.verdict(i, queue, now) {
+            OfflineVerdict::MayAccept => Ok(()),
+            OfflineVerdict::TakeOtherPayment { reason } => Err(reason),
+        };
+        match self.store.mark_accepted_offline(id, actor, may) {
+            Ok(i) => {
                 self.publish(&i);
                 Ok(i)
             }
-            OfflineVerdict::TakeOtherPayment { reason } => Err(Error::NotAllowed { code: "offline_not_allowed", message: reason }),
+            // The service answered first (or a manager settled it): say so in words.
+            Err(StoreError::IllegalTransition { from, .. }) => Err(Error::NotAllowed {
+                code: "accept_not_allowed",
+                message: format!("This voucher is {from} and no longer waits for the service."),
+            }),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -268,16 +274,10 @@ impl Terminal {
         Ok(i)
     }
 
-    /// Withdraws a scan, or a queued intent that no request has left for yet.
+    /// Withdraws a scan, or a queued intent that no request has left for yet, from an
+    /// open sale; never one the cashier answered (see [`Store::withdraw`]).
     pub fn cancel(&self, id: &str, actor: &str) -> Result<Intent, Error> {
-        let intent = self.store.get(id)?;
-        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued) || intent.maybe_executed {
-            return Err(Error::NotAllowed {
-                code: "cancel_not_allowed",
-                message: format!("This voucher is {} and can no longer be withdrawn.", intent.state),
-            });
-        }
-        let i = self.store.transition(id, intent.state, IntentState::Cancelled, actor, Some("withdrawn before sending"), None, |_| {})?;
+        let i = self.store.withdraw(id, actor)?;
         self.publish(&i);
         Ok(i)
     }
@@ -298,8 +298,9 @@ impl Terminal {
             if let Some(t) = transaction_id {
                 i.transaction_id = Some(t.to_string());
             }
-            // The sale went ahead on a voucher the service refused: the store's loss.
-            if to == IntentState::Refused && i.accepted_offline {
+            // The sale went ahead on a voucher the service refused or never redeemed:
+            // the store's loss.
+            if matches!(to, IntentState::Refused | IntentState::Cancelled) && i.accepted_offline {
                 i.loss = true;
             }
         })?;

@@ -125,6 +125,14 @@ pub struct Finding {
     pub message: String,
 }
 
+/// This terminal's sales of the day, from its own records: how many closed, and the
+/// one still open at the till, if any (its vouchers are not settled yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, ts_rs::TS)]
+pub struct SalesOfDay {
+    pub closed: u32,
+    pub still_open: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Report {
     pub date: String,
@@ -138,6 +146,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Intents this report sent to the review inbox.
     pub opened_reviews: Vec<String>,
+    pub sales: SalesOfDay,
 }
 
 fn created_ms(t: &Transaction) -> Result<i64, LookupError> {
@@ -166,6 +175,7 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
         totals: Totals::default(),
         findings: vec![],
         opened_reviews: vec![],
+        sales: SalesOfDay { closed: store.sales_closed_between(start_ms, end_ms)?, still_open: store.open_sale()?.map(|s| s.number) },
     };
     // This terminal's intents that the service lists anywhere in the range read (not
     // only the day): a redemption just past midnight is not "missing at the service".

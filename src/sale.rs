@@ -133,9 +133,11 @@ pub struct SaleTotals {
     pub unconfirmed: u32,
 }
 
-/// Whether an intent pays for its sale: redeemed, or accepted while unconfirmed.
+/// Whether an intent pays for its sale: redeemed, or accepted while unconfirmed; never
+/// one the customer declined (paid another way), even if the service redeemed it
+/// after all (that is a manager's to make good).
 pub fn pays(i: &Intent) -> bool {
-    i.state == IntentState::Redeemed || (i.accepted_offline && !i.state.is_final())
+    !i.declined && (i.state == IntentState::Redeemed || (i.accepted_offline && !i.state.is_final()))
 }
 
 /// Whether the cashier owes this voucher an answer before its sale can close: it was

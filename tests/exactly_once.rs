@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::sandbox::Sandbox;
-use common::sale;
+use common::{sale, wait_for};
 use serde_json::json;
 use voucher_pos::api::{ApiClient, ApiConfig};
 use voucher_pos::checkout::Terminal;
@@ -53,24 +53,6 @@ impl Till {
     }
     fn start(&self, s: &Sandbox, key: &str, cfg: SyncConfig) -> Terminal {
         Terminal::start(self.store.clone(), api(s, key), cfg)
-    }
-}
-
-/// Waits (20 s at most) for the intent to satisfy `cond`; `tick` moves a manual
-/// clock along while it waits, so that backoff and key windows pass.
-async fn wait_for(t: &Terminal, id: &str, what: &str, tick: Option<&ManualClock>, cond: impl Fn(&Intent) -> bool) -> Intent {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let i = t.store().get(id).unwrap();
-        if cond(&i) {
-            return i;
-        }
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}; intent is {i:#?}\nattempts: {:#?}", t.store().attempts(id).unwrap());
-        if let Some(c) = tick {
-            c.advance_ms(100);
-            t.wake();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -226,13 +208,20 @@ async fn a_declined_voucher_that_an_earlier_attempt_redeemed_lands_in_review_to_
     assert_eq!(err.code(), "cancel_not_allowed", "maybe-executed is never cancellable");
     let i = t.decline(&id, "cashier:c042").unwrap();
     assert_eq!((i.state, i.declined), (IntentState::Unknown, true));
+    let i = the_link_returns_and_the_declined_voucher_is_reviewed_to_make_good(&t, &s, &i, "review").await;
+    assert!(i.review_reason.as_deref().unwrap().contains("paid another way"), "{:?}", i.review_reason);
+}
+
+/// The faults end; the declined voucher, redeemed by an earlier attempt, reaches the
+/// review inbox with the service's transaction, and is never sent again.
+async fn the_link_returns_and_the_declined_voucher_is_reviewed_to_make_good(t: &Terminal, s: &Sandbox, i: &Intent, what: &str) -> Intent {
     let sent_before = s.requests_with_key(&i.idempotency_key).await;
     s.faults(json!({})).await;
-    let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
+    let i = wait_for(t, &i.id, what, None, |i| i.state == IntentState::NeedsReview).await;
     assert_eq!(i.review_cause.as_deref(), Some("redeemed_after_decline"));
-    assert!(i.review_reason.as_deref().unwrap().contains("paid another way"), "{:?}", i.review_reason);
     assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
     assert_eq!(s.requests_with_key(&i.idempotency_key).await, sent_before, "a declined intent is never resent");
+    i
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -572,13 +561,8 @@ async fn a_declined_voucher_found_redeemed_reaches_review_before_the_grace() {
     let i = t.decline(&id, "cashier:c042").unwrap();
     assert!(i.declined && i.maybe_executed, "{i:#?}");
     // A resend already out when the cashier declined has landed; none leaves after.
-    wait_for(&t, &id, "no request out", None, |i| i.state != IntentState::InFlight).await;
-    let sent_before = s.requests_with_key(&i.idempotency_key).await;
-    s.faults(json!({})).await;
-    let i = wait_for(&t, &id, "review, while the customer may still be at the counter", None, |i| i.state == IntentState::NeedsReview).await;
-    assert_eq!(i.review_cause.as_deref(), Some("redeemed_after_decline"));
-    assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
-    assert_eq!(s.requests_with_key(&i.idempotency_key).await, sent_before, "a declined intent is never resent");
+    let i = wait_for(&t, &id, "no request out", None, |i| i.state != IntentState::InFlight).await;
+    the_link_returns_and_the_declined_voucher_is_reviewed_to_make_good(&t, &s, &i, "review, while the customer may still be at the counter").await;
 }
 
 /// The other side of the same rule: "not found" is believed only once no earlier

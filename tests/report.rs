@@ -92,6 +92,8 @@ async fn three_terminals_one_loses_track_the_report_names_it_and_opens_its_revie
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!((findings[0]["kind"].as_str(), findings[0]["intent_id"].as_str()), (Some("lost_track"), Some(lost.as_str())));
     assert_eq!(r["opened_reviews"], json!([lost]));
+    // The day's sales, from this terminal's records: its scans are in one sale, open.
+    assert_eq!(r["sales"], json!({"closed": 0, "still_open": 1}));
     let show: Value = serde_json::from_slice(&pos(&a, &s, "T1", "B1", &["show", &lost]).stdout).unwrap();
     assert_eq!(show["intent"]["state"], "needs_review");
     assert_eq!(show["intent"]["review_cause"], "found_at_service");

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::sale;
+use common::{sale, wait_for};
 use common::sandbox::Sandbox;
 use serde_json::json;
 use voucher_pos::api::{ApiClient, ApiConfig};
@@ -42,21 +42,15 @@ fn open(dir: &std::path::Path) -> Arc<Store> {
     Arc::new(Store::open(dir.join("t.db"), common::clock()).unwrap())
 }
 
-fn allow_unconfirmed(store: &Store) {
-    OfflinePolicy { accept_offline: true, max_pending: 10, max_pending_age_s: 3600, max_vouchers_per_code: 15 }.save(store).unwrap();
+/// A terminal on a fresh database against `s`.
+fn till(s: &Sandbox) -> (tempfile::TempDir, Terminal) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    (dir, start(&store, s))
 }
 
-/// Waits (20 s at most) until the intent satisfies `cond`.
-async fn wait_for(t: &Terminal, id: &str, what: &str, cond: impl Fn(&Intent) -> bool) -> Intent {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let i = t.store().get(id).unwrap();
-        if cond(&i) {
-            return i;
-        }
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}; intent is {i:#?}\nhistory: {:#?}", t.store().history(id).unwrap());
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+fn allow_unconfirmed(store: &Store) {
+    OfflinePolicy { accept_offline: true, max_pending: 10, max_pending_age_s: 3600, max_vouchers_per_code: 15 }.save(store).unwrap();
 }
 
 /// Scans and presses Redeem for the whole sale while the service is offline.
@@ -64,20 +58,27 @@ async fn pressed_offline(t: &Terminal, s: &Sandbox, qr: &str) -> Intent {
     s.faults(json!({"offline": true})).await;
     let id = t.scan(qr, &sale()).unwrap().intent().id.clone();
     t.redeem_sale(CASHIER, Duration::ZERO).await.unwrap();
-    wait_for(t, &id, "queued", |i| i.state == IntentState::Queued).await
+    wait_for(t, &id, "queued", None, |i| i.state == IntentState::Queued).await
+}
+
+/// A voucher pressed offline and accepted for its sale (the store's policy allows it).
+async fn accepted_offline(s: &Sandbox, qr: &str) -> (tempfile::TempDir, Terminal, Intent) {
+    let (dir, t) = till(s);
+    allow_unconfirmed(t.store());
+    let i = pressed_offline(&t, s, qr).await;
+    t.accept_offline(&i.id, CASHIER).unwrap();
+    (dir, t, i)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn next_customer_after_an_offline_press_waits_for_an_answer_and_declining_clears_it_unsent() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let t = start(&store, &s);
+    let (_dir, t) = till(&s);
     let i = pressed_offline(&t, &s, &qr).await;
 
     // The customer pays cash; the cashier presses Next customer without answering.
-    let e = t.close_sale(CASHIER).unwrap_err();
+    let e = t.close_sale(CASHIER, None).unwrap_err();
     assert_eq!(e.code(), "sale_unresolved");
     assert!(e.to_string().contains("rsg:"), "the message names the voucher: {e}");
     let v = t.sale_view().unwrap();
@@ -87,7 +88,7 @@ async fn next_customer_after_an_offline_press_waits_for_an_answer_and_declining_
 
     // Declined: the sale closes, and the voucher is never sent.
     t.decline(&i.id, CASHIER).unwrap();
-    let closed = t.close_sale(CASHIER).unwrap().expect("a sale was open");
+    let closed = t.close_sale(CASHIER, None).unwrap().expect("a sale was open");
     assert!(closed.sale.unwrap().closed_at.is_some());
     assert!(t.sale_view().unwrap().sale.is_none(), "the next customer starts with no sale");
     s.faults(json!({})).await;
@@ -95,7 +96,7 @@ async fn next_customer_after_an_offline_press_waits_for_an_answer_and_declining_
     let (later, _) = s.vouchers(1, 500, "active").await;
     let id2 = t.scan(&later, &sale()).unwrap().intent().id.clone();
     t.redeem_sale(CASHIER, Duration::from_secs(5)).await.unwrap();
-    wait_for(&t, &id2, "the second voucher redeemed", |i| i.state == IntentState::Redeemed).await;
+    wait_for(&t, &id2, "the second voucher redeemed", None, |i| i.state == IntentState::Redeemed).await;
     assert_eq!(t.store().get(&i.id).unwrap().state, IntentState::Cancelled);
     assert_eq!(s.ledger().await.len(), 1, "only the second voucher was redeemed");
     t.shutdown().await;
@@ -105,13 +106,8 @@ async fn next_customer_after_an_offline_press_waits_for_an_answer_and_declining_
 async fn a_voucher_accepted_in_one_sale_is_refused_in_words_when_scanned_in_the_next() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    allow_unconfirmed(&store);
-    let t = start(&store, &s);
-    let i = pressed_offline(&t, &s, &qr).await;
-    t.accept_offline(&i.id, CASHIER).unwrap();
-    let first = t.close_sale(CASHIER).unwrap().unwrap().sale.unwrap();
+    let (_dir, t, i) = accepted_offline(&s, &qr).await;
+    let first = t.close_sale(CASHIER, None).unwrap().unwrap().sale.unwrap();
 
     // The same code again (a screenshot will do), in the next sale.
     t.set_sale_total("20.00", &sale()).unwrap();
@@ -126,7 +122,7 @@ async fn a_voucher_accepted_in_one_sale_is_refused_in_words_when_scanned_in_the_
 
     // Redeemed later, it pays for the first sale only.
     s.faults(json!({})).await;
-    let i = wait_for(&t, &i.id, "redeemed", |i| i.state == IntentState::Redeemed).await;
+    let i = wait_for(&t, &i.id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
     assert_eq!(i.sale_id.as_deref(), Some(first.id.as_str()));
     assert!(t.sale_view().unwrap().lines.is_empty());
     assert_eq!(t.sale_by_id(&first.id).unwrap().totals.voucher_total, "S$5.00");
@@ -138,9 +134,7 @@ async fn one_redeem_press_sends_every_voucher_scanned_for_the_sale() {
     let s = Sandbox::start(&[]);
     let (a, _) = s.vouchers(1, 500, "active").await;
     let (b, _) = s.vouchers(2, 300, "active").await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let t = start(&store, &s);
+    let (_dir, t) = till(&s);
     let ia = t.scan(&a, &sale()).unwrap().intent().clone();
     let ib = t.scan(&b, &sale()).unwrap().intent().clone();
     assert_ne!(ia.idempotency_key, ib.idempotency_key, "one intent and key each");
@@ -148,7 +142,7 @@ async fn one_redeem_press_sends_every_voucher_scanned_for_the_sale() {
     let (v, pressed) = t.redeem_sale(CASHIER, Duration::from_secs(5)).await.unwrap();
     assert_eq!(pressed.len(), 2, "both were sent by one press");
     for id in [&ia.id, &ib.id] {
-        wait_for(&t, id, "redeemed", |i| i.state == IntentState::Redeemed).await;
+        wait_for(&t, id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
     }
     let v2 = t.sale_view().unwrap();
     assert!(!v2.can_redeem, "nothing left to press");
@@ -166,16 +160,15 @@ async fn closing_a_sale_withdraws_scans_never_pressed_and_a_scan_can_be_removed(
     let s = Sandbox::start(&[]);
     let (a, _) = s.vouchers(1, 500, "active").await;
     let (b, _) = s.vouchers(1, 500, "active").await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let t = start(&store, &s);
+    let (_dir, t) = till(&s);
     let ia = t.scan(&a, &sale()).unwrap().intent().id.clone();
     let ib = t.scan(&b, &sale()).unwrap().intent().id.clone();
     let v = t.sale_view().unwrap();
     assert!(v.lines.iter().all(|l| l.can_remove && !l.needs_answer));
     t.cancel(&ia, CASHIER).unwrap();
     assert_eq!(t.sale_view().unwrap().lines.len(), 1, "a removed scan leaves the sale");
-    t.close_sale(CASHIER).unwrap();
+    t.close_sale(CASHIER, None).unwrap();
+    assert_eq!(t.store().sales_closed_between(0, i64::MAX).unwrap(), 1, "the end of day counts it");
     assert_eq!(t.store().get(&ib).unwrap().state, IntentState::Cancelled);
     assert!(t.store().history(&ib).unwrap().iter().any(|h| h.note.as_deref().is_some_and(|n| n.contains("sale closed"))));
     // Both codes are free for the next sale.
@@ -198,7 +191,7 @@ async fn a_restored_backup_looks_up_what_it_held_as_queued_and_ends_redeemed_not
         // The backup holds it queued, never sent.
         store.backup_to(&backup).unwrap();
         s.faults(json!({})).await;
-        wait_for(&t, &i.id, "redeemed", |i| i.state == IntentState::Redeemed).await;
+        wait_for(&t, &i.id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
         t.shutdown().await;
         i.id
     };
@@ -211,7 +204,7 @@ async fn a_restored_backup_looks_up_what_it_held_as_queued_and_ends_redeemed_not
     assert!(restored.maybe_executed && restored.state == IntentState::Unknown, "never again sent as never-sent: {restored:#?}");
     assert!(store.history(&id).unwrap().iter().any(|h| h.note.as_deref().is_some_and(|n| n.contains("restored from the backup"))));
     let t = start(&store, &s);
-    let i = wait_for(&t, &id, "an outcome", |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
+    let i = wait_for(&t, &id, "an outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
     assert_eq!(i.state, IntentState::Redeemed, "the service's record wins, never a refusal: {:#?}", t.store().attempts(&id).unwrap());
     assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
     assert_eq!(s.ledger().await.len(), 1, "redeemed once");
@@ -231,7 +224,7 @@ fn accept_and_decline_pressed_together_leave_exactly_one_answer() {
         let (s1, g1, id1) = (store.clone(), go.clone(), id.clone());
         let a = std::thread::spawn(move || {
             g1.wait();
-            s1.mark_accepted_offline(&id1, CASHIER).is_ok()
+            s1.mark_accepted_offline(&id1, CASHIER, |_, _, _| Ok(())).is_ok()
         });
         let (s2, g2, id2) = (store.clone(), go.clone(), id.clone());
         let d = std::thread::spawn(move || {
@@ -273,4 +266,72 @@ fn the_schema_refuses_a_sale_closed_unsettled_and_an_intent_moved_to_another_sal
     assert!(moved.unwrap_err().to_string().contains("one sale"));
     let reopened = store.with_transaction(|tx| tx.execute("UPDATE sales SET closed_at = NULL WHERE id = ?1", [&sale_id]));
     assert!(reopened.is_err(), "a closed sale never changes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voucher_accepted_for_a_closed_sale_can_be_neither_withdrawn_nor_scanned_into_the_next() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let (_dir, t, i) = accepted_offline(&s, &qr).await;
+    // Accepted: the answer stands, and the other answer is refused in words.
+    assert_eq!(t.decline(&i.id, CASHIER).unwrap_err().code(), "already_accepted");
+    assert_eq!(t.cancel(&i.id, CASHIER).unwrap_err().code(), "cancel_not_allowed");
+    let first = t.close_sale(CASHIER, None).unwrap().unwrap().sale.unwrap();
+    // Withdrawing it after the customer left would free the code for a second sale.
+    let e = t.cancel(&i.id, CASHIER).unwrap_err();
+    assert_eq!(e.code(), "cancel_not_allowed", "{e}");
+    assert_eq!(t.store().get(&i.id).unwrap().state, IntentState::Queued);
+    assert_eq!(t.scan(&qr, &sale()).unwrap_err().code(), "voucher_in_other_sale");
+    // A second Next customer for the sale already closed closes nothing else.
+    t.set_sale_total("5.00", &sale()).unwrap();
+    assert!(t.close_sale(CASHIER, Some(&first.id)).unwrap().is_none());
+    assert!(t.sale_view().unwrap().sale.is_some_and(|s| s.closed_at.is_none()), "the next customer's sale stays open");
+    t.shutdown().await;
+}
+
+#[test]
+fn a_malformed_total_is_refused_and_clears_the_total_so_nothing_is_computed_from_it() {
+    let (_dir, store) = common::fresh_store();
+    let store = Arc::new(store);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _guard = rt.enter();
+    let api = ApiClient::new(&ApiConfig::new("http://127.0.0.1:9", "test_sandbox")).unwrap();
+    let t = Terminal::start(store.clone(), api, fast());
+    assert_eq!(t.set_sale_total("1,250", &sale()).unwrap().totals.total.as_deref(), Some("S$1,250.00"));
+    // "1,2500" is not 1,250 with a stray key: it is not an amount at all.
+    assert_eq!(t.set_sale_total("1,2500", &sale()).unwrap_err().code(), "money_malformed");
+    let v = t.sale_view().unwrap();
+    assert_eq!((v.totals.total, v.totals.balance_due), (None, None));
+    rt.block_on(t.shutdown());
+}
+
+#[test]
+fn a_scan_from_before_sales_restored_from_a_backup_joins_the_sale_it_is_scanned_in() {
+    use rusqlite_migration::{Migrations, M};
+    let dir = tempfile::tempdir().unwrap();
+    // A version-4 backup holding a scan (no sale: sales did not exist).
+    let backup = dir.path().join("v4.db");
+    {
+        let mut conn = rusqlite::Connection::open(&backup).unwrap();
+        Migrations::new(voucher_pos::store::MIGRATIONS[..4].iter().map(|sql| M::up(sql)).collect()).to_latest(&mut conn).unwrap();
+        let md = "branch_code:B001,pos_ID:T01,cashier_ID:c042,intent_ID:old-scan";
+        let body = serde_json::to_vec(&json!({"qr": "rsg:v_oldscan", "metadata": md})).unwrap();
+        conn.execute(
+            "INSERT INTO intents (id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id, receipt_number, body, state, created_at, updated_at)
+             VALUES ('old-scan', 'key-old', 'rsg:v_oldscan', 1, 'T01', 'B001', 'c042', '', ?1, 'scanned', 1, 1)",
+            [body],
+        )
+        .unwrap();
+    }
+    let db = dir.path().join("t.db");
+    voucher_pos::backup::restore(&db, &backup, 2).unwrap();
+    let store = Store::open(&db, common::clock()).unwrap();
+    let restored = store.get("old-scan").unwrap();
+    assert!(restored.maybe_executed && restored.sale_id.is_none(), "{restored:#?}");
+    let again = voucher_pos::checkout::scan_text(&store, "rsg:v_oldscan", &sale()).unwrap();
+    let voucher_pos::store::ScanResult::Existing { intent } = again else { panic!("expected the existing scan: {again:?}") };
+    assert_eq!(intent.sale_id, store.open_sale().unwrap().map(|s| s.id));
+    // Pressed, it goes to unknown (never queued: it may have been sent from the lost copy).
+    let (pressed, _) = store.commit_redeem("old-scan", CASHIER, false).unwrap();
+    assert_eq!(pressed.state, IntentState::Unknown);
 }

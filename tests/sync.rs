@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::sandbox::Sandbox;
-use common::sale;
+use common::{sale, wait_for};
 use serde_json::json;
 use voucher_pos::api::{ApiClient, ApiConfig};
 use voucher_pos::checkout::Terminal;
-use voucher_pos::intent::{Intent, IntentState};
+use voucher_pos::intent::IntentState;
 use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
 use voucher_pos::store::Store;
 use voucher_pos::sync::{Connectivity, SyncConfig};
@@ -40,18 +40,6 @@ fn terminal(s: &Sandbox, cfg: SyncConfig) -> Setup {
     Setup { _dir: dir, terminal }
 }
 
-async fn wait_for(t: &Terminal, id: &str, what: &str, cond: impl Fn(&Intent) -> bool) -> Intent {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let i = t.store().get(id).unwrap();
-        if cond(&i) {
-            return i;
-        }
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}; intent is {i:#?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redeem_press_is_redeemed_with_one_request() {
     let s = Sandbox::start(&[]);
@@ -74,7 +62,7 @@ async fn a_double_press_sends_one_request() {
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     let (a, b) = tokio::join!(t.redeem(&id, "cashier:c042", Duration::from_secs(5)), t.redeem(&id, "cashier:c042", Duration::from_secs(5)));
     assert!(a.unwrap().newly_committed ^ b.unwrap().newly_committed, "exactly one press commits");
-    wait_for(&t, &id, "redeemed", |i| i.state == IntentState::Redeemed).await;
+    wait_for(&t, &id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
     assert_eq!(s.redeem_requests().await, 1);
     assert_eq!(s.ledger().await.len(), 1);
 }
@@ -87,9 +75,9 @@ async fn a_reply_lost_after_commit_is_resent_with_the_same_key_and_replayed() {
     let Setup { _dir, terminal: t } = terminal(&s, fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     t.redeem(&id, "cashier:c042", Duration::from_millis(1)).await.unwrap();
-    wait_for(&t, &id, "an unknown outcome", |i| i.state == IntentState::Unknown).await;
+    wait_for(&t, &id, "an unknown outcome", None, |i| i.state == IntentState::Unknown).await;
     s.faults(json!({})).await;
-    let i = wait_for(&t, &id, "redeemed", |i| i.state == IntentState::Redeemed).await;
+    let i = wait_for(&t, &id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
     let attempts = t.store().attempts(&id).unwrap();
     assert!(attempts.iter().any(|a| a.outcome == "outcome_unknown"));
     assert!(attempts.last().unwrap().replayed, "the resend got the saved answer back");
@@ -115,7 +103,7 @@ async fn offline_redemptions_wait_in_the_queue_and_go_through_when_the_link_retu
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     s.faults(json!({})).await;
-    wait_for(&t, &id, "redeemed by itself", |i| i.state == IntentState::Redeemed).await;
+    wait_for(&t, &id, "redeemed by itself", None, |i| i.state == IntentState::Redeemed).await;
     assert_eq!(t.summary().unwrap().pending, 0);
     assert_eq!(s.ledger().await.len(), 1);
 }
@@ -142,7 +130,7 @@ async fn a_code_redeemed_after_its_key_expired_is_found_through_the_transactions
     s.faults(json!({"drop_after_commit_rate": 1.0})).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     t.redeem(&id, "cashier:c042", Duration::from_millis(1)).await.unwrap();
-    wait_for(&t, &id, "an unknown outcome", |i| i.state == IntentState::Unknown).await;
+    wait_for(&t, &id, "an unknown outcome", None, |i| i.state == IntentState::Unknown).await;
     // Offline past the key window: the next step must be a lookup, not a resend.
     s.faults(json!({"offline": true})).await;
     let first_sent = t.store().get(&id).unwrap().first_sent_at.unwrap();
@@ -151,7 +139,7 @@ async fn a_code_redeemed_after_its_key_expired_is_found_through_the_transactions
     }
     let requests_before = s.redeem_requests().await;
     s.faults(json!({})).await;
-    let i = wait_for(&t, &id, "redeemed", |i| i.state == IntentState::Redeemed).await;
+    let i = wait_for(&t, &id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
     assert_eq!(s.redeem_requests().await, requests_before, "the intent was resent blindly after its key expired");
     assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
     assert!(t.store().attempts(&id).unwrap().iter().any(|a| a.kind == "lookup" && a.outcome == "found"));
@@ -166,11 +154,11 @@ async fn a_402_used_after_an_unknown_attempt_is_resolved_not_shown_as_a_refusal(
     s.faults(json!({"drop_after_commit_rate": 1.0})).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     t.redeem(&id, "cashier:c042", Duration::from_millis(1)).await.unwrap();
-    wait_for(&t, &id, "an unknown outcome", |i| i.state == IntentState::Unknown).await;
+    wait_for(&t, &id, "an unknown outcome", None, |i| i.state == IntentState::Unknown).await;
     s.faults(json!({"offline": true})).await;
     tokio::time::sleep(Duration::from_millis(1100)).await; // outlive the service's key window
     s.faults(json!({})).await;
-    let i = wait_for(&t, &id, "redeemed", |i| i.state.is_final()).await;
+    let i = wait_for(&t, &id, "redeemed", None, |i| i.state.is_final()).await;
     assert_eq!(i.state, IntentState::Redeemed, "{i:#?}");
     let attempts = t.store().attempts(&id).unwrap();
     assert!(attempts.iter().any(|a| a.http_status == Some(402)), "the resend met 402 used");
@@ -206,7 +194,7 @@ async fn a_voucher_accepted_offline_and_later_refused_is_flagged_as_a_loss() {
     assert_eq!(v.offline, Some(OfflineVerdict::MayAccept));
     t.accept_offline(&id, "cashier:c042").unwrap();
     s.faults(json!({})).await;
-    let i = wait_for(&t, &id, "review", |i| i.state == IntentState::NeedsReview).await;
+    let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
     assert!(i.loss);
     assert_eq!(i.error_code.as_deref(), Some("redemption_vouchers_voided"));
     let settled = t.settle(&id, voucher_pos::checkout::Settlement::Refused, "customer paid cash instead", "m1", None).unwrap();

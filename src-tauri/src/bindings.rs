@@ -16,7 +16,7 @@ mod tests {
     use voucher_pos::scan::camera::CameraInfo;
     use voucher_pos::settings::TerminalSettings;
     use voucher_pos::retention::Archived;
-    use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, ServiceRow, Tally, Totals};
+    use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, SalesOfDay, ServiceRow, Tally, Totals};
     use voucher_pos::sale::{SaleLine, SaleTotals, SaleView, SaleVoucher};
     use voucher_pos::startup::StartupProblem;
     use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, Sale, ScanResult};
@@ -58,6 +58,7 @@ mod tests {
             LocalRow::decl(&cfg),
             FindingKind::decl(&cfg),
             Finding::decl(&cfg),
+            SalesOfDay::decl(&cfg),
             Report::decl(&cfg),
             Detail::decl(&cfg),
             TerminalSettings::decl(&cfg),

@@ -190,13 +190,13 @@ pub async fn sale_redeem(state: State<'_, AppState>) -> Answer<SaleView> {
     Ok(state.terminal.redeem_sale(&actor, CHECKOUT_WAIT).await?.0)
 }
 
-/// Next customer: closes the open sale once every voucher in it is settled, or
-/// answers `sale_unresolved` and changes nothing. Returns the closed sale (its
-/// receipt), or none when no sale was open.
+/// Next customer: closes the sale the page shows (`sale_id`), once every voucher in
+/// it is settled, or answers `sale_unresolved` and changes nothing. Returns the
+/// closed sale (its receipt), or none when that sale was not open.
 #[tauri::command]
-pub async fn sale_close(state: State<'_, AppState>) -> Answer<Option<SaleView>> {
+pub async fn sale_close(state: State<'_, AppState>, sale_id: Option<String>) -> Answer<Option<SaleView>> {
     let actor = cashier(&state)?;
-    Ok(state.terminal.close_sale(&actor)?)
+    Ok(state.terminal.close_sale(&actor, sale_id.as_deref())?)
 }
 
 #[tauri::command]

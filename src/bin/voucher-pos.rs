@@ -108,11 +108,14 @@ enum Command {
     /// A scriptable terminal: runs the sync engine and reads commands on stdin, one
     /// per line, answering each with one line once it is durable:
     /// `scan CODE` -> `ok scanned ID KIND STATE SALE_ID` (a scan with no open sale
-    /// opens one); `redeem ID` -> `ok queued ID STATE`; `redeem` (the whole open
+    /// opens one; `already_redeemed` opens none and names the sale it paid for, `-`
+    /// for none); `redeem ID` -> `ok queued ID STATE`; `redeem` (the whole open
     /// sale) -> `ok sent SALE_ID ID,ID` (`-` for none); `accept ID` -> `ok accepted
     /// ID`; `decline ID` -> `ok declined ID STATE`; `cancel ID` -> `ok cancelled ID`;
-    /// `close` -> `ok closed SALE_ID` (or `ok closed -` with no sale open); `quit`.
-    /// Any refusal is `err CODE MESSAGE` (`voucher_in_other_sale`, `sale_unresolved`).
+    /// `close` -> `ok closed SALE_ID` (or `ok closed -` with no sale open); `skew MS`
+    /// (with the hidden `--clock-skew`: moves the clock while it runs) -> `ok skew
+    /// MS`; `quit`. Any refusal is `err CODE MESSAGE` (`voucher_in_other_sale`,
+    /// `sale_unresolved`).
     Session,
     /// Prints the newest sales as a JSON array (number, cashier, opened and closed
     /// times, total); their vouchers are in `log --format json` by `sale_id`.
@@ -469,7 +472,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                         Ok(v) => format!("ok queued {} {}", v.intent.id, v.intent.state),
                         Err(e) => format!("err {} {e}", e.code()),
                     },
-                    "close" => match t.close_sale(&actor) {
+                    "close" => match t.close_sale(&actor, None) {
                         Ok(v) => format!("ok closed {}", v.and_then(|v| v.sale).map_or("-".to_string(), |s| s.id)),
                         Err(e) => format!("err {} {e}", e.code()),
                     },

@@ -69,6 +69,11 @@ pub enum StoreError {
     SaleUnresolved { number: i64, vouchers: Vec<String>, intent_ids: Vec<String> },
     #[error("Sale {0} is closed.")]
     SaleClosed(i64),
+    /// The store's offline policy does not let the sale go ahead on this voucher now.
+    #[error("{0}")]
+    OfflineNotAllowed(String),
+    #[error("{0}")]
+    NotWithdrawable(String),
     /// The cashier already gave the other answer for this voucher.
     #[error("This voucher was already {}.", if *.accepted { "accepted for the sale" } else { "declined: the customer paid another way" })]
     AlreadyAnswered { accepted: bool },
@@ -95,6 +100,8 @@ impl StoreError {
             StoreError::InOtherSale(_) => "voucher_in_other_sale",
             StoreError::SaleUnresolved { .. } => "sale_unresolved",
             StoreError::SaleClosed(_) => "sale_closed",
+            StoreError::OfflineNotAllowed(_) => "offline_not_allowed",
+            StoreError::NotWithdrawable(_) => "cancel_not_allowed",
             StoreError::AlreadyAnswered { accepted: true } => "already_accepted",
             StoreError::AlreadyAnswered { accepted: false } => "already_declined",
             StoreError::Sqlite(_) => "store_sqlite",
@@ -481,22 +488,27 @@ impl Store {
         Ok((updated, true))
     }
 
-    /// Marks a queued intent as accepted for the sale before the service confirmed it.
-    pub fn mark_accepted_offline(&self, id: &str, actor: &str) -> Result<Intent, StoreError> {
+    /// Marks a pending intent as accepted for the sale before the service confirmed
+    /// it, if `may` (the store's offline policy, given the intent and the queue as this
+    /// transaction reads them) allows it: two accepts at once cannot both pass a limit.
+    pub fn mark_accepted_offline(&self, id: &str, actor: &str, may: impl Fn(&Intent, &QueueSummary, i64) -> Result<(), String>) -> Result<Intent, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut current = load(&tx, id)?;
         if current.declined {
             return Err(StoreError::AlreadyAnswered { accepted: false });
         }
+        if current.state == IntentState::Redeemed || current.accepted_offline {
+            return Ok(current);
+        }
         // Pending, or in review with no answer yet (the customer is still at the till).
         if !current.state.is_pending() && !matches!(current.state, IntentState::Redeemed | IntentState::NeedsReview) {
             return Err(StoreError::IllegalTransition { id: id.into(), from: current.state, to: current.state });
         }
-        if !current.accepted_offline {
-            current.accepted_offline = true;
-            note_in_place(&tx, &current, self.clock.now_ms(), actor, "accepted for the sale before the service confirmed")?;
-        }
+        let now = self.clock.now_ms();
+        may(&current, &summary_in(&tx)?, now).map_err(StoreError::OfflineNotAllowed)?;
+        current.accepted_offline = true;
+        note_in_place(&tx, &current, now, actor, "accepted for the sale before the service confirmed")?;
         tx.commit()?;
         Ok(current)
     }
@@ -618,6 +630,37 @@ impl Store {
             }
             other => return Err(StoreError::IllegalTransition { id: id.into(), from: other, to: IntentState::Cancelled }),
         };
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Withdraws a voucher from its sale: only one no request can have left for
+    /// (scanned, or queued and never possibly sent), that the cashier has not
+    /// answered, in a sale still open. Checked in the transaction that writes it, so
+    /// an accept, a decline or a closed sale in between is never undone.
+    pub fn withdraw(&self, id: &str, actor: &str) -> Result<Intent, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = load(&tx, id)?;
+        let sale_closed = match &current.sale_id {
+            Some(s) => tx.query_row("SELECT closed_at IS NOT NULL FROM sales WHERE id = ?1", [s], |r| r.get::<_, bool>(0))?,
+            None => false,
+        };
+        let why = if !matches!(current.state, IntentState::Scanned | IntentState::Queued) || current.maybe_executed {
+            Some(format!("This voucher is {} and can no longer be withdrawn.", current.state))
+        } else if current.accepted_offline {
+            Some("This voucher was accepted for its sale and can no longer be withdrawn.".to_string())
+        } else if current.declined {
+            Some("This voucher was declined already.".to_string())
+        } else if sale_closed {
+            Some("This voucher's sale is closed: it can no longer be withdrawn.".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(StoreError::NotWithdrawable(why));
+        }
+        let out = apply(&tx, current, IntentState::Cancelled, self.clock.now_ms(), actor, Some("withdrawn before sending"), None, |_| {})?;
         tx.commit()?;
         Ok(out)
     }
@@ -755,22 +798,7 @@ impl Store {
     }
 
     pub fn summary(&self) -> Result<QueueSummary, StoreError> {
-        Ok(self.reader().query_row(
-            "SELECT count(*) FILTER (WHERE state IN ('queued','in_flight','unknown')),
-                    min(created_at) FILTER (WHERE state IN ('queued','in_flight','unknown')),
-                    count(*) FILTER (WHERE state = 'needs_review'),
-                    count(*) FILTER (WHERE state IN ('queued','in_flight','unknown') AND accepted_offline = 1)
-             FROM intents WHERE state IN ('queued','in_flight','unknown','needs_review')",
-            [],
-            |r| {
-                Ok(QueueSummary {
-                    pending: r.get(0)?,
-                    oldest_pending_created_at: r.get(1)?,
-                    needs_review: r.get(2)?,
-                    accepted_offline_pending: r.get(3)?,
-                })
-            },
-        )?)
+        summary_in(&self.reader())
     }
 
     pub fn attempts(&self, id: &str) -> Result<Vec<Attempt>, StoreError> {
@@ -1065,6 +1093,27 @@ fn mark_restored(tx: &Connection, now: i64, restored_from: &str) -> Result<usize
         }
     }
     Ok(ids.len())
+}
+
+/// What the checkout shows of the queue, read on `conn` (inside a writer's
+/// transaction when a decision rests on it).
+fn summary_in(conn: &Connection) -> Result<QueueSummary, StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FILTER (WHERE state IN ('queued','in_flight','unknown')),
+                min(created_at) FILTER (WHERE state IN ('queued','in_flight','unknown')),
+                count(*) FILTER (WHERE state = 'needs_review'),
+                count(*) FILTER (WHERE state IN ('queued','in_flight','unknown') AND accepted_offline = 1)
+         FROM intents WHERE state IN ('queued','in_flight','unknown','needs_review')",
+        [],
+        |r| {
+            Ok(QueueSummary {
+                pending: r.get(0)?,
+                oldest_pending_created_at: r.get(1)?,
+                needs_review: r.get(2)?,
+                accepted_offline_pending: r.get(3)?,
+            })
+        },
+    )?)
 }
 
 /// The Redeem press on a scanned intent: queued, ready for the engine. One restored

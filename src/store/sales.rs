@@ -131,6 +131,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// How many sales closed in `[from_ms, to_ms)` (a store's day, for its report).
+    pub fn sales_closed_between(&self, from_ms: i64, to_ms: i64) -> Result<u32, StoreError> {
+        Ok(self.reader().query_row("SELECT count(*) FROM sales WHERE closed_at >= ?1 AND closed_at < ?2", [from_ms, to_ms], |r| r.get(0))?)
+    }
+
     /// Sets the open sale's total (opening a sale when none is open: a total is
     /// often typed before the first voucher).
     pub fn set_sale_total(&self, ctx: &SaleContext, total_cents: Option<i64>) -> Result<Sale, StoreError> {

@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
-use voucher_pos::clock::{Clock, SystemClock};
-use voucher_pos::intent::SaleContext;
+use voucher_pos::checkout::Terminal;
+use voucher_pos::clock::{Clock, ManualClock, SystemClock};
+use voucher_pos::intent::{Intent, SaleContext};
 use voucher_pos::store::Store;
 
 pub mod sandbox;
@@ -42,5 +43,29 @@ pub fn wait_until(deadline: std::time::Duration, mut cond: impl FnMut() -> bool)
             return false;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Waits (20 s at most) until the intent satisfies `cond`, and returns it; `tick`
+/// moves a manual clock along while it waits, so that backoff and key windows pass.
+/// The test moves on the moment the condition holds.
+pub async fn wait_for(t: &Terminal, id: &str, what: &str, tick: Option<&ManualClock>, cond: impl Fn(&Intent) -> bool) -> Intent {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let i = t.store().get(id).unwrap();
+        if cond(&i) {
+            return i;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}; intent is {i:#?}\nattempts: {:#?}\nhistory: {:#?}",
+            t.store().attempts(id).unwrap(),
+            t.store().history(id).unwrap()
+        );
+        if let Some(c) = tick {
+            c.advance_ms(100);
+            t.wake();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }

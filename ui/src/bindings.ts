@@ -264,11 +264,13 @@ export type FindingKind = "lost_track" | "not_at_service" | "mismatch";
 
 export type Finding = { kind: FindingKind, intent_id: string | null, transaction_id: string | null, message: string, };
 
+export type SalesOfDay = { closed: number, still_open: number | null, };
+
 export type Report = { date: string, time_zone: string, branch: string, terminal: string, matched: Array<ServiceRow>, service_only: Array<ServiceRow>, local_only: Array<LocalRow>, totals: Totals, findings: Array<Finding>, 
 /**
  * Intents this report sent to the review inbox.
  */
-opened_reviews: Array<string>, };
+opened_reviews: Array<string>, sales: SalesOfDay, };
 
 export type Detail = { intent: Intent, attempts: Array<Attempt>, history: Array<HistoryEntry>, };
 

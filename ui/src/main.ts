@@ -19,6 +19,16 @@ let pressing = false;
 let saleView: SaleView | null = null;
 /** The sale just closed, kept for its receipt until the next one starts. */
 let closedSale: SaleView | null = null;
+/** Views of the sale arrive from concurrent calls: only a newer one is drawn. */
+let saleAsked = 0;
+let saleDrawn = 0;
+/** Vouchers whose answer (accept, decline, remove) is being sent: their buttons stay
+ *  disabled across redraws until the core has answered. */
+const answering = new Set<string>();
+/** A Next customer being answered: a second press waits for it. */
+let closing = false;
+/** The sale total's calls, one after another, so the core keeps the last typed. */
+let totalSent: Promise<unknown> = Promise.resolve();
 /** A CFHP code waiting for its receipt number and SKUs before it can be recorded. */
 let pendingCfhp: string | null = null;
 let condition: Condition = { connectivity: "online", keyRejected: null, storeFailure: null };
@@ -132,8 +142,11 @@ function showIntent(intent: Intent | null, note?: string, keepNote = false) {
   $("offline-actions").hidden = !(pending && (line?.needs_answer || answered));
   if (pending && intent) {
     $("offline-verdict").textContent = answerText(intent, line);
-    $<HTMLButtonElement>("accept-offline").hidden = !(line?.offline?.verdict === "may_accept");
-    $<HTMLButtonElement>("decline-intent").hidden = !line?.needs_answer;
+    const accept = $<HTMLButtonElement>("accept-offline");
+    const decline = $<HTMLButtonElement>("decline-intent");
+    accept.hidden = !(line?.offline?.verdict === "may_accept");
+    decline.hidden = !line?.needs_answer;
+    accept.disabled = decline.disabled = answering.has(intent.id);
   }
   updateRedeemButton();
 }
@@ -154,8 +167,11 @@ function lineText(l: SaleLine): string {
   return `${summarizeCode(i.code, i.voucher_count)} — ${statusLabel(i, condition.connectivity, !!condition.keyRejected)}${l.value ? " — " + l.value : ""}`;
 }
 
-/** Draws the sale as the core computed it. */
-function showSale(v: SaleView) {
+/** Draws the sale as the core computed it, unless a newer view was drawn already
+ *  (`asked` is the number the call took when it was made). */
+function showSale(v: SaleView, asked = ++saleAsked) {
+  if (asked < saleDrawn) return;
+  saleDrawn = asked;
   saleView = v;
   if (v.sale) closedSale = null;
   // Until the next sale starts, the receipt is the closed sale's.
@@ -176,7 +192,8 @@ function showSale(v: SaleView) {
         b.dataset.testid = "remove-voucher";
         b.setAttribute("data-testid", "remove-voucher");
         b.setAttribute("aria-label", `Remove ${summarizeCode(l.intent.code, l.intent.voucher_count)} from the sale`);
-        b.addEventListener("click", () => void answer("cancel", l.intent.id, b));
+        b.disabled = answering.has(l.intent.id);
+        b.addEventListener("click", () => void answer("cancel", l.intent.id));
         li.append(" ", b);
       }
       return li;
@@ -191,10 +208,11 @@ function showSale(v: SaleView) {
 }
 
 async function refreshSale() {
+  const asked = ++saleAsked;
   try {
-    showSale(await invoke<SaleView>("sale_view"));
+    showSale(await invoke<SaleView>("sale_view"), asked);
   } catch {
-    /* the next event will try again */
+    /* the next event, or the next tick, will try again */
   }
 }
 
@@ -233,8 +251,9 @@ function showResolve(v: SaleView) {
       accept.hidden = l.offline?.verdict !== "may_accept";
       const decline = Object.assign(document.createElement("button"), { type: "button", textContent: "Customer pays another way" });
       decline.setAttribute("data-testid", "decline-button");
-      accept.addEventListener("click", () => void answer("accept_offline", l.intent.id, accept, decline));
-      decline.addEventListener("click", () => void answer("decline", l.intent.id, decline, accept));
+      accept.disabled = decline.disabled = answering.has(l.intent.id);
+      accept.addEventListener("click", () => void answer("accept_offline", l.intent.id));
+      decline.addEventListener("click", () => void answer("decline", l.intent.id));
       li.append(p, accept, " ", decline);
       return li;
     }),
@@ -242,24 +261,30 @@ function showResolve(v: SaleView) {
 }
 
 /** Sends the cashier's answer for one voucher; its buttons stay disabled while the
- *  call is out, so a double press is one answer. A dialog answered in full closes the
- *  sale (the Next customer the cashier already pressed). */
-async function answer(command: "accept_offline" | "decline" | "cancel", intentId: string, ...buttons: HTMLButtonElement[]) {
-  buttons.forEach((b) => (b.disabled = true));
+ *  call is out (across redraws), so a double press is one answer. A dialog answered
+ *  in full closes the sale (the Next customer the cashier already pressed), unless a
+ *  voucher scanned meanwhile still waits to be sent: then the sale stays. */
+async function answer(command: "accept_offline" | "decline" | "cancel", intentId: string) {
+  if (answering.has(intentId)) return;
+  answering.add(intentId);
+  if (saleView) showSale(saleView, saleDrawn);
+  $("resolve-error").textContent = "";
   try {
     const i = await invoke<Intent>(command, { intentId });
     if (command !== "cancel") current = i;
     $("outcome-detail").textContent = "";
   } catch (e) {
     $("outcome-detail").textContent = errorText(e);
-    $("resolve-why").textContent = errorText(e);
+    $("resolve-error").textContent = errorText(e);
+  } finally {
+    answering.delete(intentId);
   }
   await refreshSale();
-  buttons.forEach((b) => (b.disabled = false));
   const dialog = $<HTMLDialogElement>("resolve-dialog");
   if (dialog.open && saleView && saleView.unresolved.length === 0) {
     dialog.close();
-    await nextCustomer();
+    if (saleView.can_redeem) $("waiting-scans").textContent = "Answered. A voucher scanned meanwhile is not sent yet: press Redeem, or Next customer to withdraw it.";
+    else await nextCustomer();
   }
 }
 
@@ -295,7 +320,8 @@ async function loadEod() {
     }
     $("eod-service-only").replaceChildren(...r.service_only.map((x) => li(`${x.created_at} terminal ${x.terminal || "?"}, cashier ${x.cashier || "?"}: ${formatCents(x.value, currency)} (${x.transaction_id})${x.this_terminal ? " — this terminal lost track of it" : ""}`)));
     $("eod-local-only").replaceChildren(...r.local_only.map((x) => li(`${x.created_at} ${x.state}${x.value != null ? " " + formatCents(x.value, currency) : ""}, ${Math.round(x.age_s / 60)} min old${x.finding ? " — not at the service" : ""}`)));
-    $("eod-matched").textContent = `${r.matched.length} redemption${r.matched.length === 1 ? "" : "s"} of this terminal match the service's records.${r.opened_reviews.length ? ` ${r.opened_reviews.length} sent to the review inbox.` : ""}`;
+    const sales = `${r.sales.closed} sale${r.sales.closed === 1 ? "" : "s"} closed on this terminal that day${r.sales.still_open != null ? `; sale ${r.sales.still_open} is still open` : ""}.`;
+    $("eod-matched").textContent = `${r.matched.length} redemption${r.matched.length === 1 ? "" : "s"} of this terminal match the service's records.${r.opened_reviews.length ? ` ${r.opened_reviews.length} sent to the review inbox.` : ""} ${sales}`;
     if (r.opened_reviews.length) await loadInbox();
   } catch (e) {
     await onManagerError(e, (t) => ($("eod-error").textContent = t));
@@ -313,21 +339,27 @@ async function enterPressed() {
 /** Next customer: the core closes the sale only when every voucher in it is settled;
  *  otherwise the cashier answers each unanswered one first, and nothing is cleared. */
 async function nextCustomer() {
-  if (pressing) return;
+  if (pressing || closing) return;
+  closing = true;
   let closed: SaleView | null;
   try {
-    closed = await invoke<SaleView | null>("sale_close");
+    await totalSent;
+    closed = await invoke<SaleView | null>("sale_close", { saleId: saleView?.sale?.id ?? null });
   } catch (e) {
+    closing = false;
     if (errorCode(e) === "sale_unresolved") {
       await refreshSale();
       if (saleView) showResolve(saleView);
-      $<HTMLDialogElement>("resolve-dialog").showModal();
+      const dialog = $<HTMLDialogElement>("resolve-dialog");
+      $("resolve-error").textContent = "";
+      if (!dialog.open) dialog.showModal();
       ($("resolve-list").querySelector("button:not([hidden])") as HTMLButtonElement | null)?.focus();
     } else {
       $("outcome-detail").textContent = errorText(e);
     }
     return;
   }
+  closing = false;
   pendingCfhp = null;
   $("cfhp").hidden = true;
   for (const id of ["sale-total", "code-input", "receipt-number", "skus"]) $<HTMLInputElement>(id).value = "";
@@ -678,21 +710,24 @@ function wire() {
   });
   $("redeem-button").addEventListener("click", () => void pressRedeem());
   // The two answers an unconfirmed voucher takes.
-  const accept = $<HTMLButtonElement>("accept-offline");
-  const decline = $<HTMLButtonElement>("decline-intent");
-  accept.addEventListener("click", () => current && void answer("accept_offline", current.id, accept, decline));
-  decline.addEventListener("click", () => current && void answer("decline", current.id, decline, accept));
+  $("accept-offline").addEventListener("click", () => current && void answer("accept_offline", current.id));
+  $("decline-intent").addEventListener("click", () => current && void answer("decline", current.id));
   $("resolve-back").addEventListener("click", () => $<HTMLDialogElement>("resolve-dialog").close());
   // A closed choice leaves no buttons behind.
   $("resolve-dialog").addEventListener("close", () => $("resolve-list").replaceChildren());
   // The total is the core's: it parses the text (never guessed) and keeps it on the sale.
-  $("sale-total").addEventListener("input", async () => {
-    try {
-      showSale(await invoke<SaleView>("sale_set_total", { total: $<HTMLInputElement>("sale-total").value }));
-      $("sale-total-error").textContent = "";
-    } catch (e) {
-      $("sale-total-error").textContent = errorText(e);
-    }
+  $("sale-total").addEventListener("input", () => {
+    const total = $<HTMLInputElement>("sale-total").value;
+    totalSent = totalSent.then(async () => {
+      try {
+        showSale(await invoke<SaleView>("sale_set_total", { total }));
+        $("sale-total-error").textContent = "";
+      } catch (e) {
+        // Refused in words; the core cleared the total, so nothing is computed from it.
+        $("sale-total-error").textContent = errorText(e);
+        await refreshSale();
+      }
+    });
   });
   $("sale-total").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -766,6 +801,8 @@ function wire() {
     "keydown",
     (e) => {
       if ($("checkout").hidden) return;
+      // A dialog is answered with its own buttons: Enter there is the button's.
+      if (document.querySelector("dialog[open]")) return;
       const input = e.target instanceof HTMLInputElement ? e.target : null;
       if (e.key === "Enter") {
         const text = burst.map((k) => k.key).join("");
@@ -981,7 +1018,10 @@ async function start() {
   await refreshStatus();
   // A sale left open (the app was closed or crashed mid-sale) is still the sale.
   await refreshSale();
-  setInterval(() => void refreshStatus(), 5000);
+  setInterval(() => {
+    void refreshStatus();
+    void refreshSale();
+  }, 5000);
   document.body.dataset.ready = "true";
   (access?.signin_required ? $("signin-id") : $("code-input")).focus();
 }
