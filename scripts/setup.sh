@@ -50,5 +50,6 @@ build_ui() {
 
 command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
 command -v npm >/dev/null || { echo "setup: npm (Node.js) is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "setup: python3 is required (the test command counts test binaries with it)" >&2; exit 1; }
 install_debian_packages
 install_ui_packages

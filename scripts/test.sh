@@ -15,6 +15,21 @@ echo "== Rust: build the workspace once (one package selection for everything be
 cargo build --workspace --all-targets --locked
 
 echo "== Rust: tests"
+# How many test binaries (unit, integration, end-to-end) and doc-test runs the
+# workspace has: a binary that silently stops running shows as a difference below.
+expected=$(cargo test --workspace --locked --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+n = 0
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") != "compiler-artifact" or not m["package_id"].startswith("path+file"):
+        continue
+    test, kinds = m["profile"]["test"], m["target"]["kind"]
+    n += bool(test and m.get("executable")) + bool("lib" in kinds and m["target"].get("doctest") and not test)
+print(n)')
 log="$(mktemp)"
 trap 'rm -f "$log" "$ui_log"' EXIT
 set +e
@@ -22,6 +37,19 @@ set +e
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+echo "== Rust: the core without the camera feature, as the .deb's CLI is built"
+# `--workspace` unifies features, and the app turns the camera on: the camera-less
+# core would otherwise never be tested. Its unit tests and the CLI's, on their own.
+lean_log="$(mktemp)"
+if cargo test --locked -p voucher-pos --lib --bins > "$lean_log" 2>&1; then
+  grep -E '^test result:' "$lean_log" | sed 's/^/camera-less core: /'
+else
+  tail -n 40 "$lean_log"
+  echo "camera-less core: FAILED"
+  status=1
+fi
+rm -f "$lean_log"
 
 echo "== Package: the .deb, unpacked into a scratch root, answers --version without a display"
 # `dpkg-deb -x` needs no root. Where dpkg-deb is missing the bundle is not built, and
@@ -70,7 +98,11 @@ done
 # How many test binaries ran (unit, integration, end-to-end, doc-tests), so that a
 # binary that silently stopped running shows here.
 binaries=$(grep -cE '^\s+(Running|Doc-tests) ' "$log" || true)
-echo "test binaries run: ${binaries}"
+echo "test binaries run: ${binaries} of ${expected}"
+if [ "$binaries" != "$expected" ]; then
+  echo "test binaries: FAILED: ${expected} were built, ${binaries} ran"
+  status=1
+fi
 
 # One closing line over every Rust test binary and the UI's tests (cargo's own last
 # line is the doc-tests').

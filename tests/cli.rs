@@ -144,3 +144,34 @@ async fn a_session_closes_a_sale_only_when_settled_and_refuses_a_voucher_held_by
     let sales: serde_json::Value = serde_json::from_str(&stdout(&pos(&db, &s, &["sales"]))).unwrap();
     assert_eq!(sales.as_array().unwrap().len(), 1, "{sales}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_2_is_a_refusal_or_not_a_voucher_code_3_a_wait_that_ran_out_and_5_a_code_redeemed_here() {
+    let s = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    // 2: not a voucher code, refused before anything is written.
+    let out = pos(&db, &s, &["scan", "https://example.com/not-a-voucher"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    // 2: refused by the service (a voided voucher), its own message on stdout.
+    let (voided, _) = s.vouchers(1, 500, "voided").await;
+    let id = stdout(&pos(&db, &s, &["scan", &voided]));
+    let out = pos(&db, &s, &["redeem", &id, "--wait", "10s"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("refused\t"), "{}", stdout(&out));
+    // 5: a code already redeemed here; nothing new is created.
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let id = stdout(&pos(&db, &s, &["scan", &qr]));
+    assert_eq!(pos(&db, &s, &["redeem", &id, "--wait", "10s"]).status.code(), Some(0));
+    let again = pos(&db, &s, &["scan", &qr]);
+    assert_eq!(again.status.code(), Some(5), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(stdout(&again), id, "the existing intent, not a new one");
+    // 3: still pending when the wait ran out (the service is offline).
+    s.faults(json!({"offline": true})).await;
+    let (later, _) = s.vouchers(1, 500, "active").await;
+    let id = stdout(&pos(&db, &s, &["scan", &later]));
+    let out = pos(&db, &s, &["redeem", &id, "--wait", "1s"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    let out = pos(&db, &s, &["sync", "--until-idle", "--max-wait", "1s"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+}

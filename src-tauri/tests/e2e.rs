@@ -262,9 +262,16 @@ impl App {
         self.client.execute("return document.querySelector('[data-testid=redeem-button]').disabled", vec![]).await.unwrap() == json!(true)
     }
 
+    /// Saves a screenshot beside the test binaries (`target/.../e2e-screenshots/`),
+    /// or, with `UPDATE_SCREENSHOTS=1`, over the README's own in `docs/screenshots/`:
+    /// a test run never rewrites tracked files by itself.
     async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        let dir = if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+        } else {
+            std::env::current_exe().unwrap().parent().and_then(Path::parent).unwrap().join("e2e-screenshots")
+        };
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(name), png).unwrap();
     }
