@@ -778,11 +778,12 @@ impl Store {
         )?)
     }
 
-    /// Lookups of one intent that failed for a reason other than the network (the
-    /// service answered, but not with a list): what bounds the wait before review.
-    pub fn count_failed_lookups(&self, id: &str) -> Result<u32, StoreError> {
+    /// Lookups of one intent that ended with one of `outcomes` (the failures that
+    /// count toward review; the engine names them): what bounds the wait before review.
+    pub fn count_lookups_ending(&self, id: &str, outcomes: &[&str]) -> Result<u32, StoreError> {
+        let listed = outcomes.iter().map(|o| format!("'{}'", o.replace('\'', "''"))).collect::<Vec<_>>().join(",");
         Ok(self.reader().query_row(
-            "SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = 'lookup' AND outcome IN ('lookup_status','lookup_bad_reply')",
+            &format!("SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = 'lookup' AND outcome IN ({listed})"),
             [id],
             |r| r.get(0),
         )?)

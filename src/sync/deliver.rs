@@ -12,7 +12,7 @@ use super::Engine;
 use crate::api::{LookupError, RedeemOutcome, ServiceTimeError};
 use crate::clock::{rfc3339, utc_date};
 use crate::intent::{Intent, IntentState};
-use crate::store::{AttemptKind, NewAttempt, Store, StoreError};
+use crate::store::{AttemptKind, NewAttempt, StoreError};
 use crate::verdict::{self, Decision, Facts, Lookup, Pace, Retry, ReviewCause};
 
 fn facts(i: &Intent) -> Facts {
@@ -24,13 +24,6 @@ fn facts(i: &Intent) -> Facts {
 /// the two in step).
 const COUNTED_LOOKUP_FAILURES: [&str; 3] = ["lookup_status", "lookup_bad_reply", "lookup_timeout"];
 
-/// Failed lookups of one intent that count toward review, from its attempt log.
-fn counted_lookup_failures(store: &Store, id: &str) -> Result<u32, StoreError> {
-    let codes = COUNTED_LOOKUP_FAILURES.map(|c| format!("'{c}'")).join(",");
-    store.read(|c| {
-        c.query_row(&format!("SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = 'lookup' AND outcome IN ({codes})"), [id], |r| r.get(0))
-    })
-}
 
 /// The fields every decision carries; the caller adds what its reply says.
 fn apply_decision(i: &mut Intent, d: &Decision, now: i64, backoff_ms: i64) {
@@ -319,7 +312,7 @@ impl Engine {
     async fn reconcile(self: &Arc<Self>, intent: Intent) -> Result<Pace, StoreError> {
         let id = intent.id.clone();
         let (failed_before, last_send) =
-            self.store_op(move |e| Ok((counted_lookup_failures(&e.store, &id)?, e.store.last_send_at(&id)?))).await?;
+            self.store_op(move |e| Ok((e.store.count_lookups_ending(&id, &COUNTED_LOOKUP_FAILURES)?, e.store.last_send_at(&id)?))).await?;
         let service_now = self.api.service_time().await;
         let started = self.clock.now_ms();
         let local_first = intent.first_sent_at.unwrap_or(intent.created_at).min(intent.created_at);
