@@ -14,6 +14,7 @@
 
 pub mod camera;
 pub mod decode;
+pub mod gate;
 pub mod pipeline;
 pub mod sources;
 

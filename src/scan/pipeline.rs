@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::decode::{pipeline as decode_pipeline, Decoded, GuardedDecoder};
+use super::gate::EmptyFrameGate;
 use super::{Frame, FrameSource, SourceError};
 use crate::voucher::{self, CodeError, VoucherCode};
 
@@ -161,6 +162,8 @@ impl Scanner {
             std::thread::Builder::new().name("frame-decode".into()).spawn(move || {
                 let mut guarded = GuardedDecoder::new(decode_pipeline, cfg.decode_cap);
                 let mut repeats = RepeatFilter::new(cfg.repeat_window);
+                // An empty counter costs one cheap look per frame, not every decoder.
+                let mut gate = EmptyFrameGate::default();
                 while !stop.load(Ordering::Relaxed) {
                     let frame = {
                         let mut g = slot.frame.lock().unwrap();
@@ -172,6 +175,9 @@ impl Scanner {
                             None => break,
                         }
                     };
+                    if !gate.should_decode(&frame, Instant::now()) {
+                        continue;
+                    }
                     if let Decoded::Found(found) = guarded.decode(frame) {
                         let d = &found[0];
                         *outline.lock().unwrap() = Some((d.corners, Instant::now()));
