@@ -24,14 +24,7 @@ use voucher_pos::sync::SyncConfig;
 const DAY_MS: i64 = 86_400_000;
 
 fn fast() -> SyncConfig {
-    SyncConfig {
-        backoff_base: Duration::from_millis(20),
-        backoff_cap: Duration::from_millis(100),
-        probe_interval: Duration::from_millis(50),
-        decline_grace: Duration::from_millis(100),
-        seed: Some(7),
-        ..SyncConfig::default()
-    }
+    common::fast(7)
 }
 
 fn api(s: &Sandbox, key: &str) -> ApiClient {

@@ -22,14 +22,7 @@ use voucher_pos::sync::SyncConfig;
 const CASHIER: &str = "cashier:c042";
 
 fn fast() -> SyncConfig {
-    SyncConfig {
-        backoff_base: Duration::from_millis(20),
-        backoff_cap: Duration::from_millis(100),
-        probe_interval: Duration::from_millis(50),
-        decline_grace: Duration::from_millis(100),
-        seed: Some(11),
-        ..SyncConfig::default()
-    }
+    common::fast(11)
 }
 
 fn start(store: &Arc<Store>, s: &Sandbox) -> Terminal {

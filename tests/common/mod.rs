@@ -8,6 +8,7 @@ use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::{Clock, ManualClock, SystemClock};
 use voucher_pos::intent::{Intent, SaleContext};
 use voucher_pos::store::Store;
+use voucher_pos::sync::SyncConfig;
 
 pub mod sandbox;
 
@@ -67,5 +68,18 @@ pub async fn wait_for(t: &Terminal, id: &str, what: &str, tick: Option<&ManualCl
             t.wake();
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// The engine's pace for tests: short backoff, probes and decline grace, so that
+/// retries happen within a test's seconds; `seed` makes the jitter replay.
+pub fn fast(seed: u64) -> SyncConfig {
+    SyncConfig {
+        backoff_base: std::time::Duration::from_millis(20),
+        backoff_cap: std::time::Duration::from_millis(100),
+        probe_interval: std::time::Duration::from_millis(50),
+        decline_grace: std::time::Duration::from_millis(100),
+        seed: Some(seed),
+        ..SyncConfig::default()
     }
 }
