@@ -386,20 +386,13 @@ fn attempts_of(t: &Terminal, id: &str, kind: &str, outcome: &str) -> usize {
 /// Waits (20 s at most) until `id` has `n` attempts of this kind and outcome; `tick`
 /// moves a manual clock along meanwhile.
 async fn wait_for_attempts(t: &Terminal, id: &str, kind: &str, outcome: &str, n: usize, tick: Option<&ManualClock>) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while attempts_of(t, id, kind, outcome) < n {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {n} {kind}:{outcome}; intent is {:#?}\nattempts: {:#?}",
-            t.store().get(id).unwrap(),
-            t.store().attempts(id).unwrap()
-        );
-        if let Some(c) = tick {
-            c.advance_ms(100);
-            t.wake();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let held = common::eventually(t, tick, || attempts_of(t, id, kind, outcome) >= n).await;
+    assert!(
+        held,
+        "timed out waiting for {n} {kind}:{outcome}; intent is {:#?}\nattempts: {:#?}",
+        t.store().get(id).unwrap(),
+        t.store().attempts(id).unwrap()
+    );
 }
 
 /// Every event seen so far, without waiting.

@@ -1174,14 +1174,12 @@ async fn drive(seed: u64, verbose: bool, tmp: &tempfile::TempDir) -> Result<Tall
     };
     let ledger = get("/_sandbox/ledger").await?;
     let vouchers = get("/_sandbox/vouchers").await?;
-    let requests: Value = run.http.get(format!("{}/_sandbox/requests", run.admin)).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+    let faults_served = served(&run).await?;
     let _ = sandbox.start_kill();
     let _ = sandbox.wait().await;
     let mut tally = check(&intents, &sales, &ledger, &vouchers, &acts);
     tally.add(found);
-    if let Some(served) = requests["faults_served"].as_object() {
-        tally.faults_served = served.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect();
-    }
+    tally.faults_served = faults_served;
     if verbose || tally.bad() {
         println!("seed {seed}: sync exit {sync}; {} intents, {} sales, {} ledger rows: {}", intents.len(), sales.len(), ledger.len(), tally.summary(1));
         println!("seed {seed}: {}", tally.reached_line());

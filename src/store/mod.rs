@@ -370,15 +370,15 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
-        {
+        // A copy `backup::restore` just put in place (no write transaction otherwise:
+        // this runs at every start).
+        let restored: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [RESTORE_PENDING], |r| r.get(0)).optional()?;
+        if let Some(from) = restored {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let restored: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [RESTORE_PENDING], |r| r.get(0)).optional()?;
-            if let Some(from) = restored {
-                let marked = mark_restored(&tx, clock.now_ms(), &from)?;
-                tx.execute("DELETE FROM settings WHERE key = ?1", [RESTORE_PENDING])?;
-                tracing::warn!(marked, from = %from, "restored database: every intent not final in it is maybe-executed from now on");
-            }
+            let marked = mark_restored(&tx, clock.now_ms(), &from)?;
+            tx.execute("DELETE FROM settings WHERE key = ?1", [RESTORE_PENDING])?;
             tx.commit()?;
+            tracing::warn!(marked, from = %from, "restored database: every intent not final in it is maybe-executed from now on");
         }
         if let Some(pages) = opts.max_page_count {
             conn.query_row(&format!("PRAGMA max_page_count={pages}"), [], |_| Ok(()))?;
@@ -614,12 +614,7 @@ impl Store {
             _ if current.declined => current,
             // Compare-and-set with accept: an answer given is never turned into the other.
             _ if current.accepted_offline => return Err(StoreError::AlreadyAnswered { accepted: true }),
-            // A scan restored from a backup may have been sent from the lost copy: never
-            // withdrawn, looked up instead.
-            IntentState::Scanned if current.maybe_executed => apply(&tx, current, IntentState::Unknown, now, actor, Some(note), None, |i| {
-                i.declined = true;
-                i.next_attempt_at = Some(now);
-            })?,
+            IntentState::Scanned if current.maybe_executed => decline_restored_scan(&tx, current, now, actor, note)?,
             IntentState::Scanned | IntentState::Queued => apply(&tx, current, IntentState::Cancelled, now, actor, Some(note), None, |i| {
                 i.declined = true;
             })?,
@@ -1094,6 +1089,16 @@ fn mark_restored(tx: &Connection, now: i64, restored_from: &str) -> Result<usize
         }
     }
     Ok(ids.len())
+}
+
+/// Declines a scan restored from a backup (maybe-executed: the copy it came from may
+/// have sent it): never withdrawn, so `unknown`, declined (never sent again), and due
+/// for the lookup every declined, maybe-executed intent gets.
+fn decline_restored_scan(tx: &Connection, current: Intent, now: i64, actor: &str, note: &str) -> Result<Intent, StoreError> {
+    apply(tx, current, IntentState::Unknown, now, actor, Some(note), None, |i| {
+        i.declined = true;
+        i.next_attempt_at = Some(now);
+    })
 }
 
 /// What the checkout shows of the queue, read on `conn` (inside a writer's

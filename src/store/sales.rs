@@ -8,7 +8,7 @@
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
-use super::{apply, intent_from_row, press, Store, StoreError, COLS};
+use super::{apply, decline_restored_scan, intent_from_row, press, Store, StoreError, COLS};
 use crate::intent::{Intent, IntentState, SaleContext};
 
 /// One customer's sale, as stored.
@@ -191,12 +191,8 @@ impl Store {
         let mut changed = Vec::new();
         for i in intents.into_iter().filter(|i| i.state == IntentState::Scanned) {
             changed.push(if i.maybe_executed {
-                // Restored from a backup: the lost copy may have sent it. Declined, so
-                // never sent again, and looked up like any declined, maybe-executed one.
-                apply(&tx, i, IntentState::Unknown, now, actor, Some("the sale closed before Redeem was pressed; restored from a backup, so looked up, never withdrawn"), None, |i| {
-                    i.declined = true;
-                    i.next_attempt_at = Some(now);
-                })?
+                let note = "the sale closed before Redeem was pressed; restored from a backup, so looked up, never withdrawn";
+                decline_restored_scan(&tx, i, now, actor, note)?
             } else {
                 apply(&tx, i, IntentState::Cancelled, now, actor, Some("withdrawn: the sale closed before Redeem was pressed"), None, |_| {})?
             });

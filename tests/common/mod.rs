@@ -47,28 +47,45 @@ pub fn wait_until(deadline: std::time::Duration, mut cond: impl FnMut() -> bool)
     }
 }
 
-/// Waits (20 s at most) until the intent satisfies `cond`, and returns it; `tick`
-/// moves a manual clock along while it waits, so that backoff and key windows pass.
-/// The test moves on the moment the condition holds.
-pub async fn wait_for(t: &Terminal, id: &str, what: &str, tick: Option<&ManualClock>, cond: impl Fn(&Intent) -> bool) -> Intent {
+/// Polls `cond` (20 s at most) and says whether it came to hold; `tick` moves a
+/// manual clock along while it waits, so that backoff and key windows pass. The test
+/// moves on the moment the condition holds.
+pub async fn eventually(t: &Terminal, tick: Option<&ManualClock>, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let i = t.store().get(id).unwrap();
-        if cond(&i) {
-            return i;
+        if cond() {
+            return true;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}; intent is {i:#?}\nattempts: {:#?}\nhistory: {:#?}",
-            t.store().attempts(id).unwrap(),
-            t.store().history(id).unwrap()
-        );
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
         if let Some(c) = tick {
             c.advance_ms(100);
             t.wake();
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+}
+
+/// Waits until the intent satisfies `cond` (see [`eventually`]) and returns it as it
+/// was when it did.
+pub async fn wait_for(t: &Terminal, id: &str, what: &str, tick: Option<&ManualClock>, cond: impl Fn(&Intent) -> bool) -> Intent {
+    let mut seen = None;
+    let held = eventually(t, tick, || {
+        let i = t.store().get(id).unwrap();
+        let ok = cond(&i);
+        seen = Some(i);
+        ok
+    })
+    .await;
+    let i = seen.expect("read at least once");
+    assert!(
+        held,
+        "timed out waiting for {what}; intent is {i:#?}\nattempts: {:#?}\nhistory: {:#?}",
+        t.store().attempts(id).unwrap(),
+        t.store().history(id).unwrap()
+    );
+    i
 }
 
 /// The engine's pace for tests: short backoff, probes and decline grace, so that
