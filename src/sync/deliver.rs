@@ -12,7 +12,7 @@ use super::Engine;
 use crate::api::{LookupError, RedeemOutcome, ServiceTimeError};
 use crate::clock::{rfc3339, utc_date};
 use crate::intent::{Intent, IntentState};
-use crate::store::{AttemptKind, NewAttempt, StoreError};
+use crate::store::{AttemptKind, Decide, NewAttempt, StoreError};
 use crate::verdict::{self, Decision, Facts, Lookup, Pace, Retry, ReviewCause};
 
 fn facts(i: &Intent) -> Facts {
@@ -174,7 +174,9 @@ impl Engine {
         let i = self
             .store_op(move |e| {
                 let i = e.store.begin_send(&id, from, started, service_first, &url, &fp)?;
-                e.publish_intent(&i);
+                // Queued or unknown to in flight: pending before and after, so the
+                // queue's summary is unchanged and is not read again here.
+                let _ = e.events.send(super::SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
                 Ok(i)
             })
             .await?;
@@ -201,11 +203,14 @@ impl Engine {
             detail: Some(reply.outcome.detail()),
         };
         let pace = verdict::redeem_pace(&reply.outcome);
+        if pace == Pace::Answered {
+            self.release(&i.id);
+        }
         let backoff = self.backoff(i.attempt_count);
         let lost = format!("the reply was {}: {}", reply.outcome.code(), reply.outcome.detail());
         let (outcome, replayed, status) = (reply.outcome, reply.replayed, reply.http_status);
         let id = i.id.clone();
-        let decide = move |row: &mut Intent| {
+        let decide: Decide = Arc::new(move |row: &mut Intent| {
             let d = verdict::after_redeem(facts(row), &outcome, replayed);
             apply_decision(row, &d, now, backoff);
             row.http_status = status;
@@ -234,7 +239,7 @@ impl Engine {
             let note = (d.lookup_due && d.to == IntentState::Unknown)
                 .then(|| "refused after an attempt that may have executed: looked up before it becomes a verdict".to_string());
             (d.to, note)
-        };
+        });
         let done = match self.store_op(move |e| e.write_outcome(&id, IntentState::InFlight, &attempt, &decide)).await {
             Ok(done) => done,
             Err(e) => {
@@ -277,13 +282,13 @@ impl Engine {
         };
         let backoff = self.backoff(intent.attempt_count.saturating_add(1));
         let (id, from) = (intent.id.clone(), intent.state);
-        let decide = move |row: &mut Intent| {
+        let decide: Decide = Arc::new(move |row: &mut Intent| {
             let d = verdict::after_redeem(facts(row), &outcome, false);
             apply_decision(row, &d, now, backoff);
             row.attempt_count += 1;
             // Nothing left, so nothing changed: it stays where it was.
             (from, None::<String>)
-        };
+        });
         self.store_op(move |e| e.write_outcome(&id, from, &attempt, &decide)).await?;
         Ok(pace)
     }
@@ -295,7 +300,7 @@ impl Engine {
         id: &str,
         from: IntentState,
         attempt: &NewAttempt,
-        decide: &dyn Fn(&mut Intent) -> (IntentState, Option<String>),
+        decide: &Decide,
     ) -> Result<Intent, StoreError> {
         let mut tries = 0;
         loop {
@@ -367,7 +372,7 @@ impl Engine {
         // while the list was read), how long an earlier attempt may still land.
         let grace_left = verdict::decline_grace_left(last_send.unwrap_or(intent.updated_at), now, self.cfg.decline_grace);
         let id = intent.id.clone();
-        let decide = move |row: &mut Intent| {
+        let decide: Decide = Arc::new(move |row: &mut Intent| {
             let d = verdict::after_lookup(Facts { grace_left, ..facts(row) }, &lookup, review_limit);
             apply_decision(row, &d, now, backoff);
             let note = match &lookup {
@@ -400,7 +405,7 @@ impl Engine {
                 row.review_reason = Some(review_reason(cause, row, &why));
             }
             (d.to, note)
-        };
+        });
         let done = self.store_op(move |e| e.write_outcome(&id, IntentState::Unknown, &attempt, &decide)).await?;
         if done.state != IntentState::Unknown {
             self.publish_intent(&done);

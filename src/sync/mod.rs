@@ -35,7 +35,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::Serialize;
-use tokio::sync::{broadcast, watch, Notify};
+use tokio::sync::{broadcast, mpsc, watch, Notify};
 use tokio::task::JoinSet;
 
 use crate::api::ApiClient;
@@ -144,6 +144,7 @@ impl SyncHandle {
     /// Starts the engine for `store` on the current tokio runtime.
     pub fn spawn(store: Arc<Store>, api: ApiClient, cfg: SyncConfig, events: broadcast::Sender<SyncEvent>) -> SyncHandle {
         let wake = Arc::new(Notify::new());
+        let (released, released_rx) = mpsc::unbounded_channel();
         let (conn_tx, conn_rx) = watch::channel(Connectivity::Online);
         let (stop, stop_rx) = watch::channel(false);
         let rng = match cfg.seed {
@@ -164,8 +165,9 @@ impl SyncHandle {
             rng: Mutex::new(rng),
             connectivity: conn_tx,
             stranded: Mutex::new(HashMap::new()),
+            released,
         });
-        let task = tokio::spawn(engine.run(wake.clone(), stop_rx));
+        let task = tokio::spawn(engine.run(wake.clone(), stop_rx, released_rx));
         SyncHandle { wake, events, connectivity: conn_rx, stop, task }
     }
 
@@ -206,6 +208,10 @@ struct Engine {
     /// outcome could not be written, or the work on them panicked), with what was lost:
     /// they may be recovered while the engine runs.
     stranded: Mutex<HashMap<String, String>>,
+    /// Intents whose request the service has answered while their outcome is still
+    /// being written: their slot is free for the next send, whose "in flight" mark
+    /// can then share the outcome's commit (see `store/group.rs`).
+    released: mpsc::UnboundedSender<String>,
 }
 
 /// The earlier of a wake-up already set and another.
@@ -240,7 +246,7 @@ impl Engine {
         full_jitter(self.cfg.backoff_base, self.cfg.backoff_cap, attempt, &mut *rng).as_millis() as i64
     }
 
-    async fn run(self: Arc<Self>, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+    async fn run(self: Arc<Self>, wake: Arc<Notify>, mut stop: watch::Receiver<bool>, mut released: mpsc::UnboundedReceiver<String>) {
         match self.store.recover_in_flight() {
             Ok(recovered) => recovered.iter().for_each(|i| self.publish_intent(i)),
             Err(e) => {
@@ -250,7 +256,10 @@ impl Engine {
         if let Ok(s) = self.store.summary() {
             let _ = self.events.send(SyncEvent::Queue(s));
         }
+        // Requests out, by intent; and intents answered whose outcome is being written
+        // (their slot already free: `Engine::release`).
         let mut running: HashSet<String> = HashSet::new();
+        let mut finishing: HashSet<String> = HashSet::new();
         let mut jobs: JoinSet<Job> = JoinSet::new();
         let mut limit = self.cfg.concurrency.max(1) as f64;
         let mut budget = RetryBudget {
@@ -345,8 +354,18 @@ impl Engine {
             tokio::select! {
                 _ = wake.notified() => {}
                 _ = stop.changed() => break,
+                Some(id) = released.recv() => {
+                    // Answered: what the job's end would do for its pace, done now.
+                    if running.remove(&id) {
+                        finishing.insert(id);
+                        budget.earn();
+                        limit = (limit + 1.0 / limit).min(self.cfg.concurrency.max(1) as f64);
+                        self.set_connectivity(Connectivity::Online);
+                    }
+                }
                 done = jobs.join_next(), if !jobs.is_empty() => {
                     match done {
+                        Some(Ok(Job::Intent(id, _))) if finishing.remove(&id) => {}
                         Some(Ok(Job::Intent(id, pace))) => {
                             running.remove(&id);
                             match pace {
@@ -388,6 +407,14 @@ impl Engine {
             }
         }
         jobs.shutdown().await;
+    }
+
+    /// The service answered `id`'s request: its slot may take the next send while the
+    /// outcome is written. Only for an answer: any other end keeps the slot until the
+    /// job ends, so an unreachable or failing service is noticed before anything more
+    /// is sent.
+    pub(super) fn release(&self, id: &str) {
+        let _ = self.released.send(id.to_string());
     }
 
     /// Remembers an intent that may be left `in_flight` with no request of it out (its
