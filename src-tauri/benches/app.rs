@@ -4,6 +4,11 @@
 //! Runs the real window under Xvfb through tauri-driver, against the sandbox started
 //! in this process.
 //!
+//! Idle CPU: the app with the demo source at 1280x720 and 30 fps and no code in view
+//! (every frame goes through the camera loop as a camera's would), left alone for 60
+//! s, as CPU time of its whole process tree per second of wall time; beside an empty
+//! WebKitGTK window's measured the same way in the same run.
+//!
 //! Memory is printed beside its floor, measured in the same run: WebKitGTK's own
 //! MiniBrowser showing about:blank on the same display with the same settings. No
 //! Tauri app on Linux can idle below that tree (a UI, a web and a network process),
@@ -43,9 +48,8 @@ fn processes() -> Vec<Process> {
         .collect()
 }
 
-/// RSS and PSS (kB) of `root` and all its descendants, from /proc. RSS counts a
-/// shared library once per process that maps it; PSS divides it among them.
-fn tree_rss_kb(root: u32) -> (u64, u64) {
+/// `root` and all its descendants.
+fn tree(root: u32) -> Vec<u32> {
     let all = processes();
     let mut tree = vec![root];
     let mut k = 0;
@@ -54,6 +58,38 @@ fn tree_rss_kb(root: u32) -> (u64, u64) {
         tree.extend(all.iter().filter(|c| c.ppid == p).map(|c| c.pid));
         k += 1;
     }
+    tree
+}
+
+/// CPU seconds (user and system) spent by `root`'s tree so far, including its
+/// descendants that have ended and been waited for (the kernel adds those to their
+/// parent's `cutime`/`cstime`), so the difference of two readings is the tree's use.
+fn tree_cpu_s(root: u32) -> f64 {
+    // USER_HZ, the unit of /proc/<pid>/stat's times: 100 on every Linux ABI we build for.
+    const TICKS_PER_S: f64 = 100.0;
+    tree(root)
+        .iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // Fields after "(comm) ": state is the 1st, utime the 12th ... cstime the 15th.
+            let rest = stat.rsplit_once(") ")?.1.split(' ').collect::<Vec<_>>();
+            Some((11..15).filter_map(|k| rest.get(k)?.parse::<u64>().ok()).sum::<u64>())
+        })
+        .sum::<u64>() as f64
+        / TICKS_PER_S
+}
+
+/// The share of one core that `root`'s tree uses over `span`, left alone.
+async fn idle_cpu_share(root: u32, span: Duration) -> f64 {
+    let (cpu, wall) = (tree_cpu_s(root), Instant::now());
+    tokio::time::sleep(span).await;
+    (tree_cpu_s(root) - cpu) / wall.elapsed().as_secs_f64()
+}
+
+/// RSS and PSS (kB) of `root` and all its descendants, from /proc. RSS counts a
+/// shared library once per process that maps it; PSS divides it among them.
+fn tree_rss_kb(root: u32) -> (u64, u64) {
+    let tree = tree(root);
     let field = |text: &str, name: &str| -> u64 {
         text.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()).unwrap_or(0)
     };
@@ -76,11 +112,12 @@ fn minibrowser() -> Option<std::path::PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Idle RSS and PSS (kB) of an empty WebKitGTK window: MiniBrowser on about:blank,
-/// measured after its web process has run for as long as the app is left idle; and
-/// the milliseconds from its spawn to its web process (the earliest any WebKitGTK
-/// page, ours included, can start).
-async fn webkit_floor_kb(display: &str, idle: Duration) -> Option<(u64, u64, f64)> {
+/// An empty WebKitGTK window, MiniBrowser on about:blank: its idle RSS and PSS (kB)
+/// after its web process has run for as long as the app is left idle; the
+/// milliseconds from its spawn to its web process (the earliest any WebKitGTK page,
+/// ours included, can start); and, when `cpu_span` is given, the share of a core its
+/// tree uses over that span after the idle wait.
+async fn webkit_floor(display: &str, idle: Duration, cpu_span: Option<Duration>) -> Option<(u64, u64, f64, Option<f64>)> {
     let browser = minibrowser()?;
     let mut cmd = std::process::Command::new(browser);
     cmd.arg("about:blank").env("DISPLAY", display).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
@@ -101,7 +138,24 @@ async fn webkit_floor_kb(display: &str, idle: Duration) -> Option<(u64, u64, f64
     let started_ms = spawned.elapsed().as_secs_f64() * 1e3;
     tokio::time::sleep(idle).await;
     let (rss, pss) = tree_rss_kb(root);
-    Some((rss, pss, started_ms))
+    let cpu = match cpu_span {
+        Some(span) => Some(idle_cpu_share(root, span).await),
+        None => None,
+    };
+    Some((rss, pss, started_ms, cpu))
+}
+
+/// Milliseconds the demo source takes to draw one empty 1280x720 frame, unpaced: what
+/// the idle figure holds that a real camera would not cost (a camera has its own: the
+/// driver's copy and, for MJPEG, a decode).
+fn demo_frame_ms() -> f64 {
+    use voucher_pos::scan::FrameSource;
+    let mut source = voucher_pos::scan::sources::DemoSource::with_rate(&[], 1280, 720, f64::INFINITY);
+    let started = Instant::now();
+    for _ in 0..120 {
+        std::hint::black_box(source.next_frame().unwrap());
+    }
+    started.elapsed().as_secs_f64() * 1e3 / 120.0
 }
 
 /// The package `scripts/package.sh` last built beside this build, if any: the
@@ -143,8 +197,30 @@ async fn main() {
     let mut floor_rss = Vec::new();
     let mut floor_pss = Vec::new();
     let mut floor_start = Vec::new();
+    let idle_span = Duration::from_secs(std::env::var("IDLE_S").ok().and_then(|s| s.parse().ok()).unwrap_or(60));
+    let floor_cpu = webkit_floor(&desktop.display, IDLE, Some(idle_span)).await.and_then(|f| f.3);
+    let app_cpu = {
+        let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
+            "browserName": "wry",
+            "tauri:options": {"application": app, "args": ["--db", dir.path().join("idle.db"), "--service", sandbox.url(), "--api-key", "test_sandbox", "--demo-camera", "1280x720@30"]}
+        }))
+        .unwrap();
+        let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
+        // Ready, with the camera loop running on the demo source (its status names it).
+        while client.execute("return document.body.dataset.ready === 'true' && document.getElementById('scanner-status').textContent.startsWith('demo')", vec![]).await.unwrap() != json!(true) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(IDLE).await;
+        // Nothing talks to the window while it is measured.
+        let share = match app_pid() {
+            Some(pid) => Some(idle_cpu_share(pid, idle_span).await),
+            None => None,
+        };
+        client.close().await.unwrap();
+        share
+    };
     for _ in 0..3 {
-        if let Some((r, p, t)) = webkit_floor_kb(&desktop.display, IDLE).await {
+        if let Some((r, p, t, _)) = webkit_floor(&desktop.display, IDLE, None).await {
             floor_rss.push(r as f64 / 1024.0);
             floor_pss.push(p as f64 / 1024.0);
             floor_start.push(t);
@@ -217,6 +293,22 @@ async fn main() {
             }
         }
         client.close().await.unwrap();
+    }
+    match (app_cpu, floor_cpu) {
+        (Some(a), Some(f)) => {
+            let draw_ms = demo_frame_ms();
+            println!(
+            "idle CPU, camera loop on (demo source 1280x720 at 30 fps, no code in view), {} s left alone: the app's process tree used {:.1}% of one core (target <= 10%); floor, an empty WebKitGTK window measured the same way: {:.1}%; the app is {:.1}x the floor (+{:.1} points). Of it, the demo source draws a frame in {:.2} ms ({:.1}% of a core at 30 fps), which a camera would not cost",
+            idle_span.as_secs(),
+            a * 100.0,
+            f * 100.0,
+            a / f.max(1e-9),
+            (a - f) * 100.0,
+            draw_ms,
+            draw_ms * 30.0 / 10.0
+        )
+        }
+        (a, f) => println!("idle CPU: not measured (app {a:?}, empty WebKitGTK window {f:?}: a process was not found)"),
     }
     let (s50, smax) = (pct(&mut starts, 0.5), pct(&mut starts, 1.0));
     println!("cold start to interactive checkout: median {s50:.0} ms, max {smax:.0} ms over {} starts (target < 2000 ms)", starts.len());

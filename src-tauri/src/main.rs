@@ -45,6 +45,11 @@ struct Args {
     /// Play images from a file or folder as the camera.
     #[arg(long)]
     frames: Option<PathBuf>,
+    /// Show the demo source instead of a camera, at this size and rate (`1280x720@30`):
+    /// the sandbox's codes when the embedded sandbox runs, else an empty counter. For
+    /// demonstrations and the app bench; the headless binary has no camera.
+    #[arg(long, value_name = "WxH@FPS", value_parser = demo_size)]
+    demo_camera: Option<(u32, u32, f64)>,
     /// This terminal's id (default: the stored setting).
     #[arg(long)]
     terminal_id: Option<String>,
@@ -58,6 +63,18 @@ struct Args {
     /// manager PIN (the setting of the same name makes it the default).
     #[arg(long)]
     till: bool,
+}
+
+/// `1280x720@30` as (1280, 720, 30.0).
+fn demo_size(s: &str) -> Result<(u32, u32, f64), String> {
+    let bad = || format!("{s:?} is not WIDTHxHEIGHT@FPS, as in 1280x720@30");
+    let (size, fps) = s.split_once('@').ok_or_else(bad)?;
+    let (w, h) = size.split_once('x').ok_or_else(bad)?;
+    let (w, h, fps): (u32, u32, f64) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?, fps.parse().map_err(|_| bad())?);
+    if !(16..=4096).contains(&w) || !(16..=4096).contains(&h) || !(1.0..=120.0).contains(&fps) {
+        return Err(format!("{s:?}: width and height must be 16 to 4096 pixels, the rate 1 to 120 frames per second"));
+    }
+    Ok((w, h, fps))
 }
 
 impl Args {
@@ -166,10 +183,13 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
     })
 }
 
-/// The frame source: `--frames`, else the camera, else (with the sandbox) the demo.
+/// The frame source: `--frames`, else `--demo-camera`, else the camera, else (with the sandbox) the demo.
 fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<dyn FrameSource>, String> {
     if let Some(path) = &args.frames {
         return ImageFiles::open(path, 15.0, true).map(|s| Box::new(s) as _).map_err(|e| e.to_string());
+    }
+    if let Some((w, h, fps)) = args.demo_camera {
+        return Ok(Box::new(DemoSource::with_rate(demo_codes, w, h, fps)));
     }
     match CameraSource::open(camera, 1280, 720, 30) {
         Ok(cam) => Ok(Box::new(cam)),

@@ -110,20 +110,37 @@ impl FrameSource for ImageFiles {
 }
 
 /// Voucher codes drawn on a moving, noisy background, each held for a few seconds,
-/// with empty frames between them, at 15 frames per second.
+/// with empty frames between them, at 15 frames per second (or another rate).
+///
+/// The background costs a fraction of a millisecond per frame (a noise plane drawn
+/// once, read at a moving offset), so that an idle app measured with this source
+/// spends its time where a camera-fed app would: in the scanner, not in the demo.
 pub struct DemoSource {
     codes: Vec<Frame>,
     width: u32,
     height: u32,
     tick: u64,
-    rng: StdRng,
+    /// Uniform noise in `0..24`, one frame's worth plus [`NOISE_SLACK`].
+    noise: Vec<u8>,
+    period: Duration,
     due: Option<Instant>,
 }
 
+/// How far the noise plane's read offset can move between frames.
+const NOISE_SLACK: usize = 4099;
+
 impl DemoSource {
     pub fn new(codes: &[String], width: u32, height: u32) -> DemoSource {
+        DemoSource::with_rate(codes, width, height, 15.0)
+    }
+
+    /// The demo at `fps` frames per second (`f64::INFINITY`: as fast as it can draw);
+    /// with no codes it shows an empty counter.
+    pub fn with_rate(codes: &[String], width: u32, height: u32, fps: f64) -> DemoSource {
         let codes = codes.iter().map(|c| render_qr(c.as_bytes(), if c.len() > 200 { 4 } else { 6 })).collect();
-        DemoSource { codes, width, height, tick: 0, rng: StdRng::seed_from_u64(7), due: None }
+        let mut rng = StdRng::seed_from_u64(7);
+        let noise = (0..(width * height) as usize + NOISE_SLACK).map(|_| rng.gen_range(0..24u8)).collect();
+        DemoSource { codes, width, height, tick: 0, noise, period: Duration::from_secs_f64(1.0 / fps.max(0.1)), due: None }
     }
 }
 
@@ -134,14 +151,21 @@ impl FrameSource for DemoSource {
         if let Some(due) = self.due {
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
         }
-        self.due = Some(Instant::now() + Duration::from_millis(66));
+        self.due = Some(Instant::now() + self.period);
         let t = self.tick;
         self.tick += 1;
-        let mut f = Frame::new(self.width, self.height, vec![0; (self.width * self.height) as usize]);
-        for (i, p) in f.luma.iter_mut().enumerate() {
-            let x = (i as u32 % self.width) as u64;
-            *p = (150 + ((x + t * 3) % 64) as i32 + self.rng.gen_range(-12..12)).clamp(0, 255) as u8;
+        let (w, h) = (self.width as usize, self.height as usize);
+        let offset = (t as usize * 613) % NOISE_SLACK;
+        let shift = (t as usize * 3) % 64;
+        let mut luma = vec![0u8; w * h];
+        for (y, row) in luma.chunks_exact_mut(w).enumerate() {
+            let noise = &self.noise[offset + y * w..offset + (y + 1) * w];
+            for (x, (p, n)) in row.iter_mut().zip(noise).enumerate() {
+                // 150..=213, a grey ramp drifting right, with +-12 of noise.
+                *p = 138 + ((x + shift) % 64) as u8 + n;
+            }
         }
+        let mut f = Frame::new(self.width, self.height, luma);
         if self.codes.is_empty() {
             return Ok(f);
         }
