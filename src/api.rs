@@ -60,6 +60,8 @@ pub enum ConfigError {
     InsecureUrl(String),
     #[error("The API key contains characters that cannot be sent in a header.")]
     BadApiKey,
+    #[error("The service address must not hold a user name or password (the part before @): they would be stored with every intent and shown in review texts. Enter the address without them; the API key is what signs in.")]
+    CredentialsInUrl,
     #[error("Could not set up HTTP: {0}")]
     Http(String),
 }
@@ -70,6 +72,7 @@ impl ConfigError {
             ConfigError::BadUrl(_) => "config_bad_url",
             ConfigError::InsecureUrl(_) => "config_insecure_url",
             ConfigError::BadApiKey => "config_bad_api_key",
+            ConfigError::CredentialsInUrl => "config_credentials_in_url",
             ConfigError::Http(_) => "config_http",
         }
     }
@@ -263,6 +266,9 @@ impl ApiClient {
             Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
             None => false,
         };
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(ConfigError::CredentialsInUrl);
+        }
         if base.scheme() == "http" && !loopback {
             return Err(ConfigError::InsecureUrl(cfg.base_url.clone()));
         }
@@ -272,7 +278,14 @@ impl ApiClient {
         }
         let mut api_key = reqwest::header::HeaderValue::from_str(&cfg.api_key).map_err(|_| ConfigError::BadApiKey)?;
         api_key.set_sensitive(true);
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if loopback {
+            // This machine's own service is reached directly: an `HTTP_PROXY` or
+            // `ALL_PROXY` in the environment would otherwise receive the API key in
+            // clear text. Other addresses use the system's proxy, as a store may need.
+            http = http.no_proxy();
+        }
+        let http = http
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.total_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -661,6 +674,15 @@ mod tests {
             let e = ApiClient::new(&ApiConfig::new(bad, "k")).err().expect(bad);
             assert_eq!(e.code(), "config_insecure_url", "{bad}");
             assert!(e.to_string().contains("https://"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_service_address_with_a_user_or_password_is_refused_and_not_repeated() {
+        for bad in ["https://shop:hunter2@api.redeem.gov.sg", "https://shop@api.redeem.gov.sg", "http://u:p@127.0.0.1:8787"] {
+            let e = ApiClient::new(&ApiConfig::new(bad, "k")).err().expect(bad);
+            assert_eq!(e.code(), "config_credentials_in_url", "{bad}");
+            assert!(!e.to_string().contains("hunter2"), "{e}");
         }
     }
 

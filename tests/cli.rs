@@ -175,3 +175,32 @@ async fn exit_2_is_a_refusal_or_not_a_voucher_code_3_a_wait_that_ran_out_and_5_a
     let out = pos(&db, &s, &["sync", "--until-idle", "--max-wait", "1s"]);
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
 }
+
+/// With `HTTP_PROXY` and `ALL_PROXY` set (as a store's network may set them), the API
+/// key for this machine's own service must not travel to the proxy in clear text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_service_is_reached_directly_never_through_a_proxy() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    // A proxy that keeps what reaches it: any connection waits in its backlog.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let run = |args: &[&str]| {
+        let mut c = voucher_pos(&db, &s.url);
+        for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"] {
+            c.env(var, &proxy_url);
+        }
+        c.env_remove("NO_PROXY").env_remove("no_proxy").args(args).output().unwrap()
+    };
+    let id = stdout(&run(&["scan", &qr]));
+    let redeemed = run(&["redeem", &id, "--wait", "10s"]);
+    assert_eq!(redeemed.status.code(), Some(0), "{}", String::from_utf8_lossy(&redeemed.stderr));
+    assert!(stdout(&redeemed).starts_with("redeemed"), "{}", stdout(&redeemed));
+    match proxy.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a connection reached the proxy: {other:?}"),
+    }
+}

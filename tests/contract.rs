@@ -568,3 +568,21 @@ async fn a_slow_transactions_list_times_out_a_short_client_while_redeems_answer_
     assert!(!waiting.is_finished(), "the redeem answered only after the slow list");
     waiting.abort();
 }
+
+/// DNS rebinding: a web page whose name is pointed at 127.0.0.1 reaches the sandbox
+/// from the browser's loopback address, but sends its own name as `Host`.
+#[tokio::test]
+async fn sandbox_administration_answers_only_requests_naming_a_loopback_host() {
+    let s = Sandbox::start(&[]);
+    let http = reqwest::Client::new();
+    let status = |host: &'static str| {
+        let req = http.get(format!("{}/_sandbox/faults", s.admin)).header("Host", host);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    for rebound in ["attacker.example", "attacker.example:8787", "localhost.attacker.example", "127.0.0.1.nip.io:80"] {
+        assert_eq!(status(rebound).await, 403, "{rebound}");
+    }
+    for own in ["127.0.0.1", "localhost:4000", "LOCALHOST", "[::1]:80", "127.1.2.3:9"] {
+        assert_eq!(status(own).await, 200, "{own}");
+    }
+}

@@ -802,11 +802,26 @@ async fn transactions(
     respond(200, serde_json::to_vec(&body).unwrap())
 }
 
+/// Admin routes answer a loopback peer that names a loopback host. The `Host` check
+/// stops DNS rebinding: a web page whose name the attacker points at 127.0.0.1 reaches
+/// this port from the browser's loopback address, but with its own name as `Host`.
 async fn loopback_only(req: Request<Body>, next: axum::middleware::Next) -> Response {
-    match req.extensions().get::<Peer>() {
-        Some(Peer(addr)) if addr.ip().is_loopback() => next.run(req).await,
-        _ => error(403, "forbidden", "Sandbox administration is only available on loopback.", "invalid_request_error"),
+    let from_loopback = matches!(req.extensions().get::<Peer>(), Some(Peer(addr)) if addr.ip().is_loopback());
+    let host = req.headers().get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    if from_loopback && names_loopback(host) {
+        next.run(req).await
+    } else {
+        error(403, "forbidden", "Sandbox administration is only available on loopback.", "invalid_request_error")
     }
+}
+
+/// `localhost`, `127.x.y.z` or `[::1]`, with or without a port.
+fn names_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or("", |(ip, _)| ip),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host }),
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Deserialize)]
