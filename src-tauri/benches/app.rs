@@ -81,9 +81,45 @@ fn tree_cpu_s(root: u32) -> f64 {
 
 /// The share of one core that `root`'s tree uses over `span`, left alone.
 async fn idle_cpu_share(root: u32, span: Duration) -> f64 {
-    let (cpu, wall) = (tree_cpu_s(root), Instant::now());
+    idle_cpu_breakdown(root, span).await.0
+}
+
+/// CPU ticks so far of each thread of each process in `root`'s tree, named
+/// "process/thread" (threads of one name summed).
+fn thread_ticks(root: u32) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for pid in tree(root) {
+        let Ok(comm) = std::fs::read_to_string(format!("/proc/{pid}/comm")) else { continue };
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { continue };
+        for t in tasks.flatten() {
+            let Ok(stat) = std::fs::read_to_string(t.path().join("stat")) else { continue };
+            let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+            let name = head.split_once(" (").map_or("?", |(_, n)| n);
+            let fields: Vec<&str> = rest.split(' ').collect();
+            let ticks: u64 = (11..13).filter_map(|k| fields.get(k)?.parse::<u64>().ok()).sum();
+            *out.entry(format!("{}/{}", comm.trim(), name)).or_default() += ticks;
+        }
+    }
+    out
+}
+
+/// The tree's share of one core over `span`, and where it went: the threads that
+/// used at least 0.5% of a core, largest first.
+async fn idle_cpu_breakdown(root: u32, span: Duration) -> (f64, Vec<(String, f64)>) {
+    let (cpu, threads, wall) = (tree_cpu_s(root), thread_ticks(root), Instant::now());
     tokio::time::sleep(span).await;
-    (tree_cpu_s(root) - cpu) / wall.elapsed().as_secs_f64()
+    let secs = wall.elapsed().as_secs_f64();
+    let share = (tree_cpu_s(root) - cpu) / secs;
+    let mut by_thread: Vec<(String, f64)> = thread_ticks(root)
+        .into_iter()
+        .map(|(name, t)| {
+            let before = threads.get(&name).copied().unwrap_or(0);
+            (name, t.saturating_sub(before) as f64 / 100.0 / secs)
+        })
+        .filter(|(_, s)| *s >= 0.005)
+        .collect();
+    by_thread.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap());
+    (share, by_thread)
 }
 
 /// RSS and PSS (kB) of `root` and all its descendants, from /proc. RSS counts a
@@ -213,7 +249,7 @@ async fn main() {
         tokio::time::sleep(IDLE).await;
         // Nothing talks to the window while it is measured.
         let share = match app_pid() {
-            Some(pid) => Some(idle_cpu_share(pid, idle_span).await),
+            Some(pid) => Some(idle_cpu_breakdown(pid, idle_span).await),
             None => None,
         };
         client.close().await.unwrap();
@@ -295,20 +331,22 @@ async fn main() {
         client.close().await.unwrap();
     }
     match (app_cpu, floor_cpu) {
-        (Some(a), Some(f)) => {
+        (Some((a, threads)), Some(f)) => {
             let draw_ms = demo_frame_ms();
             println!(
-            "idle CPU, camera loop on (demo source 1280x720 at 30 fps, no code in view), {} s left alone: the app's process tree used {:.1}% of one core (target <= 10%); floor, an empty WebKitGTK window measured the same way: {:.1}%; the app is {:.1}x the floor (+{:.1} points). Of it, the demo source draws a frame in {:.2} ms ({:.1}% of a core at 30 fps), which a camera would not cost",
-            idle_span.as_secs(),
-            a * 100.0,
-            f * 100.0,
-            a / f.max(1e-9),
-            (a - f) * 100.0,
-            draw_ms,
-            draw_ms * 30.0 / 10.0
-        )
+                "idle CPU, camera loop on (demo source 1280x720 at 30 fps, no code in view), {} s left alone: the app's process tree used {:.1}% of one core (target <= 10%); floor, an empty WebKitGTK window measured the same way: {:.1}%; the app is {:.1}x the floor (+{:.1} points). Of it, the demo source draws a frame in {:.2} ms ({:.1}% of a core at 30 fps), which a camera would not cost",
+                idle_span.as_secs(),
+                a * 100.0,
+                f * 100.0,
+                a / f.max(1e-9),
+                (a - f) * 100.0,
+                draw_ms,
+                draw_ms * 30.0 / 10.0
+            );
+            let parts: Vec<String> = threads.iter().map(|(name, share)| format!("{name} {:.1}%", share * 100.0)).collect();
+            println!("  where it went (process/thread, share of one core): {}", parts.join(", "));
         }
-        (a, f) => println!("idle CPU: not measured (app {a:?}, empty WebKitGTK window {f:?}: a process was not found)"),
+        (a, f) => println!("idle CPU: not measured (app {:?}, empty WebKitGTK window {f:?}: a process was not found)", a.map(|a| a.0)),
     }
     let (s50, smax) = (pct(&mut starts, 0.5), pct(&mut starts, 1.0));
     println!("cold start to interactive checkout: median {s50:.0} ms, max {smax:.0} ms over {} starts (target < 2000 ms)", starts.len());

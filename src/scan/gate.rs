@@ -25,17 +25,35 @@ pub struct EmptyFrameGate {
     last_full: Option<Instant>,
 }
 
+/// What the gate made of a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// It may hold a code: decode it.
+    Candidate,
+    /// It looks empty, but the last full pass is older than [`FULL_PASS_EVERY`]: decode it.
+    FullPass,
+    /// It looks empty: skip it.
+    Skip,
+}
+
 impl EmptyFrameGate {
+    /// What to do with `frame`, seen at `now`.
+    pub fn look(&mut self, frame: &Frame, now: Instant) -> Look {
+        let look = if may_hold_code(frame) {
+            Look::Candidate
+        } else if self.last_full.is_none_or(|t| now.saturating_duration_since(t) >= FULL_PASS_EVERY) {
+            Look::FullPass
+        } else {
+            return Look::Skip;
+        };
+        self.last_full = Some(now);
+        look
+    }
+
     /// Whether to decode `frame` seen at `now`: when it may hold a code, or when the
     /// last full pass is older than [`FULL_PASS_EVERY`].
     pub fn should_decode(&mut self, frame: &Frame, now: Instant) -> bool {
-        let due = self.last_full.is_none_or(|t| now.saturating_duration_since(t) >= FULL_PASS_EVERY);
-        if due || may_hold_code(frame) {
-            self.last_full = Some(now);
-            true
-        } else {
-            false
-        }
+        self.look(frame, now) != Look::Skip
     }
 }
 
@@ -192,5 +210,20 @@ mod tests {
         let mut with_code = scene(1280, 720, 2);
         paste(&mut with_code, &render_qr(b"rsg:v_now", 6), 400, 200);
         assert!(gate.should_decode(&with_code, t0 + Duration::from_millis(33 * 31)), "a code in view is decoded at once");
+    }
+
+    #[test]
+    fn the_gate_tells_a_candidate_from_a_periodic_full_pass() {
+        // The camera loop slows down on a quiet counter only while no candidate is seen,
+        // so a periodic pass over an empty frame must not count as one.
+        let mut gate = EmptyFrameGate::default();
+        let t0 = Instant::now();
+        let empty = scene(1280, 720, 1);
+        assert_eq!(gate.look(&empty, t0), Look::FullPass);
+        assert_eq!(gate.look(&empty, t0 + Duration::from_millis(33)), Look::Skip);
+        let mut with_code = scene(1280, 720, 2);
+        paste(&mut with_code, &render_qr(b"rsg:v_now", 6), 400, 200);
+        assert_eq!(gate.look(&with_code, t0 + Duration::from_millis(66)), Look::Candidate);
+        assert_eq!(gate.look(&empty, t0 + Duration::from_millis(99)), Look::Skip, "a candidate's decode counts as the full pass");
     }
 }

@@ -4,6 +4,11 @@
 //! whatever is newest. There is no queue to grow, so a slow frame costs one frame
 //! of latency, never a backlog. The preview is sent from the capture thread at a
 //! bounded rate, scaled down, so it never waits for decoding.
+//!
+//! A till looks at an empty counter most of the day, so a quiet counter (no frame that
+//! may hold a code for [`ScannerConfig::quiet_after`]) costs less: the gate looks at
+//! every other frame and the preview slows down. The first frame that may hold a code
+//! brings both back at once (a code in view is looked at within two frame times).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -11,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::decode::{pipeline as decode_pipeline, Decoded, GuardedDecoder};
-use super::gate::EmptyFrameGate;
+use super::gate::{EmptyFrameGate, Look};
 use super::{Frame, FrameSource, SourceError};
 use crate::voucher::{self, CodeError, VoucherCode};
 
@@ -36,11 +41,22 @@ pub struct ScannerConfig {
     pub decode_cap: Duration,
     /// The same code seen again within this time is ignored.
     pub repeat_window: Duration,
+    /// No frame that may hold a code for this long: the counter is quiet.
+    pub quiet_after: Duration,
+    /// Preview frames per second, at most, while the counter is quiet.
+    pub quiet_preview_fps: f64,
 }
 
 impl Default for ScannerConfig {
     fn default() -> Self {
-        ScannerConfig { preview_fps: 15.0, preview_width: 320, decode_cap: Duration::from_millis(250), repeat_window: Duration::from_secs(3) }
+        ScannerConfig {
+            preview_fps: 15.0,
+            preview_width: 320,
+            decode_cap: Duration::from_millis(250),
+            repeat_window: Duration::from_secs(3),
+            quiet_after: Duration::from_secs(2),
+            quiet_preview_fps: 5.0,
+        }
     }
 }
 
@@ -107,17 +123,33 @@ pub struct Scanner {
 
 type Outline = Arc<Mutex<Option<([(f32, f32); 4], Instant)>>>;
 
+/// When the decoder last saw a frame that may hold a code (none yet: quiet).
+#[derive(Default)]
+struct Activity(Mutex<Option<Instant>>);
+
+impl Activity {
+    fn saw_candidate(&self, at: Instant) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(at);
+    }
+
+    fn quiet(&self, now: Instant, after: Duration) -> bool {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_none_or(|t| now.saturating_duration_since(t) >= after)
+    }
+}
+
 impl Scanner {
     pub fn start(mut source: Box<dyn FrameSource>, cfg: ScannerConfig, sink: impl Fn(ScanEvent) + Send + Sync + 'static) -> Scanner {
         let stop = Arc::new(AtomicBool::new(false));
         let slot = Arc::new(Slot { frame: Mutex::new(None), ready: Condvar::new() });
         let sink = Arc::new(sink);
         let outline: Outline = Arc::new(Mutex::new(None));
+        let activity = Arc::new(Activity::default());
 
         let capture = {
-            let (stop, slot, sink, outline, cfg) = (stop.clone(), slot.clone(), sink.clone(), outline.clone(), cfg.clone());
+            let (stop, slot, sink, outline, cfg, activity) = (stop.clone(), slot.clone(), sink.clone(), outline.clone(), cfg.clone(), activity.clone());
             std::thread::Builder::new().name("frame-capture".into()).spawn(move || {
-                let period = Duration::from_secs_f64(1.0 / cfg.preview_fps.max(0.1));
+                let busy_period = Duration::from_secs_f64(1.0 / cfg.preview_fps.max(0.1));
+                let quiet_period = Duration::from_secs_f64(1.0 / cfg.quiet_preview_fps.max(0.1));
                 let mut next_preview = Instant::now();
                 let mut healthy = false;
                 while !stop.load(Ordering::Relaxed) {
@@ -128,8 +160,11 @@ impl Scanner {
                                 sink(ScanEvent::Source(Ok(source.describe())));
                             }
                             let now = Instant::now();
-                            if now >= next_preview {
-                                next_preview = now + period;
+                            let quiet = activity.quiet(now, cfg.quiet_after);
+                            // A quiet preview's next frame is due later; the first
+                            // candidate brings the next frame forward.
+                            if now >= next_preview || (!quiet && now + busy_period < next_preview) {
+                                next_preview = now + if quiet { quiet_period } else { busy_period };
                                 let small = preview_of(&frame, cfg.preview_width);
                                 let scale = small.width as f32 / frame.width as f32;
                                 let seen = outline.lock().unwrap().and_then(|(c, at)| {
@@ -160,6 +195,7 @@ impl Scanner {
         let decoder = {
             let (stop, slot, sink) = (stop.clone(), slot.clone(), sink.clone());
             std::thread::Builder::new().name("frame-decode".into()).spawn(move || {
+                let mut odd = false;
                 let mut guarded = GuardedDecoder::new(decode_pipeline, cfg.decode_cap);
                 let mut repeats = RepeatFilter::new(cfg.repeat_window);
                 // An empty counter costs one cheap look per frame, not every decoder.
@@ -175,10 +211,20 @@ impl Scanner {
                             None => break,
                         }
                     };
-                    if !gate.should_decode(&frame, Instant::now()) {
-                        continue;
+                    let now = Instant::now();
+                    if activity.quiet(now, cfg.quiet_after) {
+                        odd = !odd;
+                        if odd {
+                            continue;
+                        }
+                    }
+                    match gate.look(&frame, now) {
+                        Look::Skip => continue,
+                        Look::Candidate => activity.saw_candidate(now),
+                        Look::FullPass => {}
                     }
                     if let Decoded::Found(found) = guarded.decode(frame) {
+                        activity.saw_candidate(Instant::now());
                         let d = &found[0];
                         *outline.lock().unwrap() = Some((d.corners, Instant::now()));
                         if repeats.admit(&d.payload, Instant::now()) {
