@@ -50,6 +50,10 @@ struct Args {
     /// demonstrations and the app bench; the headless binary has no camera.
     #[arg(long, value_name = "WxH@FPS", value_parser = demo_size)]
     demo_camera: Option<(u32, u32, f64)>,
+    /// Allow the web inspector (right-click, Inspect) in this run of a debug build: for
+    /// a developer at a desk, never on a till. Off otherwise, in every build.
+    #[arg(long)]
+    devtools: bool,
     /// This terminal's id (default: the stored setting).
     #[arg(long)]
     terminal_id: Option<String>,
@@ -212,13 +216,14 @@ fn main() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
     let args = Args::parse();
+    let devtools = args.devtools;
     if args.db.is_none() {
         // An earlier version's data folder becomes this one's, once; never while that
         // version still runs on it.
         if let Err(e) = voucher_pos::store::adopt_earlier_folder(&voucher_pos::store::data_home()) {
             let problem = store_problem(&e);
             eprintln!("voucher-pos-app: {} ({})", problem.message, problem.code);
-            return show_problem(problem, None);
+            return show_problem(problem, None, devtools);
         }
     }
     // One terminal per database: a second launch shows the first one's window and
@@ -247,7 +252,7 @@ fn main() {
                 problem.message, problem.code, problem.what_to_do
             );
             tracing::error!(code = %problem.code, message = %problem.message, "the terminal could not start");
-            return show_problem(problem, Some(instance));
+            return show_problem(problem, Some(instance), devtools);
         }
     };
     let sale = SaleContext {
@@ -430,7 +435,7 @@ fn main() {
             Ok(())
         })
     ;
-    run(builder);
+    run(builder, devtools);
 }
 
 /// Daily log files in `logs/` beside the database (14 kept), level from `RUST_LOG`,
@@ -472,7 +477,7 @@ fn start_logs(args: &Args) -> Option<commands::LogLevel> {
 
 /// The window with only the start-up problem in it: the page asks `startup_problem`
 /// first and shows it; no other command has state to act on.
-fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::instance::Instance>) {
+fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::instance::Instance>, devtools: bool) {
     let builder = tauri::Builder::default()
         .manage(Startup(Some(problem)))
         .invoke_handler(tauri::generate_handler![commands::startup_problem])
@@ -482,7 +487,7 @@ fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::instance:
             }
             Ok(())
         });
-    run(builder);
+    run(builder, devtools);
 }
 
 /// A later launch on the same database brings this window to the front.
@@ -497,10 +502,15 @@ fn serve_instance(app: &tauri::AppHandle, instance: voucher_pos::instance::Insta
     });
 }
 
-fn run(builder: tauri::Builder<tauri::Wry>) {
-    builder
-        .run(tauri::generate_context!())
-        .expect("the terminal window could not start");
+/// Runs the window of `tauri.conf.json` with the web inspector off unless `devtools`:
+/// a debug build (what the README's run command starts) turns it on by default, and
+/// from its console a cashier could read the PIN field and call any command.
+fn run(builder: tauri::Builder<tauri::Wry>, devtools: bool) {
+    let mut context = tauri::generate_context!();
+    for window in &mut context.config_mut().app.windows {
+        window.devtools = Some(devtools);
+    }
+    builder.run(context).expect("the terminal window could not start");
 }
 
 #[cfg(test)]
