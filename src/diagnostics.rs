@@ -73,8 +73,14 @@ pub fn write(store: &Store, logs_dir: &Path, dest: &Path, data_dir: &Path) -> Re
         header.set_mtime((store.now_ms() / 1000).max(0) as u64);
         header.set_cksum();
         tar.append_data(&mut header, "summary.json", json.as_slice()).map_err(io)?;
+        // Only the log files themselves: a link in `logs/` (to a key file, a database
+        // elsewhere) is never followed into the archive a manager hands to support.
+        tar.follow_symlinks(false);
         if let Ok(entries) = std::fs::read_dir(logs_dir) {
-            let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+            let mut files: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file()))
+                .collect();
             files.sort();
             for f in files {
                 let name = format!("logs/{}", f.file_name().unwrap_or_default().to_string_lossy());

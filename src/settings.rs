@@ -83,10 +83,14 @@ impl TerminalSettings {
     /// The levels [`TerminalSettings::log_level`] may take.
     pub const LOG_LEVELS: [&'static str; 5] = ["error", "warn", "info", "debug", "trace"];
 
+    /// The manager screens lock after this many seconds idle: 30 s to an hour (the
+    /// settings form offers whole minutes). The core holds a stored value to it too.
+    pub const MANAGER_IDLE_LOCK_S: std::ops::RangeInclusive<u32> = 30..=3600;
+
     /// Refuses settings the terminal could not run with, each with its own code: a
     /// malformed service URL, a terminal id or branch the metadata cannot carry, a
     /// time zone this machine does not know, an unknown log level, a retention below
-    /// the floor.
+    /// the floor, a manager idle lock outside [`Self::MANAGER_IDLE_LOCK_S`].
     pub fn validate(&self) -> Result<(), crate::Error> {
         if let Some(url) = self.service_url.as_deref().filter(|u| !u.is_empty()) {
             crate::api::ApiClient::new(&crate::api::ApiConfig::new(url, "check"))?;
@@ -100,6 +104,16 @@ impl TerminalSettings {
         }
         if self.retention_days < crate::retention::MIN_DAYS {
             return Err(crate::retention::too_short(self.retention_days));
+        }
+        if !Self::MANAGER_IDLE_LOCK_S.contains(&self.manager_idle_lock_s) {
+            return Err(crate::Error::NotAllowed {
+                code: "manager_idle_lock_out_of_range",
+                message: format!(
+                    "The manager screens must lock after {} seconds to {} minutes idle: a longer time leaves them open to whoever walks up.",
+                    Self::MANAGER_IDLE_LOCK_S.start(),
+                    Self::MANAGER_IDLE_LOCK_S.end() / 60
+                ),
+            });
         }
         Ok(())
     }
@@ -123,6 +137,8 @@ mod tests {
         };
         assert_eq!(with(|s| s.log_level = "loud".into()), "log_level_unknown");
         assert_eq!(with(|s| s.retention_days = 30), "retention_too_short");
+        assert_eq!(with(|s| s.manager_idle_lock_s = u32::MAX), "manager_idle_lock_out_of_range");
+        assert_eq!(with(|s| s.manager_idle_lock_s = 0), "manager_idle_lock_out_of_range");
         assert_eq!(with(|s| s.time_zone = Some("Mars/Olympus".into())), crate::clock::StoreZone::named(Some("Mars/Olympus")).unwrap_err().code());
     }
 }

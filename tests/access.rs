@@ -162,6 +162,13 @@ fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
         "manager_locked"
     );
     access.unlock("2468").unwrap();
+    // A value written around the settings' checks (an old version, an edited
+    // database) still locks the screens within the hour.
+    TerminalSettings { manager_idle_lock_s: u32::MAX, ..TerminalSettings::load(&store).unwrap() }.save(&store).unwrap();
+    access.unlock("2468").unwrap();
+    clock.advance_ms(3_600_001);
+    assert_eq!(access.require_manager().unwrap_err().code(), "manager_locked");
+    access.unlock("2468").unwrap();
     access.lock();
     assert_eq!(
         access.require_manager().unwrap_err().code(),

@@ -123,6 +123,9 @@ fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret(
     let logs = dir.path().join("logs");
     std::fs::create_dir(&logs).unwrap();
     std::fs::write(logs.join("voucher-pos.2026-11-29.log"), "INFO redeem attempt outcome=redeemed\n").unwrap();
+    // A link in logs/ to a file that must never leave the machine is not followed.
+    std::fs::write(dir.path().join("secrets.json"), r#"{"api_key":"live_s3cret"}"#).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secrets.json"), logs.join("voucher-pos.2026-11-30.log")).unwrap();
 
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("diagnostics.tar");
@@ -142,6 +145,6 @@ fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret(
     assert_eq!(json["intents_by_state"], serde_json::json!({"queued": 1, "scanned": 1}));
     assert_eq!(json["settings"]["service_url"], "https://api.example.com/");
     for (name, text) in &files {
-        assert!(!text.contains("hunter2") && !text.contains("diagnostics"), "{name} holds a secret or a voucher code");
+        assert!(!text.contains("hunter2") && !text.contains("live_s3cret") && !text.contains("diagnostics"), "{name} holds a secret or a voucher code");
     }
 }

@@ -86,6 +86,18 @@ fn a_plain_http_service_off_this_machine_is_refused_before_the_key_is_sent() {
     assert!(!err.contains("s3cret"), "the key never reaches the message: {err}");
 }
 
+#[test]
+fn every_command_refuses_a_plain_http_service_off_this_machine_before_it_opens_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    for args in [&["scan", "rsg:v_abc"][..], &["log"][..], &["sales"][..], &["backup"][..]] {
+        let out = voucher_pos(&db, "http://vouchers.example.com").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("https://"), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(!db.exists(), "nothing was opened or written");
+}
+
 /// A `voucher-pos session` answered one line at a time.
 struct Session {
     child: std::process::Child,

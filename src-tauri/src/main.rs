@@ -217,6 +217,9 @@ fn main() {
     }
     let args = Args::parse();
     let devtools = args.devtools;
+    // Read once, then gone: WebKit's child processes inherit this environment, and the
+    // key has no business in theirs. Still the only thread, as above.
+    std::env::remove_var("VOUCHER_POS_API_KEY");
     if args.db.is_none() {
         // An earlier version's data folder becomes this one's, once; never while that
         // version still runs on it.

@@ -151,7 +151,10 @@ impl Access {
     /// Whether manager activity at `t` still holds the session open now. A clock that
     /// stepped back proves nothing about idleness: that locks.
     fn within_idle_time(&self) -> Result<impl Fn(i64) -> bool, Error> {
-        let idle_ms = i64::from(TerminalSettings::load(&self.store)?.manager_idle_lock_s) * 1000;
+        // Held to its bounds here too: a value written around `validate` (an old
+        // version, an edited database) never keeps the manager screens open for days.
+        let (least, most) = (*TerminalSettings::MANAGER_IDLE_LOCK_S.start(), *TerminalSettings::MANAGER_IDLE_LOCK_S.end());
+        let idle_ms = i64::from(TerminalSettings::load(&self.store)?.manager_idle_lock_s.clamp(least, most)) * 1000;
         let now = self.store.now_ms();
         Ok(move |t: i64| now >= t && now - t <= idle_ms)
     }

@@ -305,6 +305,11 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             voucher_pos::store::default_path()
         }
     };
+    // A service address the terminal may never use is refused before any command
+    // runs, not only by those that send: a plain-http typo is said at once.
+    if let Some(service) = cli.service.as_deref() {
+        ApiClient::new(&ApiConfig::new(service, "check"))?;
+    }
     let skewed = cli.clock_skew.map(|ms| Arc::new(SkewedClock(ms.into())));
     let clock: Arc<dyn Clock> = match &skewed {
         Some(c) => c.clone(),
