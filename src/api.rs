@@ -253,29 +253,42 @@ pub struct ApiClient {
     service_clock: std::sync::Arc<std::sync::Mutex<Option<(i64, Instant)>>>,
 }
 
+/// Whether the terminal may use `raw` as its service address (what [`ApiClient::new`]
+/// checks of it), without building a client: settings, start-up and the CLI refuse a
+/// bad address before anything else happens.
+pub fn check_service_url(raw: &str) -> Result<(), ConfigError> {
+    service_url(raw).map(|_| ())
+}
+
+/// The service's base URL (ending in `/`), and whether it is this machine's.
+fn service_url(raw: &str) -> Result<(Url, bool), ConfigError> {
+    let mut base = Url::parse(raw).map_err(|_| ConfigError::BadUrl(raw.to_string()))?;
+    if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+        return Err(ConfigError::BadUrl(raw.to_string()));
+    }
+    // Every request carries the API key: in clear text it may only go to this machine.
+    let loopback = match base.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !base.username().is_empty() || base.password().is_some() {
+        return Err(ConfigError::CredentialsInUrl);
+    }
+    if base.scheme() == "http" && !loopback {
+        return Err(ConfigError::InsecureUrl(raw.to_string()));
+    }
+    if !base.path().ends_with('/') {
+        let p = format!("{}/", base.path());
+        base.set_path(&p);
+    }
+    Ok((base, loopback))
+}
+
 impl ApiClient {
     pub fn new(cfg: &ApiConfig) -> Result<Self, ConfigError> {
-        let mut base = Url::parse(&cfg.base_url).map_err(|_| ConfigError::BadUrl(cfg.base_url.clone()))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(ConfigError::BadUrl(cfg.base_url.clone()));
-        }
-        // Every request carries the API key: in clear text it may only go to this machine.
-        let loopback = match base.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        if !base.username().is_empty() || base.password().is_some() {
-            return Err(ConfigError::CredentialsInUrl);
-        }
-        if base.scheme() == "http" && !loopback {
-            return Err(ConfigError::InsecureUrl(cfg.base_url.clone()));
-        }
-        if !base.path().ends_with('/') {
-            let p = format!("{}/", base.path());
-            base.set_path(&p);
-        }
+        let (base, loopback) = service_url(&cfg.base_url)?;
         let mut api_key = reqwest::header::HeaderValue::from_str(&cfg.api_key).map_err(|_| ConfigError::BadApiKey)?;
         api_key.set_sensitive(true);
         let mut http = reqwest::Client::builder();

@@ -93,7 +93,7 @@ impl TerminalSettings {
     /// the floor, a manager idle lock outside [`Self::MANAGER_IDLE_LOCK_S`].
     pub fn validate(&self) -> Result<(), crate::Error> {
         if let Some(url) = self.service_url.as_deref().filter(|u| !u.is_empty()) {
-            crate::api::ApiClient::new(&crate::api::ApiConfig::new(url, "check"))?;
+            crate::api::check_service_url(url)?;
         }
         let check = crate::intent::SaleContext { terminal_id: self.terminal_id.clone(), branch_code: self.branch_code.clone(), cashier_id: "check".into(), ..Default::default() };
         let code = crate::voucher::parse("rsg:v_check").expect("a fixed well-formed code");

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::api::{ApiClient, ApiConfig};
+use crate::api::check_service_url;
 use crate::secrets::{api_key_for, save_api_key, SecretStore, StoredKey};
 use crate::settings::TerminalSettings;
 use crate::store::StoreError;
@@ -63,7 +63,7 @@ pub fn choose_service(
     else {
         return Ok(Service::Sandbox);
     };
-    if let Err(e) = ApiClient::new(&ApiConfig::new(url, "check")) {
+    if let Err(e) = check_service_url(url) {
         return Err(StartupProblem::new(e.code(), e.to_string(), "Correct the service URL (--service, VOUCHER_POS_SERVICE, or the manager's settings). RedeemSG is reached over https://."));
     }
     if let Some(key) = flag_key.map(str::trim).filter(|k| !k.is_empty()) {

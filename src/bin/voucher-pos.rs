@@ -308,7 +308,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     // A service address the terminal may never use is refused before any command
     // runs, not only by those that send: a plain-http typo is said at once.
     if let Some(service) = cli.service.as_deref() {
-        ApiClient::new(&ApiConfig::new(service, "check"))?;
+        voucher_pos::api::check_service_url(service)?;
     }
     let skewed = cli.clock_skew.map(|ms| Arc::new(SkewedClock(ms.into())));
     let clock: Arc<dyn Clock> = match &skewed {

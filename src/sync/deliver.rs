@@ -174,9 +174,8 @@ impl Engine {
         let i = self
             .store_op(move |e| {
                 let i = e.store.begin_send(&id, from, started, service_first, &url, &fp)?;
-                // Queued or unknown to in flight: pending before and after, so the
-                // queue's summary is unchanged and is not read again here.
-                let _ = e.events.send(super::SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
+                // Pending before and after: the queue's summary is not read again.
+                super::publish_state(&e.events, &i);
                 Ok(i)
             })
             .await?;

@@ -125,10 +125,16 @@ pub enum SyncEvent {
 
 /// Announces an intent's new state and the queue it leaves behind.
 pub(crate) fn publish_intent(events: &broadcast::Sender<SyncEvent>, store: &Store, i: &Intent) {
-    let _ = events.send(SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
+    publish_state(events, i);
     if let Ok(s) = store.summary() {
         let _ = events.send(SyncEvent::Queue(s));
     }
+}
+
+/// Announces an intent's new state alone: for a change that leaves the queue's
+/// summary as it was (queued or unknown to in flight: pending before and after).
+pub(crate) fn publish_state(events: &broadcast::Sender<SyncEvent>, i: &Intent) {
+    let _ = events.send(SyncEvent::IntentChanged { intent_id: i.id.clone(), state: i.state });
 }
 
 /// The engine's shared parts: the store, the client, and where events go.
@@ -210,7 +216,8 @@ struct Engine {
     stranded: Mutex<HashMap<String, String>>,
     /// Intents whose request the service has answered while their outcome is still
     /// being written: their slot is free for the next send, whose "in flight" mark
-    /// can then share the outcome's commit (see `store/group.rs`).
+    /// overlaps the outcome's write (and shares its commit when both wait for the
+    /// writer at once: `store/group.rs`).
     released: mpsc::UnboundedSender<String>,
 }
 
@@ -358,9 +365,7 @@ impl Engine {
                     // Answered: what the job's end would do for its pace, done now.
                     if running.remove(&id) {
                         finishing.insert(id);
-                        budget.earn();
-                        limit = (limit + 1.0 / limit).min(self.cfg.concurrency.max(1) as f64);
-                        self.set_connectivity(Connectivity::Online);
+                        self.follow_pace(Pace::Answered, &mut budget, &mut limit);
                     }
                 }
                 done = jobs.join_next(), if !jobs.is_empty() => {
@@ -368,24 +373,8 @@ impl Engine {
                         Some(Ok(Job::Intent(id, _))) if finishing.remove(&id) => {}
                         Some(Ok(Job::Intent(id, pace))) => {
                             running.remove(&id);
-                            match pace {
-                                Some(Pace::Answered) => {
-                                    budget.earn();
-                                    limit = (limit + 1.0 / limit).min(self.cfg.concurrency.max(1) as f64);
-                                    self.set_connectivity(Connectivity::Online);
-                                }
-                                Some(Pace::RateLimited) => {
-                                    limit = (limit / 2.0).max(1.0);
-                                    self.set_connectivity(Connectivity::Degraded);
-                                }
-                                Some(Pace::Degraded) => { self.set_connectivity(Connectivity::Degraded); }
-                                Some(Pace::Unreachable) => {
-                                    if self.set_connectivity(Connectivity::Offline) {
-                                        next_probe_ms = self.clock.now_ms() + self.cfg.probe_interval.as_millis() as i64;
-                                    }
-                                }
-                                // The list was not read: that says nothing about sending.
-                                Some(Pace::ListUnread) | None => {}
+                            if let Some(at) = pace.and_then(|p| self.follow_pace(p, &mut budget, &mut limit)) {
+                                next_probe_ms = at;
                             }
                         }
                         Some(Ok(Job::Probe(ok))) => {
@@ -407,6 +396,34 @@ impl Engine {
             }
         }
         jobs.shutdown().await;
+    }
+
+    /// What the end of an intent's work (or its answer, when its slot is freed early)
+    /// says about the service: the retry budget, the concurrency limit and the
+    /// connectivity follow it. Returns when to probe, if the service just went offline.
+    fn follow_pace(&self, pace: Pace, budget: &mut RetryBudget, limit: &mut f64) -> Option<i64> {
+        match pace {
+            Pace::Answered => {
+                budget.earn();
+                *limit = (*limit + 1.0 / *limit).min(self.cfg.concurrency.max(1) as f64);
+                self.set_connectivity(Connectivity::Online);
+            }
+            Pace::RateLimited => {
+                *limit = (*limit / 2.0).max(1.0);
+                self.set_connectivity(Connectivity::Degraded);
+            }
+            Pace::Degraded => {
+                self.set_connectivity(Connectivity::Degraded);
+            }
+            Pace::Unreachable => {
+                if self.set_connectivity(Connectivity::Offline) {
+                    return Some(self.clock.now_ms() + self.cfg.probe_interval.as_millis() as i64);
+                }
+            }
+            // The list was not read: that says nothing about sending.
+            Pace::ListUnread => {}
+        }
+        None
     }
 
     /// The service answered `id`'s request: its slot may take the next send while the
