@@ -54,6 +54,16 @@ rm -f "$lean_log"
 echo "== Package: the .deb, unpacked into a scratch root, answers --version without a display"
 # `dpkg-deb -x` needs no root. Where dpkg-deb is missing the bundle is not built, and
 # this says so.
+# A release binary has no test-only clock control: `--clock-skew` is refused as an
+# unknown argument (debug builds keep it for voucher-chaos).
+no_clock_controls() {
+  local out
+  if out="$("$1" --clock-skew=1d --version 2>&1)"; then
+    echo "package: the release CLI took --clock-skew"
+    return 1
+  fi
+  [[ "$out" == *"unexpected argument '--clock-skew"* ]] || { echo "package: --clock-skew refused for another reason: $out"; return 1; }
+}
 if command -v dpkg-deb >/dev/null; then
   pkg_log="$(mktemp)"
   if deb="$(bash scripts/package.sh 2>"$pkg_log" | tail -n 1)" && [ -f "$deb" ]; then
@@ -64,6 +74,7 @@ if command -v dpkg-deb >/dev/null; then
       && env -u DISPLAY -u WAYLAND_DISPLAY "$scratch/usr/bin/voucher-pos-app" --help >/dev/null \
       && "$scratch/usr/bin/voucher-pos" --version \
       && "$scratch/usr/bin/voucher-pos" --help >/dev/null \
+      && no_clock_controls "$scratch/usr/bin/voucher-pos" \
       && ls "$scratch"/usr/share/applications/*.desktop >/dev/null \
       && ls "$scratch"/usr/share/icons/hicolor/512x512/apps/*.png >/dev/null \
       && [[ "$depends" == *libwebkit2gtk-4.1-0* ]]; then

@@ -8,11 +8,19 @@
 //! Restoring is a person's decision, made with the terminal stopped: `voucher-pos
 //! restore FILE` refuses while the database is open, checks the file, and keeps the
 //! current database aside rather than overwriting it.
+//!
+//! A backup is only a file, and anyone who can write to it can change more than its
+//! rows: a trigger dropped (history no longer append-only, maybe-executed no longer
+//! forever) or one added (audit rows silently discarded) would undo the store's
+//! invariants from inside SQLite, where no code of ours looks again. So restore
+//! accepts only a file whose schema is exactly what our own migrations make for its
+//! version.
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::store::{take_lock, with_suffix, Store, StoreError, MIGRATIONS, SIDE_FILES};
+use crate::store::{migrate_to, take_lock, with_suffix, Store, StoreError, MIGRATIONS, SIDE_FILES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -20,6 +28,10 @@ pub enum BackupError {
     TerminalRunning(PathBuf),
     #[error("{path} is not a backup this terminal can restore: {why}")]
     NotABackup { path: PathBuf, why: String },
+    /// The backup's tables, indexes, views or triggers are not what our migrations
+    /// make for its schema version.
+    #[error("The backup's schema differs from this terminal's version {version}: {kind} {name} {how}; nothing was restored.")]
+    SchemaDiffers { path: PathBuf, version: i64, kind: String, name: String, how: &'static str },
     #[error("The backup could not be written or read: {0}")]
     Io(#[from] std::io::Error),
     #[error(transparent)]
@@ -40,6 +52,7 @@ impl BackupError {
         match self {
             BackupError::TerminalRunning(_) => "backup_terminal_running",
             BackupError::NotABackup { .. } => "backup_not_a_backup",
+            BackupError::SchemaDiffers { .. } => "backup_schema_differs",
             BackupError::Io(_) => "backup_io",
             BackupError::Store(e) => e.code(),
         }
@@ -110,7 +123,8 @@ pub fn made_today(store: &Store, zone: &crate::clock::StoreZone) -> bool {
 
 /// Puts the backup `from` in place of the database at `db`. Refused while a terminal
 /// has `db` open; the file must be a terminal database this version can open and
-/// SQLite must find it intact. The current database (and its WAL) is kept aside as
+/// SQLite must find it intact, and its schema must be exactly the one our migrations
+/// make for its version. The current database (and its WAL) is kept aside as
 /// `<db>.before-restore-<ms>`, never overwritten. Returns where it was kept.
 ///
 /// The copy may be older than what the terminal sent since it was made, so the copy
@@ -147,6 +161,7 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
         }
         let intents: Result<i64, _> = src.query_row("SELECT count(*) FROM intents", [], |r| r.get(0));
         intents.map_err(|e| not(format!("it holds no intents table ({e})")))?;
+        check_schema(&src, from, version)?;
         let mut dst = rusqlite::Connection::open(&tmp).map_err(StoreError::from)?;
         rusqlite::backup::Backup::new(&src, &mut dst)
             .and_then(|b| b.run_to_completion(1024, std::time::Duration::ZERO, None))
@@ -185,6 +200,52 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
         std::fs::File::open(dir)?.sync_all()?;
     }
     Ok(kept)
+}
+
+/// One schema object as `sqlite_master` holds it: (type, name) to (table, SQL with
+/// its runs of white space made one space).
+type Schema = BTreeMap<(String, String), (String, Option<String>)>;
+
+/// The tables, indexes, views and triggers of `conn`, without SQLite's own tables and
+/// indexes (`sqlite_*`: automatic indexes, `sqlite_sequence`, statistics). SQLite
+/// makes no trigger or view of its own, so one with such a name is compared too.
+fn schema_of(conn: &rusqlite::Connection) -> rusqlite::Result<Schema> {
+    let mut stmt = conn.prepare(
+        r"SELECT type, name, tbl_name, sql FROM sqlite_master
+          WHERE type IN ('table', 'index', 'view', 'trigger')
+            AND NOT (type IN ('table', 'index') AND name LIKE 'sqlite\_%' ESCAPE '\')",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let key: (String, String) = (r.get(0)?, r.get(1)?);
+        let table: String = r.get(2)?;
+        let sql: Option<String> = r.get(3)?;
+        Ok((key, (table, sql.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")))))
+    })?;
+    rows.collect()
+}
+
+/// Refuses `src` (a backup at schema `version`) unless its schema is the one our
+/// migrations make for that version on an empty database, naming the first object
+/// that differs.
+fn check_schema(src: &rusqlite::Connection, from: &Path, version: i64) -> Result<(), BackupError> {
+    let not = |why: String| BackupError::NotABackup { path: from.to_path_buf(), why };
+    let found = schema_of(src).map_err(|e| not(e.to_string()))?;
+    let mut reference = rusqlite::Connection::open_in_memory().map_err(StoreError::from)?;
+    migrate_to(&mut reference, version as usize)?;
+    let expected = schema_of(&reference).map_err(StoreError::from)?;
+    let differs = |(kind, name): &(String, String), how: &'static str| BackupError::SchemaDiffers { path: from.to_path_buf(), version, kind: kind.clone(), name: name.clone(), how };
+    let mut keys: Vec<&(String, String)> = expected.keys().chain(found.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        match (expected.get(key), found.get(key)) {
+            (Some(_), None) => return Err(differs(key, "is missing")),
+            (None, Some(_)) => return Err(differs(key, "is extra (not made by our migrations)")),
+            (Some(want), Some(got)) if want != got => return Err(differs(key, "was changed")),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Folds the database's WAL into the file (a checkpoint), so that the file kept

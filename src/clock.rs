@@ -3,13 +3,44 @@
 //! Backoff, key-window expiry and pending-age limits all depend on "now"; taking the
 //! clock as a value lets tests and the fault-injection harness replay a schedule
 //! exactly instead of sleeping and hoping.
+//!
+//! The wall clock can be set by whoever sits at the till. Where moving it forward
+//! would open a door (a PIN wait, the age at which an intent may be archived), the
+//! terminal also asks a clock nobody can set: the kernel's time since boot
+//! ([`Uptime`]), and the service's `Date` where known. The store keeps that "steady"
+//! time (see `store::steady`).
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
+
+/// Where the machine is on a clock no person can set: which boot this is, and the
+/// milliseconds since it (`CLOCK_BOOTTIME`, which keeps counting through a suspend).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uptime {
+    pub boot_id: String,
+    pub ms: i64,
+}
 
 /// Milliseconds since the Unix epoch, UTC.
 pub trait Clock: Send + Sync + 'static {
     fn now_ms(&self) -> i64;
+    /// The kernel's clock since boot. Only tests replace it.
+    fn uptime(&self) -> Uptime {
+        os_uptime()
+    }
+}
+
+/// The kernel's boot id and `CLOCK_BOOTTIME`. Neither can be moved by setting the
+/// date; a new boot id says the count started again.
+pub fn os_uptime() -> Uptime {
+    let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into());
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; CLOCK_BOOTTIME exists on Linux.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) } == 0;
+    let ms = if ok { ts.tv_sec as i64 * 1000 + ts.tv_nsec as i64 / 1_000_000 } else { 0 };
+    Uptime { boot_id, ms }
 }
 
 /// The wall clock.
@@ -25,25 +56,76 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that moves only when told to.
+/// A clock that moves only when told to: the wall clock and the time since boot
+/// together ([`ManualClock::advance_ms`], time passing), or the wall clock alone
+/// ([`ManualClock::set_ms`], [`ManualClock::jump_wall_ms`], a person setting the
+/// date), or a reboot.
 #[derive(Debug, Default)]
-pub struct ManualClock(AtomicI64);
+pub struct ManualClock {
+    wall: AtomicI64,
+    up: AtomicI64,
+    boot: AtomicU64,
+    /// Tells this clock's boots apart from another ManualClock's.
+    name: u64,
+    /// This machine's boot id, for a clock in this boot ([`ManualClock::in_this_boot`]).
+    this_boot: Option<String>,
+}
 
 impl ManualClock {
     pub fn new(start_ms: i64) -> Arc<Self> {
-        Arc::new(ManualClock(AtomicI64::new(start_ms)))
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Arc::new(ManualClock {
+            wall: AtomicI64::new(start_ms),
+            up: AtomicI64::new(60_000),
+            boot: AtomicU64::new(0),
+            name: NEXT.fetch_add(1, Ordering::Relaxed) ^ u64::from(std::process::id()) << 32,
+            this_boot: None,
+        })
     }
+    /// A clock at `start_ms` (in the past) on this machine's own boot, as if the
+    /// machine had been running since then: a database it writes has really aged
+    /// when a real process opens it now.
+    pub fn in_this_boot(start_ms: i64) -> Arc<Self> {
+        let os = os_uptime();
+        Arc::new(ManualClock {
+            wall: AtomicI64::new(start_ms),
+            up: AtomicI64::new(os.ms - (SystemClock.now_ms() - start_ms)),
+            boot: AtomicU64::new(0),
+            name: 0,
+            this_boot: Some(os.boot_id),
+        })
+    }
+    /// Time passes: both clocks move.
     pub fn advance_ms(&self, ms: i64) {
-        self.0.fetch_add(ms, Ordering::SeqCst);
+        self.wall.fetch_add(ms, Ordering::SeqCst);
+        self.up.fetch_add(ms.max(0), Ordering::SeqCst);
     }
+    /// Someone sets the date: only the wall clock moves.
     pub fn set_ms(&self, ms: i64) {
-        self.0.store(ms, Ordering::SeqCst);
+        self.wall.store(ms, Ordering::SeqCst);
+    }
+    /// Someone moves the date by `ms`: only the wall clock moves.
+    pub fn jump_wall_ms(&self, ms: i64) {
+        self.wall.fetch_add(ms, Ordering::SeqCst);
+    }
+    /// The machine restarts: a new boot, its clock from zero; the wall clock goes on.
+    pub fn reboot(&self) {
+        self.boot.fetch_add(1, Ordering::SeqCst);
+        self.up.store(0, Ordering::SeqCst);
     }
 }
 
 impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
+        self.wall.load(Ordering::SeqCst)
+    }
+    fn uptime(&self) -> Uptime {
+        let boot = self.boot.load(Ordering::SeqCst);
+        let boot_id = match &self.this_boot {
+            Some(id) if boot == 0 => id.clone(),
+            _ => format!("manual-{:x}-{boot}", self.name),
+        };
+        Uptime { boot_id, ms: self.up.load(Ordering::SeqCst) }
     }
 }
 

@@ -7,6 +7,9 @@
 //! age; younger rows stay append-only, enforced by the schema's triggers
 //! (migration 004), not only here.
 //!
+//! An intent's age is judged on the store's steady time (`store::steady`), not the
+//! wall clock alone: setting the date forward archives nothing early.
+//!
 //! The newest intent is always kept, whatever it is: rowids are never reused while
 //! the largest one stays, and the re-scan lookup orders by rowid.
 
@@ -51,7 +54,7 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
         return Err(too_short(older_than_days));
     }
     let now = store.now_ms();
-    let cutoff_ms = cutoff(now, older_than_days);
+    let cutoff_ms = cutoff(store.steady_now_ms()?, older_than_days);
     let zone = crate::settings::TerminalSettings::load(store)?.zone();
     store.with_transaction_and(|tx| {
         let rows = {
@@ -84,7 +87,7 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
 /// The file name a manager is offered: the cutoff's date, in the store's zone.
 pub fn suggested_name(store: &Store, older_than_days: u32) -> Result<PathBuf, Error> {
     let zone = crate::settings::TerminalSettings::load(store)?.zone();
-    let day: String = zone.rfc3339(cutoff(store.now_ms(), older_than_days)).chars().take(10).collect();
+    let day: String = zone.rfc3339(cutoff(store.steady_now_ms()?, older_than_days)).chars().take(10).collect();
     Ok(PathBuf::from(format!("voucher-archive-before-{day}.csv")))
 }
 

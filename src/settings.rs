@@ -21,6 +21,8 @@ pub struct TerminalSettings {
     pub camera_index: u32,
     /// The manager screens lock after this long without a manager action.
     pub manager_idle_lock_s: u32,
+    /// A signed-in cashier is signed out after this long without a checkout action.
+    pub cashier_idle_signout_s: u32,
     /// The cashier id of a terminal with no cashiers listed (single-user); `--cashier`
     /// overrides it for one run.
     pub cashier_id: String,
@@ -52,6 +54,7 @@ impl Default for TerminalSettings {
             branch_code: "B001".into(),
             camera_index: 0,
             manager_idle_lock_s: 120,
+            cashier_idle_signout_s: 900,
             cashier_id: "c001".into(),
             currency_symbol: "S$".into(),
             time_zone: None,
@@ -87,6 +90,10 @@ impl TerminalSettings {
     /// settings form offers whole minutes). The core holds a stored value to it too.
     pub const MANAGER_IDLE_LOCK_S: std::ops::RangeInclusive<u32> = 30..=3600;
 
+    /// A cashier is signed out after this many seconds idle: a minute to 4 hours
+    /// (the form offers whole minutes). The core holds a stored value to it too.
+    pub const CASHIER_IDLE_SIGNOUT_S: std::ops::RangeInclusive<u32> = 60..=14_400;
+
     /// Refuses settings the terminal could not run with, each with its own code: a
     /// malformed service URL, a terminal id or branch the metadata cannot carry, a
     /// time zone this machine does not know, an unknown log level, a retention below
@@ -115,6 +122,15 @@ impl TerminalSettings {
                 ),
             });
         }
+        if !Self::CASHIER_IDLE_SIGNOUT_S.contains(&self.cashier_idle_signout_s) {
+            return Err(crate::Error::NotAllowed {
+                code: "cashier_idle_out_of_range",
+                message: format!(
+                    "Cashiers must be signed out after 1 to {} minutes idle.",
+                    Self::CASHIER_IDLE_SIGNOUT_S.end() / 60
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -139,6 +155,8 @@ mod tests {
         assert_eq!(with(|s| s.retention_days = 30), "retention_too_short");
         assert_eq!(with(|s| s.manager_idle_lock_s = u32::MAX), "manager_idle_lock_out_of_range");
         assert_eq!(with(|s| s.manager_idle_lock_s = 0), "manager_idle_lock_out_of_range");
+        assert_eq!(with(|s| s.cashier_idle_signout_s = 59), "cashier_idle_out_of_range");
+        assert_eq!(with(|s| s.cashier_idle_signout_s = 14_401), "cashier_idle_out_of_range");
         assert_eq!(with(|s| s.time_zone = Some("Mars/Olympus".into())), crate::clock::StoreZone::named(Some("Mars/Olympus")).unwrap_err().code());
     }
 }

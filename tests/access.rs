@@ -28,19 +28,19 @@ fn a_new_terminals_first_manager_pin_is_typed_twice_and_chosen_once() {
     let clock = ManualClock::new(T0);
     let access = Access::new(open(dir.path(), &clock), "c001");
     assert_eq!(
-        access.unlock("2468").unwrap_err().code(),
+        access.unlock("482615").unwrap_err().code(),
         "pin_not_set",
         "no PIN may be taken as the first try"
     );
     assert_eq!(
-        access.set_first_pin("2468", "2486").unwrap_err().code(),
+        access.set_first_pin("482615", "482651").unwrap_err().code(),
         "pin_mismatch"
     );
     assert!(!access.state().unwrap().has_manager_pin);
-    access.set_first_pin("2468", "2468").unwrap();
+    access.set_first_pin("482615", "482615").unwrap();
     assert!(access.state().unwrap().manager_unlocked);
     assert_eq!(
-        access.set_first_pin("1111", "1111").unwrap_err().code(),
+        access.set_first_pin("937164", "937164").unwrap_err().code(),
         "pin_already_set"
     );
 }
@@ -51,7 +51,7 @@ fn wrong_pins_back_off_the_right_one_waits_too_and_a_restart_does_not_reset_the_
     let clock = ManualClock::new(T0);
     let store = open(dir.path(), &clock);
     let access = Access::new(store.clone(), "c001");
-    access.set_first_pin("2468", "2468").unwrap();
+    access.set_first_pin("482615", "482615").unwrap();
     access.lock();
     for n in 1..=4 {
         assert_eq!(
@@ -63,7 +63,7 @@ fn wrong_pins_back_off_the_right_one_waits_too_and_a_restart_does_not_reset_the_
         if wait > 0 {
             // Within the wait even the right PIN is refused, unchecked.
             clock.advance_ms(wait - 1);
-            let e = access.unlock("2468").unwrap_err();
+            let e = access.unlock("482615").unwrap_err();
             assert_eq!(e.code(), "pin_backoff", "after {n} wrong: {e}");
             clock.advance_ms(1);
         }
@@ -78,18 +78,19 @@ fn wrong_pins_back_off_the_right_one_waits_too_and_a_restart_does_not_reset_the_
     drop(store);
     let store = open(dir.path(), &clock);
     let access = Access::new(store.clone(), "c001");
-    let e = access.unlock("2468").unwrap_err();
+    let e = access.unlock("482615").unwrap_err();
     assert_eq!(e.code(), "pin_backoff");
     assert!(e.to_string().contains("4 seconds"), "{e}");
     clock.advance_ms(3_999);
-    assert_eq!(access.unlock("2468").unwrap_err().code(), "pin_backoff");
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_backoff");
     clock.advance_ms(1);
-    access.unlock("2468").unwrap();
+    access.unlock("482615").unwrap();
     // Every wrong PIN is in the audit with its time; the right one reset the count.
     let rows = audit::recent(&store, 50).unwrap();
     let wrong: Vec<_> = rows.iter().filter(|r| r.event == "pin_wrong").collect();
     assert_eq!(wrong.len(), 5);
-    assert!(wrong.iter().all(|r| r.actor == "manager" && r.at >= T0));
+    // Typed at a single-user till: recorded as that cashier's tries at the manager PIN.
+    assert!(wrong.iter().all(|r| r.actor == "cashier:c001" && r.at >= T0), "{wrong:?}");
     access.lock();
     assert_eq!(
         access.unlock("0000").unwrap_err().to_string(),
@@ -103,7 +104,7 @@ fn many_wrong_pins_lock_out_for_a_quarter_of_an_hour() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(T0);
     let access = Access::new(open(dir.path(), &clock), "c001");
-    access.set_first_pin("2468", "2468").unwrap();
+    access.set_first_pin("482615", "482615").unwrap();
     for n in 1..=7 {
         access.unlock("0000").unwrap_err();
         clock.advance_ms(wait_after(n).as_millis() as i64);
@@ -112,13 +113,13 @@ fn many_wrong_pins_lock_out_for_a_quarter_of_an_hour() {
         access.unlock("0000").unwrap_err().to_string(),
         "That PIN is not right. Wait 15 minutes before the next try."
     );
-    let e = access.unlock("2468").unwrap_err();
+    let e = access.unlock("482615").unwrap_err();
     assert_eq!(e.code(), "pin_backoff");
     assert!(e.to_string().contains("15 minutes"), "{e}");
     clock.advance_ms(15 * 60_000 - 1);
-    assert_eq!(access.unlock("2468").unwrap_err().code(), "pin_backoff");
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_backoff");
     clock.advance_ms(1);
-    access.unlock("2468").unwrap();
+    access.unlock("482615").unwrap();
 }
 
 #[test]
@@ -136,7 +137,7 @@ fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
         access.require_manager().unwrap_err().code(),
         "manager_locked"
     );
-    access.set_first_pin("2468", "2468").unwrap();
+    access.set_first_pin("482615", "482615").unwrap();
     // Activity keeps it open: 119 s, then another 119 s.
     clock.advance_ms(119_000);
     access.require_manager().unwrap();
@@ -155,20 +156,20 @@ fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
     }
     .save(&store)
     .unwrap();
-    access.unlock("2468").unwrap();
+    access.unlock("482615").unwrap();
     clock.advance_ms(31_000);
     assert_eq!(
         access.require_manager().unwrap_err().code(),
         "manager_locked"
     );
-    access.unlock("2468").unwrap();
+    access.unlock("482615").unwrap();
     // A value written around the settings' checks (an old version, an edited
     // database) still locks the screens within the hour.
     TerminalSettings { manager_idle_lock_s: u32::MAX, ..TerminalSettings::load(&store).unwrap() }.save(&store).unwrap();
-    access.unlock("2468").unwrap();
+    access.unlock("482615").unwrap();
     clock.advance_ms(3_600_001);
     assert_eq!(access.require_manager().unwrap_err().code(), "manager_locked");
-    access.unlock("2468").unwrap();
+    access.unlock("482615").unwrap();
     access.lock();
     assert_eq!(
         access.require_manager().unwrap_err().code(),
@@ -182,25 +183,25 @@ fn the_manager_pin_is_changed_behind_itself_and_reset_only_from_the_command_line
     let clock = ManualClock::new(T0);
     let store = open(dir.path(), &clock);
     let access = Access::new(store.clone(), "c001");
-    access.set_first_pin("2468", "2468").unwrap();
+    access.set_first_pin("482615", "482615").unwrap();
     assert_eq!(
         access
-            .change_pin("1111", "1357", "1357")
+            .change_pin("1111", "613579", "613579")
             .unwrap_err()
             .code(),
         "pin_wrong"
     );
     assert_eq!(
         access
-            .change_pin("2468", "1357", "1375")
+            .change_pin("482615", "613579", "613597")
             .unwrap_err()
             .code(),
         "pin_mismatch"
     );
-    access.change_pin("2468", "1357", "1357").unwrap();
+    access.change_pin("482615", "613579", "613579").unwrap();
     access.lock();
-    assert_eq!(access.unlock("2468").unwrap_err().code(), "pin_wrong");
-    access.unlock("1357").unwrap();
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_wrong");
+    access.unlock("613579").unwrap();
     drop(access);
     drop(store);
 
@@ -227,7 +228,7 @@ fn the_manager_pin_is_changed_behind_itself_and_reset_only_from_the_command_line
         ["manager_pin_reset", "manager_unlocked", "pin_wrong"]
     );
     assert!(events.contains(&"manager_pin_changed".to_string()));
-    access.set_first_pin("9753", "9753").unwrap();
+    access.set_first_pin("975318", "975318").unwrap();
 }
 
 #[test]
@@ -256,21 +257,21 @@ fn a_terminal_runs_single_user_until_the_first_cashier_is_added_then_asks_for_a_
     assert!(!access.state().unwrap().signin_required);
 
     assert_eq!(
-        cashiers::add(&store, "ann,x", "Ann", "1234", "1234", "manager")
+        cashiers::add(&store, "ann,x", "Ann", "4826", "4826", "manager")
             .unwrap_err()
             .code(),
         "context_bad_field"
     );
     assert_eq!(
-        cashiers::add(&store, "ann", "Ann", "1234", "1243", "manager")
+        cashiers::add(&store, "ann", "Ann", "4826", "4862", "manager")
             .unwrap_err()
             .code(),
         "pin_mismatch"
     );
-    cashiers::add(&store, "ann", "Ann Tan", "1234", "1234", "manager").unwrap();
-    cashiers::add(&store, "bob", "Bob Lim", "5678", "5678", "manager").unwrap();
+    cashiers::add(&store, "ann", "Ann Tan", "4826", "4826", "manager").unwrap();
+    cashiers::add(&store, "bob", "Bob Lim", "7391", "7391", "manager").unwrap();
     assert_eq!(
-        cashiers::add(&store, "bob", "Bob", "5678", "5678", "manager")
+        cashiers::add(&store, "bob", "Bob", "7391", "7391", "manager")
             .unwrap_err()
             .code(),
         "cashier_exists"
@@ -278,17 +279,24 @@ fn a_terminal_runs_single_user_until_the_first_cashier_is_added_then_asks_for_a_
 
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
     assert!(access.state().unwrap().signin_required);
+    // The PINs the manager typed are good for one sign-in each: each cashier then
+    // chooses their own.
+    for (id, once, own) in [("ann", "4826", "5173"), ("bob", "7391", "8052")] {
+        assert_eq!(access.sign_in(id, once).unwrap_err().code(), "pin_change_required");
+        access.sign_in_with_new_pin(id, once, own, own).unwrap();
+        access.sign_out().unwrap();
+    }
     assert_eq!(
-        access.sign_in("ann", "5678").unwrap_err().code(),
+        access.sign_in("ann", "8052").unwrap_err().code(),
         "pin_wrong",
         "Bob's PIN is not Ann's"
     );
     assert_eq!(
-        access.sign_in("zed", "1234").unwrap_err().code(),
+        access.sign_in("zed", "4826").unwrap_err().code(),
         "pin_wrong",
         "an unknown id is a wrong PIN"
     );
-    access.sign_in("ann", "1234").unwrap();
+    access.sign_in("ann", "5173").unwrap();
     assert_eq!(access.cashier().unwrap(), "ann");
     assert_eq!(
         access.state().unwrap().cashier_name.as_deref(),
@@ -299,10 +307,10 @@ fn a_terminal_runs_single_user_until_the_first_cashier_is_added_then_asks_for_a_
     cashiers::remove(&store, "ann", "manager").unwrap();
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
     assert_eq!(
-        access.sign_in("ann", "1234").unwrap_err().code(),
+        access.sign_in("ann", "5173").unwrap_err().code(),
         "pin_wrong"
     );
-    access.sign_in("bob", "5678").unwrap();
+    access.sign_in("bob", "8052").unwrap();
     access.sign_out().unwrap();
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
     let events: Vec<String> = audit::recent(&store, 50)
@@ -429,22 +437,313 @@ fn closing_the_till_needs_the_manager_pin_with_the_same_back_off_and_is_recorded
     let clock = ManualClock::new(T0);
     let store = open(dir.path(), &clock);
     let access = Access::new(store.clone(), "c001");
-    access.set_first_pin("2468", "2468").unwrap();
+    access.set_first_pin("482615", "482615").unwrap();
     access.lock();
     for _ in 0..3 {
         assert_eq!(access.confirm_manager("0000", "terminal_closed").unwrap_err().code(), "pin_wrong");
     }
     // Three wrong tries at closing make unlocking wait too: one count per subject.
-    assert_eq!(access.unlock("2468").unwrap_err().code(), "pin_backoff");
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_backoff");
     assert_eq!(
-        access.confirm_manager("2468", "terminal_closed").unwrap_err().code(),
+        access.confirm_manager("482615", "terminal_closed").unwrap_err().code(),
         "pin_backoff",
         "the right PIN waits out the back-off too"
     );
     clock.advance_ms(1_000);
-    access.confirm_manager("2468", "terminal_closed").unwrap();
+    access.confirm_manager("482615", "terminal_closed").unwrap();
     assert!(!access.state().unwrap().manager_unlocked, "closing does not open the manager screens");
     let actions: Vec<String> = audit::recent(&store, 10).unwrap().into_iter().map(|e| e.event).collect();
     assert_eq!(actions.first().map(String::as_str), Some("terminal_closed"), "{actions:?}");
     assert_eq!(actions.iter().filter(|a| *a == "pin_wrong").count(), 3, "{actions:?}");
+}
+
+// Issue 23: PINs people really choose, a sign-in screen that cannot be flooded, a
+// clock that cannot be moved forward to end a wait.
+
+#[test]
+fn the_pins_people_choose_first_are_refused_and_the_refusal_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    for (pin, code) in [("4826", "pin_bad_shape"), ("123456", "pin_run"), ("111111", "pin_repeat"), ("121212", "pin_repeat"), ("147258", "pin_common")] {
+        let e = access.set_first_pin(pin, pin).unwrap_err();
+        assert_eq!(e.code(), code, "{pin}: {e}");
+    }
+    assert_eq!(access.set_first_pin("4826", "4826").unwrap_err().to_string(), "This PIN must have 6 to 12 digits.");
+    assert!(!access.state().unwrap().has_manager_pin);
+    access.set_first_pin("482615", "482615").unwrap();
+    // Changing it holds to the same rules.
+    assert_eq!(access.change_pin("482615", "000000", "000000").unwrap_err().code(), "pin_repeat");
+    // Cashiers' PINs may be four digits, but not the ones tried first.
+    for (pin, code) in [("1234", "pin_run"), ("2580", "pin_common"), ("1990", "pin_year"), ("7777", "pin_repeat")] {
+        let e = cashiers::add(&store, "ann", "Ann", pin, pin, "manager").unwrap_err();
+        assert_eq!(e.code(), code, "{pin}: {e}");
+    }
+    cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
+}
+
+#[test]
+fn a_cashiers_first_pin_is_one_time_and_a_forgotten_one_is_reset_by_the_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    cashiers::add(&store, "ann", "Ann Tan", "4826", "4826", "manager").unwrap();
+    let e = access.sign_in("ann", "4826").unwrap_err();
+    assert_eq!(e.code(), "pin_change_required");
+    assert!(e.to_string().starts_with("Ann Tan, this PIN was set by the manager"), "{e}");
+    assert!(access.state().unwrap().signin_required, "a one-time PIN opens nothing by itself");
+    let choose = |new: &str| access.sign_in_with_new_pin("ann", "4826", new, new).map(|_| ()).map_err(|e| e.code());
+    assert_eq!(choose("4826"), Err("pin_unchanged"));
+    assert_eq!(choose("0000"), Err("pin_repeat"));
+    assert_eq!(access.sign_in_with_new_pin("ann", "4826", "5173", "5137").unwrap_err().code(), "pin_mismatch");
+    assert!(access.state().unwrap().signin_required);
+    choose("5173").unwrap();
+    assert_eq!(access.cashier().unwrap(), "ann");
+    access.sign_out().unwrap();
+    assert_eq!(access.sign_in("ann", "4826").unwrap_err().code(), "pin_wrong", "the one-time PIN is spent");
+    access.sign_in("ann", "5173").unwrap();
+    access.sign_out().unwrap();
+
+    // Ann forgot hers: the manager gives her a new one-time PIN; hers no longer works.
+    assert_eq!(cashiers::reset_pin(&store, "zed", "6042", "6042", "manager").unwrap_err().code(), "cashier_not_found");
+    cashiers::reset_pin(&store, "ann", "6042", "6042", "manager").unwrap();
+    assert_eq!(access.sign_in("ann", "5173").unwrap_err().code(), "pin_wrong");
+    assert_eq!(access.sign_in("ann", "6042").unwrap_err().code(), "pin_change_required");
+    access.sign_in_with_new_pin("ann", "6042", "3719", "3719").unwrap();
+    let events: Vec<String> = audit::recent(&store, 50).unwrap().into_iter().map(|r| format!("{} {}", r.actor, r.event)).collect();
+    assert!(events.contains(&"manager cashier_pin_reset".to_string()), "{events:?}");
+    assert_eq!(events.iter().filter(|e| *e == "cashier:ann cashier_pin_chosen").count(), 2, "{events:?}");
+}
+
+/// A sheet of made-up ids read by a handheld scanner: one shared counter, no row
+/// naming what was typed, the manager's wrong PINs still on the first page, and
+/// every try slowed to the per-minute limit.
+#[test]
+fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_out_of_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    access.set_first_pin("482615", "482615").unwrap();
+    cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
+    access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
+    // Someone at Ann's till tries the manager PIN.
+    access.unlock("000000").unwrap_err();
+    let by = audit::recent(&store, 1).unwrap().remove(0);
+    assert_eq!((by.actor.as_str(), by.event.as_str()), ("cashier:ann", "pin_wrong"), "typed at Ann's till: {by:?}");
+    assert!(by.detail.unwrap().starts_with("manager PIN"));
+    access.sign_out().unwrap();
+
+    let mut answers = std::collections::BTreeMap::<&str, u32>::new();
+    for n in 0..200 {
+        clock.advance_ms(6_000 + 1);
+        let code = access.sign_in(&format!("bogus{n:03}"), "4826").unwrap_err().code();
+        *answers.entry(code).or_default() += 1;
+    }
+    // Each made-up id is answered as a known id's first wrong PIN is: nothing tells
+    // the two apart, not a wait, not the wording.
+    assert_eq!(answers, [("pin_wrong", 200)].into(), "{answers:?}");
+    // A malformed id is refused before any PIN is checked.
+    clock.advance_ms(60_000);
+    assert_eq!(access.sign_in("x,y=1", "4826").unwrap_err().code(), "context_bad_field");
+    let subjects: Vec<String> = store
+        .with_transaction(|c| c.prepare("SELECT subject FROM pin_failures")?.query_map([], |r| r.get(0))?.collect())
+        .unwrap();
+    assert_eq!(subjects, [cashiers::UNKNOWN, "manager"], "one counter for every unknown id (and the manager's own)");
+    let page = audit::page(&store, None, 200).unwrap();
+    assert!(page.entries.iter().all(|e| !e.actor.contains("bogus") && !e.detail.as_deref().unwrap_or("").contains("bogus")));
+    let flood: Vec<_> = page.entries.iter().filter(|e| e.actor == cashiers::UNKNOWN).filter_map(|e| e.detail.clone()).collect();
+    assert_eq!(flood, ["200 sign-ins with unknown ids", "150 sign-ins with unknown ids", "100 sign-ins with unknown ids", "50 sign-ins with unknown ids", "1 sign-ins with unknown ids"]);
+    assert!(page.entries.iter().any(|e| e.actor == "cashier:ann" && e.event == "pin_wrong"), "the manager's wrong PIN is still on the first page");
+    // Ann's own counter was never touched: she signs in at once.
+    access.sign_in("ann", "5173").unwrap();
+    access.sign_out().unwrap();
+
+    // Tries across every id are limited per minute, however fast they come.
+    clock.advance_ms(60_000);
+    let codes: Vec<&str> = (0..12).map(|n| access.sign_in(&format!("quick{n}"), "4826").unwrap_err().code()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == "signin_rate_limited").count(), 12 - voucher_pos::access::SIGNIN_TRIES_PER_MINUTE, "{codes:?}");
+    assert_eq!(access.sign_in("ann", "5173").unwrap_err().code(), "signin_rate_limited", "even a real cashier waits out the minute");
+    clock.advance_ms(60_000);
+    access.sign_in("ann", "5173").unwrap();
+}
+
+/// An unknown id costs the same argon2 work as a known one: the answer's speed does
+/// not tell which ids exist. (Timed, but the gap it guards is a hash against none:
+/// tens of milliseconds against tens of microseconds.)
+#[test]
+fn an_unknown_id_is_answered_no_faster_than_a_known_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
+    let median = |id: &str| {
+        let mut t: Vec<std::time::Duration> = (0..3)
+            .map(|_| {
+                clock.advance_ms(20 * 60_000);
+                let start = std::time::Instant::now();
+                access.sign_in(id, "9031").unwrap_err();
+                start.elapsed()
+            })
+            .collect();
+        t.sort();
+        t[1]
+    };
+    let (known, unknown) = (median("ann"), median("nobody"));
+    assert!(unknown * 3 >= known, "unknown id {unknown:?}, known id {known:?}");
+}
+
+#[test]
+fn a_cashier_idle_past_the_setting_is_signed_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    let mut s = TerminalSettings::load(&store).unwrap();
+    s.cashier_idle_signout_s = 300;
+    s.save(&store).unwrap();
+    cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
+    access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
+    // Activity keeps the session; reading the state is not activity.
+    for _ in 0..3 {
+        clock.advance_ms(299_000);
+        assert_eq!(access.cashier().unwrap(), "ann");
+    }
+    clock.advance_ms(200_000);
+    assert!(!access.state().unwrap().signin_required);
+    clock.advance_ms(101_000);
+    assert!(access.state().unwrap().signin_required, "five minutes idle");
+    assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
+    let last = audit::recent(&store, 1).unwrap().remove(0);
+    assert_eq!((last.actor.as_str(), last.event.as_str(), last.detail.as_deref()), ("cashier:ann", "cashier_signed_out", Some("idle")));
+}
+
+#[test]
+fn the_audit_pages_through_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    audit::append(&store, "manager", "pin_wrong", Some("the first")).unwrap();
+    for n in 0..450 {
+        audit::append(&store, "cashier:(unknown id)", "pin_wrong", Some(&format!("{n}"))).unwrap();
+    }
+    let (mut seen, mut before, mut pages) = (Vec::new(), None, 0);
+    loop {
+        let page = audit::page(&store, before, 200).unwrap();
+        pages += 1;
+        seen.extend(page.entries);
+        match page.older_than {
+            Some(id) => before = Some(id),
+            None => break,
+        }
+    }
+    assert_eq!((seen.len(), pages), (451, 3));
+    assert!(seen.windows(2).all(|w| w[0].id > w[1].id), "newest first, no row twice");
+    assert_eq!(seen.last().unwrap().detail.as_deref(), Some("the first"));
+}
+
+/// Setting the date forward ends no PIN wait, nor does a reboot followed by it: the
+/// wait runs on a clock nobody can set.
+#[test]
+fn setting_the_clock_forward_ends_no_pin_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    access.set_first_pin("482615", "482615").unwrap();
+    access.lock();
+    for n in 1..=8 {
+        access.unlock("000000").unwrap_err();
+        clock.advance_ms(wait_after(n.min(7)).as_millis() as i64);
+    }
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_backoff");
+    clock.jump_wall_ms(86_400_000);
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_backoff", "the date moved a day, no time passed");
+    drop(access);
+    drop(store);
+    clock.reboot();
+    clock.jump_wall_ms(86_400_000);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_backoff", "a reboot and another day on the date");
+    clock.advance_ms(15 * 60_000);
+    access.unlock("482615").unwrap();
+}
+
+/// The audit names the OS user from the uid, not from `$USER`.
+#[test]
+fn the_command_lines_actor_is_the_os_user_whatever_user_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("terminal.db");
+    let out = Command::new(common::sandbox::workspace_bin("voucher-pos"))
+        .args(["--db", &db.display().to_string(), "manager", "reset-pin"])
+        .env("USER", "mallory")
+        .env("LOGNAME", "mallory")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let row = audit::recent(&store, 1).unwrap().remove(0);
+    assert_eq!(row.event, "manager_pin_reset");
+    let uid = std::fs::metadata(&db).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    assert!(row.actor.starts_with("os:") && row.actor.ends_with(&format!("(uid {})", uid.uid())), "{}", row.actor);
+    assert!(!row.actor.contains("mallory"), "{}", row.actor);
+}
+
+/// A PIN chosen under an earlier version's rules, as its hash was stored then.
+fn earlier_versions_hash(pin: &str) -> String {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    argon2::Argon2::default().hash_password(pin.as_bytes(), &SaltString::generate(&mut OsRng)).unwrap().to_string()
+}
+
+/// PINs chosen before these rules still open what they opened, but not for long: a
+/// cashier's `1234` must be replaced at the next sign-in, and the manager screens
+/// say the manager's four digits must be.
+#[test]
+fn pins_chosen_under_the_earlier_rules_are_replaced_at_the_next_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
+    access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
+    access.sign_out().unwrap();
+    store
+        .with_transaction(|tx| {
+            tx.execute("UPDATE cashiers SET pin_hash = ?1 WHERE id = 'ann'", [earlier_versions_hash("1234")])?;
+            tx.execute("INSERT INTO settings (key, value) VALUES ('manager_pin_argon2', ?1)", [earlier_versions_hash("2468")])
+        })
+        .unwrap();
+    assert_eq!(access.sign_in("ann", "1234").unwrap_err().code(), "pin_change_required");
+    access.sign_in_with_new_pin("ann", "1234", "6042", "6042").unwrap();
+    assert_eq!(access.cashier().unwrap(), "ann");
+
+    access.unlock("2468").unwrap();
+    assert!(access.state().unwrap().manager_pin_change_due);
+    access.change_pin("2468", "482615", "482615").unwrap();
+    assert!(!access.state().unwrap().manager_pin_change_due);
+}
+
+/// A reset ends the session the forgotten PIN opened, and a cashier removed and
+/// added again does not find their old session waiting.
+#[test]
+fn a_reset_or_a_removal_ends_the_cashiers_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
+    access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
+    cashiers::reset_pin(&store, "ann", "6042", "6042", "manager").unwrap();
+    assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
+    access.sign_in_with_new_pin("ann", "6042", "3719", "3719").unwrap();
+    cashiers::remove(&store, "ann", "manager").unwrap();
+    assert_eq!(access.cashier().unwrap(), "c001", "single-user again");
+    cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
+    assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out", "no session comes back");
 }

@@ -94,6 +94,50 @@ fn restore_refuses_what_is_not_a_backup_and_changes_nothing() {
     assert_eq!(std::fs::read(&db).unwrap(), before, "the database was touched");
 }
 
+/// A backup is a file anyone with write access can change: a trigger dropped (history
+/// no longer append-only), one added (audit rows silently discarded) or one rewritten
+/// would undo the store's invariants from inside SQLite. Restore refuses each,
+/// naming the object, and the database in place is not touched.
+#[test]
+fn restore_refuses_a_backup_whose_triggers_differ_from_our_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("terminal.db");
+    let clock = ManualClock::new(1_800_000_000_000);
+    let store = Store::open(&db, clock.clone()).unwrap();
+    let kept = voucher_pos::checkout::scan_text(&store, "rsg:v_schema_keep", &ctx()).unwrap().intent().id.clone();
+    let backup = voucher_pos::backup::make(&store, 14).unwrap();
+    drop(store);
+    let before = std::fs::read(&db).unwrap();
+    let cases = [
+        ("missing", "DROP TRIGGER transitions_append_only_update;", "transitions_append_only_update"),
+        ("extra", "CREATE TRIGGER audit_quietly_dropped BEFORE INSERT ON audit BEGIN SELECT RAISE(IGNORE); END;", "audit_quietly_dropped"),
+        (
+            "changed",
+            "DROP TRIGGER attempts_append_only_update; CREATE TRIGGER attempts_append_only_update BEFORE UPDATE ON attempts BEGIN SELECT 1; END;",
+            "attempts_append_only_update",
+        ),
+    ];
+    for (how, sql, name) in cases {
+        let altered = dir.path().join(format!("altered-{how}.db"));
+        std::fs::copy(&backup, &altered).unwrap();
+        {
+            let conn = rusqlite::Connection::open(&altered).unwrap();
+            conn.execute_batch(sql).unwrap();
+            conn.close().unwrap();
+        }
+        let err = voucher_pos::backup::restore(&db, &altered, 1_800_000_050_000).unwrap_err();
+        assert_eq!(err.code(), "backup_schema_differs", "{how}: {err}");
+        let text = err.to_string();
+        assert!(text.contains(&format!("trigger {name}")) && text.contains(how) && text.contains("nothing was restored"), "{how}: {text}");
+        assert_eq!(std::fs::read(&db).unwrap(), before, "{how}: the database was touched");
+    }
+    let store = Store::open(&db, clock).unwrap();
+    assert!(store.get(&kept).is_ok(), "the intent scanned before is still there");
+    drop(store);
+    // The untouched backup still restores.
+    voucher_pos::backup::restore(&db, &backup, 1_800_000_100_000).unwrap();
+}
+
 #[test]
 fn a_damaged_database_offers_the_newest_backup_at_start_up() {
     let dir = tempfile::tempdir().unwrap();

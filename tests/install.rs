@@ -3,7 +3,8 @@
 //! lost), one terminal per database, and the login autostart entry. Real files,
 //! real processes.
 
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -43,6 +44,64 @@ fn an_earlier_versions_data_folder_is_moved_once_with_everything_in_it() {
     assert!(current.join("secrets.json").exists() && current.join("logs/voucher-pos.2026-11-28.log").exists());
     drop(store);
     assert_eq!(adopt_earlier_folder(home.path()).unwrap(), Adopted::Nothing, "only the first start moves it");
+}
+
+/// The mode of `p` itself (a link's own, never its target's).
+fn mode(p: &Path) -> u32 {
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Every entry below `dir`, links included and never followed.
+fn entries_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if std::fs::symlink_metadata(&path).unwrap().is_dir() {
+            found.extend(entries_below(&path));
+        }
+        found.push(path);
+    }
+    found
+}
+
+/// Earlier versions left their folder 0755 and its files 0644: readable by every
+/// local user. Adopted, it is the owner's alone; a link in it is not followed, so
+/// the file it points at keeps its mode.
+#[test]
+fn an_adopted_folder_and_its_files_are_made_private_without_following_links() {
+    let home = tempfile::tempdir().unwrap();
+    earlier_folder(home.path());
+    let earlier = home.path().join("voucher-pos");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = elsewhere.path().join("not-ours.txt");
+    std::fs::write(&outside, "someone else's\n").unwrap();
+    std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for path in entries_below(&earlier) {
+        let loose = if path.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(loose)).unwrap();
+    }
+    std::fs::set_permissions(&earlier, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink(&outside, earlier.join("logs/voucher-pos.2026-11-29.log")).unwrap();
+    assert_eq!(mode(&earlier.join("logs")), 0o755);
+    assert_eq!(mode(&earlier.join("secrets.json")), 0o644);
+
+    let current = home.path().join(APP_IDENTIFIER);
+    assert_eq!(adopt_earlier_folder(home.path()).unwrap(), Adopted::Moved { from: earlier, to: current.clone() });
+    assert_eq!(mode(&current), 0o700);
+    assert_eq!(mode(&current.join("logs")), 0o700);
+    let mut files = 0;
+    for path in entries_below(&current) {
+        let kind = std::fs::symlink_metadata(&path).unwrap().file_type();
+        if kind.is_dir() {
+            assert_eq!(mode(&path), 0o700, "{}", path.display());
+        } else if kind.is_file() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+            files += 1;
+        }
+    }
+    assert!(files >= 3, "the database, the secrets file and the log were checked");
+    assert!(std::fs::symlink_metadata(current.join("logs/voucher-pos.2026-11-29.log")).unwrap().file_type().is_symlink(), "the link is left in place");
+    assert_eq!(mode(&outside), 0o644, "the file a link points at is not ours to change");
 }
 
 #[test]

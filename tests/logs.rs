@@ -20,6 +20,7 @@ use voucher_pos::sync::SyncConfig;
 const KEY: &str = "sk_live_probe_9d2e71c4";
 const MANAGER_PIN: &str = "864209";
 const CASHIER_PIN: &str = "357913";
+const ONE_TIME_PIN: &str = "640281";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -48,8 +49,8 @@ async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code()
     access.lock();
     access.unlock("864201").unwrap_err();
     access.unlock(MANAGER_PIN).unwrap();
-    cashiers::add(&store, "ann", "Ann", CASHIER_PIN, CASHIER_PIN, "manager").unwrap();
-    access.sign_in("ann", CASHIER_PIN).unwrap();
+    cashiers::add(&store, "ann", "Ann", ONE_TIME_PIN, ONE_TIME_PIN, "manager").unwrap();
+    access.sign_in_with_new_pin("ann", ONE_TIME_PIN, CASHIER_PIN, CASHIER_PIN).unwrap();
 
     let t = Terminal::start(store.clone(), ApiClient::new(&ApiConfig::new(&s.url, KEY)).unwrap(), SyncConfig::default());
     let ctx = SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: access.cashier().unwrap(), ..Default::default() };
@@ -72,7 +73,7 @@ async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code()
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("redeem attempt") && logs.contains("wrong PIN") && logs.contains("signed in"), "the session was logged:\n{logs}");
     let csv = std::fs::read_to_string(&export).unwrap();
-    for (what, secret) in [("the API key", KEY), ("the manager PIN", MANAGER_PIN), ("the cashier PIN", CASHIER_PIN), ("the wrong PIN", "864201")] {
+    for (what, secret) in [("the API key", KEY), ("the manager PIN", MANAGER_PIN), ("the cashier PIN", CASHIER_PIN), ("the one-time PIN", ONE_TIME_PIN), ("the wrong PIN", "864201")] {
         assert!(!logs.contains(secret), "{what} is in the logs");
         assert!(!csv.contains(secret), "{what} is in the export");
     }

@@ -61,9 +61,9 @@ fn final_intents_past_the_retention_are_archived_then_removed_and_nothing_else_i
     let old_unknown = intent_in(&store, "rsg:v_old_unknown", IntentState::Unknown);
     let old_review = intent_in(&store, "rsg:v_old_review", IntentState::NeedsReview);
     let old_queued = intent_in(&store, "rsg:v_old_queued", IntentState::Queued);
-    clock.set_ms(TODAY - 10 * DAY);
+    clock.advance_ms(490 * DAY);
     let young_redeemed = intent_in(&store, "rsg:v_young_redeemed", IntentState::Redeemed);
-    clock.set_ms(TODAY);
+    clock.advance_ms(10 * DAY);
     // The schema refuses removals outside an archive, however old and final.
     let err = store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = ?1", [&old_redeemed])).unwrap_err();
     assert!(err.to_string().contains("never deleted"), "{err}");
@@ -109,7 +109,7 @@ fn an_archive_that_cannot_be_written_removes_nothing() {
     let store = Store::open(dir.path().join("terminal.db"), clock.clone()).unwrap();
     let old = intent_in(&store, "rsg:v_old1", IntentState::Redeemed);
     intent_in(&store, "rsg:v_old2", IntentState::Redeemed);
-    clock.set_ms(TODAY);
+    clock.advance_ms(500 * DAY);
     intent_in(&store, "rsg:v_today", IntentState::Scanned);
     // Inside the data folder (refused by the export rules), and in a missing folder.
     for dest in [dir.path().join("archive.csv"), dir.path().join("no/such/folder/archive.csv")] {
@@ -127,7 +127,7 @@ fn the_newest_intent_stays_even_when_it_is_old_and_final() {
     let store = Store::open(dir.path().join("terminal.db"), clock.clone()).unwrap();
     let first = intent_in(&store, "rsg:v_first", IntentState::Redeemed);
     let newest = intent_in(&store, "rsg:v_newest", IntentState::Redeemed);
-    clock.set_ms(TODAY);
+    clock.advance_ms(500 * DAY);
     let done = archive(&store, 400, &out.path().join("a.csv"), dir.path(), "manager").unwrap();
     assert_eq!(done.count, 1);
     assert!(store.get(&first).is_err());
@@ -152,8 +152,8 @@ fn the_cli_archives_with_the_terminals_retention_and_says_how_many() {
     let out = tempfile::tempdir().unwrap();
     let db = dir.path().join("terminal.db");
     {
-        // Made 500 days ago: the CLI runs on the real clock, now.
-        let clock = ManualClock::new(voucher_pos::clock::SystemClock.now_ms() - 500 * DAY);
+        // Made 500 days ago, in this boot: the CLI runs on the real clocks, now.
+        let clock = ManualClock::in_this_boot(voucher_pos::clock::SystemClock.now_ms() - 500 * DAY);
         let store = Store::open(&db, clock).unwrap();
         intent_in(&store, "rsg:v_cli_old", IntentState::Redeemed);
         intent_in(&store, "rsg:v_cli_old2", IntentState::Refused);
@@ -166,4 +166,46 @@ fn the_cli_archives_with_the_terminals_retention_and_says_how_many() {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), format!("archived 1 intent to {}", dest.display()));
     assert!(std::fs::read_to_string(&dest).unwrap().contains("v_cli_old"));
+}
+
+/// Issue 23: the age of an intent is judged on a clock nobody at the till can set.
+/// Setting the date forward (here 500 days, with no time passing) archives nothing;
+/// once the service's `Date` says the same as the wall clock, the terminal believes
+/// it; time that really passes is always believed.
+#[test]
+fn setting_the_date_forward_archives_nothing_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(TODAY);
+    let store = Store::open(dir.path().join("terminal.db"), clock.clone()).unwrap();
+    let old = intent_in(&store, "rsg:v_dated1", IntentState::Redeemed);
+    intent_in(&store, "rsg:v_dated2", IntentState::Redeemed);
+    clock.jump_wall_ms(500 * DAY);
+    let done = archive(&store, 400, &out.path().join("a.csv"), dir.path(), "manager").unwrap();
+    assert_eq!(done.count, 0, "the wall clock alone moved 500 days");
+    assert!(store.get(&old).is_ok());
+    // Nor after a restart, nor after a reboot: the steady time resumes, it does not
+    // start again from the wall clock.
+    drop(store);
+    clock.reboot();
+    let store = Store::open(dir.path().join("terminal.db"), clock.clone()).unwrap();
+    assert_eq!(archive(&store, 400, &out.path().join("b.csv"), dir.path(), "manager").unwrap().count, 0);
+    // The service's clock agrees with the wall clock: that is believed.
+    store.saw_service_time(clock.now_ms());
+    assert_eq!(archive(&store, 400, &out.path().join("c.csv"), dir.path(), "manager").unwrap().count, 1);
+    assert!(store.get(&old).is_err());
+}
+
+#[test]
+fn time_that_really_passes_is_believed_across_restarts_in_one_boot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(TODAY);
+    let store = Store::open(dir.path().join("terminal.db"), clock.clone()).unwrap();
+    intent_in(&store, "rsg:v_aged1", IntentState::Redeemed);
+    intent_in(&store, "rsg:v_aged2", IntentState::Redeemed);
+    drop(store);
+    clock.advance_ms(401 * DAY);
+    let store = Store::open(dir.path().join("terminal.db"), clock.clone()).unwrap();
+    assert_eq!(archive(&store, 400, &out.path().join("a.csv"), dir.path(), "manager").unwrap().count, 1);
 }

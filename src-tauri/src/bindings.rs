@@ -8,7 +8,7 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::commands::{Detail, Exported, IpcError, SettingsView, Status};
-    use voucher_pos::access::{audit::AuditEntry, AccessState, Cashier};
+    use voucher_pos::access::{audit::{AuditEntry, AuditPage}, AccessState, Cashier};
     use voucher_pos::checkout::{RedeemView, Settlement};
     use voucher_pos::intent::{Intent, IntentState};
     use voucher_pos::log::{LogCursor, LogFilter, LogPage};
@@ -45,6 +45,7 @@ mod tests {
             AccessState::decl(&cfg),
             Cashier::decl(&cfg),
             AuditEntry::decl(&cfg),
+            AuditPage::decl(&cfg),
             StartupProblem::decl(&cfg),
             Exported::decl(&cfg),
             SaleVoucher::decl(&cfg),

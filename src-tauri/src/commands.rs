@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tauri::State;
-use voucher_pos::access::{audit::AuditEntry, cashiers, Access, AccessState, Cashier, MANAGER};
+use voucher_pos::access::{audit::AuditPage, cashiers, Access, AccessState, Cashier, MANAGER};
 use voucher_pos::checkout::{RedeemView, Settlement, Terminal};
 use voucher_pos::intent::{Intent, SaleContext};
 use voucher_pos::log::{LogCursor, LogFilter, LogPage};
@@ -273,6 +273,19 @@ pub async fn cashier_sign_in(
     Ok(state.access.sign_in(id.trim(), &pin)?)
 }
 
+/// Signs in with a PIN (a one-time one the manager set, or the cashier's own) and
+/// puts the cashier's new PIN, typed twice, in its place.
+#[tauri::command]
+pub async fn cashier_sign_in_new_pin(
+    state: State<'_, AppState>,
+    id: String,
+    pin: String,
+    new: String,
+    again: String,
+) -> Answer<Cashier> {
+    Ok(state.access.sign_in_with_new_pin(id.trim(), &pin, &new, &again)?)
+}
+
 #[tauri::command]
 pub async fn cashier_sign_out(state: State<'_, AppState>) -> Answer<()> {
     Ok(state.access.sign_out()?)
@@ -309,14 +322,19 @@ pub async fn cashier_remove(state: State<'_, AppState>, id: String) -> Answer<()
     Ok(cashiers::remove(state.terminal.store(), &id, MANAGER)?)
 }
 
-/// The terminal's own history (PINs, sign-ins, cashiers, settings), newest first.
+/// A forgotten cashier PIN: the manager gives a new one-time PIN, typed twice.
 #[tauri::command]
-pub async fn audit_recent(state: State<'_, AppState>) -> Answer<Vec<AuditEntry>> {
+pub async fn cashier_reset_pin(state: State<'_, AppState>, id: String, pin: String, again: String) -> Answer<()> {
     manager(&state)?;
-    Ok(voucher_pos::access::audit::recent(
-        state.terminal.store(),
-        200,
-    )?)
+    Ok(cashiers::reset_pin(state.terminal.store(), &id, &pin, &again, MANAGER)?)
+}
+
+/// The terminal's own history (PINs, sign-ins, cashiers, settings), newest first, a
+/// page at a time: `before` is the last page's `older_than`.
+#[tauri::command]
+pub async fn audit_page(state: State<'_, AppState>, before: Option<i64>) -> Answer<AuditPage> {
+    manager(&state)?;
+    Ok(voucher_pos::access::audit::page(state.terminal.store(), before, 200)?)
 }
 
 #[tauri::command]

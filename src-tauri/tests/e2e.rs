@@ -293,8 +293,26 @@ impl App {
 /// keyboard in the app's window: what a handheld keyboard-wedge scanner does.
 fn wedge_scan(display: &str, text: &str) {
     focus_window(display, "Voucher POS");
-    xdotool(display, &["type", "--delay", "5", text]);
-    xdotool(display, &["key", "--delay", "5", "Return"]);
+    // One xdotool run, Enter included, as key names: a second process starting
+    // between the last key and Enter is a gap no scanner leaves, and on a loaded
+    // machine it is longer than a burst's.
+    let keys: Vec<String> = text
+        .chars()
+        .map(|c| match c {
+            ':' => "colon".into(),
+            '_' => "underscore".into(),
+            ',' => "comma".into(),
+            '-' => "minus".into(),
+            '.' => "period".into(),
+            '/' => "slash".into(),
+            c if c.is_ascii_alphanumeric() => c.to_string(),
+            c => panic!("no key name for {c:?} in {text:?}"),
+        })
+        .chain(["Return".to_string()])
+        .collect();
+    let mut args = vec!["key", "--delay", "5"];
+    args.extend(keys.iter().map(String::as_str));
+    xdotool(display, &args);
 }
 
 /// Runs xdotool on the test's X display; returns what it printed.
@@ -439,7 +457,7 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     }
     let transactions: Vec<String> = sandbox.ledger().await.iter().map(|r| r["transaction_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(transactions.len(), 3);
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.wait_for("three log rows", |app| async move {
         app.client
             .find_all(Locator::Css("[data-testid=log-row]"))
@@ -554,7 +572,7 @@ async fn an_accepted_voucher_that_the_service_then_refuses_shows_in_the_review_i
     sandbox.faults(json!({})).await;
     app.wait_text("review-count", "1").await;
     app.wait_text("intent-status", "Review").await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.wait_text("review-inbox", "LOSS").await;
     assert!(app.text("review-inbox").await.contains("One or more vouchers have been voided."), "the service's own message");
     assert!(sandbox.ledger().await.is_empty());
@@ -567,7 +585,7 @@ async fn leaving_the_manager_screens_locks_them() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.click("checkout-button").await;
     app.wait_for("the checkout", |app| async move {
         app.visible("code-input").await
@@ -599,7 +617,7 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.click("lock-manager").await;
     app.wait_for("the PIN form", |app| async move {
         app.visible("pin-input").await
@@ -632,7 +650,7 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
     // The right PIN is refused, and keeps being refused, until the 4 s are over.
     let mut refused = 0;
     loop {
-        let answer = app.submit_pin("2468").await;
+        let answer = app.submit_pin("482615").await;
         if answer.is_empty() {
             break;
         }
@@ -654,7 +672,7 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
         fifth_at.elapsed()
     );
     // The wrong PINs are in the terminal's history.
-    app.wait_text("audit", "pin wrong (5 wrong in a row)").await;
+    app.wait_text("audit", "pin wrong (manager PIN, 5 wrong in a row)").await;
     app.close().await;
 }
 
@@ -666,12 +684,12 @@ async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
     let app = App::start(&sandbox, dir.path(), None).await;
     // Single-user until the manager lists a cashier.
     assert!(!app.visible("cashier-signin").await);
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     for (id, text) in [
         ("c-id", "ann"),
         ("c-name", "Ann Tan"),
-        ("c-pin", "1234"),
-        ("c-again", "1234"),
+        ("c-pin", "4826"),
+        ("c-again", "4826"),
     ] {
         app.type_into(id, text).await;
     }
@@ -689,7 +707,19 @@ async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
     app.type_into("signin-id", "ann").await;
     app.type_into("signin-pin", "9999\u{E007}").await;
     app.wait_text("signin-error", "not right").await;
-    app.type_into("signin-pin", "1234\u{E007}").await;
+    // The PIN the manager typed is good for this one sign-in: Ann chooses her own
+    // (a common one is refused, saying why), and from then on only hers opens.
+    app.type_into("signin-pin", "4826\u{E007}").await;
+    app.wait_text("signin-error", "a new PIN of your own").await;
+    assert!(app.visible("signin-new").await && !app.visible("code-input").await);
+    assert_eq!(value_of(&app, "signin-pin").await, "", "the one-time PIN is never left typed");
+    app.type_into("signin-pin", "4826").await;
+    app.type_into("signin-new", "2580").await;
+    app.type_into("signin-again", "2580\u{E007}").await;
+    app.wait_text("signin-error", "people choose most often").await;
+    app.type_into("signin-pin", "4826").await;
+    app.type_into("signin-new", "5173").await;
+    app.type_into("signin-again", "5173\u{E007}").await;
     app.wait_text("cashier-id", "ann").await;
     let code = sandbox.voucher(1).await;
     app.scan(&code).await;
@@ -895,7 +925,7 @@ async fn every_text_meets_wcag_aa_contrast_in_every_checkout_state_and_the_manag
     app.wait_text("status-message", "Offline").await;
     contrast(&app, "offline, queued").await;
     sandbox.faults(json!({})).await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     contrast(&app, "manager screens").await;
     app.close().await;
 }
@@ -919,7 +949,9 @@ async fn two_codes_scanned_then_one_press_sends_both_and_a_code_scanned_while_se
     let third = sandbox.voucher(3).await;
     app.type_code(&third).await;
     app.wait_text("sale-vouchers", "3 vouchers").await;
-    app.wait_text("intent-status", "Redeemed").await;
+    // The sale's rows, not the status line: that follows the last scan, which may
+    // land before or after the two answers.
+    app.wait_for("the two sent vouchers redeemed", |app| async move { app.text("sale-vouchers").await.matches("Redeemed").count() == 2 }).await;
     assert_eq!(sandbox.ledger().await.len(), 2, "one press sent both scanned codes");
     // The code scanned while sending is on the sale, not lost, and not yet sent.
     app.wait_text("waiting-scans", "not sent yet").await;
@@ -1024,7 +1056,7 @@ async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_
     for needle in ["Sale total (incl. tax): S$10.00", "S$15.00", "Forfeited: S$5.00", "Balance due: S$0.00", tx.as_str(), "Vouchers were used in this sale"] {
         assert!(receipt.contains(needle), "the receipt lacks {needle:?}: {receipt}");
     }
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.click("eod-build").await;
     app.wait_text("eod-total", "S$15.00 for 1 redemption at").await;
     assert!(app.text("eod-findings").await.contains("agree"), "{}", app.text("eod-findings").await);
@@ -1044,7 +1076,7 @@ async fn the_manager_saves_a_diagnostics_archive_without_the_api_key_in_it() {
     app.scan(&code).await;
     app.type_code("").await;
     app.wait_text("intent-status", "Redeemed").await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     let elsewhere = tempfile::tempdir().unwrap();
     let out = elsewhere.path().join("diag.tar");
     app.click("save-diagnostics").await;
@@ -1145,7 +1177,7 @@ async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manag
     let args = vec!["--db".to_string(), db.display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into(), "--till".into()];
     let app = App::start_with(args, "true").await;
     let display = app.desktop.display.clone();
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     assert!(app.visible("close-terminal").await, "till mode offers the manager a way to close");
     let window = window_named(&display, "Voucher POS").expect("the terminal's window");
     let screen = xdotool(&display, &["getdisplaygeometry"]).replace(' ', "x");
@@ -1161,7 +1193,7 @@ async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manag
     app.click("close-submit").await;
     app.wait_text("close-error", "not right").await;
     assert!(window_named(&display, "Voucher POS").is_some(), "a wrong PIN keeps the terminal open");
-    app.type_into("close-pin", "2468").await;
+    app.type_into("close-pin", "482615").await;
     app.click("close-submit").await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while window_named(&display, "Voucher POS").is_some() {
@@ -1183,8 +1215,9 @@ async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_th
     // Two vouchers withdrawn 500 days ago, on this terminal's database.
     {
         use voucher_pos::intent::IntentState;
-        let then = voucher_pos::clock::ManualClock::new(1_800_000_000_000);
-        then.set_ms(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 500 * 86_400_000);
+        // In this boot: the terminal's steady time (which a date set forward cannot
+        // move) has seen the 500 days pass too.
+        let then = voucher_pos::clock::ManualClock::in_this_boot(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 500 * 86_400_000);
         let store = voucher_pos::store::Store::open(dir.path().join("terminal.db"), then).unwrap();
         let sale = voucher_pos::intent::SaleContext { terminal_id: "T01".into(), branch_code: "B001".into(), cashier_id: "c001".into(), ..Default::default() };
         for code in ["rsg:v_longago1", "rsg:v_longago2"] {
@@ -1195,7 +1228,7 @@ async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_th
     let app = App::start(&sandbox, dir.path(), None).await;
     let code = sandbox.voucher(1).await;
     app.scan(&code).await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     let rows = |app: &App| {
         let js = "return document.querySelectorAll('[data-testid=manager-log] tbody tr').length";
         let app = app.client.clone();
@@ -1234,7 +1267,7 @@ async fn the_log_level_setting_takes_effect_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.save_settings_with("document.getElementById('s-loglevel').value = 'warn'").await;
     let redeem = |count: usize| {
         let (app, sandbox) = (&app, &sandbox);
@@ -1250,7 +1283,7 @@ async fn the_log_level_setting_takes_effect_at_once() {
     let logs = app_logs(dir.path());
     assert!(logs.contains("Database migrated"), "info lines from before the change are there:\n{logs}");
     assert!(!logs.contains("redeem attempt"), "at warn, a redemption's info lines are not written:\n{logs}");
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.save_settings_with("document.getElementById('s-loglevel').value = 'info'").await;
     redeem(2).await;
     assert!(app_logs(dir.path()).contains("redeem attempt"), "back at info, they are");
@@ -1266,12 +1299,47 @@ async fn start_on_login_writes_an_autostart_entry_for_this_app_and_database_and_
     let db = dir.path().join("terminal.db");
     let args = vec!["--db".to_string(), db.display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into()];
     let app = App::start_in(Desktop::start_with_env(&[("XDG_CONFIG_HOME", &config)]), args, "true").await;
-    app.unlock_manager("2468").await;
+    app.unlock_manager("482615").await;
     app.save_settings_with("document.getElementById('s-autostart').checked = true").await;
     let entry = std::fs::read_to_string(config.join("autostart/voucher-pos.desktop")).expect("the autostart entry");
     let exec = entry.lines().find_map(|l| l.strip_prefix("Exec=")).unwrap();
     assert_eq!(exec, format!("{} --db {}", bin("voucher-pos-app").display(), db.display()), "{entry}");
     app.save_settings_with("document.getElementById('s-autostart').checked = false").await;
     assert!(!config.join("autostart/voucher-pos.desktop").exists(), "turning it off removes the entry");
+    app.close().await;
+}
+
+/// Issue 23: an API key given in the environment is read, then removed from it, so
+/// the web and network processes WebKit starts never inherit it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_key_from_the_environment_never_reaches_webkits_processes() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    // Marks this test's processes apart from any other on the machine.
+    let mark = dir.path().join("mark");
+    let args = vec!["--db".to_string(), dir.path().join("terminal.db").display().to_string(), "--service".into(), sandbox.url.clone()];
+    let env = [("VOUCHER_POS_API_KEY", Path::new("test_sandbox")), ("VOUCHER_POS_TEST_MARK", mark.as_path())];
+    let app = App::start_in(Desktop::start_with_env(&env), args, "true").await;
+    // The key was taken from the environment: a voucher redeems with it.
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    let marker = format!("VOUCHER_POS_TEST_MARK={}", mark.display());
+    let mut marked = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
+        let vars: Vec<String> = environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+        if vars.contains(&marker) {
+            let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default().trim().to_string();
+            marked.push((comm, vars.iter().any(|v| v.starts_with("VOUCHER_POS_API_KEY="))));
+        }
+    }
+    // The web and network processes the app starts (not the WebDriver that started
+    // the app, which was given the key as the app was).
+    let webkit: Vec<_> = marked.iter().filter(|(comm, _)| comm.starts_with("WebKit") && comm != "WebKitWebDriver").collect();
+    assert!(!webkit.is_empty(), "no WebKit process found among {marked:?}");
+    assert!(webkit.iter().all(|(_, has_key)| !has_key), "a WebKit process inherited the key: {marked:?}");
     app.close().await;
 }

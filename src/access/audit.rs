@@ -11,6 +11,8 @@ use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AuditEntry {
+    /// Its place in the audit: pages are asked for "before this id".
+    pub id: i64,
     pub at: i64,
     pub actor: String,
     pub event: String,
@@ -46,18 +48,32 @@ pub fn append(
 
 /// The newest `limit` rows, newest first.
 pub fn recent(store: &Store, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-    store.read(|c| {
+    Ok(page(store, None, limit)?.entries)
+}
+
+/// One page of the audit, newest first: every row can be reached, however many came
+/// after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Ask for the rows before this id for the next (older) page; none at the end.
+    pub older_than: Option<i64>,
+}
+
+/// Up to `limit` rows older than `before` (none: the newest), newest first.
+pub fn page(store: &Store, before: Option<i64>, limit: u32) -> Result<AuditPage, StoreError> {
+    let limit = limit.max(1);
+    let mut entries: Vec<AuditEntry> = store.read(|c| {
         let mut st = c.prepare_cached(
-            "SELECT at, actor, event, detail FROM audit ORDER BY id DESC LIMIT ?1",
+            "SELECT id, at, actor, event, detail FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
         )?;
-        let rows = st.query_map([limit], |r| {
-            Ok(AuditEntry {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                event: r.get(2)?,
-                detail: r.get(3)?,
-            })
+        let rows = st.query_map(params![before.unwrap_or(i64::MAX), limit + 1], |r| {
+            Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, event: r.get(3)?, detail: r.get(4)? })
         })?;
         rows.collect()
-    })
+    })?;
+    let more = entries.len() > limit as usize;
+    entries.truncate(limit as usize);
+    let older_than = more.then(|| entries.last().map(|e| e.id)).flatten();
+    Ok(AuditPage { entries, older_than })
 }

@@ -1,8 +1,17 @@
-//! PINs: their shape, their argon2 hashes, and the back-off that makes guessing them
-//! slow. Four digits are 10,000 guesses; without a limit a script tries them all in
-//! minutes. After a few wrong PINs in a row each try waits longer, and then the
-//! subject is locked out for a while. The count is kept in the database, so a restart
-//! buys nothing, and every wrong PIN is written to the audit with its time.
+//! PINs: which ones a person may choose, their argon2 hashes, and the back-off that
+//! makes guessing them slow.
+//!
+//! Four digits are 10,000 guesses, but people do not choose evenly: `1234`, `1111`,
+//! `0000`, a year or a keypad column are tried first, and the eight tries before the
+//! first lockout would open about one terminal in five. So a new PIN is refused when
+//! it is on the list of the most common ones (`common-pins.txt`, with its sources),
+//! a run (`123456`, `9876`), a repeat (`111111`, `1212`, `123123`), or (four digits)
+//! a year; the manager's PIN, which opens everything, has at least six digits.
+//!
+//! After a few wrong PINs in a row each try waits longer, and then the subject is
+//! locked out for a while. The count is kept in the database, so a restart buys
+//! nothing; waits run on the store's steady time, so setting the date forward buys
+//! nothing either; every wrong PIN is written to the audit with its time.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,8 +26,18 @@ use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PinError {
-    #[error("A PIN has 4 to 12 digits.")]
-    BadShape,
+    #[error("This PIN must have {least} to 12 digits.")]
+    BadShape { least: usize },
+    #[error("{0} is one of the PINs people choose most often, so it is guessed first: choose another.")]
+    Common(String),
+    #[error("A PIN that counts up or down (like 123456) is guessed first: choose another.")]
+    Run,
+    #[error("A PIN that repeats (like 111111 or 121212) is guessed first: choose another.")]
+    Repeat,
+    #[error("A year is guessed first: choose a PIN that is not one.")]
+    Year,
+    #[error("The new PIN must differ from the one the manager set.")]
+    Unchanged,
     #[error("The two PINs are not the same; type the new PIN twice.")]
     Mismatch,
     #[error("That PIN is not right.{}", wait_hint(*.wait_s))]
@@ -38,7 +57,12 @@ pub enum PinError {
 impl PinError {
     pub fn code(&self) -> &'static str {
         match self {
-            PinError::BadShape => "pin_bad_shape",
+            PinError::BadShape { .. } => "pin_bad_shape",
+            PinError::Common(_) => "pin_common",
+            PinError::Run => "pin_run",
+            PinError::Repeat => "pin_repeat",
+            PinError::Year => "pin_year",
+            PinError::Unchanged => "pin_unchanged",
             PinError::Mismatch => "pin_mismatch",
             PinError::Wrong { .. } => "pin_wrong",
             PinError::Wait { .. } => "pin_backoff",
@@ -89,20 +113,54 @@ pub fn wait_after(failures: u32) -> Duration {
     }
 }
 
-pub fn check_shape(pin: &str) -> Result<(), PinError> {
-    if (4..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+/// The fewest digits of a cashier's PIN, and of the manager's (which opens
+/// everything, so it is worth two more digits of guessing).
+pub const CASHIER_DIGITS: usize = 4;
+pub const MANAGER_DIGITS: usize = 6;
+
+/// Whether `pin` could be a PIN at all (what a check accepts: PINs chosen before
+/// the policy below still open what they opened).
+fn check_shape(pin: &str, least: usize) -> Result<(), PinError> {
+    if (least..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(PinError::BadShape)
+        Err(PinError::BadShape { least })
     }
 }
 
-/// A new PIN, typed twice, as an argon2 hash.
-pub fn new_hash(pin: &str, again: &str) -> Result<String, PinError> {
-    check_shape(pin)?;
+const COMMON: &str = include_str!("common-pins.txt");
+
+/// Whether a person may choose `pin` as a new PIN of at least `least` digits; the
+/// refusal says why.
+pub fn check_new(pin: &str, least: usize) -> Result<(), PinError> {
+    check_shape(pin, least)?;
+    let d: Vec<i8> = pin.bytes().map(|b| (b - b'0') as i8).collect();
+    let steps: Vec<i8> = d.windows(2).map(|w| (w[1] - w[0]).rem_euclid(10)).collect();
+    if steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == 9) {
+        return Err(PinError::Run);
+    }
+    if (1..=pin.len() / 2).any(|p| pin.len() % p == 0 && pin.as_bytes().chunks(p).all(|c| c == &pin.as_bytes()[..p])) {
+        return Err(PinError::Repeat);
+    }
+    if pin.len() == 4 && (1940..=2039).contains(&pin.parse::<u32>().unwrap_or(0)) {
+        return Err(PinError::Year);
+    }
+    if COMMON.lines().any(|l| l.trim() == pin) {
+        return Err(PinError::Common(pin.into()));
+    }
+    Ok(())
+}
+
+/// A new PIN of at least `least` digits, typed twice, as an argon2 hash.
+pub fn new_hash(pin: &str, again: &str, least: usize) -> Result<String, PinError> {
+    check_new(pin, least)?;
     if pin != again {
         return Err(PinError::Mismatch);
     }
+    hash(pin)
+}
+
+fn hash(pin: &str) -> Result<String, PinError> {
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
@@ -110,20 +168,31 @@ pub fn new_hash(pin: &str, again: &str) -> Result<String, PinError> {
         .to_string())
 }
 
+/// A hash no PIN is known to match, checked in place of a subject that does not
+/// exist: a sign-in with an unknown id costs the same argon2 time as a known one, so
+/// the answer's speed does not tell which ids exist.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    // Not digits, so no PIN matches it.
+    DECOY.get_or_init(|| hash("no PIN matches this").expect("argon2 hashes a short input"))
+}
+
 // One check at a time in this process: otherwise a script could fire a thousand
 // guesses at once while the count still says "no wait".
 static CHECKING: Mutex<()> = Mutex::new(());
 
-/// Checks `pin` for `subject` against `hash` (none: no such subject, which counts as
-/// a wrong PIN), honouring and updating the back-off.
+/// Checks `pin` for `subject` against `hash`, honouring and updating the back-off. A
+/// wrong PIN is recorded in the audit as `actor`'s, with `what` was tried.
 pub(crate) fn verify(
     store: &Store,
     subject: &str,
-    hash: Option<&str>,
+    hash: &str,
     pin: &str,
+    actor: &str,
+    what: &str,
 ) -> Result<(), PinError> {
     let _one = CHECKING.lock().unwrap_or_else(|p| p.into_inner());
-    let now = store.now_ms();
+    let now = store.steady_now_ms()?;
     let row: Option<(u32, i64)> = store.read(|c| {
         c.query_row(
             "SELECT failures, last_at FROM pin_failures WHERE subject = ?1",
@@ -150,14 +219,8 @@ pub(crate) fn verify(
             wait_s: ((last_at + wait_ms - now) as u64).div_ceil(1000),
         });
     }
-    let right = check_shape(pin).is_ok()
-        && hash
-            .and_then(|h| PasswordHash::new(h).ok())
-            .is_some_and(|h| {
-                Argon2::default()
-                    .verify_password(pin.as_bytes(), &h)
-                    .is_ok()
-            });
+    let right = check_shape(pin, CASHIER_DIGITS).is_ok()
+        && PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok());
     if right {
         if failures > 0 {
             store.with_transaction(|tx| {
@@ -168,17 +231,44 @@ pub(crate) fn verify(
     }
     let failures = failures + 1;
     tracing::warn!(subject, failures, "wrong PIN");
+    let wall = store.now_ms();
     store.with_transaction(|tx| {
         tx.execute(
             "INSERT INTO pin_failures (subject, failures, last_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(subject) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at",
             params![subject, failures, now],
         )?;
-        audit::record(tx, now, subject, "pin_wrong", Some(&format!("{failures} wrong in a row")))
+        audit::record(tx, wall, actor, "pin_wrong", Some(&format!("{what}, {failures} wrong in a row")))
     })?;
     Err(PinError::Wrong {
         wait_s: wait_after(failures).as_secs(),
     })
+}
+
+/// A sign-in with an id nobody has. Answered exactly as a known id's first wrong
+/// PIN is, after the same argon2 work, whatever came before: a wait, or a different
+/// answer, would tell which ids exist. One shared count (`subject`) keeps the audit
+/// to a row for the first and then every 50th, never one naming what was typed; the
+/// per-minute limit on sign-ins is what slows a flood.
+pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> Result<(), PinError> {
+    let _one = CHECKING.lock().unwrap_or_else(|p| p.into_inner());
+    let matched = PasswordHash::new(decoy_hash()).is_ok_and(|h| Argon2::default().verify_password(b"0000", &h).is_ok());
+    debug_assert!(!matched);
+    let wall = store.now_ms();
+    store.with_transaction(|tx| {
+        let failures: u32 = tx.query_row(
+            "INSERT INTO pin_failures (subject, failures, last_at) VALUES (?1, 1, ?2)
+             ON CONFLICT(subject) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at
+             RETURNING failures",
+            params![subject, wall],
+            |r| r.get(0),
+        )?;
+        if failures == 1 || failures % 50 == 0 {
+            audit::record(tx, wall, subject, "pin_wrong", Some(&format!("{failures} sign-ins with unknown ids")))?;
+        }
+        Ok(())
+    })?;
+    Err(PinError::Wrong { wait_s: 0 })
 }
 
 /// Forgets the wrong-PIN count of `subject` (after a reset).
@@ -215,10 +305,44 @@ mod tests {
 
     #[test]
     fn a_new_pin_must_be_typed_the_same_twice_and_be_digits() {
-        assert!(matches!(new_hash("2468", "2469"), Err(PinError::Mismatch)));
-        assert!(matches!(new_hash("12a4", "12a4"), Err(PinError::BadShape)));
-        assert!(matches!(new_hash("123", "123"), Err(PinError::BadShape)));
-        let h = new_hash("2468", "2468").unwrap();
-        assert!(h.starts_with("$argon2") && !h.contains("2468"));
+        assert!(matches!(new_hash("4826", "4862", 4), Err(PinError::Mismatch)));
+        assert!(matches!(new_hash("12a4", "12a4", 4), Err(PinError::BadShape { least: 4 })));
+        assert!(matches!(new_hash("123", "123", 4), Err(PinError::BadShape { .. })));
+        let h = new_hash("4826", "4826", 4).unwrap();
+        assert!(h.starts_with("$argon2") && !h.contains("4826"));
+    }
+
+    #[test]
+    fn the_pins_people_choose_first_are_refused_and_the_refusal_says_why() {
+        let code = |pin: &str, least| check_new(pin, least).map_err(|e| e.code());
+        // The manager's has six digits at least.
+        assert_eq!(code("4826", MANAGER_DIGITS), Err("pin_bad_shape"));
+        assert_eq!(PinError::BadShape { least: 6 }.to_string(), "This PIN must have 6 to 12 digits.");
+        for run in ["1234", "123456", "654321", "4321", "7890", "0987", "34567890"] {
+            assert_eq!(code(run, 4), Err("pin_run"), "{run}");
+        }
+        for repeat in ["1111", "000000", "1212", "123123", "121212", "99999999"] {
+            assert_eq!(code(repeat, 4), Err("pin_repeat"), "{repeat}");
+        }
+        assert_eq!(code("1987", 4), Err("pin_year"));
+        for common in ["2580", "1004", "112233", "159753", "147258"] {
+            assert_eq!(code(common, 4), Err("pin_common"), "{common}");
+        }
+        assert!(PinError::Common("2580".into()).to_string().starts_with("2580 is one of the PINs people choose most often"));
+        for fine in ["4826", "7391", "480315", "936027", "1942580"] {
+            assert_eq!(code(fine, 4), Ok(()), "{fine}");
+        }
+        assert_eq!(code("480315", MANAGER_DIGITS), Ok(()));
+    }
+
+    #[test]
+    fn the_shipped_list_is_clean() {
+        let pins: Vec<&str> = COMMON.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+        assert!(pins.len() >= 50, "{} PINs", pins.len());
+        let mut seen = std::collections::HashSet::new();
+        for p in pins {
+            assert!(check_shape(p, 4).is_ok(), "{p:?} is not a PIN");
+            assert!(seen.insert(p), "{p} twice");
+        }
     }
 }

@@ -58,7 +58,9 @@ struct Cli {
     #[arg(long, global = true, default_value = "10m", value_parser = parse_duration)]
     decline_grace: Duration,
     /// Runs the terminal with its clock this far off (`-3d`, `+90m`): for fault
-    /// injection, since a till's clock can be days wrong.
+    /// injection (`voucher-chaos`), since a till's clock can be days wrong. Debug
+    /// builds only: a release binary has no way to move its clock but the system's.
+    #[cfg(debug_assertions)]
     #[arg(long, global = true, hide = true, allow_hyphen_values = true, value_parser = parse_skew)]
     clock_skew: Option<i64>,
     #[command(subcommand)]
@@ -182,6 +184,7 @@ enum Format {
 }
 
 /// `-3d`, `+90m`, `2h`, `-500ms` as signed milliseconds.
+#[cfg(debug_assertions)]
 fn parse_skew(s: &str) -> Result<i64, String> {
     let (sign, rest) = match s.strip_prefix('-') {
         Some(r) => (-1, r),
@@ -310,7 +313,10 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     if let Some(service) = cli.service.as_deref() {
         voucher_pos::api::check_service_url(service)?;
     }
+    #[cfg(debug_assertions)]
     let skewed = cli.clock_skew.map(|ms| Arc::new(SkewedClock(ms.into())));
+    #[cfg(not(debug_assertions))]
+    let skewed: Option<Arc<SkewedClock>> = None;
     let clock: Arc<dyn Clock> = match &skewed {
         Some(c) => c.clone(),
         None => Arc::new(SystemClock),
@@ -323,7 +329,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             None => eprintln!("Restored {}.", file.display()),
         }
         let store = Store::open(&db, clock)?;
-        voucher_pos::access::audit::append(&store, "os", "database_restored", Some(&file.display().to_string()))?;
+        voucher_pos::access::audit::append(&store, &voucher_pos::access::os_user(), "database_restored", Some(&file.display().to_string()))?;
         return Ok(0);
     }
     let store = Arc::new(Store::open(&db, clock)?);
@@ -523,8 +529,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Manager { task: ManagerTask::ResetPin } => {
-            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-            voucher_pos::access::reset_manager_pin(&store, &format!("os:{user}"))?;
+            voucher_pos::access::reset_manager_pin(&store, &voucher_pos::access::os_user())?;
             eprintln!("The manager PIN is reset: the next visit to the manager screens chooses a new one.");
             Ok(0)
         }
@@ -555,9 +560,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 Some(d) => d,
                 None => voucher_pos::settings::TerminalSettings::load(&store)?.retention_days,
             };
-            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
             let data_dir = voucher_pos::store::data_dir(&db);
-            let done = voucher_pos::retention::archive(&store, days, &to, &data_dir, &format!("os:{user}"))
+            let done = voucher_pos::retention::archive(&store, days, &to, &data_dir, &voucher_pos::access::os_user())
                 .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
             let what = if done.count == 1 { "1 intent".to_string() } else { format!("{} intents", done.count) };
             match done.file {

@@ -24,6 +24,7 @@ use crate::voucher::VoucherCode;
 
 mod group;
 mod sales;
+mod steady;
 pub use sales::{Sale, SaleHold};
 
 /// The schema's history, oldest first; `user_version` is how many have run. Public
@@ -35,10 +36,18 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/004_retention.sql"),
     include_str!("../../migrations/005_sales.sql"),
     include_str!("../../migrations/006_queue_summary.sql"),
+    include_str!("../../migrations/007_pins_and_steady_time.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Runs the first `version` migrations on `conn` (the rest of them, on a database
+/// already part way): the schema this terminal makes for that version, which
+/// `backup::restore` compares a backup's schema with.
+pub(crate) fn migrate_to(conn: &mut Connection, version: usize) -> Result<(), StoreError> {
+    migrations().to_version(conn, version).map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 /// Everything that can go wrong with the terminal's database, each with a stable code.
@@ -249,6 +258,8 @@ pub struct Store {
     /// The engine's writes waiting to share the writer's next commit.
     group: group::Group,
     clock: Arc<dyn Clock>,
+    /// The service's `Date` as the engine last saw it (see [`steady`]).
+    service_seen: Mutex<steady::ServiceSeen>,
     path: PathBuf,
     // Held for the store's lifetime: the OS releases it when the process dies.
     _lock: File,
@@ -299,6 +310,10 @@ pub enum Adopted {
 /// default database. One `rename` within the same folder: the database, its WAL, the
 /// secrets file, logs and backups move together or not at all. Refused while an
 /// earlier version still has that database open (it would lose its files under it).
+///
+/// Earlier versions could leave the folder 0755 and its files 0644, readable by every
+/// local user; they are made the owner's alone (`tighten_modes`) before the
+/// rename, so that a failure leaves the folder where the next start finds it again.
 pub fn adopt_earlier_folder(data_home: &Path) -> Result<Adopted, StoreError> {
     let earlier = data_home.join(EARLIER_FOLDER);
     let current = data_home.join(APP_IDENTIFIER);
@@ -312,9 +327,41 @@ pub fn adopt_earlier_folder(data_home: &Path) -> Result<Adopted, StoreError> {
     // Held across the rename: an earlier version starting at that moment finds its
     // database in use and stops.
     let _lock = if db.exists() { Some(take_lock(&db)?) } else { None };
+    tighten_modes(&earlier)?;
     std::fs::rename(&earlier, &current)?;
     tracing::info!(from = %earlier.display(), to = %current.display(), "moved the data folder to follow the app identifier");
     Ok(Adopted::Moved { from: earlier, to: current })
+}
+
+/// Makes `dir` and every folder below it 0700 and every file in them 0600: they hold
+/// vouchers, receipts and the API key. A symbolic link is never followed nor changed
+/// (it may point anywhere, at a file that is not ours to change); other kinds of
+/// entry (a socket) are left as they are.
+fn tighten_modes(dir: &Path) -> std::io::Result<()> {
+    if !std::fs::symlink_metadata(dir)?.is_dir() {
+        return Ok(());
+    }
+    // First, so that a folder its owner could not read is read.
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        // The entry's own type: a link is a link here, never what it points at.
+        let kind = entry.file_type()?;
+        // Not ours (say a log written by `sudo voucher-pos`): not ours to change, and
+        // trying would fail the whole adoption. Said, and left.
+        let owner = std::os::unix::fs::MetadataExt::uid(&entry.metadata()?);
+        // SAFETY: geteuid cannot fail.
+        if owner != unsafe { libc::geteuid() } {
+            tracing::warn!(path = %entry.path().display(), owner, "left as it is: another user's file in the adopted folder");
+            continue;
+        }
+        if kind.is_dir() {
+            tighten_modes(&entry.path())?;
+        } else if kind.is_file() {
+            std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 /// The folder that holds the database at `db` and everything beside it (secrets file,
@@ -378,8 +425,8 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
-        // A copy `backup::restore` just put in place (no write transaction otherwise:
-        // this runs at every start).
+        // A copy `backup::restore` just put in place (no required write otherwise:
+        // this runs at every start; the steady time's reading below may fail).
         let restored: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [RESTORE_PENDING], |r| r.get(0)).optional()?;
         if let Some(from) = restored {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -400,7 +447,14 @@ impl Store {
         }
         let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Store { conn: Mutex::new(conn), reader: Mutex::new(reader), group: Default::default(), clock, path, _lock: lock })
+        let store = Store { conn: Mutex::new(conn), reader: Mutex::new(reader), group: Default::default(), clock, service_seen: Mutex::new(None), path, _lock: lock };
+        // Read at every start, so a restart within one boot counts the time between.
+        // Best effort: a full disk must not stop a start that needs no write (the
+        // PIN check and the archive, which need it, fail closed on their own).
+        if let Err(e) = store.steady_now_ms() {
+            tracing::warn!(error = %e, "could not record the steady time at start");
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -413,6 +467,19 @@ impl Store {
 
     pub fn clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()
+    }
+
+    /// "Now" as both the wall clock and a clock nobody can set agree (see
+    /// [`steady`]): for PIN waits and retention, never ahead of [`Store::now_ms`].
+    pub fn steady_now_ms(&self) -> Result<i64, StoreError> {
+        let service = self.service_seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        self.with_transaction(|tx| steady::now(tx, &*self.clock, &service))
+    }
+
+    /// The service's clock (Unix ms) as its last `Date` says: lets the steady time
+    /// catch up after the machine was off. Memory only; cheap.
+    pub fn saw_service_time(&self, service_ms: i64) {
+        *self.service_seen.lock().unwrap_or_else(|p| p.into_inner()) = Some((service_ms, self.clock.uptime()));
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

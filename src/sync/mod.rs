@@ -279,6 +279,9 @@ impl Engine {
         let mut next_probe_ms = 0i64;
         loop {
             let now = self.clock.now_ms();
+            if let Some(service_ms) = self.api.service_now_ms() {
+                self.store.saw_service_time(service_ms);
+            }
             let online = *self.connectivity.borrow() != Connectivity::Offline;
             let mut wake_at: Option<i64> = None;
             // First, what an earlier pass left `in_flight` (whatever the connectivity: it

@@ -141,13 +141,28 @@ export type AccessState = { has_manager_pin: boolean, manager_unlocked: boolean,
  */
 signin_required: boolean, 
 /**
+ * The manager unlocked with a PIN this terminal would no longer take (chosen
+ * under an earlier version's rules): the manager screens ask for a new one.
+ */
+manager_pin_change_due: boolean, 
+/**
  * Who the checkout acts as now, if anyone.
  */
 cashier_id: string | null, cashier_name: string | null, };
 
 export type Cashier = { id: string, name: string, };
 
-export type AuditEntry = { at: number, actor: string, event: string, detail: string | null, };
+export type AuditEntry = { 
+/**
+ * Its place in the audit: pages are asked for "before this id".
+ */
+id: number, at: number, actor: string, event: string, detail: string | null, };
+
+export type AuditPage = { entries: Array<AuditEntry>, 
+/**
+ * Ask for the rows before this id for the next (older) page; none at the end.
+ */
+older_than: number | null, };
 
 export type StartupProblem = { 
 /**
@@ -288,6 +303,10 @@ camera_index: number,
  * The manager screens lock after this long without a manager action.
  */
 manager_idle_lock_s: number, 
+/**
+ * A signed-in cashier is signed out after this long without a checkout action.
+ */
+cashier_idle_signout_s: number, 
 /**
  * The cashier id of a terminal with no cashiers listed (single-user); `--cashier`
  * overrides it for one run.

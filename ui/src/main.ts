@@ -6,7 +6,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, formatCents, readPreview, type Condition } from "./view";
-import type { AccessState, Archived, AuditEntry, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, Report, SaleLine, SaleView, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
+import type { AccessState, Archived, AuditPage, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, Report, SaleLine, SaleView, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -59,6 +59,7 @@ function showAccess(a: AccessState) {
   $("sign-out").hidden = !a.cashier_name;
   $("signin").hidden = !(screen === "checkout" && a.signin_required);
   $("checkout").hidden = !(screen === "checkout" && !a.signin_required);
+  $("pin-weak").hidden = !a.manager_pin_change_due;
   // The manager screens locked themselves (idle time): show the PIN form again.
   if (screen === "manager" && !a.manager_unlocked && !$("manager-body").hidden) showPinForm(a, "Locked after a while without use: enter the PIN again.");
 }
@@ -559,6 +560,7 @@ async function loadSettings() {
   $<HTMLInputElement>("s-maxage").value = String(Math.round(s.policy.max_pending_age_s / 60));
   $<HTMLInputElement>("s-maxvouchers").value = String(s.policy.max_vouchers_per_code);
   $<HTMLInputElement>("s-idle").value = String(Math.max(1, Math.round(s.terminal.manager_idle_lock_s / 60)));
+  $<HTMLInputElement>("s-cashier-idle").value = String(Math.max(1, Math.round(s.terminal.cashier_idle_signout_s / 60)));
   $<HTMLInputElement>("s-cashier").value = s.terminal.cashier_id;
   $<HTMLInputElement>("s-currency").value = s.terminal.currency_symbol;
   $<HTMLInputElement>("s-zone").value = s.terminal.time_zone ?? "";
@@ -577,6 +579,7 @@ async function saveSettings() {
     service_url: $<HTMLInputElement>("s-service").value.trim() || null,
     camera_index: Number($<HTMLSelectElement>("s-camera").value) || 0,
     manager_idle_lock_s: Math.max(1, num("s-idle")) * 60,
+    cashier_idle_signout_s: Math.max(1, num("s-cashier-idle")) * 60,
     cashier_id: $<HTMLInputElement>("s-cashier").value.trim(),
     currency_symbol: $<HTMLInputElement>("s-currency").value.trim() || "S$",
     time_zone: $<HTMLInputElement>("s-zone").value.trim() || null,
@@ -652,6 +655,15 @@ async function loadCashiers() {
   for (const c of list) {
     const li = document.createElement("li");
     li.textContent = `${c.name} (${c.id}) `;
+    const reset = Object.assign(document.createElement("button"), { textContent: "Reset PIN" });
+    reset.dataset.testid = `reset-${c.id}`;
+    reset.addEventListener("click", () => {
+      resetting = c.id;
+      $("cr-who").textContent = `New one-time PIN for ${c.name} (${c.id}):`;
+      $("cashier-reset").hidden = false;
+      $("cr-pin").focus();
+    });
+    li.append(reset, " ");
     const b = Object.assign(document.createElement("button"), { textContent: "Remove" });
     b.addEventListener("click", async () => {
       try {
@@ -666,11 +678,19 @@ async function loadCashiers() {
   }
 }
 
-async function loadAudit() {
-  const rows = await invoke<AuditEntry[]>("audit_recent");
-  $("audit").replaceChildren(
-    ...rows.map((r) => Object.assign(document.createElement("li"), { textContent: `${when(r.at)} ${r.actor}: ${r.event.replaceAll("_", " ")}${r.detail ? " (" + r.detail + ")" : ""}` })),
-  );
+/** The cashier whose PIN the reset form is for. */
+let resetting: string | null = null;
+/** Where the next older page of the audit starts; null: the last page is shown. */
+let auditOlderThan: number | null = null;
+
+/** The first page of the terminal's history, or (`older`) the next page after it. */
+async function loadAudit(older = false) {
+  const page = await invoke<AuditPage>("audit_page", { before: older ? auditOlderThan : null });
+  const items = page.entries.map((r) => Object.assign(document.createElement("li"), { textContent: `${when(r.at)} ${r.actor}: ${r.event.replaceAll("_", " ")}${r.detail ? " (" + r.detail + ")" : ""}` }));
+  if (older) $("audit").append(...items);
+  else $("audit").replaceChildren(...items);
+  auditOlderThan = page.older_than;
+  $("audit-older").hidden = page.older_than === null;
 }
 
 // ---------- wiring ----------
@@ -889,19 +909,52 @@ function wire() {
   });
   $("cashier-signin").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const pin = $<HTMLInputElement>("signin-pin");
+    const [pin, fresh, again] = ["signin-pin", "signin-new", "signin-again"].map((id) => $<HTMLInputElement>(id));
+    const id = $<HTMLInputElement>("signin-id").value;
+    const choosing = !$("signin-choose").hidden;
+    let keepChoose = false;
     try {
-      await invoke<Cashier>("cashier_sign_in", { id: $<HTMLInputElement>("signin-id").value, pin: pin.value });
+      if (choosing) await invoke<Cashier>("cashier_sign_in_new_pin", { id, pin: pin.value, new: fresh.value, again: again.value });
+      else await invoke<Cashier>("cashier_sign_in", { id, pin: pin.value });
       $("signin-error").textContent = "";
       $<HTMLInputElement>("signin-id").value = "";
+      $("signin-choose").hidden = true;
       await refreshAccess();
       $("code-input").focus();
     } catch (err) {
       $("signin-error").textContent = errorText(err);
+      // A right one-time PIN: the core asks for the cashier's own, typed twice.
+      const change = errorCode(err) === "pin_change_required";
+      // The PIN field is always cleared: a one-time PIN left typed would let whoever
+      // comes next choose the cashier's PIN. The new-PIN fields stay shown.
+      keepChoose = change || choosing;
+      if (change) {
+        $("signin-choose").hidden = false;
+        pin.focus();
+      }
     } finally {
       pin.value = "";
+      if (!keepChoose) $("signin-choose").hidden = true;
+      fresh.value = "";
+      again.value = "";
     }
   });
+  $("cashier-reset").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const [pin, again] = ["cr-pin", "cr-again"].map((id) => $<HTMLInputElement>(id));
+    try {
+      await invoke("cashier_reset_pin", { id: resetting, pin: pin.value, again: again.value });
+      $("cashier-result").textContent = `${resetting}'s PIN is reset: the new one is good for one sign-in.`;
+      $("cashier-reset").hidden = true;
+      await loadAudit();
+    } catch (err) {
+      await onManagerError(err, (t) => ($("cashier-result").textContent = t));
+    } finally {
+      pin.value = "";
+      again.value = "";
+    }
+  });
+  $("audit-older").addEventListener("click", () => void loadAudit(true).catch((err) => onManagerError(err, (t) => ($("export-result").textContent = t))));
   $("sign-out").addEventListener("click", async () => {
     await invoke("cashier_sign_out");
     showIntent(null);
@@ -930,6 +983,7 @@ function wire() {
     try {
       await invoke("manager_change_pin", { current: fields[0].value, pin: fields[1].value, again: fields[2].value });
       $("pin-change-result").textContent = "The manager PIN is changed.";
+      await refreshAccess();
       await loadAudit();
     } catch (err) {
       await onManagerError(err, (t) => ($("pin-change-result").textContent = t));
