@@ -13,10 +13,13 @@ use voucher_pos::clock::{utc_date, StoreZone, SystemClock};
 use voucher_pos::intent::SaleContext;
 use voucher_pos::store::Store;
 
-const SERVICE_ROWS: usize = 50_000;
-const LOCAL_INTENTS: usize = 5_000;
+/// A size from the environment (the test command's quick run shrinks them).
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+}
 
 fn main() {
+    let (service_rows, local_intents) = (env("SERVICE_ROWS", 50_000), env("LOCAL_INTENTS", 5_000));
     let dir = tempfile::tempdir().unwrap();
     let sandbox_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -27,7 +30,7 @@ fn main() {
     rt.block_on(async {
         let r = reqwest::Client::new()
             .post(format!("{url}/_sandbox/ledger/bulk"))
-            .json(&serde_json::json!({"count": SERVICE_ROWS, "branch": "B1", "terminals": 20, "spread_ms": 60_000}))
+            .json(&serde_json::json!({"count": service_rows, "branch": "B1", "terminals": 20, "spread_ms": 60_000}))
             .send()
             .await
             .unwrap();
@@ -35,7 +38,7 @@ fn main() {
     });
     let store = Store::open(dir.path().join("t.db"), Arc::new(SystemClock)).unwrap();
     let ctx = SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: "c1".into(), receipt_number: "R".into(), skus: vec![] };
-    for k in 0..LOCAL_INTENTS {
+    for k in 0..local_intents {
         let i = voucher_pos::checkout::scan_text(&store, &format!("rsg:v_bench{k}"), &ctx).unwrap();
         store.commit_redeem(&i.intent().id, "cashier:c1", false).unwrap();
     }
@@ -45,7 +48,7 @@ fn main() {
     let date = utc_date(now);
     let (start, end) = (zone.day_start_ms(&date).unwrap(), zone.day_end_ms(&date).unwrap());
     let (from, to) = (utc_date(start - 86_400_000), utc_date(end + 86_400_000));
-    println!("machine: {} cores; {SERVICE_ROWS} service transactions (20 terminals), {LOCAL_INTENTS} local intents, pages of 1,000", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!("machine: {} cores; {service_rows} service transactions (20 terminals), {local_intents} local intents, pages of 1,000", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
 
     let mut bare = Vec::new();
     let mut built = Vec::new();
@@ -59,16 +62,16 @@ fn main() {
             n
         });
         bare.push(t.elapsed().as_secs_f64());
-        assert_eq!(rows, SERVICE_ROWS);
+        assert_eq!(rows, service_rows);
         let t = Instant::now();
         let r = rt.block_on(voucher_pos::report::build(&store, &api, &zone, &date, "B1", "T1")).unwrap();
         built.push(t.elapsed().as_secs_f64());
-        assert!(r.totals.count as usize <= SERVICE_ROWS);
-        assert_eq!(r.local_only.len(), LOCAL_INTENTS);
+        assert!(r.totals.count as usize <= service_rows);
+        assert_eq!(r.local_only.len(), local_intents);
     }
     bare.sort_by(f64::total_cmp);
     built.sort_by(f64::total_cmp);
     let (b, r) = (bare[1], built[1]);
-    println!("bare paging of the list: median {b:.3} s ({:.0} rows/s)", SERVICE_ROWS as f64 / b);
+    println!("bare paging of the list: median {b:.3} s ({:.0} rows/s)", service_rows as f64 / b);
     println!("report (page, match, tally, local lists): median {r:.3} s (target < 2 s; {:.2}x the bare paging)", r / b);
 }

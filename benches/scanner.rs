@@ -150,6 +150,18 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
 }
 
+/// The frame sizes of `all` to run: `SIZES` (like `640x480,1280x720`) picks some, the
+/// test command's quick run only the smallest; unset, all of them.
+fn sizes(all: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let Ok(wanted) = std::env::var("SIZES") else { return all.to_vec() };
+    let picked: Vec<(u32, u32)> = all.iter().copied().filter(|(w, h)| wanted.split(',').any(|s| s.trim() == format!("{w}x{h}"))).collect();
+    if picked.is_empty() {
+        all[..1].to_vec()
+    } else {
+        picked
+    }
+}
+
 fn main() {
     let per_case: usize = std::env::var("FRAMES").ok().and_then(|s| s.parse().ok()).unwrap_or(6);
     let mut rng = StdRng::seed_from_u64(2026);
@@ -157,7 +169,7 @@ fn main() {
     println!("\n| frame | vouchers | distortion | {} |", DECODERS.iter().map(|d| format!("{} det / p50 / p95 ms", d.0)).collect::<Vec<_>>().join(" | "));
     println!("|---|---|---|{}", "---|".repeat(DECODERS.len()));
     let mut at720: Vec<Stats> = DECODERS.iter().map(|_| Stats { hits: 0, total: 0, times: vec![] }).collect();
-    for (w, h) in [(640u32, 480u32), (1280, 720), (1920, 1080)] {
+    for (w, h) in sizes(&[(640, 480), (1280, 720), (1920, 1080)]) {
         for n in [1usize, 5, 15, 0] {
             for d in DISTORTIONS {
                 if n == 0 && d != Distortion::Clean && d != Distortion::Noise {
@@ -199,7 +211,7 @@ fn main() {
         }
     }
     println!("\n1280x720 overall (all cases above at that size):");
-    for (k, s) in at720.iter_mut().enumerate() {
+    for (k, s) in at720.iter_mut().enumerate().filter(|(_, s)| s.total > 0) {
         let (p50, p95) = (pct(&mut s.times, 0.5), pct(&mut s.times, 0.95));
         println!(
             "  {:<28} detection {:>5.1}%  p50 {:>6.1} ms  p95 {:>6.1} ms  (p95 = {:.2}x the 33.3 ms frame time)",
@@ -212,9 +224,9 @@ fn main() {
     // time; and how often a frame with a code passes it at once (a frame it misses
     // waits for the full pass it still runs every 900 ms).
     println!("\nEmpty frames through the camera loop's gate (the demo source's moving, noisy background):");
-    for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
+    for (w, h) in sizes(&[(1280, 720), (1920, 1080)]) {
         let (mut gate_t, mut full_t, mut passed) = (vec![], vec![], 0);
-        for t in 0..(per_case as u64 * 5).max(30) {
+        for t in 0..per_case as u64 * 5 {
             let frame = demo_background(w, h, t, &mut rng);
             let started = Instant::now();
             passed += voucher_pos::scan::gate::may_hold_code(&frame) as usize;
@@ -233,7 +245,7 @@ fn main() {
     }
     let mut coded = 0;
     let mut through = 0;
-    for (w, h) in [(640u32, 480u32), (1280, 720), (1920, 1080)] {
+    for (w, h) in sizes(&[(640, 480), (1280, 720), (1920, 1080)]) {
         for n in [1usize, 5, 15] {
             for d in DISTORTIONS {
                 let text = code_text(n, &mut rng);
@@ -258,7 +270,9 @@ fn main() {
             let mut in_dir = 0;
             let Ok(entries) = std::fs::read_dir(corpus.join(dir)) else { continue };
             let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e != "txt")).collect();
+            // `PHOTOS`: at most this many of each folder (the quick run's few).
             files.sort();
+            files.truncate(std::env::var("PHOTOS").ok().and_then(|s| s.parse().ok()).unwrap_or(usize::MAX));
             for img in files {
                 let Ok(expected) = std::fs::read(img.with_extension("txt")) else { continue };
                 let Ok(frame) = voucher_pos::scan::sources::load_frame(&img) else { continue };

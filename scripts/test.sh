@@ -38,6 +38,49 @@ cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
+echo "== Benches: each runs once, small and in debug (figures printed, not judged)"
+# A bench that no longer runs must not go unseen until someone measures: each one
+# runs here on sizes small enough for seconds, from the build above (the same
+# package selection, so nothing is rebuilt). Only a crash or a failed assertion
+# fails the run; the figures mean nothing at these sizes. `cargo bench` measures.
+quick_env() {
+  case "$1" in
+    drain) echo "INTENTS=40 RUNS=1 CONCURRENCY=4 LATENCY_MS=5" ;;
+    intent_latency) echo "INTENTS=200" ;;
+    report) echo "SERVICE_ROWS=3000 LOCAL_INTENTS=300" ;;
+    scanner) echo "FRAMES=1 SIZES=640x480 PHOTOS=2" ;;
+    app) echo "IDLE_S=3 FLOOR_RUNS=1 RUNS=1 PRESSES=3" ;;
+  esac
+}
+benches="$(cargo build --workspace --all-targets --locked --message-format=json 2>/dev/null | python3 -c '
+import json, os, sys
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "compiler-artifact" and m["target"]["kind"] == ["bench"] and m.get("executable"):
+        print(m["target"]["name"], os.path.dirname(m["manifest_path"]), m["executable"])')"
+bench_count=0
+while read -r name dir exe; do
+  [ -n "$name" ] || continue
+  bench_count=$((bench_count + 1))
+  bench_log="$(mktemp)"
+  # Run where `cargo bench` runs it: its package's folder.
+  if (cd "$dir" && timeout 600 env $(quick_env "$name") "$exe" > "$bench_log" 2>&1); then
+    echo "bench $name: ran ($(quick_env "$name")); last line: $(tail -n 1 "$bench_log")"
+  else
+    tail -n 30 "$bench_log"
+    echo "bench $name: FAILED"
+    status=1
+  fi
+  rm -f "$bench_log"
+done <<< "$benches"
+if [ "$bench_count" -ne 5 ]; then
+  echo "benches: FAILED: expected 5 bench targets, found $bench_count"
+  status=1
+fi
+
 echo "== Rust: the core without the camera feature, as the .deb's CLI is built"
 # `--workspace` unifies features, and the app turns the camera on: the camera-less
 # core would otherwise never be tested. Its unit tests and the CLI's, on their own.

@@ -233,7 +233,10 @@ async fn main() {
     let mut floor_rss = Vec::new();
     let mut floor_pss = Vec::new();
     let mut floor_start = Vec::new();
-    let idle_span = Duration::from_secs(std::env::var("IDLE_S").ok().and_then(|s| s.parse().ok()).unwrap_or(60));
+    // Sizes from the environment (the test command's quick run shrinks them).
+    let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+    let idle_span = Duration::from_secs(env("IDLE_S", 60));
+    let (floor_runs, app_runs, presses) = (env("FLOOR_RUNS", 3), env("RUNS", 5), env("PRESSES", 10));
     let floor_cpu = webkit_floor(&desktop.display, IDLE, Some(idle_span)).await.and_then(|f| f.3);
     let app_cpu = {
         let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
@@ -255,7 +258,7 @@ async fn main() {
         client.close().await.unwrap();
         share
     };
-    for _ in 0..3 {
+    for _ in 0..floor_runs {
         if let Some((r, p, t, _)) = webkit_floor(&desktop.display, IDLE, None).await {
             floor_rss.push(r as f64 / 1024.0);
             floor_pss.push(p as f64 / 1024.0);
@@ -268,7 +271,7 @@ async fn main() {
     let mut pss = Vec::new();
     let mut press = Vec::new();
     let mut frame = Vec::new();
-    for run in 0..5 {
+    for run in 0..app_runs {
         let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
             "browserName": "wry",
             "tauri:options": {"application": app, "args": ["--db", dir.path().join(format!("t{run}.db")), "--service", sandbox.url(), "--api-key", "test_sandbox"]}
@@ -286,7 +289,7 @@ async fn main() {
             rss.push(r as f64 / 1024.0);
             pss.push(p as f64 / 1024.0);
         }
-        for _ in 0..10 {
+        for _ in 0..presses {
             let v: Value = http.post(format!("{}/_sandbox/vouchers", sandbox.url())).json(&json!({"count": 1})).send().await.unwrap().json().await.unwrap();
             let input = client.find(Locator::Css("[data-testid=code-input]")).await.unwrap();
             input.send_keys(&format!("{}\u{E007}", v["qr"].as_str().unwrap())).await.unwrap();
