@@ -7,6 +7,7 @@
 //! exactly one [`RedeemOutcome`], never a panic and never a hang: bodies are read up
 //! to a cap and every request runs under a total timeout.
 
+use crate::error::ErrorCode;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -67,13 +68,13 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            ConfigError::BadUrl(_) => "config_bad_url",
-            ConfigError::InsecureUrl(_) => "config_insecure_url",
-            ConfigError::BadApiKey => "config_bad_api_key",
-            ConfigError::CredentialsInUrl => "config_credentials_in_url",
-            ConfigError::Http(_) => "config_http",
+            ConfigError::BadUrl(_) => ErrorCode::ConfigBadUrl,
+            ConfigError::InsecureUrl(_) => ErrorCode::ConfigInsecureUrl,
+            ConfigError::BadApiKey => ErrorCode::ConfigBadApiKey,
+            ConfigError::CredentialsInUrl => ErrorCode::ConfigCredentialsInUrl,
+            ConfigError::Http(_) => ErrorCode::ConfigHttp,
         }
     }
 }
@@ -231,12 +232,12 @@ pub enum LookupError {
 }
 
 impl LookupError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            LookupError::Unreachable(_) => "lookup_unreachable",
-            LookupError::TimedOut(_) => "lookup_timeout",
-            LookupError::Status { .. } => "lookup_status",
-            LookupError::BadReply(_) => "lookup_bad_reply",
+            LookupError::Unreachable(_) => ErrorCode::LookupUnreachable,
+            LookupError::TimedOut(_) => ErrorCode::LookupTimeout,
+            LookupError::Status { .. } => ErrorCode::LookupStatus,
+            LookupError::BadReply(_) => ErrorCode::LookupBadReply,
         }
     }
 }
@@ -483,10 +484,10 @@ pub enum ServiceTimeError {
 }
 
 impl ServiceTimeError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            ServiceTimeError::Unreachable(_) => "service_time_unreachable",
-            ServiceTimeError::NoDate => "service_time_unknown",
+            ServiceTimeError::Unreachable(_) => ErrorCode::ServiceTimeUnreachable,
+            ServiceTimeError::NoDate => ErrorCode::ServiceTimeUnknown,
         }
     }
 }

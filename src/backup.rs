@@ -16,6 +16,7 @@
 //! accepts only a file whose schema is exactly what our own migrations make for its
 //! version.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeMap;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -48,12 +49,12 @@ impl From<StoreError> for BackupError {
 }
 
 impl BackupError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            BackupError::TerminalRunning(_) => "backup_terminal_running",
-            BackupError::NotABackup { .. } => "backup_not_a_backup",
-            BackupError::SchemaDiffers { .. } => "backup_schema_differs",
-            BackupError::Io(_) => "backup_io",
+            BackupError::TerminalRunning(_) => ErrorCode::BackupTerminalRunning,
+            BackupError::NotABackup { .. } => ErrorCode::BackupNotABackup,
+            BackupError::SchemaDiffers { .. } => ErrorCode::BackupSchemaDiffers,
+            BackupError::Io(_) => ErrorCode::BackupIo,
             BackupError::Store(e) => e.code(),
         }
     }

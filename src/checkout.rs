@@ -3,6 +3,7 @@
 //! [`Terminal::scan`], so one parser and one intent path serve them all; the Tauri
 //! shell only converts types and forwards events.
 
+use crate::error::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ pub fn scan_text(store: &Store, raw: &str, ctx: &SaleContext) -> Result<ScanResu
     match store.scan(&code, ctx) {
         Err(StoreError::InOtherSale(hold)) => {
             let zone = crate::settings::TerminalSettings::load(store)?.zone();
-            Err(Error::NotAllowed { code: "voucher_in_other_sale", message: hold.describe(|ms| zone.human(ms)) })
+            Err(Error::NotAllowed { code: ErrorCode::VoucherInOtherSale, message: hold.describe(|ms| zone.human(ms)) })
         }
         other => Ok(other?),
     }
@@ -92,7 +93,7 @@ impl Terminal {
     }
 
     pub fn scan(&self, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {
-        let r = scan_text(&self.store, raw, ctx).inspect_err(|e| tracing::info!(error = e.code(), "scan refused"))?;
+        let r = scan_text(&self.store, raw, ctx).inspect_err(|e| tracing::info!(error = e.code().as_str(), "scan refused"))?;
         tracing::info!(intent = %r.intent().id, code = %crate::voucher::log_form(&r.intent().code), cashier = %ctx.cashier_id, kind = r.kind(), "scanned");
         if let ScanResult::Created { intent } = &r {
             self.publish(intent);
@@ -245,7 +246,7 @@ impl Terminal {
             }
             // The service answered first (or a manager settled it): say so in words.
             Err(StoreError::IllegalTransition { from, .. }) => Err(Error::NotAllowed {
-                code: "accept_not_allowed",
+                code: ErrorCode::AcceptNotAllowed,
                 message: format!("This voucher is {from} and no longer waits for the service."),
             }),
             Err(e) => Err(e.into()),
@@ -264,7 +265,7 @@ impl Terminal {
         }
         if !matches!(intent.state, IntentState::Scanned | IntentState::Queued | IntentState::InFlight | IntentState::Unknown | IntentState::NeedsReview) {
             return Err(Error::NotAllowed {
-                code: "decline_not_allowed",
+                code: ErrorCode::DeclineNotAllowed,
                 message: format!("This voucher is {} and no longer waits for the service.", intent.state),
             });
         }
@@ -285,7 +286,7 @@ impl Terminal {
     /// A manager's decision on an intent in review; the note is kept in its history.
     pub fn settle(&self, id: &str, how: Settlement, note: &str, manager: &str, transaction_id: Option<&str>) -> Result<Intent, Error> {
         if note.trim().is_empty() {
-            return Err(Error::NotAllowed { code: "settle_needs_note", message: "Say why, in a note, before settling.".into() });
+            return Err(Error::NotAllowed { code: ErrorCode::SettleNeedsNote, message: "Say why, in a note, before settling.".into() });
         }
         let to = match how {
             Settlement::Redeemed => IntentState::Redeemed,

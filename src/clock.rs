@@ -10,6 +10,7 @@
 //! ([`Uptime`]), and the service's `Date` where known. The store keeps that "steady"
 //! time (see `store::steady`).
 
+use crate::error::ErrorCode;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -158,10 +159,10 @@ pub enum ZoneError {
 }
 
 impl ZoneError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            ZoneError::Unknown(_) => "zone_unknown",
-            ZoneError::BadDate(_) => "zone_bad_date",
+            ZoneError::Unknown(_) => ErrorCode::ZoneUnknown,
+            ZoneError::BadDate(_) => ErrorCode::ZoneBadDate,
         }
     }
 }

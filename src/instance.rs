@@ -12,6 +12,7 @@
 //! the lock asks the socket to show the window. The lock decides, so two launches at
 //! once cannot both win, and a stale socket left by a killed process is replaced.
 
+use crate::error::ErrorCode;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -33,11 +34,11 @@ pub enum InstanceError {
 }
 
 impl InstanceError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            InstanceError::AlreadyRunning => "already_running",
-            InstanceError::NotAnswering(_) => "already_running_not_answering",
-            InstanceError::Io { .. } => "instance_io",
+            InstanceError::AlreadyRunning => ErrorCode::AlreadyRunning,
+            InstanceError::NotAnswering(_) => ErrorCode::AlreadyRunningNotAnswering,
+            InstanceError::Io { .. } => ErrorCode::InstanceIo,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! one known outcome. Every state change in the store is checked against
 //! [`TRANSITIONS`], so the rules live here and nowhere else.
 
+use crate::error::ErrorCode;
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -157,12 +158,12 @@ pub enum ContextError {
 }
 
 impl ContextError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            ContextError::Missing { .. } => "context_missing_field",
-            ContextError::BadField { .. } => "context_bad_field",
-            ContextError::CfhpNeedsSkus => "context_cfhp_needs_skus",
-            ContextError::MetadataTooLong { .. } => "context_metadata_too_long",
+            ContextError::Missing { .. } => ErrorCode::ContextMissingField,
+            ContextError::BadField { .. } => ErrorCode::ContextBadField,
+            ContextError::CfhpNeedsSkus => ErrorCode::ContextCfhpNeedsSkus,
+            ContextError::MetadataTooLong { .. } => ErrorCode::ContextMetadataTooLong,
         }
     }
 }

@@ -26,7 +26,7 @@ pub mod api;
 pub mod checkout;
 pub mod error;
 
-pub use error::Error;
+pub use error::{Error, ErrorCode};
 
 /// Logs for the headless binaries: to stderr, level from `RUST_LOG` (default: warnings).
 /// The app writes to daily files instead (`src-tauri/src/main.rs`). Nothing logged

@@ -5,6 +5,7 @@
 //! which execute cells starting with `=`, `+`, `-` or `@`: such cells are prefixed with
 //! an apostrophe, because the service's messages and scanned codes are untrusted text.
 
+use crate::error::ErrorCode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -240,10 +241,10 @@ impl ExportError {
         ExportError::Io { path: path.to_path_buf(), why: e.to_string() }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            ExportError::InsideDataFolder(_) => "export_inside_data_folder",
-            ExportError::Io { .. } => "export_io",
+            ExportError::InsideDataFolder(_) => ErrorCode::ExportInsideDataFolder,
+            ExportError::Io { .. } => ErrorCode::ExportIo,
             ExportError::Store(e) => e.code(),
         }
     }

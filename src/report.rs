@@ -21,6 +21,7 @@
 //! lists, the day's unmatched local intents, and per-key tallies, never the service's
 //! whole list nor the whole store.
 
+use crate::error::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::OptionalExtension;
@@ -43,9 +44,9 @@ pub enum ReportError {
 }
 
 impl ReportError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            ReportError::Service(_) => "report_service_unreadable",
+            ReportError::Service(_) => ErrorCode::ReportServiceUnreadable,
             ReportError::Zone(e) => e.code(),
             ReportError::Store(e) => e.code(),
         }

@@ -13,6 +13,7 @@
 //! The newest intent is always kept, whatever it is: rowids are never reused while
 //! the largest one stays, and the re-scan lookup orders by rowid.
 
+use crate::error::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -75,7 +76,7 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
         if removed != rows.len() {
             // Cannot happen inside one write transaction; if it did, the archive and
             // the database would disagree, so nothing is removed.
-            return Err(Error::NotAllowed { code: "archive_mismatch", message: format!("{} intents written, {removed} to remove: nothing was removed.", rows.len()) });
+            return Err(Error::NotAllowed { code: ErrorCode::ArchiveMismatch, message: format!("{} intents written, {removed} to remove: nothing was removed.", rows.len()) });
         }
         let detail = format!("{removed} intents last changed before {}, to {}", zone.rfc3339(cutoff_ms), dest.display());
         crate::access::audit::record(tx, now, by, "intents_archived", Some(&detail)).map_err(db)?;
@@ -98,5 +99,5 @@ fn cutoff(now_ms: i64, older_than_days: u32) -> i64 {
 
 /// A retention below [`MIN_DAYS`], refused where it is saved and where it is used.
 pub fn too_short(days: u32) -> Error {
-    Error::NotAllowed { code: "retention_too_short", message: format!("Keep intents at least {MIN_DAYS} days ({days} is too short).") }
+    Error::NotAllowed { code: ErrorCode::RetentionTooShort, message: format!("Keep intents at least {MIN_DAYS} days ({days} is too short).") }
 }

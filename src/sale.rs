@@ -5,6 +5,7 @@
 //! thousands separators, and refused when it is not an amount, never guessed at
 //! (`1,250.00` is 125000 cents, not 1).
 
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::intent::{Intent, IntentState};
@@ -22,11 +23,11 @@ pub enum MoneyError {
 }
 
 impl MoneyError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            MoneyError::Malformed(_) => "money_malformed",
-            MoneyError::Negative => "money_negative",
-            MoneyError::TooLarge => "money_too_large",
+            MoneyError::Malformed(_) => ErrorCode::MoneyMalformed,
+            MoneyError::Negative => ErrorCode::MoneyNegative,
+            MoneyError::TooLarge => ErrorCode::MoneyTooLarge,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! read (mode 0600). Both sit behind [`SecretStore`], so the app does not care which,
 //! and a headless till still works. Secrets are never logged or printed.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -24,13 +25,13 @@ pub enum SecretError {
 }
 
 impl SecretError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            SecretError::NoKeyring(_) => "secrets_no_keyring",
-            SecretError::Keyring(_) => "secrets_keyring",
-            SecretError::TooOpen(_) => "secrets_file_too_open",
-            SecretError::Io(_) => "secrets_io",
-            SecretError::Damaged(_) => "secrets_damaged",
+            SecretError::NoKeyring(_) => ErrorCode::SecretsNoKeyring,
+            SecretError::Keyring(_) => ErrorCode::SecretsKeyring,
+            SecretError::TooOpen(_) => ErrorCode::SecretsFileTooOpen,
+            SecretError::Io(_) => ErrorCode::SecretsIo,
+            SecretError::Damaged(_) => ErrorCode::SecretsDamaged,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! flags override them for one run. (The offline policy is in `policy`, the API key
 //! in `secrets`: neither belongs in a plain settings row.)
 
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{Store, StoreError};
@@ -107,14 +108,14 @@ impl TerminalSettings {
         crate::intent::build_metadata(&code, &check, "check")?;
         crate::clock::StoreZone::named(self.time_zone.as_deref())?;
         if !Self::LOG_LEVELS.contains(&self.log_level.as_str()) {
-            return Err(crate::Error::NotAllowed { code: "log_level_unknown", message: format!("The log level must be one of {}.", Self::LOG_LEVELS.join(", ")) });
+            return Err(crate::Error::NotAllowed { code: ErrorCode::LogLevelUnknown, message: format!("The log level must be one of {}.", Self::LOG_LEVELS.join(", ")) });
         }
         if self.retention_days < crate::retention::MIN_DAYS {
             return Err(crate::retention::too_short(self.retention_days));
         }
         if !Self::MANAGER_IDLE_LOCK_S.contains(&self.manager_idle_lock_s) {
             return Err(crate::Error::NotAllowed {
-                code: "manager_idle_lock_out_of_range",
+                code: ErrorCode::ManagerIdleLockOutOfRange,
                 message: format!(
                     "The manager screens must lock after {} seconds to {} minutes idle: a longer time leaves them open to whoever walks up.",
                     Self::MANAGER_IDLE_LOCK_S.start(),
@@ -124,7 +125,7 @@ impl TerminalSettings {
         }
         if !Self::CASHIER_IDLE_SIGNOUT_S.contains(&self.cashier_idle_signout_s) {
             return Err(crate::Error::NotAllowed {
-                code: "cashier_idle_out_of_range",
+                code: ErrorCode::CashierIdleOutOfRange,
                 message: format!(
                     "Cashiers must be signed out after 1 to {} minutes idle.",
                     Self::CASHIER_IDLE_SIGNOUT_S.end() / 60

@@ -5,6 +5,7 @@
 //! not open is a start-up problem, shown in the window with what to do, never a
 //! quiet switch to a service that redeems nothing real.
 
+use crate::error::ErrorCode;
 use serde::Serialize;
 
 use crate::api::check_service_url;
@@ -27,19 +28,19 @@ pub enum Service {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct StartupProblem {
     /// Stable, for the UI and the tests.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub what_to_do: String,
 }
 
 impl StartupProblem {
     fn new(
-        code: &str,
+        code: ErrorCode,
         message: impl Into<String>,
         what_to_do: impl Into<String>,
     ) -> StartupProblem {
         StartupProblem {
-            code: code.into(),
+            code,
             message: message.into(),
             what_to_do: what_to_do.into(),
         }
@@ -78,9 +79,9 @@ pub fn choose_service(
     }
     match api_key_for(secrets, url) {
         Ok(StoredKey::For(key)) => Ok(Service::Real { url: url.into(), key }),
-        Ok(StoredKey::Missing) => Err(StartupProblem::new("api_key_missing", format!("No API key is stored for {url}."), SET_KEY)),
+        Ok(StoredKey::Missing) => Err(StartupProblem::new(ErrorCode::ApiKeyMissing, format!("No API key is stored for {url}."), SET_KEY)),
         Ok(StoredKey::OtherService(for_url)) => Err(StartupProblem::new(
-            "api_key_other_service",
+            ErrorCode::ApiKeyOtherService,
             match for_url {
                 Some(u) => format!("The stored API key was entered for {u}, not for {url}; it is not sent to another service."),
                 None => format!("The stored API key was saved without the service it belongs to; it is not sent to {url}."),

@@ -6,6 +6,7 @@
 //! can read, instead of becoming an intent. The parser never rewrites the code: the
 //! service, not the terminal, decides whether the vouchers are good.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -90,18 +91,18 @@ pub enum CodeError {
 
 impl CodeError {
     /// A stable identifier the UI and scripts can switch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            CodeError::Empty => "code_empty",
-            CodeError::NotText => "code_not_text",
-            CodeError::WebAddress => "code_web_address",
-            CodeError::ControlCharacters => "code_control_characters",
-            CodeError::TooLong { .. } => "code_too_long",
-            CodeError::NotVoucher => "code_not_voucher",
-            CodeError::BadPrefix(_) => "code_bad_prefix",
-            CodeError::NoVouchers => "code_no_vouchers",
-            CodeError::TooManyVouchers { .. } => "code_too_many_vouchers",
-            CodeError::BadVoucherId { .. } => "code_bad_voucher_id",
+            CodeError::Empty => ErrorCode::CodeEmpty,
+            CodeError::NotText => ErrorCode::CodeNotText,
+            CodeError::WebAddress => ErrorCode::CodeWebAddress,
+            CodeError::ControlCharacters => ErrorCode::CodeControlCharacters,
+            CodeError::TooLong { .. } => ErrorCode::CodeTooLong,
+            CodeError::NotVoucher => ErrorCode::CodeNotVoucher,
+            CodeError::BadPrefix(_) => ErrorCode::CodeBadPrefix,
+            CodeError::NoVouchers => ErrorCode::CodeNoVouchers,
+            CodeError::TooManyVouchers { .. } => ErrorCode::CodeTooManyVouchers,
+            CodeError::BadVoucherId { .. } => ErrorCode::CodeBadVoucherId,
         }
     }
 }

@@ -15,7 +15,7 @@ proptest! {
                 prop_assert!((1..=MAX_VOUCHERS).contains(&code.voucher_count()));
                 prop_assert!(!code.as_str().contains(['<', '>', '"', '\'', '&']), "markup got through: {}", code.as_str());
             }
-            Err(e) => prop_assert!(e.code().starts_with("code_")),
+            Err(e) => prop_assert!(e.code().as_str().starts_with("code_")),
         }
     }
 

@@ -114,7 +114,7 @@ fn an_archive_that_cannot_be_written_removes_nothing() {
     // Inside the data folder (refused by the export rules), and in a missing folder.
     for dest in [dir.path().join("archive.csv"), dir.path().join("no/such/folder/archive.csv")] {
         let err = archive(&store, 400, &dest, dir.path(), "manager").unwrap_err();
-        assert!(err.code().starts_with("export"), "{}: {err}", err.code());
+        assert!(err.code().as_str().starts_with("export"), "{}: {err}", err.code());
         assert!(store.get(&old).is_ok(), "nothing removed when the archive failed");
     }
 }

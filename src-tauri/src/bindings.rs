@@ -40,6 +40,7 @@ mod tests {
             LogFilter::decl(&cfg),
             LogCursor::decl(&cfg),
             LogPage::decl(&cfg),
+            voucher_pos::ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),
             Status::decl(&cfg),
             AccessState::decl(&cfg),

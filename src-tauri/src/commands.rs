@@ -14,6 +14,7 @@
 //! act as the signed-in cashier (or the single user), manager commands pass
 //! `require_manager` first.
 
+use voucher_pos::ErrorCode;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -94,14 +95,14 @@ pub fn startup_problem(startup: State<'_, Startup>) -> Option<StartupProblem> {
 /// An error as the UI sees it.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct IpcError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl<E: Into<voucher_pos::Error>> From<E> for IpcError {
     fn from(e: E) -> Self {
         let e: voucher_pos::Error = e.into();
-        IpcError { code: e.code().to_string(), message: e.to_string() }
+        IpcError { code: e.code(), message: e.to_string() }
     }
 }
 
@@ -378,14 +379,14 @@ pub async fn settle(state: State<'_, AppState>, intent_id: String, how: Settleme
 
 /// Runs file work on the blocking pool, never on the window's thread nor a runtime
 /// worker; `code` names the failure if the work itself panicked.
-async fn off_the_window<T, E>(code: &str, work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Answer<T>
+async fn off_the_window<T, E>(code: ErrorCode, work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Answer<T>
 where
     T: Send + 'static,
     E: Into<voucher_pos::Error> + Send + 'static,
 {
     match tokio::task::spawn_blocking(work).await {
         Ok(done) => done.map_err(IpcError::from),
-        Err(e) => Err(IpcError { code: code.into(), message: e.to_string() }),
+        Err(e) => Err(IpcError { code, message: e.to_string() }),
     }
 }
 
@@ -408,7 +409,7 @@ async fn ask_where_to_save(
     let Some(chosen) = rx.await.ok().flatten() else {
         return Ok(None);
     };
-    let path = chosen.into_path().map_err(|e| IpcError { code: "export_io".into(), message: e.to_string() })?;
+    let path = chosen.into_path().map_err(|e| IpcError { code: ErrorCode::ExportIo, message: e.to_string() })?;
     manager(state)?;
     Ok(Some(path))
 }
@@ -434,7 +435,7 @@ pub async fn export_csv(
         return Ok(None);
     };
     let (store, data_dir, dest) = (state.terminal.store().clone(), state.data_dir.clone(), path.clone());
-    let rows = off_the_window("export_io", move || voucher_pos::log::export_to_file(&store, &filter, &dest, &data_dir)).await?;
+    let rows = off_the_window(ErrorCode::ExportIo, move || voucher_pos::log::export_to_file(&store, &filter, &dest, &data_dir)).await?;
     voucher_pos::access::audit::append(
         state.terminal.store(),
         MANAGER,
@@ -460,7 +461,7 @@ pub async fn archive_old(app: tauri::AppHandle, state: State<'_, AppState>) -> A
         return Ok(None);
     };
     let data_dir = state.data_dir.clone();
-    let done = off_the_window("export_io", move || voucher_pos::retention::archive(&store, days, &path, &data_dir, MANAGER)).await?;
+    let done = off_the_window(ErrorCode::ExportIo, move || voucher_pos::retention::archive(&store, days, &path, &data_dir, MANAGER)).await?;
     Ok(Some(done))
 }
 
@@ -478,7 +479,7 @@ pub async fn eod_report(state: State<'_, AppState>, date: Option<String>) -> Ans
     };
     voucher_pos::report::build(store, &state.api, &zone, &date, &branch, &terminal)
         .await
-        .map_err(|e| IpcError { code: e.code().into(), message: e.to_string() })
+        .map_err(|e| IpcError { code: e.code(), message: e.to_string() })
 }
 
 /// Saves the end-of-day report as CSV where the manager chooses (same rules as the
@@ -492,7 +493,7 @@ pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, d
     };
     let rows = report.matched.len() + report.service_only.len() + report.local_only.len();
     let (data_dir, dest, csv) = (state.data_dir.clone(), path.clone(), voucher_pos::report::to_csv(&report));
-    off_the_window("export_io", move || voucher_pos::log::write_text_file(&csv, &dest, &data_dir)).await?;
+    off_the_window(ErrorCode::ExportIo, move || voucher_pos::log::write_text_file(&csv, &dest, &data_dir)).await?;
     voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "report_exported", Some(&format!("{} to {}", report.date, path.display())))?;
     Ok(Some(Exported { rows, path: path.display().to_string() }))
 }
@@ -507,7 +508,7 @@ pub async fn diagnostics_export(app: tauri::AppHandle, state: State<'_, AppState
         return Ok(None);
     };
     let (store, data_dir, dest) = (state.terminal.store().clone(), state.data_dir.clone(), path.clone());
-    off_the_window("export_io", move || voucher_pos::diagnostics::write(&store, &data_dir.join("logs"), &dest, &data_dir)).await?;
+    off_the_window(ErrorCode::ExportIo, move || voucher_pos::diagnostics::write(&store, &data_dir.join("logs"), &dest, &data_dir)).await?;
     voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "diagnostics_saved", Some(&path.display().to_string()))?;
     Ok(Some(path.display().to_string()))
 }
@@ -518,7 +519,7 @@ pub async fn backup_now(state: State<'_, AppState>) -> Answer<String> {
     manager(&state)?;
     let store = state.terminal.store().clone();
     let keep = voucher_pos::settings::TerminalSettings::load(&store)?.backups_kept as usize;
-    let path = off_the_window("backup_io", move || voucher_pos::backup::make(&store, keep)).await?;
+    let path = off_the_window(ErrorCode::BackupIo, move || voucher_pos::backup::make(&store, keep)).await?;
     voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "backup_made", Some(&path.display().to_string()))?;
     Ok(path.display().to_string())
 }
@@ -534,8 +535,8 @@ pub struct SettingsView {
     pub cameras: Vec<voucher_pos::scan::camera::CameraInfo>,
 }
 
-fn settings_error(e: impl std::fmt::Display, code: &str) -> IpcError {
-    IpcError { code: code.into(), message: e.to_string() }
+fn settings_error(e: impl std::fmt::Display, code: ErrorCode) -> IpcError {
+    IpcError { code, message: e.to_string() }
 }
 
 #[tauri::command]
@@ -582,13 +583,13 @@ pub async fn save_settings(
     match (url, key) {
         (None, Some(_)) => {
             return Err(IpcError {
-                code: "api_key_without_service".into(),
+                code: ErrorCode::ApiKeyWithoutService,
                 message: "Enter the service URL that this API key is for.".into(),
             });
         }
         (Some(u), None) if before.service_url.as_deref() != Some(u) => {
             return Err(IpcError {
-                code: "api_key_required".into(),
+                code: ErrorCode::ApiKeyRequired,
                 message: "A new service URL needs its API key: type the key for this service too (the old key is never sent to a new address).".into(),
             });
         }
@@ -617,7 +618,7 @@ pub async fn save_settings(
 /// Writes or removes the login autostart entry so that it matches `enabled`; the
 /// entry starts this program with the arguments it was started with.
 pub fn apply_autostart(launch: &(PathBuf, Vec<String>), enabled: bool) -> Answer<()> {
-    let failed = |why: String| IpcError { code: "autostart_failed".into(), message: format!("The login autostart entry could not be written: {why}") };
+    let failed = |why: String| IpcError { code: ErrorCode::AutostartFailed, message: format!("The login autostart entry could not be written: {why}") };
     let folder = voucher_pos::autostart::folder().ok_or_else(|| failed("this user has no home folder".into()))?;
     voucher_pos::autostart::apply(&folder, enabled.then(|| (launch.0.as_path(), launch.1.as_slice()))).map_err(|e| failed(e.to_string()))
 }

@@ -102,7 +102,7 @@ async fn sandbox_simulate_offline(sandbox: tauri::State<'_, EmbeddedSandbox>, of
             running.set_offline_and_wait(offline).await;
             Ok(())
         }
-        None => Err(commands::IpcError { code: "not_sandbox".into(), message: "Only the embedded sandbox can simulate a network loss.".into() }),
+        None => Err(commands::IpcError { code: voucher_pos::ErrorCode::NotSandbox, message: "Only the embedded sandbox can simulate a network loss.".into() }),
     }
 }
 
@@ -147,7 +147,7 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
             )
             .await
             .map_err(|e| StartupProblem {
-                code: "sandbox_failed".into(),
+                code: voucher_pos::ErrorCode::SandboxFailed,
                 message: format!("The embedded sandbox could not start: {e}"),
                 what_to_do:
                     "Start the terminal again; if it keeps failing, call the engineer on call."
@@ -160,7 +160,7 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
             // The demo codes go to the console only: logs never hold a whole code.
             tracing::warn!(url = %running.url(), "no service configured: the embedded sandbox runs");
             let demo = running.seed_demo().map_err(|e| StartupProblem {
-                code: "sandbox_failed".into(),
+                code: voucher_pos::ErrorCode::SandboxFailed,
                 message: e.to_string(),
                 what_to_do: String::new(),
             })?;
@@ -172,7 +172,7 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
         }
     };
     let api = ApiClient::new(&ApiConfig::new(url, key)).map_err(|e| StartupProblem {
-        code: e.code().into(),
+        code: e.code(),
         message: e.to_string(),
         what_to_do: String::new(),
     })?;

@@ -7,6 +7,7 @@
 //! adding a cashier, or when resetting a forgotten one, is good for one sign-in, at
 //! which the cashier chooses their own.
 
+use crate::error::ErrorCode;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -33,7 +34,7 @@ pub fn add(
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 {
         return Err(Error::NotAllowed {
-            code: "cashier_bad_name",
+            code: ErrorCode::CashierBadName,
             message: "Give the cashier a name of 1 to 60 characters.".into(),
         });
     }
@@ -55,7 +56,7 @@ pub fn add(
     })?;
     if !added {
         return Err(Error::NotAllowed {
-            code: "cashier_exists",
+            code: ErrorCode::CashierExists,
             message: format!("There is already a cashier {id}."),
         });
     }
@@ -126,7 +127,7 @@ pub(crate) fn may_stay_signed_in(store: &Store, id: &str) -> Result<bool, StoreE
 }
 
 fn not_found(id: &str) -> Error {
-    Error::NotAllowed { code: "cashier_not_found", message: format!("There is no cashier {id}.") }
+    Error::NotAllowed { code: ErrorCode::CashierNotFound, message: format!("There is no cashier {id}.") }
 }
 
 /// Takes a cashier off the list; their history stays.

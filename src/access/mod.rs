@@ -23,6 +23,7 @@ pub mod audit;
 pub mod cashiers;
 pub mod pin;
 
+use crate::error::ErrorCode;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -93,7 +94,7 @@ pub struct AccessState {
 
 fn locked() -> Error {
     Error::NotAllowed {
-        code: "manager_locked",
+        code: ErrorCode::ManagerLocked,
         message: "The manager screens are locked: enter the manager PIN.".into(),
     }
 }
@@ -259,7 +260,7 @@ impl Access {
         if tries.len() >= SIGNIN_TRIES_PER_MINUTE {
             let wait_s = (60_000 - (now - tries[0])).max(1000) as u64 / 1000;
             return Err(Error::NotAllowed {
-                code: "signin_rate_limited",
+                code: ErrorCode::SigninRateLimited,
                 message: format!("Too many sign-in tries on this terminal: wait {wait_s} seconds."),
             });
         }
@@ -281,7 +282,7 @@ impl Access {
         let checked = self.checked_cashier(id, pin)?;
         if checked.must_change {
             return Err(Error::NotAllowed {
-                code: "pin_change_required",
+                code: ErrorCode::PinChangeRequired,
                 message: format!(
                     "{}, this PIN was set by the manager for one sign-in (or is one this terminal no longer takes): type it again with a new PIN of your own, twice.",
                     checked.cashier.name
@@ -324,7 +325,7 @@ impl Access {
     /// Counts as the cashier's activity.
     pub fn cashier(&self) -> Result<String, Error> {
         self.current(true)?.ok_or_else(|| Error::NotAllowed {
-            code: "cashier_signed_out",
+            code: ErrorCode::CashierSignedOut,
             message: "Sign in first: type your cashier id and PIN.".into(),
         })
     }

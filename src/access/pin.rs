@@ -13,6 +13,7 @@
 //! nothing; waits run on the store's steady time, so setting the date forward buys
 //! nothing either; every wrong PIN is written to the audit with its time.
 
+use crate::error::ErrorCode;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -55,20 +56,20 @@ pub enum PinError {
 }
 
 impl PinError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            PinError::BadShape { .. } => "pin_bad_shape",
-            PinError::Common(_) => "pin_common",
-            PinError::Run => "pin_run",
-            PinError::Repeat => "pin_repeat",
-            PinError::Year => "pin_year",
-            PinError::Unchanged => "pin_unchanged",
-            PinError::Mismatch => "pin_mismatch",
-            PinError::Wrong { .. } => "pin_wrong",
-            PinError::Wait { .. } => "pin_backoff",
-            PinError::NotSet => "pin_not_set",
-            PinError::AlreadySet => "pin_already_set",
-            PinError::Hash(_) => "pin_hash",
+            PinError::BadShape { .. } => ErrorCode::PinBadShape,
+            PinError::Common(_) => ErrorCode::PinCommon,
+            PinError::Run => ErrorCode::PinRun,
+            PinError::Repeat => ErrorCode::PinRepeat,
+            PinError::Year => ErrorCode::PinYear,
+            PinError::Unchanged => ErrorCode::PinUnchanged,
+            PinError::Mismatch => ErrorCode::PinMismatch,
+            PinError::Wrong { .. } => ErrorCode::PinWrong,
+            PinError::Wait { .. } => ErrorCode::PinBackoff,
+            PinError::NotSet => ErrorCode::PinNotSet,
+            PinError::AlreadySet => ErrorCode::PinAlreadySet,
+            PinError::Hash(_) => ErrorCode::PinHash,
             PinError::Store(e) => e.code(),
         }
     }
@@ -314,7 +315,7 @@ mod tests {
 
     #[test]
     fn the_pins_people_choose_first_are_refused_and_the_refusal_says_why() {
-        let code = |pin: &str, least| check_new(pin, least).map_err(|e| e.code());
+        let code = |pin: &str, least| check_new(pin, least).map_err(|e| e.code().as_str());
         // The manager's has six digits at least.
         assert_eq!(code("4826", MANAGER_DIGITS), Err("pin_bad_shape"));
         assert_eq!(PinError::BadShape { least: 6 }.to_string(), "This PIN must have 6 to 12 digits.");

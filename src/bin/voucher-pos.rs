@@ -365,7 +365,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let ctx = SaleContext { receipt_number: receipt, skus, ..ctx };
             let r = match voucher_pos::checkout::scan_text(&store, &code, &ctx) {
                 Ok(r) => r,
-                Err(e) if e.code().starts_with("code_") => return Err(Failure(2, format!("{} ({})", e, e.code()))),
+                Err(e @ voucher_pos::Error::Code(_)) => return Err(Failure(2, format!("{} ({})", e, e.code()))),
                 Err(e) => return Err(Failure(1, format!("{} ({})", e, e.code()))),
             };
             println!("{}", r.intent().id);

@@ -18,6 +18,7 @@ pub mod gate;
 pub mod pipeline;
 pub mod sources;
 
+use crate::error::ErrorCode;
 use std::path::PathBuf;
 
 /// One greyscale frame, row-major, one byte per pixel.
@@ -83,15 +84,15 @@ pub enum SourceError {
 }
 
 impl SourceError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            SourceError::NoCamera => "camera_none",
-            SourceError::NoCameraSupport => "camera_not_built",
-            SourceError::CameraLost(_) => "camera_lost",
-            SourceError::CameraOpen(_) => "camera_open_failed",
-            SourceError::NoImages(_) => "frames_none",
-            SourceError::BadImage { .. } => "frames_bad_image",
-            SourceError::Ended => "source_ended",
+            SourceError::NoCamera => ErrorCode::CameraNone,
+            SourceError::NoCameraSupport => ErrorCode::CameraNotBuilt,
+            SourceError::CameraLost(_) => ErrorCode::CameraLost,
+            SourceError::CameraOpen(_) => ErrorCode::CameraOpenFailed,
+            SourceError::NoImages(_) => ErrorCode::FramesNone,
+            SourceError::BadImage { .. } => ErrorCode::FramesBadImage,
+            SourceError::Ended => ErrorCode::SourceEnded,
         }
     }
 }

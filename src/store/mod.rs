@@ -8,6 +8,7 @@
 //! file), and inside it one connection behind a mutex is the single writer, so no
 //! "database is locked" ever reaches a cashier.
 
+use crate::error::ErrorCode;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::io::Read;
@@ -97,27 +98,27 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            StoreError::Locked { .. } => "store_locked",
-            StoreError::Corrupt { .. } => "store_corrupt",
-            StoreError::NewerSchema { .. } => "store_newer_schema",
-            StoreError::DiskFull => "store_disk_full",
-            StoreError::Unavailable { .. } => "store_unavailable",
-            StoreError::NotFound(_) => "intent_not_found",
-            StoreError::IllegalTransition { .. } => "intent_illegal_transition",
-            StoreError::StateChanged { .. } => "intent_state_changed",
+            StoreError::Locked { .. } => ErrorCode::StoreLocked,
+            StoreError::Corrupt { .. } => ErrorCode::StoreCorrupt,
+            StoreError::NewerSchema { .. } => ErrorCode::StoreNewerSchema,
+            StoreError::DiskFull => ErrorCode::StoreDiskFull,
+            StoreError::Unavailable { .. } => ErrorCode::StoreUnavailable,
+            StoreError::NotFound(_) => ErrorCode::IntentNotFound,
+            StoreError::IllegalTransition { .. } => ErrorCode::IntentIllegalTransition,
+            StoreError::StateChanged { .. } => ErrorCode::IntentStateChanged,
             StoreError::Context(e) => e.code(),
-            StoreError::InOtherSale(_) => "voucher_in_other_sale",
-            StoreError::SaleUnresolved { .. } => "sale_unresolved",
-            StoreError::SaleClosed(_) => "sale_closed",
-            StoreError::OfflineNotAllowed(_) => "offline_not_allowed",
-            StoreError::NotWithdrawable(_) => "cancel_not_allowed",
-            StoreError::AlreadyAnswered { accepted: true } => "already_accepted",
-            StoreError::AlreadyAnswered { accepted: false } => "already_declined",
-            StoreError::Sqlite(_) => "store_sqlite",
-            StoreError::Migration(_) => "store_migration",
-            StoreError::Io(_) => "store_io",
+            StoreError::InOtherSale(_) => ErrorCode::VoucherInOtherSale,
+            StoreError::SaleUnresolved { .. } => ErrorCode::SaleUnresolved,
+            StoreError::SaleClosed(_) => ErrorCode::SaleClosed,
+            StoreError::OfflineNotAllowed(_) => ErrorCode::OfflineNotAllowed,
+            StoreError::NotWithdrawable(_) => ErrorCode::CancelNotAllowed,
+            StoreError::AlreadyAnswered { accepted: true } => ErrorCode::AlreadyAccepted,
+            StoreError::AlreadyAnswered { accepted: false } => ErrorCode::AlreadyDeclined,
+            StoreError::Sqlite(_) => ErrorCode::StoreSqlite,
+            StoreError::Migration(_) => ErrorCode::StoreMigration,
+            StoreError::Io(_) => ErrorCode::StoreIo,
         }
     }
 }

@@ -86,7 +86,7 @@ impl Engine {
             Ok(pace) => pace,
             Err(StoreError::StateChanged { .. }) => None,
             Err(e) => {
-                span.in_scope(|| tracing::error!(error = %e, code = e.code(), "could not write an outcome"));
+                span.in_scope(|| tracing::error!(error = %e, code = e.code().as_str(), "could not write an outcome"));
                 let _ = self.events.send(super::SyncEvent::StoreFailure { message: e.to_string() });
                 None
             }
@@ -263,7 +263,7 @@ impl Engine {
     /// and its probe learns the time when the service is back. An answer without `Date`
     /// is a service that is unwell, tried again after a backoff.
     async fn not_sent_for_want_of_time(self: &Arc<Self>, intent: Intent, why: ServiceTimeError) -> Result<Pace, StoreError> {
-        tracing::warn!(error = %why, code = why.code(), "not sent: the service's time is not known yet");
+        tracing::warn!(error = %why, code = why.code().as_str(), "not sent: the service's time is not known yet");
         let now = self.clock.now_ms();
         let pace = match why {
             ServiceTimeError::Unreachable(_) => Pace::Unreachable,
@@ -427,7 +427,7 @@ mod tests {
             LookupError::BadReply("x".into()),
         ];
         for e in all {
-            assert_eq!(COUNTED_LOOKUP_FAILURES.contains(&e.code()), verdict::lookup_failure_counts(&e), "{e:?}");
+            assert_eq!(COUNTED_LOOKUP_FAILURES.contains(&e.code().as_str()), verdict::lookup_failure_counts(&e), "{e:?}");
         }
     }
 }

@@ -492,7 +492,7 @@ impl Engine {
                 }
                 Err(StoreError::StateChanged { .. } | StoreError::NotFound(_)) => true,
                 Err(e) => {
-                    tracing::warn!(intent = %id, error = %e, code = e.code(), "still in flight: the store takes no writes yet");
+                    tracing::warn!(intent = %id, error = %e, code = e.code().as_str(), "still in flight: the store takes no writes yet");
                     false
                 }
             };

@@ -6,7 +6,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { statusLabel, summarizeCode, isWedgeBurst, conditionMessage, formatTime, formatCents, readPreview, type Condition } from "./view";
-import type { AccessState, Archived, AuditPage, Cashier, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, Report, SaleLine, SaleView, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
+import type { AccessState, Archived, AuditPage, Cashier, ErrorCode, Connectivity, Detail, Exported, Intent, IntentState, IpcError, LogCursor, LogFilter, LogPage, OfflinePolicy, QueueSummary, Report, SaleLine, SaleView, ScanResult, SettingsView, StartupProblem, Status, SyncEvent, TerminalSettings } from "./bindings";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -42,7 +42,7 @@ function errorText(e: unknown): string {
   return err && typeof err.message === "string" ? err.message : String(e);
 }
 
-function errorCode(e: unknown): string | null {
+function errorCode(e: unknown): ErrorCode | null {
   const err = e as IpcError;
   return err && typeof err.code === "string" ? err.code : null;
 }
