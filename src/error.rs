@@ -31,6 +31,14 @@ pub enum Error {
     Backup(#[from] crate::backup::BackupError),
     #[error(transparent)]
     Scan(#[from] crate::scan::SourceError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretError),
+    #[error(transparent)]
+    Instance(#[from] crate::instance::InstanceError),
+    #[error(transparent)]
+    Lookup(#[from] crate::api::LookupError),
     /// The action is not allowed now; the message says why, for the cashier.
     #[error("{message}")]
     NotAllowed { code: ErrorCode, message: String },
@@ -50,6 +58,10 @@ impl Error {
             Error::Money(e) => e.code(),
             Error::Zone(e) => e.code(),
             Error::Backup(e) => e.code(),
+            Error::Report(e) => e.code(),
+            Error::Secrets(e) => e.code(),
+            Error::Instance(e) => e.code(),
+            Error::Lookup(e) => e.code(),
             Error::NotAllowed { code, .. } => *code,
         }
     }

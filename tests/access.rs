@@ -22,6 +22,16 @@ fn open(dir: &Path, clock: &Arc<ManualClock>) -> Arc<Store> {
     Arc::new(Store::open(dir.join("terminal.db"), clock.clone()).unwrap())
 }
 
+/// A terminal of its own for one test: its folder, a clock at T0, the store and the
+/// sessions.
+fn till() -> (tempfile::TempDir, Arc<ManualClock>, Arc<Store>, Access) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let store = open(dir.path(), &clock);
+    let access = Access::new(store.clone(), "c001");
+    (dir, clock, store, access)
+}
+
 #[test]
 fn a_new_terminals_first_manager_pin_is_typed_twice_and_chosen_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -47,10 +57,7 @@ fn a_new_terminals_first_manager_pin_is_typed_twice_and_chosen_once() {
 
 #[test]
 fn wrong_pins_back_off_the_right_one_waits_too_and_a_restart_does_not_reset_the_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (dir, clock, store, access) = till();
     access.set_first_pin("482615", "482615").unwrap();
     access.lock();
     for n in 1..=4 {
@@ -124,10 +131,7 @@ fn many_wrong_pins_lock_out_for_a_quarter_of_an_hour() {
 
 #[test]
 fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, clock, store, access) = till();
     assert_eq!(
         TerminalSettings::load(&store).unwrap().manager_idle_lock_s,
         120,
@@ -179,10 +183,7 @@ fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
 
 #[test]
 fn the_manager_pin_is_changed_behind_itself_and_reset_only_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (dir, clock, store, access) = till();
     access.set_first_pin("482615", "482615").unwrap();
     assert_eq!(
         access
@@ -249,10 +250,7 @@ fn the_audit_cannot_be_rewritten() {
 
 #[test]
 fn a_terminal_runs_single_user_until_the_first_cashier_is_added_then_asks_for_a_sign_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, _clock, store, access) = till();
     assert_eq!(access.cashier().unwrap(), "c001");
     assert!(!access.state().unwrap().signin_required);
 
@@ -433,10 +431,7 @@ fn the_log_filters_by_the_stores_days_and_the_csv_writes_its_offset() {
 
 #[test]
 fn closing_the_till_needs_the_manager_pin_with_the_same_back_off_and_is_recorded() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, clock, store, access) = till();
     access.set_first_pin("482615", "482615").unwrap();
     access.lock();
     for _ in 0..3 {
@@ -462,10 +457,7 @@ fn closing_the_till_needs_the_manager_pin_with_the_same_back_off_and_is_recorded
 
 #[test]
 fn the_pins_people_choose_first_are_refused_and_the_refusal_says_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, _clock, store, access) = till();
     for (pin, code) in [("4826", "pin_bad_shape"), ("123456", "pin_run"), ("111111", "pin_repeat"), ("121212", "pin_repeat"), ("147258", "pin_common")] {
         let e = access.set_first_pin(pin, pin).unwrap_err();
         assert_eq!(e.code(), code, "{pin}: {e}");
@@ -485,16 +477,13 @@ fn the_pins_people_choose_first_are_refused_and_the_refusal_says_why() {
 
 #[test]
 fn a_cashiers_first_pin_is_one_time_and_a_forgotten_one_is_reset_by_the_manager() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, _clock, store, access) = till();
     cashiers::add(&store, "ann", "Ann Tan", "4826", "4826", "manager").unwrap();
     let e = access.sign_in("ann", "4826").unwrap_err();
     assert_eq!(e.code(), "pin_change_required");
     assert!(e.to_string().starts_with("Ann Tan, this PIN was set by the manager"), "{e}");
     assert!(access.state().unwrap().signin_required, "a one-time PIN opens nothing by itself");
-    let choose = |new: &str| access.sign_in_with_new_pin("ann", "4826", new, new).map(|_| ()).map_err(|e| e.code());
+    let choose = |new: &str| access.sign_in_with_new_pin("ann", "4826", new, new).map(|_| ()).map_err(|e| e.code().as_str());
     assert_eq!(choose("4826"), Err("pin_unchanged"));
     assert_eq!(choose("0000"), Err("pin_repeat"));
     assert_eq!(access.sign_in_with_new_pin("ann", "4826", "5173", "5137").unwrap_err().code(), "pin_mismatch");
@@ -522,10 +511,7 @@ fn a_cashiers_first_pin_is_one_time_and_a_forgotten_one_is_reset_by_the_manager(
 /// every try slowed to the per-minute limit.
 #[test]
 fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_out_of_the_audit() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, clock, store, access) = till();
     access.set_first_pin("482615", "482615").unwrap();
     cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
     access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
@@ -539,7 +525,7 @@ fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_ou
     let mut answers = std::collections::BTreeMap::<&str, u32>::new();
     for n in 0..200 {
         clock.advance_ms(6_000 + 1);
-        let code = access.sign_in(&format!("bogus{n:03}"), "4826").unwrap_err().code();
+        let code = access.sign_in(&format!("bogus{n:03}"), "4826").unwrap_err().code().as_str();
         *answers.entry(code).or_default() += 1;
     }
     // Each made-up id is answered as a known id's first wrong PIN is: nothing tells
@@ -563,7 +549,7 @@ fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_ou
 
     // Tries across every id are limited per minute, however fast they come.
     clock.advance_ms(60_000);
-    let codes: Vec<&str> = (0..12).map(|n| access.sign_in(&format!("quick{n}"), "4826").unwrap_err().code()).collect();
+    let codes: Vec<&str> = (0..12).map(|n| access.sign_in(&format!("quick{n}"), "4826").unwrap_err().code().as_str()).collect();
     assert_eq!(codes.iter().filter(|c| **c == "signin_rate_limited").count(), 12 - voucher_pos::access::SIGNIN_TRIES_PER_MINUTE, "{codes:?}");
     assert_eq!(access.sign_in("ann", "5173").unwrap_err().code(), "signin_rate_limited", "even a real cashier waits out the minute");
     clock.advance_ms(60_000);
@@ -575,10 +561,7 @@ fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_ou
 /// tens of milliseconds against tens of microseconds.)
 #[test]
 fn an_unknown_id_is_answered_no_faster_than_a_known_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, clock, store, access) = till();
     cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
     let median = |id: &str| {
         let mut t: Vec<std::time::Duration> = (0..3)
@@ -598,10 +581,7 @@ fn an_unknown_id_is_answered_no_faster_than_a_known_one() {
 
 #[test]
 fn a_cashier_idle_past_the_setting_is_signed_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, clock, store, access) = till();
     let mut s = TerminalSettings::load(&store).unwrap();
     s.cashier_idle_signout_s = 300;
     s.save(&store).unwrap();
@@ -649,10 +629,7 @@ fn the_audit_pages_through_every_row() {
 /// wait runs on a clock nobody can set.
 #[test]
 fn setting_the_clock_forward_ends_no_pin_wait() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (dir, clock, store, access) = till();
     access.set_first_pin("482615", "482615").unwrap();
     access.lock();
     for n in 1..=8 {
@@ -706,10 +683,7 @@ fn earlier_versions_hash(pin: &str) -> String {
 /// say the manager's four digits must be.
 #[test]
 fn pins_chosen_under_the_earlier_rules_are_replaced_at_the_next_sign_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, _clock, store, access) = till();
     cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
     access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
     access.sign_out().unwrap();
@@ -733,10 +707,7 @@ fn pins_chosen_under_the_earlier_rules_are_replaced_at_the_next_sign_in() {
 /// added again does not find their old session waiting.
 #[test]
 fn a_reset_or_a_removal_ends_the_cashiers_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(T0);
-    let store = open(dir.path(), &clock);
-    let access = Access::new(store.clone(), "c001");
+    let (_dir, _clock, store, access) = till();
     cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
     access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
     cashiers::reset_pin(&store, "ann", "6042", "6042", "manager").unwrap();

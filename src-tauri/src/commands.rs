@@ -479,7 +479,7 @@ pub async fn eod_report(state: State<'_, AppState>, date: Option<String>) -> Ans
     };
     voucher_pos::report::build(store, &state.api, &zone, &date, &branch, &terminal)
         .await
-        .map_err(|e| IpcError { code: e.code(), message: e.to_string() })
+        .map_err(IpcError::from)
 }
 
 /// Saves the end-of-day report as CSV where the manager chooses (same rules as the
@@ -535,10 +535,6 @@ pub struct SettingsView {
     pub cameras: Vec<voucher_pos::scan::camera::CameraInfo>,
 }
 
-fn settings_error(e: impl std::fmt::Display, code: ErrorCode) -> IpcError {
-    IpcError { code, message: e.to_string() }
-}
-
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
     manager(&state)?;
@@ -550,8 +546,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
         api_key_location: state.secrets.describe(),
         api_key_set: match settings.service_url.as_deref() {
             Some(url) => matches!(
-                voucher_pos::secrets::api_key_for(state.secrets.as_ref(), url)
-                    .map_err(|e| settings_error(&e, e.code()))?,
+                voucher_pos::secrets::api_key_for(state.secrets.as_ref(), url)?,
                 voucher_pos::secrets::StoredKey::For(_)
             ),
             None => false,
@@ -596,8 +591,7 @@ pub async fn save_settings(
         _ => {}
     }
     if let (Some(u), Some(k)) = (url, key) {
-        voucher_pos::secrets::save_api_key(state.secrets.as_ref(), u, k)
-            .map_err(|e| settings_error(&e, e.code()))?;
+        voucher_pos::secrets::save_api_key(state.secrets.as_ref(), u, k)?;
         voucher_pos::access::audit::append(store, MANAGER, "api_key_changed", Some(u))?;
     }
     // Before saving: a setting that says "start on login" with no entry behind it
