@@ -29,7 +29,13 @@ fn env(name: &str, default: usize) -> usize {
 }
 
 fn ctx() -> SaleContext {
-    SaleContext { terminal_id: "T01".into(), branch_code: "B001".into(), cashier_id: "c1".into(), receipt_number: "R".into(), skus: vec![] }
+    SaleContext {
+        terminal_id: "T01".into(),
+        branch_code: "B001".into(),
+        cashier_id: "c1".into(),
+        receipt_number: "R".into(),
+        skus: vec![],
+    }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -75,7 +81,8 @@ async fn bare_client(url: &str, requests: Vec<(String, Vec<u8>)>, concurrency: u
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (http, requests, next, url) = (http.clone(), requests.clone(), next.clone(), format!("{url}/v1/vouchers/redeem"));
+            let (http, requests, next, url) =
+                (http.clone(), requests.clone(), next.clone(), format!("{url}/v1/vouchers/redeem"));
             tokio::spawn(async move {
                 let mut ok = 0;
                 loop {
@@ -120,7 +127,9 @@ async fn terminal(url: &str, store: Arc<Store>, concurrency: usize) -> (Duration
     }
     let took = started.elapsed();
     t.shutdown().await;
-    let redeemed: i64 = store.with_transaction(|tx| tx.query_row("SELECT count(*) FROM intents WHERE state='redeemed'", [], |r| r.get(0))).unwrap();
+    let redeemed: i64 = store
+        .with_transaction(|tx| tx.query_row("SELECT count(*) FROM intents WHERE state='redeemed'", [], |r| r.get(0)))
+        .unwrap();
     (took, redeemed as usize)
 }
 
@@ -135,16 +144,29 @@ fn main() {
     // The sandbox runs on its own runtime thread, as a separate service would.
     let sandbox_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let levels: Vec<usize> = std::env::var("CONCURRENCY").ok().map_or(vec![1, 4, 8], |s| s.split(',').filter_map(|c| c.parse().ok()).collect());
+    let levels: Vec<usize> = std::env::var("CONCURRENCY")
+        .ok()
+        .map_or(vec![1, 4, 8], |s| s.split(',').filter_map(|c| c.parse().ok()).collect());
     for concurrency in levels {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = sandbox_rt
-            .block_on(voucher_sandbox::start(voucher_sandbox::Config { db: Some(dir.path().join("s.db")), ..Default::default() }, "127.0.0.1:0".parse().unwrap()))
+            .block_on(voucher_sandbox::start(
+                voucher_sandbox::Config { db: Some(dir.path().join("s.db")), ..Default::default() },
+                "127.0.0.1:0".parse().unwrap(),
+            ))
             .unwrap();
         let url = sandbox.url();
         let http = reqwest::Client::new();
-        let mut batches = rt.block_on(vouchers(&http, &url, 2 * runs * n)).chunks(n).map(<[String]>::to_vec).collect::<Vec<_>>().into_iter();
-        rt.block_on(http.put(format!("{url}/_sandbox/faults")).json(&serde_json::json!({"latency_ms": latency})).send()).unwrap();
+        let mut batches = rt
+            .block_on(vouchers(&http, &url, 2 * runs * n))
+            .chunks(n)
+            .map(<[String]>::to_vec)
+            .collect::<Vec<_>>()
+            .into_iter();
+        rt.block_on(
+            http.put(format!("{url}/_sandbox/faults")).json(&serde_json::json!({"latency_ms": latency})).send(),
+        )
+        .unwrap();
         let ideal = Duration::from_millis(latency * n as u64 / concurrency as u64).as_secs_f64();
         let (mut floor, mut ours) = (Vec::new(), Vec::new());
         for run in 0..runs {

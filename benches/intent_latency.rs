@@ -35,7 +35,11 @@ fn report(name: &str, mut v: Vec<Duration>) -> Duration {
 fn main() {
     let n: usize = std::env::var("INTENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
     let dir = tempfile::tempdir().unwrap();
-    println!("machine: {} cores, {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), std::env::consts::ARCH);
+    println!(
+        "machine: {} cores, {}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::env::consts::ARCH
+    );
     println!("disk: {}", dir.path().display());
 
     // Floor: a bare durable insert.
@@ -51,7 +55,13 @@ fn main() {
     }
 
     let store = Store::open(dir.path().join("terminal.db"), Arc::new(SystemClock)).unwrap();
-    let ctx = SaleContext { terminal_id: "T01".into(), branch_code: "B001".into(), cashier_id: "c1".into(), receipt_number: "R1".into(), skus: vec![] };
+    let ctx = SaleContext {
+        terminal_id: "T01".into(),
+        branch_code: "B001".into(),
+        cashier_id: "c1".into(),
+        receipt_number: "R1".into(),
+        skus: vec![],
+    };
     let mut both = Vec::with_capacity(n);
     for i in 0..n {
         let code = parse(&format!("rsg:v_{i:021},v_x{i:020}")).unwrap();
@@ -63,9 +73,21 @@ fn main() {
     println!();
     let floor_p99 = report("bare durable insert (floor)", floor.clone());
     let ours_p99 = report("scan + queue (two durable writes)", both.clone());
-    let f50 = { let mut f = floor; f.sort(); pct(&f, 0.5) };
-    let o50 = { let mut o = both; o.sort(); pct(&o, 0.5) };
+    let f50 = {
+        let mut f = floor;
+        f.sort();
+        pct(&f, 0.5)
+    };
+    let o50 = {
+        let mut o = both;
+        o.sort();
+        pct(&o, 0.5)
+    };
     println!();
     println!("target: p99 < 5 ms -> {}", if ours_p99 < Duration::from_millis(5) { "met" } else { "NOT met" });
-    println!("ratio to floor (2 x bare insert): p50 {:.2}x, p99 {:.2}x", o50.as_secs_f64() / (2.0 * f50.as_secs_f64()), ours_p99.as_secs_f64() / (2.0 * floor_p99.as_secs_f64()));
+    println!(
+        "ratio to floor (2 x bare insert): p50 {:.2}x, p99 {:.2}x",
+        o50.as_secs_f64() / (2.0 * f50.as_secs_f64()),
+        ours_p99.as_secs_f64() / (2.0 * floor_p99.as_secs_f64())
+    );
 }

@@ -24,7 +24,10 @@ fn main() {
     let sandbox_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let sandbox = sandbox_rt
-        .block_on(voucher_sandbox::start(voucher_sandbox::Config { db: Some(dir.path().join("s.db")), ..Default::default() }, "127.0.0.1:0".parse().unwrap()))
+        .block_on(voucher_sandbox::start(
+            voucher_sandbox::Config { db: Some(dir.path().join("s.db")), ..Default::default() },
+            "127.0.0.1:0".parse().unwrap(),
+        ))
         .unwrap();
     let url = sandbox.url();
     rt.block_on(async {
@@ -37,7 +40,13 @@ fn main() {
         assert!(r.status().is_success());
     });
     let store = Store::open(dir.path().join("t.db"), Arc::new(SystemClock)).unwrap();
-    let ctx = SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: "c1".into(), receipt_number: "R".into(), skus: vec![] };
+    let ctx = SaleContext {
+        terminal_id: "T1".into(),
+        branch_code: "B1".into(),
+        cashier_id: "c1".into(),
+        receipt_number: "R".into(),
+        skus: vec![],
+    };
     for k in 0..local_intents {
         let i = voucher_pos::checkout::scan_text(&store, &format!("rsg:v_bench{k}"), &ctx).unwrap();
         store.commit_redeem(&i.intent().id, "cashier:c1", false).unwrap();

@@ -57,12 +57,21 @@ enum Distortion {
     Glare,
 }
 
-const DISTORTIONS: [Distortion; 7] =
-    [Distortion::Clean, Distortion::Rotated, Distortion::Perspective, Distortion::Blur, Distortion::Noise, Distortion::LowContrast, Distortion::Glare];
+const DISTORTIONS: [Distortion; 7] = [
+    Distortion::Clean,
+    Distortion::Rotated,
+    Distortion::Perspective,
+    Distortion::Blur,
+    Distortion::Noise,
+    Distortion::LowContrast,
+    Distortion::Glare,
+];
 
 fn code_text(n: usize, rng: &mut StdRng) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let ids: Vec<String> = (0..n).map(|_| format!("v_{}", (0..21).map(|_| A[rng.gen_range(0..A.len())] as char).collect::<String>())).collect();
+    let ids: Vec<String> = (0..n)
+        .map(|_| format!("v_{}", (0..21).map(|_| A[rng.gen_range(0..A.len())] as char).collect::<String>()))
+        .collect();
     format!("rsg:{}", ids.join(","))
 }
 
@@ -83,14 +92,24 @@ fn sample(src: &Frame, x: f32, y: f32) -> u8 {
 /// Draws `code` into a `w`x`h` scene with the distortion applied.
 /// The demo source's background with no code: a moving sawtooth with sensor noise.
 fn demo_background(w: u32, h: u32, t: u64, rng: &mut StdRng) -> Frame {
-    Frame::new(w, h, (0..w * h).map(|i| (150 + ((i % w) as u64 + t * 3) % 64 + rng.gen_range(0..24)).saturating_sub(12).min(255) as u8).collect())
+    Frame::new(
+        w,
+        h,
+        (0..w * h)
+            .map(|i| (150 + ((i % w) as u64 + t * 3) % 64 + rng.gen_range(0..24)).saturating_sub(12).min(255) as u8)
+            .collect(),
+    )
 }
 
 fn scene(code: &Frame, w: u32, h: u32, d: Distortion, rng: &mut StdRng) -> Frame {
     let mut f = Frame::new(w, h, (0..w * h).map(|i| 120 + ((i % w) * 60 / w) as u8 + rng.gen_range(0..10)).collect());
     let (cx, cy) = (w as f32 / 2.0 + rng.gen_range(-40.0..40.0), h as f32 / 2.0 + rng.gen_range(-30.0..30.0));
     let (hw, hh) = (code.width as f32 / 2.0, code.height as f32 / 2.0);
-    let angle: f32 = if d == Distortion::Rotated { rng.gen_range(15.0f32..40.0).to_radians() } else { rng.gen_range(-3.0f32..3.0).to_radians() };
+    let angle: f32 = if d == Distortion::Rotated {
+        rng.gen_range(15.0f32..40.0).to_radians()
+    } else {
+        rng.gen_range(-3.0f32..3.0).to_radians()
+    };
     let keystone = if d == Distortion::Perspective { rng.gen_range(0.25..0.4) } else { 0.0 };
     let (sin, cos) = angle.sin_cos();
     let reach = (hw.max(hh) * 1.6) as i64;
@@ -122,7 +141,9 @@ fn scene(code: &Frame, w: u32, h: u32, d: Distortion, rng: &mut StdRng) -> Frame
                 }
             }
         }
-        Distortion::Noise => f.luma.iter_mut().for_each(|p| *p = (*p as i32 + rng.gen_range(-45..45)).clamp(0, 255) as u8),
+        Distortion::Noise => {
+            f.luma.iter_mut().for_each(|p| *p = (*p as i32 + rng.gen_range(-45..45)).clamp(0, 255) as u8)
+        }
         Distortion::LowContrast => f.luma.iter_mut().for_each(|p| *p = 100 + (*p as u32 * 60 / 255) as u8),
         Distortion::Glare => {
             let (gx, gy, gr) = (cx + rng.gen_range(-hw..hw) * 0.5, cy + rng.gen_range(-hh..hh) * 0.5, hw * 0.35);
@@ -154,7 +175,8 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
 /// test command's quick run only the smallest; unset, all of them.
 fn sizes(all: &[(u32, u32)]) -> Vec<(u32, u32)> {
     let Ok(wanted) = std::env::var("SIZES") else { return all.to_vec() };
-    let picked: Vec<(u32, u32)> = all.iter().copied().filter(|(w, h)| wanted.split(',').any(|s| s.trim() == format!("{w}x{h}"))).collect();
+    let picked: Vec<(u32, u32)> =
+        all.iter().copied().filter(|(w, h)| wanted.split(',').any(|s| s.trim() == format!("{w}x{h}"))).collect();
     if picked.is_empty() {
         all[..1].to_vec()
     } else {
@@ -165,8 +187,16 @@ fn sizes(all: &[(u32, u32)]) -> Vec<(u32, u32)> {
 fn main() {
     let per_case: usize = std::env::var("FRAMES").ok().and_then(|s| s.parse().ok()).unwrap_or(6);
     let mut rng = StdRng::seed_from_u64(2026);
-    println!("machine: {} cores, {}; {} frames per case; camera frame time at 30 fps: 33.3 ms", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), std::env::consts::ARCH, per_case);
-    println!("\n| frame | vouchers | distortion | {} |", DECODERS.iter().map(|d| format!("{} det / p50 / p95 ms", d.0)).collect::<Vec<_>>().join(" | "));
+    println!(
+        "machine: {} cores, {}; {} frames per case; camera frame time at 30 fps: 33.3 ms",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::env::consts::ARCH,
+        per_case
+    );
+    println!(
+        "\n| frame | vouchers | distortion | {} |",
+        DECODERS.iter().map(|d| format!("{} det / p50 / p95 ms", d.0)).collect::<Vec<_>>().join(" | ")
+    );
     println!("|---|---|---|{}", "---|".repeat(DECODERS.len()));
     let mut at720: Vec<Stats> = DECODERS.iter().map(|_| Stats { hits: 0, total: 0, times: vec![] }).collect();
     for (w, h) in sizes(&[(640, 480), (1280, 720), (1920, 1080)]) {
@@ -181,7 +211,10 @@ fn main() {
                     let frame = if n == 0 {
                         scene(&Frame::new(1, 1, vec![255]), w, h, d, &mut rng)
                     } else {
-                        let modules = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).unwrap().width() as u32 + 8;
+                        let modules = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                            .unwrap()
+                            .width() as u32
+                            + 8;
                         // The code fills about half the frame height, as a phone held at the counter does.
                         let px = ((h as f32 * rng.gen_range(0.4..0.6)) / modules as f32).max(2.0) as u32;
                         scene(&render_qr(text.as_bytes(), px), w, h, d, &mut rng)
@@ -203,7 +236,14 @@ fn main() {
                 }
                 let cells: Vec<String> = row
                     .iter_mut()
-                    .map(|s| format!("{:>3.0}% / {:>6.1} / {:>6.1}", 100.0 * s.hits as f64 / s.total as f64, pct(&mut s.times, 0.5), pct(&mut s.times, 0.95)))
+                    .map(|s| {
+                        format!(
+                            "{:>3.0}% / {:>6.1} / {:>6.1}",
+                            100.0 * s.hits as f64 / s.total as f64,
+                            pct(&mut s.times, 0.5),
+                            pct(&mut s.times, 0.95)
+                        )
+                    })
                     .collect();
                 let label = if n == 0 { "none (must find nothing)".to_string() } else { n.to_string() };
                 println!("| {w}x{h} | {label} | {d:?} | {} |", cells.join(" | "));
@@ -215,7 +255,11 @@ fn main() {
         let (p50, p95) = (pct(&mut s.times, 0.5), pct(&mut s.times, 0.95));
         println!(
             "  {:<28} detection {:>5.1}%  p50 {:>6.1} ms  p95 {:>6.1} ms  (p95 = {:.2}x the 33.3 ms frame time)",
-            DECODERS[k].0, 100.0 * s.hits as f64 / s.total as f64, p50, p95, p95 / 33.3
+            DECODERS[k].0,
+            100.0 * s.hits as f64 / s.total as f64,
+            p50,
+            p95,
+            p95 / 33.3
         );
     }
 
@@ -249,7 +293,10 @@ fn main() {
         for n in [1usize, 5, 15] {
             for d in DISTORTIONS {
                 let text = code_text(n, &mut rng);
-                let modules = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).unwrap().width() as u32 + 8;
+                let modules = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                    .unwrap()
+                    .width() as u32
+                    + 8;
                 let px = ((h as f32 * rng.gen_range(0.4..0.6)) / modules as f32).max(2.0) as u32;
                 let frame = scene(&render_qr(text.as_bytes(), px), w, h, d, &mut rng);
                 coded += 1;
@@ -269,7 +316,10 @@ fn main() {
             let mut per_dir = vec![0usize; DECODERS.len()];
             let mut in_dir = 0;
             let Ok(entries) = std::fs::read_dir(corpus.join(dir)) else { continue };
-            let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e != "txt")).collect();
+            let mut files: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e != "txt"))
+                .collect();
             // `PHOTOS`: at most this many of each folder (the quick run's few).
             files.sort();
             files.truncate(std::env::var("PHOTOS").ok().and_then(|s| s.parse().ok()).unwrap_or(usize::MAX));
@@ -291,12 +341,20 @@ fn main() {
                     }
                 }
             }
-            println!("\n{dir} ({in_dir} images): {}", DECODERS.iter().zip(&per_dir).map(|(d, c)| format!("{} {c}", d.0)).collect::<Vec<_>>().join(", "));
+            println!(
+                "\n{dir} ({in_dir} images): {}",
+                DECODERS.iter().zip(&per_dir).map(|(d, c)| format!("{} {c}", d.0)).collect::<Vec<_>>().join(", ")
+            );
         }
         println!("\nzxing-qr photos ({n} images, exact text):");
         println!("  of the {} the pipeline reads, {gate_read} pass the camera loop's gate at once (the rest wait for its full pass, at least every 900 ms)", totals[0]);
         for (k, t) in totals.iter().enumerate() {
-            println!("  {:<34} {t} of {n}   p50 {:>6.1} ms  p95 {:>6.1} ms per photo", DECODERS[k].0, pct(&mut times[k], 0.5), pct(&mut times[k], 0.95));
+            println!(
+                "  {:<34} {t} of {n}   p50 {:>6.1} ms  p95 {:>6.1} ms per photo",
+                DECODERS[k].0,
+                pct(&mut times[k], 0.5),
+                pct(&mut times[k], 0.95)
+            );
         }
     } else {
         println!("\n(zxing-qr corpus not found beside the project; skipped)");

@@ -6,6 +6,13 @@ cd "$ROOT"
 
 install_tauri_driver
 
+echo "== Rust: one format (rustfmt.toml); \`cargo fmt --all\` fixes it"
+if ! cargo fmt --all --check > /dev/null; then
+  cargo fmt --all --check | head -n 40 || true
+  echo "format: FAILED: run cargo fmt --all"
+  fmt_failed=1
+fi
+
 echo "== UI: type check, unit tests and build"
 ui_log="$(mktemp)"
 (cd ui && npx vitest run 2>&1) | tee "$ui_log"
@@ -36,6 +43,7 @@ set +e
 # --no-fail-fast: one failing test binary must not hide the others' results.
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+[ -z "${fmt_failed:-}" ] || status=1
 set -e
 
 echo "== Benches: each runs once, small and in debug (figures printed, not judged)"

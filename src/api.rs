@@ -306,7 +306,11 @@ impl ApiClient {
             .user_agent(concat!("voucher-pos/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
-        Ok(ApiClient { http, base, api_key, key_fingerprint: key_fingerprint(&cfg.api_key),
+        Ok(ApiClient {
+            http,
+            base,
+            api_key,
+            key_fingerprint: key_fingerprint(&cfg.api_key),
             max_body: cfg.max_body_bytes,
             service_clock: Default::default(),
         })
@@ -392,7 +396,13 @@ impl ApiClient {
                 q.append_pair("after", a);
             }
         }
-        let resp = self.http.get(url).header("x-api-key", self.api_key.clone()).send().await.map_err(|e| list_not_answered(&e))?;
+        let resp = self
+            .http
+            .get(url)
+            .header("x-api-key", self.api_key.clone())
+            .send()
+            .await
+            .map_err(|e| list_not_answered(&e))?;
         let status = resp.status().as_u16();
         let service_date = header_date(resp.headers());
         self.saw_service_date(service_date);
@@ -413,15 +423,26 @@ impl ApiClient {
             page_info: PageInfo,
         }
         let page: Page = serde_json::from_slice(&body).map_err(|e| LookupError::BadReply(e.to_string()))?;
-        Ok(TransactionPage { data: page.data, has_next_page: page.page_info.has_next_page, end_cursor: page.page_info.end_cursor })
+        Ok(TransactionPage {
+            data: page.data,
+            has_next_page: page.page_info.has_next_page,
+            end_cursor: page.page_info.end_cursor,
+        })
     }
 
     /// Finds the redemption whose metadata carries `intent_ID:<intent_id>`, reading
     /// every page between two UTC dates. `Ok(None)` means the service listed the whole
     /// range and it is not there; an inverted range is refused, never read as empty.
-    pub async fn find_by_intent(&self, intent_id: &str, start: &str, end: &str) -> Result<Option<Transaction>, LookupError> {
+    pub async fn find_by_intent(
+        &self,
+        intent_id: &str,
+        start: &str,
+        end: &str,
+    ) -> Result<Option<Transaction>, LookupError> {
         if start > end {
-            return Err(LookupError::BadReply(format!("the range {start}..{end} is inverted; nothing can be concluded from it")));
+            return Err(LookupError::BadReply(format!(
+                "the range {start}..{end} is inverted; nothing can be concluded from it"
+            )));
         }
         let mut pages = self.pages(start, end, 10_000);
         while let Some(data) = pages.next().await? {
@@ -510,7 +531,8 @@ fn list_not_answered(e: &reqwest::Error) -> LookupError {
 /// intent log, useless for recovering the key (a keyed BLAKE2 digest, 64 bits shown).
 pub fn key_fingerprint(api_key: &str) -> String {
     use blake2::digest::{FixedOutput, KeyInit, Update};
-    let mut mac = blake2::Blake2sMac256::new_from_slice(b"voucher-pos key fingerprint v1").expect("a short fixed key fits");
+    let mut mac =
+        blake2::Blake2sMac256::new_from_slice(b"voucher-pos key fingerprint v1").expect("a short fixed key fits");
     Update::update(&mut mac, api_key.as_bytes());
     mac.finalize_fixed()[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -611,7 +633,9 @@ fn classify(status: u16, body: Result<Vec<u8>, String>, retry_after: Option<Dura
     if (500..=599).contains(&status) {
         // Whatever the body says: a gateway can answer 5xx after the origin committed.
         let said = body.as_ref().ok().and_then(|b| error_message(b)).map(|(_, m)| format!(": {m}")).unwrap_or_default();
-        return unknown(format!("HTTP {status} (from the service or a proxy in front of it; it may have executed){said}"));
+        return unknown(format!(
+            "HTTP {status} (from the service or a proxy in front of it; it may have executed){said}"
+        ));
     }
     // Below here only the service's own JSON error proves anything; an HTML page or an
     // empty body with the same status may come from a proxy.
@@ -668,7 +692,10 @@ mod tests {
         let body = br#"{"error":{"code":"redemption_vouchers_used","message":"Vouchers <b>used</b> \u00e9","type":"invalid_request_error"}}"#;
         assert_eq!(
             classify(402, Ok(body.to_vec()), None),
-            RedeemOutcome::Refused { code: "redemption_vouchers_used".into(), message: "Vouchers <b>used</b> é".into() }
+            RedeemOutcome::Refused {
+                code: "redemption_vouchers_used".into(),
+                message: "Vouchers <b>used</b> é".into()
+            }
         );
     }
 
@@ -676,15 +703,34 @@ mod tests {
     fn a_success_that_cannot_be_read_is_unknown_not_redeemed() {
         assert!(matches!(classify(200, Ok(b"<html>".to_vec()), None), RedeemOutcome::Unknown { .. }));
         assert!(matches!(classify(200, Err("cut off".into()), None), RedeemOutcome::Unknown { .. }));
-        assert!(matches!(classify(200, Ok(br#"{"campaign":{"id":"c","name":"n"},"transaction":{"id":"","value":5}}"#.to_vec()), None), RedeemOutcome::Unknown { .. }));
+        assert!(matches!(
+            classify(
+                200,
+                Ok(br#"{"campaign":{"id":"c","name":"n"},"transaction":{"id":"","value":5}}"#.to_vec()),
+                None
+            ),
+            RedeemOutcome::Unknown { .. }
+        ));
     }
 
     #[test]
     fn the_api_key_goes_over_plain_http_to_loopback_only() {
-        for ok in ["https://api.redeem.gov.sg", "http://127.0.0.1:8787", "http://127.5.6.7", "http://localhost:1", "http://[::1]:9/"] {
+        for ok in [
+            "https://api.redeem.gov.sg",
+            "http://127.0.0.1:8787",
+            "http://127.5.6.7",
+            "http://localhost:1",
+            "http://[::1]:9/",
+        ] {
             assert!(ApiClient::new(&ApiConfig::new(ok, "k")).is_ok(), "{ok}");
         }
-        for bad in ["http://api.redeem.gov.sg", "http://10.0.0.5:8787", "http://192.168.1.2", "http://localhost.evil.example", "http://[::2]/"] {
+        for bad in [
+            "http://api.redeem.gov.sg",
+            "http://10.0.0.5:8787",
+            "http://192.168.1.2",
+            "http://localhost.evil.example",
+            "http://[::2]/",
+        ] {
             let e = ApiClient::new(&ApiConfig::new(bad, "k")).err().expect(bad);
             assert_eq!(e.code(), "config_insecure_url", "{bad}");
             assert!(e.to_string().contains("https://"), "{e}");
@@ -693,7 +739,9 @@ mod tests {
 
     #[test]
     fn a_service_address_with_a_user_or_password_is_refused_and_not_repeated() {
-        for bad in ["https://shop:hunter2@api.redeem.gov.sg", "https://shop@api.redeem.gov.sg", "http://u:p@127.0.0.1:8787"] {
+        for bad in
+            ["https://shop:hunter2@api.redeem.gov.sg", "https://shop@api.redeem.gov.sg", "http://u:p@127.0.0.1:8787"]
+        {
             let e = ApiClient::new(&ApiConfig::new(bad, "k")).err().expect(bad);
             assert_eq!(e.code(), "config_credentials_in_url", "{bad}");
             assert!(!e.to_string().contains("hunter2"), "{e}");
@@ -716,8 +764,13 @@ mod tests {
     fn a_5xx_may_have_executed_even_with_a_json_body() {
         let json = br#"{"error":{"code":"internal_error","message":"boom","type":"api_error"}}"#.to_vec();
         for status in [500, 502, 503, 504] {
-            assert!(matches!(classify(status, Ok(json.clone()), None), RedeemOutcome::Unknown { http_status: Some(s), .. } if s == status));
-            assert!(matches!(classify(status, Ok(b"<html>502 Bad Gateway</html>".to_vec()), None), RedeemOutcome::Unknown { .. }));
+            assert!(
+                matches!(classify(status, Ok(json.clone()), None), RedeemOutcome::Unknown { http_status: Some(s), .. } if s == status)
+            );
+            assert!(matches!(
+                classify(status, Ok(b"<html>502 Bad Gateway</html>".to_vec()), None),
+                RedeemOutcome::Unknown { .. }
+            ));
         }
     }
 
@@ -737,7 +790,11 @@ mod tests {
         assert_eq!(parse_retry_after(" 3600 ", now), Some(RETRY_AFTER_CAP));
         let in_90s = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_millis(now as u64 + 90_000));
         assert_eq!(parse_retry_after(&in_90s, now), Some(Duration::from_secs(90)));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::ZERO), "a date in the past waits nothing");
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past waits nothing"
+        );
         assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), Some(RETRY_AFTER_CAP));
         assert_eq!(parse_retry_after("-5", now), None);
         assert_eq!(parse_retry_after("soon", now), None);

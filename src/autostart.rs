@@ -25,7 +25,8 @@ pub fn apply(folder: &Path, command: Option<(&Path, &[String])>) -> std::io::Res
         };
     };
     std::fs::create_dir_all(folder)?;
-    let exec: Vec<String> = std::iter::once(program.display().to_string()).chain(args.iter().cloned()).map(|a| quote(&a)).collect();
+    let exec: Vec<String> =
+        std::iter::once(program.display().to_string()).chain(args.iter().cloned()).map(|a| quote(&a)).collect();
     let entry = format!(
         "[Desktop Entry]\nType=Application\nName=Voucher POS\nComment=Starts the voucher terminal when this user logs in (set in Manager → Settings).\nExec={}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
         exec.join(" ")

@@ -71,7 +71,11 @@ pub fn list(db: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(folder(db))
         .map(|d| {
             d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".db")))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".db"))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -91,7 +95,9 @@ pub fn make(store: &Store, keep: usize) -> Result<PathBuf, BackupError> {
     if !dir.exists() {
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
     }
-    let stamp = jiff::Timestamp::from_millisecond(store.now_ms()).map(|t| t.strftime("%Y%m%dT%H%M%S%.3fZ").to_string()).unwrap_or_else(|_| store.now_ms().to_string());
+    let stamp = jiff::Timestamp::from_millisecond(store.now_ms())
+        .map(|t| t.strftime("%Y%m%dT%H%M%S%.3fZ").to_string())
+        .unwrap_or_else(|_| store.now_ms().to_string());
     let dest = dir.join(format!("{}-{stamp}.db", file_stem(store.path())));
     let tmp = dir.join(format!(".{}.partial", uuid::Uuid::new_v4()));
     // Created private before SQLite writes a byte into it.
@@ -151,7 +157,8 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
         }
     }
     {
-        let src = rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| not(e.to_string()))?;
+        let src = rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| not(e.to_string()))?;
         let version: i64 = src.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| not(e.to_string()))?;
         if version < 1 || version > MIGRATIONS.len() as i64 {
             return Err(not(format!("its schema version is {version}; this terminal reads 1 to {}", MIGRATIONS.len())));
@@ -234,7 +241,13 @@ fn check_schema(src: &rusqlite::Connection, from: &Path, version: i64) -> Result
     let mut reference = rusqlite::Connection::open_in_memory().map_err(StoreError::from)?;
     migrate_to(&mut reference, version as usize)?;
     let expected = schema_of(&reference).map_err(StoreError::from)?;
-    let differs = |(kind, name): &(String, String), how: &'static str| BackupError::SchemaDiffers { path: from.to_path_buf(), version, kind: kind.clone(), name: name.clone(), how };
+    let differs = |(kind, name): &(String, String), how: &'static str| BackupError::SchemaDiffers {
+        path: from.to_path_buf(),
+        version,
+        kind: kind.clone(),
+        name: name.clone(),
+        how,
+    };
     let mut keys: Vec<&(String, String)> = expected.keys().chain(found.keys()).collect();
     keys.sort();
     keys.dedup();

@@ -93,7 +93,8 @@ impl Terminal {
     }
 
     pub fn scan(&self, raw: &str, ctx: &SaleContext) -> Result<ScanResult, Error> {
-        let r = scan_text(&self.store, raw, ctx).inspect_err(|e| tracing::info!(error = e.code().as_str(), "scan refused"))?;
+        let r = scan_text(&self.store, raw, ctx)
+            .inspect_err(|e| tracing::info!(error = e.code().as_str(), "scan refused"))?;
         tracing::info!(intent = %r.intent().id, code = %crate::voucher::log_form(&r.intent().code), cashier = %ctx.cashier_id, kind = r.kind(), "scanned");
         if let ScanResult::Created { intent } = &r {
             self.publish(intent);
@@ -118,7 +119,12 @@ impl Terminal {
 
     /// Waits up to `wait` until each of `pressed` has an outcome, or waits in the
     /// queue after an attempt that could not reach the service (or offline).
-    async fn wait_for_answers(&self, rx: &mut broadcast::Receiver<SyncEvent>, pressed: &[Intent], wait: Duration) -> Result<(), Error> {
+    async fn wait_for_answers(
+        &self,
+        rx: &mut broadcast::Receiver<SyncEvent>,
+        pressed: &[Intent],
+        wait: Duration,
+    ) -> Result<(), Error> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let mut all = true;
@@ -263,7 +269,14 @@ impl Terminal {
         if intent.accepted_offline {
             return Err(StoreError::AlreadyAnswered { accepted: true }.into());
         }
-        if !matches!(intent.state, IntentState::Scanned | IntentState::Queued | IntentState::InFlight | IntentState::Unknown | IntentState::NeedsReview) {
+        if !matches!(
+            intent.state,
+            IntentState::Scanned
+                | IntentState::Queued
+                | IntentState::InFlight
+                | IntentState::Unknown
+                | IntentState::NeedsReview
+        ) {
             return Err(Error::NotAllowed {
                 code: ErrorCode::DeclineNotAllowed,
                 message: format!("This voucher is {} and no longer waits for the service.", intent.state),
@@ -284,9 +297,19 @@ impl Terminal {
     }
 
     /// A manager's decision on an intent in review; the note is kept in its history.
-    pub fn settle(&self, id: &str, how: Settlement, note: &str, manager: &str, transaction_id: Option<&str>) -> Result<Intent, Error> {
+    pub fn settle(
+        &self,
+        id: &str,
+        how: Settlement,
+        note: &str,
+        manager: &str,
+        transaction_id: Option<&str>,
+    ) -> Result<Intent, Error> {
         if note.trim().is_empty() {
-            return Err(Error::NotAllowed { code: ErrorCode::SettleNeedsNote, message: "Say why, in a note, before settling.".into() });
+            return Err(Error::NotAllowed {
+                code: ErrorCode::SettleNeedsNote,
+                message: "Say why, in a note, before settling.".into(),
+            });
         }
         let to = match how {
             Settlement::Redeemed => IntentState::Redeemed,
@@ -295,16 +318,24 @@ impl Terminal {
         };
         tracing::info!(intent = %id, how = ?how, manager, "settled");
         let note = format!("settled by manager {manager}: {note}");
-        let i = self.store.transition(id, IntentState::NeedsReview, to, &format!("manager:{manager}"), Some(&note), None, |i| {
-            if let Some(t) = transaction_id {
-                i.transaction_id = Some(t.to_string());
-            }
-            // The sale went ahead on a voucher the service refused or never redeemed:
-            // the store's loss.
-            if matches!(to, IntentState::Refused | IntentState::Cancelled) && i.accepted_offline {
-                i.loss = true;
-            }
-        })?;
+        let i = self.store.transition(
+            id,
+            IntentState::NeedsReview,
+            to,
+            &format!("manager:{manager}"),
+            Some(&note),
+            None,
+            |i| {
+                if let Some(t) = transaction_id {
+                    i.transaction_id = Some(t.to_string());
+                }
+                // The sale went ahead on a voucher the service refused or never redeemed:
+                // the store's loss.
+                if matches!(to, IntentState::Refused | IntentState::Cancelled) && i.accepted_offline {
+                    i.loss = true;
+                }
+            },
+        )?;
         self.publish(&i);
         Ok(i)
     }

@@ -61,7 +61,9 @@ pub fn claim(data_dir: &Path) -> Result<Instance, InstanceError> {
 pub fn claim_within(data_dir: &Path, patience: Duration) -> Result<Instance, InstanceError> {
     let io = |source| InstanceError::Io { path: data_dir.to_path_buf(), source };
     // A folder we create holds vouchers and secrets: the owner's alone (as the store's).
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700).create(data_dir).map_err(io)?;
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(data_dir)
+        .map_err(io)?;
     let socket = data_dir.join("instance.sock");
     match crate::store::lock_file(&data_dir.join("instance.lock")).map_err(io)? {
         Some(lock) => {

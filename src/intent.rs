@@ -87,10 +87,7 @@ impl fmt::Display for IntentState {
 impl FromStr for IntentState {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        IntentState::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown intent state {s:?}"))
+        IntentState::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| format!("unknown intent state {s:?}"))
     }
 }
 
@@ -172,8 +169,8 @@ pub(crate) fn check_field(field: &'static str, value: &str, required: bool) -> R
     if value.is_empty() {
         return if required { Err(ContextError::Missing { field }) } else { Ok(()) };
     }
-    let ok = value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    let ok =
+        value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
     if ok {
         Ok(())
     } else {
@@ -301,7 +298,10 @@ mod tests {
                 assert!(why.contains("end-of-day report"), "{from} -> {to}: {why}");
             }
         }
-        assert!(TRANSITIONS.iter().all(|(from, _, _)| *from != Redeemed), "redeemed is final, whatever the report says");
+        assert!(
+            TRANSITIONS.iter().all(|(from, _, _)| *from != Redeemed),
+            "redeemed is final, whatever the report says"
+        );
     }
 
     #[test]
@@ -357,7 +357,11 @@ mod tests {
         let code = parse("rsg-cfhp:v_1").unwrap();
         assert_eq!(build_metadata(&code, &ctx(), "i"), Err(ContextError::CfhpNeedsSkus));
         let no_receipt = SaleContext { receipt_number: String::new(), skus: vec!["001".into()], ..ctx() };
-        assert_eq!(build_metadata(&code, &no_receipt, "i"), Err(ContextError::CfhpNeedsSkus), "one answer for either detail");
+        assert_eq!(
+            build_metadata(&code, &no_receipt, "i"),
+            Err(ContextError::CfhpNeedsSkus),
+            "one answer for either detail"
+        );
         let mut c = ctx();
         c.skus = vec!["001".into(), "002".into()];
         assert!(build_metadata(&code, &c, "i").unwrap().ends_with(",receipt_number:R9,SKU:001,002"));

@@ -132,7 +132,8 @@ pub fn page(store: &Store, filter: &LogFilter, after: Option<&LogCursor>, limit:
 /// log never sorts or scans the whole table, whatever its size.
 pub fn query_plan(store: &Store, filter: &LogFilter, after: Option<&LogCursor>) -> Result<Vec<String>, StoreError> {
     let (cond, args) = where_clause(filter, after);
-    let sql = format!("EXPLAIN QUERY PLAN SELECT {COLS} FROM intents {cond} ORDER BY created_at DESC, id DESC LIMIT 51");
+    let sql =
+        format!("EXPLAIN QUERY PLAN SELECT {COLS} FROM intents {cond} ORDER BY created_at DESC, id DESC LIMIT 51");
     store.read(|c| {
         let mut st = c.prepare(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3))?;
@@ -143,16 +144,33 @@ pub fn query_plan(store: &Store, filter: &LogFilter, after: Option<&LogCursor>) 
 /// Intents waiting for a manager, oldest first.
 pub fn review_inbox(store: &Store) -> Result<Vec<Intent>, StoreError> {
     store.read(|c| {
-        let mut st = c.prepare_cached(&format!("SELECT {COLS} FROM intents WHERE state = 'needs_review' ORDER BY created_at, id"))?;
+        let mut st = c.prepare_cached(&format!(
+            "SELECT {COLS} FROM intents WHERE state = 'needs_review' ORDER BY created_at, id"
+        ))?;
         let rows = st.query_map([], intent_from_row)?;
         rows.collect()
     })
 }
 
 pub const CSV_HEADER: &[&str] = &[
-    "created_at", "intent_id", "state", "cashier_id", "terminal_id", "branch_code", "receipt_number", "code",
-    "voucher_count", "value_cents", "transaction_id", "campaign", "error_code", "error_message",
-    "accepted_offline", "loss", "attempts", "review_reason",
+    "created_at",
+    "intent_id",
+    "state",
+    "cashier_id",
+    "terminal_id",
+    "branch_code",
+    "receipt_number",
+    "code",
+    "voucher_count",
+    "value_cents",
+    "transaction_id",
+    "campaign",
+    "error_code",
+    "error_message",
+    "accepted_offline",
+    "loss",
+    "attempts",
+    "review_reason",
 ];
 
 /// One CSV field, quoted when needed and defused for spreadsheets.
@@ -276,7 +294,8 @@ pub fn write_private_file<T>(
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, ExportError>,
 ) -> Result<T, ExportError> {
     let io = |e: std::io::Error| ExportError::io(dest, e);
-    let name = dest.file_name().ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name")))?;
+    let name =
+        dest.file_name().ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name")))?;
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

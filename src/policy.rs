@@ -52,15 +52,25 @@ impl OfflinePolicy {
             return no("This store does not accept vouchers before the service confirms them.".into());
         }
         if intent.voucher_count > self.max_vouchers_per_code {
-            return no(format!("Codes with more than {} vouchers must be confirmed online.", self.max_vouchers_per_code));
+            return no(format!(
+                "Codes with more than {} vouchers must be confirmed online.",
+                self.max_vouchers_per_code
+            ));
         }
         if queue.accepted_offline_pending >= self.max_pending {
-            return no(format!("{} vouchers are already waiting for confirmation (the limit is {}).", queue.accepted_offline_pending, self.max_pending));
+            return no(format!(
+                "{} vouchers are already waiting for confirmation (the limit is {}).",
+                queue.accepted_offline_pending, self.max_pending
+            ));
         }
         if let Some(oldest) = queue.oldest_pending_created_at {
             let age_s = ((now_ms - oldest).max(0) / 1000) as u64;
             if age_s > self.max_pending_age_s {
-                return no(format!("The oldest unconfirmed voucher has waited {} minutes (the limit is {}).", age_s / 60, self.max_pending_age_s / 60));
+                return no(format!(
+                    "The oldest unconfirmed voucher has waited {} minutes (the limit is {}).",
+                    age_s / 60,
+                    self.max_pending_age_s / 60
+                ));
             }
         }
         OfflineVerdict::MayAccept

@@ -151,16 +151,22 @@ pub struct Report {
 }
 
 fn created_ms(t: &Transaction) -> Result<i64, LookupError> {
-    t.created_at
-        .parse::<jiff::Timestamp>()
-        .map(|ts| ts.as_millisecond())
-        .map_err(|_| LookupError::BadReply(format!("transaction {} has no readable created_at ({:?})", t.id, t.created_at)))
+    t.created_at.parse::<jiff::Timestamp>().map(|ts| ts.as_millisecond()).map_err(|_| {
+        LookupError::BadReply(format!("transaction {} has no readable created_at ({:?})", t.id, t.created_at))
+    })
 }
 
 /// Builds the report of `date` (YYYY-MM-DD, the store's day) for `branch`, from this
 /// terminal's (`terminal`) point of view. Intents the service shows redeemed but this
 /// terminal does not hold as redeemed are sent to review (once).
-pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str, branch: &str, terminal: &str) -> Result<Report, ReportError> {
+pub async fn build(
+    store: &Store,
+    api: &ApiClient,
+    zone: &StoreZone,
+    date: &str,
+    branch: &str,
+    terminal: &str,
+) -> Result<Report, ReportError> {
     let start_ms = zone.day_start_ms(date)?;
     let end_ms = zone.day_end_ms(date)?;
     const DAY: i64 = 86_400_000;
@@ -176,7 +182,10 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
         totals: Totals::default(),
         findings: vec![],
         opened_reviews: vec![],
-        sales: SalesOfDay { closed: store.sales_closed_between(start_ms, end_ms)?, still_open: store.open_sale()?.map(|s| s.number) },
+        sales: SalesOfDay {
+            closed: store.sales_closed_between(start_ms, end_ms)?,
+            still_open: store.open_sale()?.map(|s| s.number),
+        },
     };
     // This terminal's intents that the service lists anywhere in the range read (not
     // only the day): a redemption just past midnight is not "missing at the service".
@@ -186,8 +195,11 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
     let (from, to) = (utc_date(start_ms - DAY), utc_date(end_ms + DAY));
     let mut pages = api.pages(&from, &to, 100_000);
     while let Some(data) = pages.next().await? {
-        let wanted: Vec<&str> =
-            data.iter().filter_map(|t| metadata_field(&t.metadata, "intent_ID")).filter(|id| !ours.contains_key(*id)).collect();
+        let wanted: Vec<&str> = data
+            .iter()
+            .filter_map(|t| metadata_field(&t.metadata, "intent_ID"))
+            .filter(|id| !ours.contains_key(*id))
+            .collect();
         for i in intents_by_id(store, &wanted)? {
             ours.insert(i.id.clone(), i);
         }
@@ -259,10 +271,11 @@ pub async fn build(store: &Store, api: &ApiClient, zone: &StoreZone, date: &str,
                 let detail = format!("transaction {tx}");
                 let reason = crate::sync::review_reason(ReviewCause::FoundAtService, i, &detail);
                 let note = format!("end-of-day report for {date}: the service lists transaction {tx}");
-                let done = store.transition(&id, i.state, IntentState::NeedsReview, "report", Some(&note), None, |row| {
-                    row.review_cause = Some(ReviewCause::FoundAtService.as_str().to_string());
-                    row.review_reason = Some(reason);
-                });
+                let done =
+                    store.transition(&id, i.state, IntentState::NeedsReview, "report", Some(&note), None, |row| {
+                        row.review_cause = Some(ReviewCause::FoundAtService.as_str().to_string());
+                        row.review_reason = Some(reason);
+                    });
                 match done {
                     Ok(_) => report.opened_reviews.push(id),
                     // Someone (the engine) moved it meanwhile: the next report sees it again.
@@ -298,7 +311,12 @@ fn intents_by_id(store: &Store, ids: &[&str]) -> Result<Vec<Intent>, StoreError>
 /// intents still waiting for an outcome whose Redeem was pressed then (scanned
 /// then, for one with no press recorded). Scan times bound nothing: a redemption
 /// can come days after its scan.
-fn unlisted_local_day(store: &Store, start_ms: i64, end_ms: i64, listed: &HashMap<String, Intent>) -> Result<Vec<Intent>, StoreError> {
+fn unlisted_local_day(
+    store: &Store,
+    start_ms: i64,
+    end_ms: i64,
+    listed: &HashMap<String, Intent>,
+) -> Result<Vec<Intent>, StoreError> {
     store.read(|c| {
         let mut out = Vec::new();
         let redeemed = format!(
@@ -388,7 +406,9 @@ fn classify(report: &mut Report, mut row: ServiceRow, local: Option<&Intent>, te
 /// The report as CSV: one line per transaction or local intent, then the totals.
 pub fn to_csv(r: &Report) -> String {
     use crate::log::csv_field;
-    let mut out = String::from("list,transaction_id,intent_id,terminal,cashier,campaign_id,value_cents,created_at,state,finding\n");
+    let mut out = String::from(
+        "list,transaction_id,intent_id,terminal,cashier,campaign_id,value_cents,created_at,state,finding\n",
+    );
     let mut line = |fields: [&str; 10]| {
         out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push('\n');
@@ -396,12 +416,34 @@ pub fn to_csv(r: &Report) -> String {
     for (list, rows) in [("matched", &r.matched), ("service_only", &r.service_only)] {
         for s in rows {
             let v = s.value.to_string();
-            line([list, &s.transaction_id, s.intent_id.as_deref().unwrap_or(""), &s.terminal, &s.cashier, &s.campaign_id, &v, &s.created_at, "", if s.this_terminal { "yes" } else { "" }]);
+            line([
+                list,
+                &s.transaction_id,
+                s.intent_id.as_deref().unwrap_or(""),
+                &s.terminal,
+                &s.cashier,
+                &s.campaign_id,
+                &v,
+                &s.created_at,
+                "",
+                if s.this_terminal { "yes" } else { "" },
+            ]);
         }
     }
     for l in &r.local_only {
         let v = l.value.map(|v| v.to_string()).unwrap_or_default();
-        line(["local_only", l.transaction_id.as_deref().unwrap_or(""), &l.intent_id, &r.terminal, "", "", &v, &l.created_at, l.state.as_str(), if l.finding { "yes" } else { "" }]);
+        line([
+            "local_only",
+            l.transaction_id.as_deref().unwrap_or(""),
+            &l.intent_id,
+            &r.terminal,
+            "",
+            "",
+            &v,
+            &l.created_at,
+            l.state.as_str(),
+            if l.finding { "yes" } else { "" },
+        ]);
     }
     let (v, c) = (r.totals.value.to_string(), r.totals.count.to_string());
     line(["total", "", "", "", "", "", &v, "", &c, ""]);

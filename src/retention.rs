@@ -59,7 +59,9 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
     let zone = crate::settings::TerminalSettings::load(store)?.zone();
     store.with_transaction_and(|tx| {
         let rows = {
-            let mut st = tx.prepare(&format!("SELECT {COLS} FROM intents WHERE {ELIGIBLE} ORDER BY created_at, id")).map_err(db)?;
+            let mut st = tx
+                .prepare(&format!("SELECT {COLS} FROM intents WHERE {ELIGIBLE} ORDER BY created_at, id"))
+                .map_err(db)?;
             let rows = st.query_map([cutoff_ms], intent_from_row).map_err(db)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)?
         };
@@ -69,16 +71,24 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
         write_private_file(dest, data_dir, |out| write_csv(out, &rows, &zone).map_err(|e| ExportError::io(dest, e)))?;
         tx.execute("INSERT INTO retention_gate (id, cutoff_ms) VALUES (1, ?1)", [cutoff_ms]).map_err(db)?;
         for table in ["attempts", "transitions"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE intent_id IN (SELECT id FROM intents WHERE {ELIGIBLE})"), [cutoff_ms]).map_err(db)?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE intent_id IN (SELECT id FROM intents WHERE {ELIGIBLE})"),
+                [cutoff_ms],
+            )
+            .map_err(db)?;
         }
         let removed = tx.execute(&format!("DELETE FROM intents WHERE {ELIGIBLE}"), [cutoff_ms]).map_err(db)?;
         tx.execute("DELETE FROM retention_gate", []).map_err(db)?;
         if removed != rows.len() {
             // Cannot happen inside one write transaction; if it did, the archive and
             // the database would disagree, so nothing is removed.
-            return Err(Error::NotAllowed { code: ErrorCode::ArchiveMismatch, message: format!("{} intents written, {removed} to remove: nothing was removed.", rows.len()) });
+            return Err(Error::NotAllowed {
+                code: ErrorCode::ArchiveMismatch,
+                message: format!("{} intents written, {removed} to remove: nothing was removed.", rows.len()),
+            });
         }
-        let detail = format!("{removed} intents last changed before {}, to {}", zone.rfc3339(cutoff_ms), dest.display());
+        let detail =
+            format!("{removed} intents last changed before {}, to {}", zone.rfc3339(cutoff_ms), dest.display());
         crate::access::audit::record(tx, now, by, "intents_archived", Some(&detail)).map_err(db)?;
         tracing::info!(count = removed, cutoff_ms, "archived and removed final intents past the retention");
         Ok(Archived { count: removed as u32, cutoff_ms, file: Some(dest.display().to_string()) })
@@ -99,5 +109,8 @@ fn cutoff(now_ms: i64, older_than_days: u32) -> i64 {
 
 /// A retention below [`MIN_DAYS`], refused where it is saved and where it is used.
 pub fn too_short(days: u32) -> Error {
-    Error::NotAllowed { code: ErrorCode::RetentionTooShort, message: format!("Keep intents at least {MIN_DAYS} days ({days} is too short).") }
+    Error::NotAllowed {
+        code: ErrorCode::RetentionTooShort,
+        message: format!("Keep intents at least {MIN_DAYS} days ({days} is too short)."),
+    }
 }

@@ -189,7 +189,12 @@ pub struct SaleView {
 
 /// The view of `sale` with its `intents` (in scan order). `offline` gives the store
 /// policy's verdict for a voucher that waits for an answer.
-pub fn view(currency: &Currency, sale: Option<Sale>, intents: Vec<Intent>, offline: impl Fn(&Intent) -> OfflineVerdict) -> SaleView {
+pub fn view(
+    currency: &Currency,
+    sale: Option<Sale>,
+    intents: Vec<Intent>,
+    offline: impl Fn(&Intent) -> OfflineVerdict,
+) -> SaleView {
     let shown: Vec<Intent> = intents.into_iter().filter(|i| !dropped_before_press(i)).collect();
     let totals = totals(currency, sale.as_ref().and_then(|s| s.total_cents), &shown);
     let lines: Vec<SaleLine> = shown
@@ -251,7 +256,14 @@ mod tests {
     #[test]
     fn amounts_parse_with_thousands_separators_and_refuse_anything_else() {
         let sgd = Currency::default();
-        for (text, cents) in [("1,250.00", 125_000), ("1250", 125_000), (" S$1,250.5 ", 125_050), ("$0.99", 99), ("1,234,567.89", 123_456_789), (".5", 50)] {
+        for (text, cents) in [
+            ("1,250.00", 125_000),
+            ("1250", 125_000),
+            (" S$1,250.5 ", 125_050),
+            ("$0.99", 99),
+            ("1,234,567.89", 123_456_789),
+            (".5", 50),
+        ] {
             assert_eq!(sgd.parse(text), Ok(cents), "{text}");
         }
         for text in ["", "abc", "1,25.00", "12.345", "1.2.3", "1,2500", ",100", "12.", "1 250", "S$", "١٢"] {
@@ -272,14 +284,23 @@ mod tests {
     }
 
     fn intent(state: IntentState, value: Option<i64>, accepted: bool) -> Intent {
-        Intent { id: format!("i{}", value.unwrap_or(0)), state, value_cents: value, accepted_offline: accepted, ..Intent::default() }
+        Intent {
+            id: format!("i{}", value.unwrap_or(0)),
+            state,
+            value_cents: value,
+            accepted_offline: accepted,
+            ..Intent::default()
+        }
     }
 
     #[test]
     fn the_balance_due_and_the_forfeited_amount_follow_rsg() {
         let sgd = Currency::default();
         let t = totals(&sgd, Some(125_000), &[intent(IntentState::Redeemed, Some(1_500), false)]);
-        assert_eq!((t.voucher_total.as_str(), t.forfeited.as_deref(), t.balance_due.as_deref()), ("S$15.00", Some("S$0.00"), Some("S$1,235.00")));
+        assert_eq!(
+            (t.voucher_total.as_str(), t.forfeited.as_deref(), t.balance_due.as_deref()),
+            ("S$15.00", Some("S$0.00"), Some("S$1,235.00"))
+        );
         // Vouchers worth more than the sale: the surplus is forfeited, nothing is due.
         let t = totals(&sgd, Some(1_000), &[intent(IntentState::Redeemed, Some(1_500), false)]);
         assert_eq!((t.forfeited.as_deref(), t.balance_due.as_deref()), (Some("S$5.00"), Some("S$0.00")));

@@ -172,14 +172,8 @@ fn same_service(a: &str, b: &str) -> bool {
 
 /// Keeps `key` as the key for `url`, replacing any other.
 pub fn save_api_key(secrets: &dyn SecretStore, url: &str, key: &str) -> Result<(), SecretError> {
-    let bound = BoundKey {
-        url: url.trim().trim_end_matches('/').into(),
-        key: key.into(),
-    };
-    secrets.set(
-        API_KEY,
-        &serde_json::to_string(&bound).expect("two strings serialise"),
-    )
+    let bound = BoundKey { url: url.trim().trim_end_matches('/').into(), key: key.into() };
+    secrets.set(API_KEY, &serde_json::to_string(&bound).expect("two strings serialise"))
 }
 
 /// The key to send to `url`, if one was entered for it.
@@ -216,25 +210,16 @@ mod tests {
     fn a_stored_key_is_given_only_to_the_service_it_was_entered_for() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path().join("secrets.json"));
-        assert_eq!(
-            api_key_for(&store, "https://api.example.com").unwrap(),
-            StoredKey::Missing
-        );
+        assert_eq!(api_key_for(&store, "https://api.example.com").unwrap(), StoredKey::Missing);
         save_api_key(&store, "https://api.example.com/", "live_abc").unwrap();
-        assert_eq!(
-            api_key_for(&store, "https://api.example.com").unwrap(),
-            StoredKey::For("live_abc".into())
-        );
+        assert_eq!(api_key_for(&store, "https://api.example.com").unwrap(), StoredKey::For("live_abc".into()));
         assert_eq!(
             api_key_for(&store, "https://evil.example.net").unwrap(),
             StoredKey::OtherService(Some("https://api.example.com".into()))
         );
         // A bare key from before keys were bound is not sent anywhere.
         store.set(API_KEY, "live_old").unwrap();
-        assert_eq!(
-            api_key_for(&store, "https://api.example.com").unwrap(),
-            StoredKey::OtherService(None)
-        );
+        assert_eq!(api_key_for(&store, "https://api.example.com").unwrap(), StoredKey::OtherService(None));
     }
 
     #[test]

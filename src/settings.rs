@@ -103,12 +103,20 @@ impl TerminalSettings {
         if let Some(url) = self.service_url.as_deref().filter(|u| !u.is_empty()) {
             crate::api::check_service_url(url)?;
         }
-        let check = crate::intent::SaleContext { terminal_id: self.terminal_id.clone(), branch_code: self.branch_code.clone(), cashier_id: "check".into(), ..Default::default() };
+        let check = crate::intent::SaleContext {
+            terminal_id: self.terminal_id.clone(),
+            branch_code: self.branch_code.clone(),
+            cashier_id: "check".into(),
+            ..Default::default()
+        };
         let code = crate::voucher::parse("rsg:v_check").expect("a fixed well-formed code");
         crate::intent::build_metadata(&code, &check, "check")?;
         crate::clock::StoreZone::named(self.time_zone.as_deref())?;
         if !Self::LOG_LEVELS.contains(&self.log_level.as_str()) {
-            return Err(crate::Error::NotAllowed { code: ErrorCode::LogLevelUnknown, message: format!("The log level must be one of {}.", Self::LOG_LEVELS.join(", ")) });
+            return Err(crate::Error::NotAllowed {
+                code: ErrorCode::LogLevelUnknown,
+                message: format!("The log level must be one of {}.", Self::LOG_LEVELS.join(", ")),
+            });
         }
         if self.retention_days < crate::retention::MIN_DAYS {
             return Err(crate::retention::too_short(self.retention_days));
@@ -158,6 +166,9 @@ mod tests {
         assert_eq!(with(|s| s.manager_idle_lock_s = 0), "manager_idle_lock_out_of_range");
         assert_eq!(with(|s| s.cashier_idle_signout_s = 59), "cashier_idle_out_of_range");
         assert_eq!(with(|s| s.cashier_idle_signout_s = 14_401), "cashier_idle_out_of_range");
-        assert_eq!(with(|s| s.time_zone = Some("Mars/Olympus".into())), crate::clock::StoreZone::named(Some("Mars/Olympus")).unwrap_err().code());
+        assert_eq!(
+            with(|s| s.time_zone = Some("Mars/Olympus".into())),
+            crate::clock::StoreZone::named(Some("Mars/Olympus")).unwrap_err().code()
+        );
     }
 }

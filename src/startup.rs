@@ -34,16 +34,8 @@ pub struct StartupProblem {
 }
 
 impl StartupProblem {
-    fn new(
-        code: ErrorCode,
-        message: impl Into<String>,
-        what_to_do: impl Into<String>,
-    ) -> StartupProblem {
-        StartupProblem {
-            code,
-            message: message.into(),
-            what_to_do: what_to_do.into(),
-        }
+    fn new(code: ErrorCode, message: impl Into<String>, what_to_do: impl Into<String>) -> StartupProblem {
+        StartupProblem { code, message: message.into(), what_to_do: what_to_do.into() }
     }
 }
 
@@ -57,11 +49,7 @@ pub fn choose_service(
     settings: &TerminalSettings,
     secrets: &dyn SecretStore,
 ) -> Result<Service, StartupProblem> {
-    let Some(url) = flag_url
-        .or(settings.service_url.as_deref())
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    else {
+    let Some(url) = flag_url.or(settings.service_url.as_deref()).map(str::trim).filter(|u| !u.is_empty()) else {
         return Ok(Service::Sandbox);
     };
     if let Err(e) = check_service_url(url) {
@@ -72,10 +60,7 @@ pub fn choose_service(
         if let Err(e) = save_api_key(secrets, url, key) {
             tracing::warn!(error = %e, "could not store the API key; it is used for this run only");
         }
-        return Ok(Service::Real {
-            url: url.into(),
-            key: key.into(),
-        });
+        return Ok(Service::Real { url: url.into(), key: key.into() });
     }
     match api_key_for(secrets, url) {
         Ok(StoredKey::For(key)) => Ok(Service::Real { url: url.into(), key }),
@@ -124,90 +109,42 @@ mod tests {
     use crate::secrets::FileStore;
 
     fn settings(url: Option<&str>) -> TerminalSettings {
-        TerminalSettings {
-            service_url: url.map(Into::into),
-            ..Default::default()
-        }
+        TerminalSettings { service_url: url.map(Into::into), ..Default::default() }
     }
 
     #[test]
     fn with_nothing_configured_the_sandbox_is_used() {
         let dir = tempfile::tempdir().unwrap();
         let secrets = FileStore::new(dir.path().join("s.json"));
-        assert_eq!(
-            choose_service(None, None, &settings(None), &secrets),
-            Ok(Service::Sandbox)
-        );
+        assert_eq!(choose_service(None, None, &settings(None), &secrets), Ok(Service::Sandbox));
     }
 
     #[test]
     fn a_configured_service_without_its_key_is_a_problem_never_the_sandbox() {
         let dir = tempfile::tempdir().unwrap();
         let secrets = FileStore::new(dir.path().join("s.json"));
-        let p = choose_service(
-            None,
-            None,
-            &settings(Some("https://api.example.com")),
-            &secrets,
-        )
-        .unwrap_err();
+        let p = choose_service(None, None, &settings(Some("https://api.example.com")), &secrets).unwrap_err();
         assert_eq!(p.code, "api_key_missing");
         save_api_key(&secrets, "https://old.example.com", "live_old").unwrap();
-        let p = choose_service(
-            Some("https://api.example.com"),
-            None,
-            &settings(None),
-            &secrets,
-        )
-        .unwrap_err();
+        let p = choose_service(Some("https://api.example.com"), None, &settings(None), &secrets).unwrap_err();
         assert_eq!(p.code, "api_key_other_service");
-        assert!(
-            p.message.contains("https://old.example.com") && !p.message.contains("live_old"),
-            "{}",
-            p.message
-        );
+        assert!(p.message.contains("https://old.example.com") && !p.message.contains("live_old"), "{}", p.message);
     }
 
     #[test]
     fn a_key_given_as_a_flag_is_kept_for_that_service_only() {
         let dir = tempfile::tempdir().unwrap();
         let secrets = FileStore::new(dir.path().join("s.json"));
-        let s = choose_service(
-            Some("https://api.example.com"),
-            Some("live_k"),
-            &settings(None),
-            &secrets,
-        )
-        .unwrap();
-        assert_eq!(
-            s,
-            Service::Real {
-                url: "https://api.example.com".into(),
-                key: "live_k".into()
-            }
-        );
-        assert_eq!(
-            choose_service(
-                None,
-                None,
-                &settings(Some("https://api.example.com")),
-                &secrets
-            ),
-            Ok(s)
-        );
+        let s = choose_service(Some("https://api.example.com"), Some("live_k"), &settings(None), &secrets).unwrap();
+        assert_eq!(s, Service::Real { url: "https://api.example.com".into(), key: "live_k".into() });
+        assert_eq!(choose_service(None, None, &settings(Some("https://api.example.com")), &secrets), Ok(s));
     }
 
     #[test]
     fn plain_http_to_another_host_is_refused_before_any_key_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let secrets = FileStore::new(dir.path().join("s.json"));
-        let p = choose_service(
-            Some("http://api.example.com"),
-            Some("live_k"),
-            &settings(None),
-            &secrets,
-        )
-        .unwrap_err();
+        let p = choose_service(Some("http://api.example.com"), Some("live_k"), &settings(None), &secrets).unwrap_err();
         assert_eq!(p.code, "config_insecure_url");
         assert_eq!(
             secrets.get(crate::secrets::API_KEY).unwrap(),

@@ -159,7 +159,14 @@ fn settle_refusal(f: Facts) -> Decision {
             retry: Retry::Now,
         }
     } else {
-        Decision { to: IntentState::Refused, maybe_executed: true, lookup_due: false, review: None, loss: false, retry: Retry::Now }
+        Decision {
+            to: IntentState::Refused,
+            maybe_executed: true,
+            lookup_due: false,
+            review: None,
+            loss: false,
+            retry: Retry::Now,
+        }
     }
 }
 
@@ -230,9 +237,10 @@ pub fn redeem_pace(outcome: &RedeemOutcome) -> Pace {
         RedeemOutcome::RateLimited { .. } => Pace::RateLimited,
         RedeemOutcome::Unauthorized { .. } | RedeemOutcome::Unknown { http_status: Some(_), .. } => Pace::Degraded,
         RedeemOutcome::NotSent { .. } | RedeemOutcome::Unknown { http_status: None, .. } => Pace::Unreachable,
-        RedeemOutcome::Redeemed(_) | RedeemOutcome::Refused { .. } | RedeemOutcome::InProgress { .. } | RedeemOutcome::KeyReused { .. } => {
-            Pace::Answered
-        }
+        RedeemOutcome::Redeemed(_)
+        | RedeemOutcome::Refused { .. }
+        | RedeemOutcome::InProgress { .. }
+        | RedeemOutcome::KeyReused { .. } => Pace::Answered,
     }
 }
 
@@ -298,7 +306,9 @@ pub fn after_lookup(f: Facts, lookup: &Lookup, failures_before_review: u32) -> D
         // Declined, and an earlier attempt may still land: "not found" proves nothing
         // yet. Looked up again once the grace has passed, and not sooner (a probe must
         // not cut the wait short).
-        Lookup::NotFound if f.declined && !f.grace_left.is_zero() => stay(Retry::Backoff { at_least: Some(f.grace_left) }),
+        Lookup::NotFound if f.declined && !f.grace_left.is_zero() => {
+            stay(Retry::Backoff { at_least: Some(f.grace_left) })
+        }
         // The cashier took another payment and the service has no record of it: it is
         // never resent (that would redeem a voucher the customer kept); a manager
         // closes it with the evidence.
@@ -325,7 +335,9 @@ pub fn after_lookup(f: Facts, lookup: &Lookup, failures_before_review: u32) -> D
         Lookup::Failed { error: LookupError::Status { status: 429, retry_after, .. }, .. } => {
             stay(Retry::Backoff { at_least: Some(retry_after.unwrap_or(Duration::ZERO)) })
         }
-        Lookup::Failed { error: LookupError::Status { retry_after, .. }, .. } => stay(Retry::Backoff { at_least: *retry_after }),
+        Lookup::Failed { error: LookupError::Status { retry_after, .. }, .. } => {
+            stay(Retry::Backoff { at_least: *retry_after })
+        }
         Lookup::Failed { .. } => stay(Retry::Backoff { at_least: None }),
     }
 }
@@ -378,7 +390,12 @@ pub const HISTORY_START_MS: i64 = 0;
 ///
 /// Returns `None` for a range that would be empty or inverted: nothing may be
 /// concluded from it.
-pub fn lookup_range(local_first_send: i64, service_first_send: Option<i64>, local_now: i64, service_now: Option<i64>) -> Option<Range> {
+pub fn lookup_range(
+    local_first_send: i64,
+    service_first_send: Option<i64>,
+    local_now: i64,
+    service_now: Option<i64>,
+) -> Option<Range> {
     let start = match service_first_send {
         Some(s) => s.min(local_first_send).saturating_sub(DAY_MS),
         None => HISTORY_START_MS,
@@ -427,7 +444,8 @@ mod tests {
     #[test]
     fn the_redeem_verdict_table() {
         let not_sent = RedeemOutcome::NotSent { reason: "refused".into() };
-        let rate_limited = RedeemOutcome::RateLimited { retry_after: Some(Duration::from_secs(3)), message: "m".into() };
+        let rate_limited =
+            RedeemOutcome::RateLimited { retry_after: Some(Duration::from_secs(3)), message: "m".into() };
         let unauthorized = RedeemOutcome::Unauthorized { message: "m".into() };
         let in_progress = RedeemOutcome::InProgress { message: "m".into() };
         let key_reused = RedeemOutcome::KeyReused { message: "m".into() };
@@ -486,16 +504,33 @@ mod tests {
         let d = after_redeem(declined, &redeemed(), false);
         assert_eq!((d.to, d.review), (NeedsReview, Some(ReviewCause::RedeemedAfterDecline)));
         let d = after_lookup(Facts { lookup_due: true, ..declined }, &Lookup::NotFound, 5);
-        assert_eq!((d.to, d.review, d.loss), (Refused, None, false), "declined and refused: the customer paid, nothing to make good");
+        assert_eq!(
+            (d.to, d.review, d.loss),
+            (Refused, None, false),
+            "declined and refused: the customer paid, nothing to make good"
+        );
     }
 
     #[test]
     fn the_lookup_verdict_table() {
-        let tx = Transaction { id: "transaction_9".into(), campaign_id: String::new(), value: 100, metadata: String::new(), created_at: String::new(), bank_statement_id: None };
+        let tx = Transaction {
+            id: "transaction_9".into(),
+            campaign_id: String::new(),
+            value: 100,
+            metadata: String::new(),
+            created_at: String::new(),
+            bank_statement_id: None,
+        };
         let status = |s: u16| LookupError::Status { status: s, message: "m".into(), retry_after: None };
         let unreachable = LookupError::Unreachable("down".into());
         let timed_out = LookupError::TimedOut("no answer in 7 s".into());
-        let f = |lookup_due, accepted, declined| Facts { maybe_executed: true, lookup_due, accepted, declined, ..Facts::default() };
+        let f = |lookup_due, accepted, declined| Facts {
+            maybe_executed: true,
+            lookup_due,
+            accepted,
+            declined,
+            ..Facts::default()
+        };
         // Declined, with an earlier attempt that may still be travelling.
         let in_grace = Facts { grace_left: Duration::from_secs(60), ..f(false, false, true) };
         #[rustfmt::skip]

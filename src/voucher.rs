@@ -154,9 +154,8 @@ pub fn parse(raw: &str) -> Result<VoucherCode, CodeError> {
         let Some(word) = prefix.strip_prefix("rsg-") else {
             return Err(CodeError::NotVoucher);
         };
-        let ok = !word.is_empty()
-            && word.len() <= MAX_PREFIX_WORD_LEN
-            && word.bytes().all(|b| b.is_ascii_alphanumeric());
+        let ok =
+            !word.is_empty() && word.len() <= MAX_PREFIX_WORD_LEN && word.bytes().all(|b| b.is_ascii_alphanumeric());
         if !ok {
             return Err(CodeError::BadPrefix(prefix.chars().take(40).collect()));
         }

@@ -37,22 +37,12 @@ fn a_new_terminals_first_manager_pin_is_typed_twice_and_chosen_once() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(T0);
     let access = Access::new(open(dir.path(), &clock), "c001");
-    assert_eq!(
-        access.unlock("482615").unwrap_err().code(),
-        "pin_not_set",
-        "no PIN may be taken as the first try"
-    );
-    assert_eq!(
-        access.set_first_pin("482615", "482651").unwrap_err().code(),
-        "pin_mismatch"
-    );
+    assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_not_set", "no PIN may be taken as the first try");
+    assert_eq!(access.set_first_pin("482615", "482651").unwrap_err().code(), "pin_mismatch");
     assert!(!access.state().unwrap().has_manager_pin);
     access.set_first_pin("482615", "482615").unwrap();
     assert!(access.state().unwrap().manager_unlocked);
-    assert_eq!(
-        access.set_first_pin("937164", "937164").unwrap_err().code(),
-        "pin_already_set"
-    );
+    assert_eq!(access.set_first_pin("937164", "937164").unwrap_err().code(), "pin_already_set");
 }
 
 #[test]
@@ -61,11 +51,7 @@ fn wrong_pins_back_off_the_right_one_waits_too_and_a_restart_does_not_reset_the_
     access.set_first_pin("482615", "482615").unwrap();
     access.lock();
     for n in 1..=4 {
-        assert_eq!(
-            access.unlock("0000").unwrap_err().code(),
-            "pin_wrong",
-            "try {n}"
-        );
+        assert_eq!(access.unlock("0000").unwrap_err().code(), "pin_wrong", "try {n}");
         let wait = wait_after(n).as_millis() as i64;
         if wait > 0 {
             // Within the wait even the right PIN is refused, unchecked.
@@ -75,11 +61,7 @@ fn wrong_pins_back_off_the_right_one_waits_too_and_a_restart_does_not_reset_the_
             clock.advance_ms(1);
         }
     }
-    assert_eq!(
-        access.unlock("0000").unwrap_err().code(),
-        "pin_wrong",
-        "try 5"
-    );
+    assert_eq!(access.unlock("0000").unwrap_err().code(), "pin_wrong", "try 5");
     // After five wrong PINs the next try waits 4 s; killing the app buys nothing.
     drop(access);
     drop(store);
@@ -132,15 +114,8 @@ fn many_wrong_pins_lock_out_for_a_quarter_of_an_hour() {
 #[test]
 fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
     let (_dir, clock, store, access) = till();
-    assert_eq!(
-        TerminalSettings::load(&store).unwrap().manager_idle_lock_s,
-        120,
-        "two minutes by default"
-    );
-    assert_eq!(
-        access.require_manager().unwrap_err().code(),
-        "manager_locked"
-    );
+    assert_eq!(TerminalSettings::load(&store).unwrap().manager_idle_lock_s, 120, "two minutes by default");
+    assert_eq!(access.require_manager().unwrap_err().code(), "manager_locked");
     access.set_first_pin("482615", "482615").unwrap();
     // Activity keeps it open: 119 s, then another 119 s.
     clock.advance_ms(119_000);
@@ -149,23 +124,12 @@ fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
     access.require_manager().unwrap();
     clock.advance_ms(120_001);
     assert!(!access.state().unwrap().manager_unlocked);
-    assert_eq!(
-        access.require_manager().unwrap_err().code(),
-        "manager_locked"
-    );
+    assert_eq!(access.require_manager().unwrap_err().code(), "manager_locked");
     // The setting is the manager's to choose.
-    TerminalSettings {
-        manager_idle_lock_s: 30,
-        ..TerminalSettings::load(&store).unwrap()
-    }
-    .save(&store)
-    .unwrap();
+    TerminalSettings { manager_idle_lock_s: 30, ..TerminalSettings::load(&store).unwrap() }.save(&store).unwrap();
     access.unlock("482615").unwrap();
     clock.advance_ms(31_000);
-    assert_eq!(
-        access.require_manager().unwrap_err().code(),
-        "manager_locked"
-    );
+    assert_eq!(access.require_manager().unwrap_err().code(), "manager_locked");
     access.unlock("482615").unwrap();
     // A value written around the settings' checks (an old version, an edited
     // database) still locks the screens within the hour.
@@ -175,30 +139,15 @@ fn the_manager_screens_lock_after_the_idle_time_and_on_leaving() {
     assert_eq!(access.require_manager().unwrap_err().code(), "manager_locked");
     access.unlock("482615").unwrap();
     access.lock();
-    assert_eq!(
-        access.require_manager().unwrap_err().code(),
-        "manager_locked"
-    );
+    assert_eq!(access.require_manager().unwrap_err().code(), "manager_locked");
 }
 
 #[test]
 fn the_manager_pin_is_changed_behind_itself_and_reset_only_from_the_command_line() {
     let (dir, clock, store, access) = till();
     access.set_first_pin("482615", "482615").unwrap();
-    assert_eq!(
-        access
-            .change_pin("1111", "613579", "613579")
-            .unwrap_err()
-            .code(),
-        "pin_wrong"
-    );
-    assert_eq!(
-        access
-            .change_pin("482615", "613579", "613597")
-            .unwrap_err()
-            .code(),
-        "pin_mismatch"
-    );
+    assert_eq!(access.change_pin("1111", "613579", "613579").unwrap_err().code(), "pin_wrong");
+    assert_eq!(access.change_pin("482615", "613579", "613597").unwrap_err().code(), "pin_mismatch");
     access.change_pin("482615", "613579", "613579").unwrap();
     access.lock();
     assert_eq!(access.unlock("482615").unwrap_err().code(), "pin_wrong");
@@ -211,23 +160,12 @@ fn the_manager_pin_is_changed_behind_itself_and_reset_only_from_the_command_line
         .args(["--db", &db.display().to_string(), "manager", "reset-pin"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let store = open(dir.path(), &clock);
     let access = Access::new(store.clone(), "c001");
     assert!(!access.state().unwrap().has_manager_pin);
-    let events: Vec<String> = audit::recent(&store, 50)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.event)
-        .collect();
-    assert_eq!(
-        &events[..3],
-        ["manager_pin_reset", "manager_unlocked", "pin_wrong"]
-    );
+    let events: Vec<String> = audit::recent(&store, 50).unwrap().into_iter().map(|r| r.event).collect();
+    assert_eq!(&events[..3], ["manager_pin_reset", "manager_unlocked", "pin_wrong"]);
     assert!(events.contains(&"manager_pin_changed".to_string()));
     access.set_first_pin("975318", "975318").unwrap();
 }
@@ -238,13 +176,9 @@ fn the_audit_cannot_be_rewritten() {
     let clock = ManualClock::new(T0);
     let store = open(dir.path(), &clock);
     audit::append(&store, "manager", "settings_saved", None).unwrap();
-    let e = store
-        .with_transaction(|tx| tx.execute("DELETE FROM audit", []))
-        .unwrap_err();
+    let e = store.with_transaction(|tx| tx.execute("DELETE FROM audit", [])).unwrap_err();
     assert!(e.to_string().contains("never deleted"), "{e}");
-    let e = store
-        .with_transaction(|tx| tx.execute("UPDATE audit SET actor = 'x'", []))
-        .unwrap_err();
+    let e = store.with_transaction(|tx| tx.execute("UPDATE audit SET actor = 'x'", [])).unwrap_err();
     assert!(e.to_string().contains("never changed"), "{e}");
 }
 
@@ -255,25 +189,13 @@ fn a_terminal_runs_single_user_until_the_first_cashier_is_added_then_asks_for_a_
     assert!(!access.state().unwrap().signin_required);
 
     assert_eq!(
-        cashiers::add(&store, "ann,x", "Ann", "4826", "4826", "manager")
-            .unwrap_err()
-            .code(),
+        cashiers::add(&store, "ann,x", "Ann", "4826", "4826", "manager").unwrap_err().code(),
         "context_bad_field"
     );
-    assert_eq!(
-        cashiers::add(&store, "ann", "Ann", "4826", "4862", "manager")
-            .unwrap_err()
-            .code(),
-        "pin_mismatch"
-    );
+    assert_eq!(cashiers::add(&store, "ann", "Ann", "4826", "4862", "manager").unwrap_err().code(), "pin_mismatch");
     cashiers::add(&store, "ann", "Ann Tan", "4826", "4826", "manager").unwrap();
     cashiers::add(&store, "bob", "Bob Lim", "7391", "7391", "manager").unwrap();
-    assert_eq!(
-        cashiers::add(&store, "bob", "Bob", "7391", "7391", "manager")
-            .unwrap_err()
-            .code(),
-        "cashier_exists"
-    );
+    assert_eq!(cashiers::add(&store, "bob", "Bob", "7391", "7391", "manager").unwrap_err().code(), "cashier_exists");
 
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
     assert!(access.state().unwrap().signin_required);
@@ -284,38 +206,21 @@ fn a_terminal_runs_single_user_until_the_first_cashier_is_added_then_asks_for_a_
         access.sign_in_with_new_pin(id, once, own, own).unwrap();
         access.sign_out().unwrap();
     }
-    assert_eq!(
-        access.sign_in("ann", "8052").unwrap_err().code(),
-        "pin_wrong",
-        "Bob's PIN is not Ann's"
-    );
-    assert_eq!(
-        access.sign_in("zed", "4826").unwrap_err().code(),
-        "pin_wrong",
-        "an unknown id is a wrong PIN"
-    );
+    assert_eq!(access.sign_in("ann", "8052").unwrap_err().code(), "pin_wrong", "Bob's PIN is not Ann's");
+    assert_eq!(access.sign_in("zed", "4826").unwrap_err().code(), "pin_wrong", "an unknown id is a wrong PIN");
     access.sign_in("ann", "5173").unwrap();
     assert_eq!(access.cashier().unwrap(), "ann");
-    assert_eq!(
-        access.state().unwrap().cashier_name.as_deref(),
-        Some("Ann Tan")
-    );
+    assert_eq!(access.state().unwrap().cashier_name.as_deref(), Some("Ann Tan"));
 
     // Removed while signed in: signed out at the next action.
     cashiers::remove(&store, "ann", "manager").unwrap();
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
-    assert_eq!(
-        access.sign_in("ann", "5173").unwrap_err().code(),
-        "pin_wrong"
-    );
+    assert_eq!(access.sign_in("ann", "5173").unwrap_err().code(), "pin_wrong");
     access.sign_in("bob", "8052").unwrap();
     access.sign_out().unwrap();
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
-    let events: Vec<String> = audit::recent(&store, 50)
-        .unwrap()
-        .into_iter()
-        .map(|r| format!("{} {}", r.actor, r.event))
-        .collect();
+    let events: Vec<String> =
+        audit::recent(&store, 50).unwrap().into_iter().map(|r| format!("{} {}", r.actor, r.event)).collect();
     for e in [
         "cashier:bob cashier_signed_out",
         "cashier:bob cashier_signed_in",
@@ -323,10 +228,7 @@ fn a_terminal_runs_single_user_until_the_first_cashier_is_added_then_asks_for_a_
         "cashier:ann pin_wrong",
         "manager cashier_added",
     ] {
-        assert!(
-            events.contains(&e.to_string()),
-            "{e} missing from {events:?}"
-        );
+        assert!(events.contains(&e.to_string()), "{e} missing from {events:?}");
     }
     // Once the list is empty again, the terminal is single-user again.
     cashiers::remove(&store, "bob", "manager").unwrap();
@@ -353,57 +255,27 @@ fn an_export_is_private_renamed_into_place_and_never_inside_the_data_folder() {
     // An older export, readable by all, is replaced whole.
     std::fs::write(out.join("log.csv"), "old").unwrap();
     std::fs::set_permissions(out.join("log.csv"), std::fs::Permissions::from_mode(0o644)).unwrap();
-    assert_eq!(
-        export_to_file(&store, &LogFilter::default(), &out.join("log.csv"), &data).unwrap(),
-        1
-    );
+    assert_eq!(export_to_file(&store, &LogFilter::default(), &out.join("log.csv"), &data).unwrap(), 1);
     let text = std::fs::read_to_string(out.join("log.csv")).unwrap();
     assert!(text.contains("rsg:v_abc123"), "{text}");
-    assert_eq!(
-        std::fs::metadata(out.join("log.csv"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o600
-    );
-    assert_eq!(
-        std::fs::read_dir(&out).unwrap().count(),
-        1,
-        "no temporary file is left behind"
-    );
+    assert_eq!(std::fs::metadata(out.join("log.csv")).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "no temporary file is left behind");
 
     // The live database, the secrets file, or anything in their folder: refused,
     // however the path is spelled.
     let db_before = std::fs::read(data.join("terminal.db")).unwrap();
-    for dest in [
-        data.join("terminal.db"),
-        data.join("secrets.json"),
-        out.join("../data/x.csv"),
-    ] {
+    for dest in [data.join("terminal.db"), data.join("secrets.json"), out.join("../data/x.csv")] {
         let e = export_to_file(&store, &LogFilter::default(), &dest, &data).unwrap_err();
         assert_eq!(e.code(), "export_inside_data_folder", "{}", dest.display());
     }
     std::os::unix::fs::symlink(&data, dir.path().join("link")).unwrap();
-    let e = export_to_file(
-        &store,
-        &LogFilter::default(),
-        &dir.path().join("link/terminal.db"),
-        &data,
-    )
-    .unwrap_err();
+    let e = export_to_file(&store, &LogFilter::default(), &dir.path().join("link/terminal.db"), &data).unwrap_err();
     assert_eq!(e.code(), "export_inside_data_folder");
     assert_eq!(std::fs::read(data.join("terminal.db")).unwrap(), db_before);
     assert!(!data.join("secrets.json").exists());
 
     // A folder that is not there: a clear error, nothing written.
-    let e = export_to_file(
-        &store,
-        &LogFilter::default(),
-        &out.join("missing/log.csv"),
-        &data,
-    )
-    .unwrap_err();
+    let e = export_to_file(&store, &LogFilter::default(), &out.join("missing/log.csv"), &data).unwrap_err();
     assert_eq!(e.code(), "export_io");
 }
 
@@ -413,11 +285,20 @@ fn the_log_filters_by_the_stores_days_and_the_csv_writes_its_offset() {
     // 2026-11-28 17:00 UTC is 29 November, 01:00, in Singapore.
     let clock = ManualClock::new(1_795_885_200_000);
     let store = open(dir.path(), &clock);
-    TerminalSettings { time_zone: Some("Asia/Singapore".into()), ..TerminalSettings::load(&store).unwrap() }.save(&store).unwrap();
-    let ctx = voucher_pos::intent::SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: "ann".into(), ..Default::default() };
+    TerminalSettings { time_zone: Some("Asia/Singapore".into()), ..TerminalSettings::load(&store).unwrap() }
+        .save(&store)
+        .unwrap();
+    let ctx = voucher_pos::intent::SaleContext {
+        terminal_id: "T1".into(),
+        branch_code: "B1".into(),
+        cashier_id: "ann".into(),
+        ..Default::default()
+    };
     voucher_pos::checkout::scan_text(&store, "rsg:v_late", &ctx).unwrap();
     let zone = TerminalSettings::load(&store).unwrap().zone();
-    let day = |d: &str| LogFilter { from_date: Some(d.into()), to_date: Some(d.into()), ..LogFilter::default() }.in_zone(&zone).unwrap();
+    let day = |d: &str| {
+        LogFilter { from_date: Some(d.into()), to_date: Some(d.into()), ..LogFilter::default() }.in_zone(&zone).unwrap()
+    };
     // The store's 29th holds it, though it is still the 28th in UTC.
     assert_eq!(voucher_pos::log::page(&store, &day("2026-11-29"), None, 50).unwrap().rows.len(), 1);
     assert_eq!(voucher_pos::log::page(&store, &day("2026-11-28"), None, 50).unwrap().rows.len(), 0);
@@ -458,7 +339,13 @@ fn closing_the_till_needs_the_manager_pin_with_the_same_back_off_and_is_recorded
 #[test]
 fn the_pins_people_choose_first_are_refused_and_the_refusal_says_why() {
     let (_dir, _clock, store, access) = till();
-    for (pin, code) in [("4826", "pin_bad_shape"), ("123456", "pin_run"), ("111111", "pin_repeat"), ("121212", "pin_repeat"), ("147258", "pin_common")] {
+    for (pin, code) in [
+        ("4826", "pin_bad_shape"),
+        ("123456", "pin_run"),
+        ("111111", "pin_repeat"),
+        ("121212", "pin_repeat"),
+        ("147258", "pin_common"),
+    ] {
         let e = access.set_first_pin(pin, pin).unwrap_err();
         assert_eq!(e.code(), code, "{pin}: {e}");
     }
@@ -483,7 +370,8 @@ fn a_cashiers_first_pin_is_one_time_and_a_forgotten_one_is_reset_by_the_manager(
     assert_eq!(e.code(), "pin_change_required");
     assert!(e.to_string().starts_with("Ann Tan, this PIN was set by the manager"), "{e}");
     assert!(access.state().unwrap().signin_required, "a one-time PIN opens nothing by itself");
-    let choose = |new: &str| access.sign_in_with_new_pin("ann", "4826", new, new).map(|_| ()).map_err(|e| e.code().as_str());
+    let choose =
+        |new: &str| access.sign_in_with_new_pin("ann", "4826", new, new).map(|_| ()).map_err(|e| e.code().as_str());
     assert_eq!(choose("4826"), Err("pin_unchanged"));
     assert_eq!(choose("0000"), Err("pin_repeat"));
     assert_eq!(access.sign_in_with_new_pin("ann", "4826", "5173", "5137").unwrap_err().code(), "pin_mismatch");
@@ -501,7 +389,8 @@ fn a_cashiers_first_pin_is_one_time_and_a_forgotten_one_is_reset_by_the_manager(
     assert_eq!(access.sign_in("ann", "5173").unwrap_err().code(), "pin_wrong");
     assert_eq!(access.sign_in("ann", "6042").unwrap_err().code(), "pin_change_required");
     access.sign_in_with_new_pin("ann", "6042", "3719", "3719").unwrap();
-    let events: Vec<String> = audit::recent(&store, 50).unwrap().into_iter().map(|r| format!("{} {}", r.actor, r.event)).collect();
+    let events: Vec<String> =
+        audit::recent(&store, 50).unwrap().into_iter().map(|r| format!("{} {}", r.actor, r.event)).collect();
     assert!(events.contains(&"manager cashier_pin_reset".to_string()), "{events:?}");
     assert_eq!(events.iter().filter(|e| *e == "cashier:ann cashier_pin_chosen").count(), 2, "{events:?}");
 }
@@ -539,19 +428,44 @@ fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_ou
         .unwrap();
     assert_eq!(subjects, [cashiers::UNKNOWN, "manager"], "one counter for every unknown id (and the manager's own)");
     let page = audit::page(&store, None, 200).unwrap();
-    assert!(page.entries.iter().all(|e| !e.actor.contains("bogus") && !e.detail.as_deref().unwrap_or("").contains("bogus")));
-    let flood: Vec<_> = page.entries.iter().filter(|e| e.actor == cashiers::UNKNOWN).filter_map(|e| e.detail.clone()).collect();
-    assert_eq!(flood, ["200 sign-ins with unknown ids", "150 sign-ins with unknown ids", "100 sign-ins with unknown ids", "50 sign-ins with unknown ids", "1 sign-ins with unknown ids"]);
-    assert!(page.entries.iter().any(|e| e.actor == "cashier:ann" && e.event == "pin_wrong"), "the manager's wrong PIN is still on the first page");
+    assert!(page
+        .entries
+        .iter()
+        .all(|e| !e.actor.contains("bogus") && !e.detail.as_deref().unwrap_or("").contains("bogus")));
+    let flood: Vec<_> =
+        page.entries.iter().filter(|e| e.actor == cashiers::UNKNOWN).filter_map(|e| e.detail.clone()).collect();
+    assert_eq!(
+        flood,
+        [
+            "200 sign-ins with unknown ids",
+            "150 sign-ins with unknown ids",
+            "100 sign-ins with unknown ids",
+            "50 sign-ins with unknown ids",
+            "1 sign-ins with unknown ids"
+        ]
+    );
+    assert!(
+        page.entries.iter().any(|e| e.actor == "cashier:ann" && e.event == "pin_wrong"),
+        "the manager's wrong PIN is still on the first page"
+    );
     // Ann's own counter was never touched: she signs in at once.
     access.sign_in("ann", "5173").unwrap();
     access.sign_out().unwrap();
 
     // Tries across every id are limited per minute, however fast they come.
     clock.advance_ms(60_000);
-    let codes: Vec<&str> = (0..12).map(|n| access.sign_in(&format!("quick{n}"), "4826").unwrap_err().code().as_str()).collect();
-    assert_eq!(codes.iter().filter(|c| **c == "signin_rate_limited").count(), 12 - voucher_pos::access::SIGNIN_TRIES_PER_MINUTE, "{codes:?}");
-    assert_eq!(access.sign_in("ann", "5173").unwrap_err().code(), "signin_rate_limited", "even a real cashier waits out the minute");
+    let codes: Vec<&str> =
+        (0..12).map(|n| access.sign_in(&format!("quick{n}"), "4826").unwrap_err().code().as_str()).collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "signin_rate_limited").count(),
+        12 - voucher_pos::access::SIGNIN_TRIES_PER_MINUTE,
+        "{codes:?}"
+    );
+    assert_eq!(
+        access.sign_in("ann", "5173").unwrap_err().code(),
+        "signin_rate_limited",
+        "even a real cashier waits out the minute"
+    );
     clock.advance_ms(60_000);
     access.sign_in("ann", "5173").unwrap();
 }
@@ -598,7 +512,10 @@ fn a_cashier_idle_past_the_setting_is_signed_out() {
     assert!(access.state().unwrap().signin_required, "five minutes idle");
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out");
     let last = audit::recent(&store, 1).unwrap().remove(0);
-    assert_eq!((last.actor.as_str(), last.event.as_str(), last.detail.as_deref()), ("cashier:ann", "cashier_signed_out", Some("idle")));
+    assert_eq!(
+        (last.actor.as_str(), last.event.as_str(), last.detail.as_deref()),
+        ("cashier:ann", "cashier_signed_out", Some("idle"))
+    );
 }
 
 #[test]
@@ -690,7 +607,10 @@ fn pins_chosen_under_the_earlier_rules_are_replaced_at_the_next_sign_in() {
     store
         .with_transaction(|tx| {
             tx.execute("UPDATE cashiers SET pin_hash = ?1 WHERE id = 'ann'", [earlier_versions_hash("1234")])?;
-            tx.execute("INSERT INTO settings (key, value) VALUES ('manager_pin_argon2', ?1)", [earlier_versions_hash("2468")])
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('manager_pin_argon2', ?1)",
+                [earlier_versions_hash("2468")],
+            )
         })
         .unwrap();
     assert_eq!(access.sign_in("ann", "1234").unwrap_err().code(), "pin_change_required");

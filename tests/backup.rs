@@ -41,7 +41,11 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
     // Refused while the terminal has the database open.
     let out = pos(&db, &["restore", &backup.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("close it first"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("close it first"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     drop(store);
 
     let out = pos(&db, &["restore", &backup.display().to_string()]);
@@ -52,7 +56,12 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
     assert_eq!(log.rows.len(), 1, "the later scan is not in the backup");
     assert_eq!(mode(&db), 0o600);
     // The replaced database is kept, with the later scan in it.
-    let kept: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with("terminal.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm")).collect();
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("terminal.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm"))
+        .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     let old = Store::open(dir.path().join(&kept[0]), clock).unwrap();
     assert_eq!(voucher_pos::log::page(&old, &Default::default(), None, 50).unwrap().rows.len(), 2);
@@ -85,11 +94,18 @@ fn restore_refuses_what_is_not_a_backup_and_changes_nothing() {
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, b"not a database at all").unwrap();
     let foreign = dir.path().join("foreign.db");
-    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE x (y); PRAGMA user_version = 1;").unwrap();
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE x (y); PRAGMA user_version = 1;")
+        .unwrap();
     for bad in [&junk, &foreign, &dir.path().join("missing.db")] {
         let out = pos(&db, &["restore", &bad.display().to_string()]);
         assert_eq!(out.status.code(), Some(1), "{}", bad.display());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("not a backup"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("not a backup"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     assert_eq!(std::fs::read(&db).unwrap(), before, "the database was touched");
 }
@@ -128,7 +144,10 @@ fn restore_refuses_a_backup_whose_triggers_differ_from_our_migrations() {
         let err = voucher_pos::backup::restore(&db, &altered, 1_800_000_050_000).unwrap_err();
         assert_eq!(err.code(), "backup_schema_differs", "{how}: {err}");
         let text = err.to_string();
-        assert!(text.contains(&format!("trigger {name}")) && text.contains(how) && text.contains("nothing was restored"), "{how}: {text}");
+        assert!(
+            text.contains(&format!("trigger {name}")) && text.contains(how) && text.contains("nothing was restored"),
+            "{how}: {text}"
+        );
         assert_eq!(std::fs::read(&db).unwrap(), before, "{how}: the database was touched");
     }
     let store = Store::open(&db, clock).unwrap();
@@ -150,7 +169,11 @@ fn a_damaged_database_offers_the_newest_backup_at_start_up() {
     let e = Store::open(&db, Arc::new(voucher_pos::clock::SystemClock)).err().unwrap();
     let p = voucher_pos::startup::store_problem(&e);
     assert_eq!(p.code, "store_corrupt");
-    assert!(p.what_to_do.contains(&backup.display().to_string()) && p.what_to_do.contains("restore"), "{}", p.what_to_do);
+    assert!(
+        p.what_to_do.contains(&backup.display().to_string()) && p.what_to_do.contains("restore"),
+        "{}",
+        p.what_to_do
+    );
 }
 
 #[test]
@@ -159,9 +182,16 @@ fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret(
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("terminal.db");
     let store = Store::open(&db, ManualClock::new(1_800_000_000_000)).unwrap();
-    let settings = voucher_pos::settings::TerminalSettings { service_url: Some("https://till7:hunter2@api.example.com/".into()), ..Default::default() };
+    let settings = voucher_pos::settings::TerminalSettings {
+        service_url: Some("https://till7:hunter2@api.example.com/".into()),
+        ..Default::default()
+    };
     settings.save(&store).unwrap();
-    let a = voucher_pos::checkout::scan_text(&store, "rsg:v_diagnosticsAAAA,v_diagnosticsBBBB", &ctx()).unwrap().intent().id.clone();
+    let a = voucher_pos::checkout::scan_text(&store, "rsg:v_diagnosticsAAAA,v_diagnosticsBBBB", &ctx())
+        .unwrap()
+        .intent()
+        .id
+        .clone();
     voucher_pos::checkout::scan_text(&store, "rsg:v_diagnosticsCCCC", &ctx()).unwrap();
     store.commit_redeem(&a, "cashier:c1", false).unwrap();
     let logs = dir.path().join("logs");
@@ -189,6 +219,9 @@ fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret(
     assert_eq!(json["intents_by_state"], serde_json::json!({"queued": 1, "scanned": 1}));
     assert_eq!(json["settings"]["service_url"], "https://api.example.com/");
     for (name, text) in &files {
-        assert!(!text.contains("hunter2") && !text.contains("live_s3cret") && !text.contains("diagnostics"), "{name} holds a secret or a voucher code");
+        assert!(
+            !text.contains("hunter2") && !text.contains("live_s3cret") && !text.contains("diagnostics"),
+            "{name} holds a secret or a voucher code"
+        );
     }
 }

@@ -51,7 +51,24 @@ async fn sync_until_idle_exits_4_when_intents_wait_for_a_manager() {
     // The reply is lost after the service committed, and the transactions list fails:
     // nothing can settle it, so after a bounded number of reads a manager must.
     s.faults(json!({"drop_after_commit_rate": 1.0, "transactions_error_rate": 1.0})).await;
-    let out = pos(&db, &s, &["--key-window", "200ms", "--key-window-margin", "0ms", "--backoff-cap", "100ms", "--request-timeout", "1s", "sync", "--until-idle", "--max-wait", "60s"]);
+    let out = pos(
+        &db,
+        &s,
+        &[
+            "--key-window",
+            "200ms",
+            "--key-window-margin",
+            "0ms",
+            "--backoff-cap",
+            "100ms",
+            "--request-timeout",
+            "1s",
+            "sync",
+            "--until-idle",
+            "--max-wait",
+            "60s",
+        ],
+    );
     assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
     assert_eq!(stdout(&out), "pending=0 needs_review=1");
     assert_eq!(pos(&db, &s, &["show", &id]).status.code(), Some(4));
@@ -93,7 +110,11 @@ fn every_command_refuses_a_plain_http_service_off_this_machine_before_it_opens_a
     for args in [&["scan", "rsg:v_abc"][..], &["log"][..], &["sales"][..], &["backup"][..]] {
         let out = voucher_pos(&db, "http://vouchers.example.com").args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("https://"), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("https://"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     assert!(!db.exists(), "nothing was opened or written");
 }
@@ -107,7 +128,12 @@ struct Session {
 
 impl Session {
     fn start(db: &std::path::Path, s: &Sandbox) -> Session {
-        let mut child = voucher_pos(db, &s.url).arg("session").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("start voucher-pos session");
+        let mut child = voucher_pos(db, &s.url)
+            .arg("session")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start voucher-pos session");
         let stdin = child.stdin.take().unwrap();
         let out = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
         Session { child, stdin, out }
@@ -132,7 +158,15 @@ async fn a_session_closes_a_sale_only_when_settled_and_refuses_a_voucher_held_by
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
-    let ok = pos(&db, &s, &["policy", "--set", r#"{"accept_offline":true,"max_pending":10,"max_pending_age_s":3600,"max_vouchers_per_code":15}"#]);
+    let ok = pos(
+        &db,
+        &s,
+        &[
+            "policy",
+            "--set",
+            r#"{"accept_offline":true,"max_pending":10,"max_pending_age_s":3600,"max_vouchers_per_code":15}"#,
+        ],
+    );
     assert!(ok.status.success());
     s.faults(json!({"offline": true})).await;
     let mut t = Session::start(&db, &s);

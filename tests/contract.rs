@@ -56,10 +56,22 @@ async fn the_same_key_and_body_replay_the_saved_answer_byte_for_byte() {
     let k = key();
     let b = body(&qr, "m");
     let h = [("x-api-key", "test_sandbox"), ("Idempotency-Key", k.as_str()), ("content-type", "application/json")];
-    let first = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b.clone()).send().await.unwrap();
+    let first = reqwest::Client::new()
+        .post(format!("{}/v1/vouchers/redeem", s.url))
+        .headers(headers(&h))
+        .body(b.clone())
+        .send()
+        .await
+        .unwrap();
     assert!(first.headers().get("idempotent-replayed").is_none());
     let first = first.bytes().await.unwrap();
-    let again = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b.clone()).send().await.unwrap();
+    let again = reqwest::Client::new()
+        .post(format!("{}/v1/vouchers/redeem", s.url))
+        .headers(headers(&h))
+        .body(b.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.bytes().await.unwrap(), first);
     let via_client = client(&s).redeem(&k, &b).await;
@@ -204,10 +216,20 @@ async fn injected_429_carries_retry_after_and_stores_nothing() {
     let k = key();
     s.faults(json!({"error_rate": {"429": 1.0}, "retry_after_s": 2})).await;
     let r = client(&s).redeem(&k, &body(&qr, "")).await;
-    assert_eq!(r.outcome, RedeemOutcome::RateLimited { retry_after: Some(Duration::from_secs(2)), message: "Too many requests. Please retry later.".into() });
+    assert_eq!(
+        r.outcome,
+        RedeemOutcome::RateLimited {
+            retry_after: Some(Duration::from_secs(2)),
+            message: "Too many requests. Please retry later.".into()
+        }
+    );
     s.faults(json!({"error_rate": {"503": 1.0}})).await;
     let r = client(&s).redeem(&k, &body(&qr, "")).await;
-    assert!(matches!(r.outcome, RedeemOutcome::Unknown { http_status: Some(503), .. }), "a 5xx may have executed: {:?}", r.outcome);
+    assert!(
+        matches!(r.outcome, RedeemOutcome::Unknown { http_status: Some(503), .. }),
+        "a 5xx may have executed: {:?}",
+        r.outcome
+    );
     s.faults(json!({})).await;
     let r = client(&s).redeem(&k, &body(&qr, "")).await;
     assert!(matches!(r.outcome, RedeemOutcome::Redeemed(_)) && !r.replayed);
@@ -230,9 +252,18 @@ async fn a_code_is_all_or_nothing_and_the_first_reason_in_order_wins() {
     let r = c.redeem(&key(), &body(&mix(&[&used[0], &expired[0], &voided[0], &"v_nope".to_string()]), "")).await;
     assert_eq!(r.http_status, Some(404));
     assert_eq!(code_of(r.outcome), "redemption_vouchers_not_found");
-    assert_eq!(code_of(c.redeem(&key(), &body(&mix(&[&used[0], &expired[0], &voided[0]]), "")).await.outcome), "redemption_vouchers_voided");
-    assert_eq!(code_of(c.redeem(&key(), &body(&mix(&[&used[0], &expired[0]]), "")).await.outcome), "redemption_vouchers_period_ended");
-    assert_eq!(code_of(c.redeem(&key(), &body(&mix(&[&active[0], &used[0]]), "")).await.outcome), "redemption_vouchers_used");
+    assert_eq!(
+        code_of(c.redeem(&key(), &body(&mix(&[&used[0], &expired[0], &voided[0]]), "")).await.outcome),
+        "redemption_vouchers_voided"
+    );
+    assert_eq!(
+        code_of(c.redeem(&key(), &body(&mix(&[&used[0], &expired[0]]), "")).await.outcome),
+        "redemption_vouchers_period_ended"
+    );
+    assert_eq!(
+        code_of(c.redeem(&key(), &body(&mix(&[&active[0], &used[0]]), "")).await.outcome),
+        "redemption_vouchers_used"
+    );
     // The active voucher was not redeemed by the refused codes.
     assert!(matches!(c.redeem(&key(), &body(&mix(&[&active[0]]), "")).await.outcome, RedeemOutcome::Redeemed(_)));
 }
@@ -338,9 +369,24 @@ async fn a_killed_and_restarted_sandbox_still_replays_the_same_bytes() {
     let k = key();
     let h = [("x-api-key", "test_sandbox"), ("Idempotency-Key", k.as_str())];
     let b = body(&qr, "m");
-    let first = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b.clone()).send().await.unwrap().bytes().await.unwrap();
+    let first = reqwest::Client::new()
+        .post(format!("{}/v1/vouchers/redeem", s.url))
+        .headers(headers(&h))
+        .body(b.clone())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     s.kill_and_restart();
-    let again = reqwest::Client::new().post(format!("{}/v1/vouchers/redeem", s.url)).headers(headers(&h)).body(b).send().await.unwrap();
+    let again = reqwest::Client::new()
+        .post(format!("{}/v1/vouchers/redeem", s.url))
+        .headers(headers(&h))
+        .body(b)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.bytes().await.unwrap(), first);
     assert_eq!(s.ledger().await.len(), 1);
@@ -405,7 +451,13 @@ async fn a_gateway_502_strikes_after_commit_and_on_replays_and_an_ended_campaign
     // The campaign ends: a new key meets period_ended, not used (the contract's order).
     s.set_state(&ids, "expired").await;
     let r = client(&s).redeem("k-other", &body(&qr, "")).await;
-    assert_eq!(r.outcome, RedeemOutcome::Refused { code: "redemption_vouchers_period_ended".into(), message: "The campaign for one or more vouchers has ended.".into() });
+    assert_eq!(
+        r.outcome,
+        RedeemOutcome::Refused {
+            code: "redemption_vouchers_period_ended".into(),
+            message: "The campaign for one or more vouchers has ended.".into()
+        }
+    );
 }
 
 /// Both forms of `Retry-After` mean the same wait; the date form is measured against
@@ -553,11 +605,17 @@ async fn a_slow_transactions_list_times_out_a_short_client_while_redeems_answer_
     s.faults(json!({"list_latency_ms": 60_000})).await;
     let list = format!("{}/v1/transactions", s.url);
     let impatient = reqwest::Client::builder().timeout(Duration::from_millis(300)).build().unwrap();
-    let err = impatient.get(&list).header("x-api-key", "test_sandbox").send().await.expect_err("the list answered before its latency");
+    let err = impatient
+        .get(&list)
+        .header("x-api-key", "test_sandbox")
+        .send()
+        .await
+        .expect_err("the list answered before its latency");
     assert!(err.is_timeout(), "{err}");
     // A second list waits at the service (counted as it starts) while a redeem is made.
     let before = served(&s, "list_slow").await;
-    let waiting = tokio::spawn(async move { reqwest::Client::new().get(list).header("x-api-key", "test_sandbox").send().await });
+    let waiting =
+        tokio::spawn(async move { reqwest::Client::new().get(list).header("x-api-key", "test_sandbox").send().await });
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while served(&s, "list_slow").await <= before {
         assert!(std::time::Instant::now() < deadline, "the slow list was never counted as served");

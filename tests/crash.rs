@@ -78,14 +78,21 @@ fn a_killed_writer_loses_no_acknowledged_intent() {
         // The child keeps writing while we decide, so the kill lands mid-write.
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let store = Store::open(&db, common::clock()).unwrap_or_else(|e| panic!("seed {seed} round {round}: reopen failed: {e}"));
+        let store = Store::open(&db, common::clock())
+            .unwrap_or_else(|e| panic!("seed {seed} round {round}: reopen failed: {e}"));
         for (id, (code, queued)) in &acked {
-            let i = store.get(id).unwrap_or_else(|e| panic!("seed {seed} round {round}: acknowledged intent {id} lost: {e}"));
+            let i = store
+                .get(id)
+                .unwrap_or_else(|e| panic!("seed {seed} round {round}: acknowledged intent {id} lost: {e}"));
             assert_eq!(&i.code, code);
             let body: serde_json::Value = serde_json::from_slice(&i.body).expect("body intact");
             assert_eq!(body["qr"], code.as_str());
             let expected = if *queued { IntentState::Queued } else { IntentState::Scanned };
-            assert!(i.state == expected || (!queued && i.state == IntentState::Queued), "seed {seed}: {id} is {}", i.state);
+            assert!(
+                i.state == expected || (!queued && i.state == IntentState::Queued),
+                "seed {seed}: {id} is {}",
+                i.state
+            );
             let history = store.history(id).unwrap();
             assert_eq!(history.last().unwrap().to_state, i.state.as_str(), "history and state disagree for {id}");
         }
@@ -100,7 +107,8 @@ fn a_killed_writer_loses_no_acknowledged_intent() {
             .unwrap();
         assert_eq!(broken, 0, "a half-written state change");
         assert!(rows as usize >= acked.len());
-        let check: String = store.with_transaction(|tx| tx.query_row("PRAGMA integrity_check", [], |r| r.get(0))).unwrap();
+        let check: String =
+            store.with_transaction(|tx| tx.query_row("PRAGMA integrity_check", [], |r| r.get(0))).unwrap();
         assert_eq!(check, "ok");
         next += 10_000;
     }

@@ -61,7 +61,10 @@ fn system_clock() -> Arc<dyn Clock> {
 /// The first attempt ends without the service's answer (a proxy's 502 or a dropped
 /// connection, after the service committed); the terminal stops; the campaign may end;
 /// the service prunes the key; a new terminal on the same database resends.
-async fn committed_then_resent_after_the_key_window(fault: &str, campaign_ends: bool) -> (Sandbox, Intent, Vec<serde_json::Value>) {
+async fn committed_then_resent_after_the_key_window(
+    fault: &str,
+    campaign_ends: bool,
+) -> (Sandbox, Intent, Vec<serde_json::Value>) {
     let s = Sandbox::start(&["--key-ttl", "300ms"]);
     let (qr, ids) = s.vouchers(1, 500, "active").await;
     let till = Till::new(system_clock());
@@ -79,11 +82,20 @@ async fn committed_then_resent_after_the_key_window(fault: &str, campaign_ends: 
     }
     let_the_service_prune_the_key().await;
     let t = till.start(&s, "test_sandbox", fast());
-    let i = wait_for(&t, &id, "a final outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
+    let i =
+        wait_for(&t, &id, "a final outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
     let attempts = t.store().attempts(&id).unwrap();
     t.shutdown().await;
     let ledger = s.ledger().await;
-    (s, i, attempts.iter().map(|a| json!({"kind": a.kind, "outcome": a.outcome, "detail": a.detail})).chain(ledger).collect())
+    (
+        s,
+        i,
+        attempts
+            .iter()
+            .map(|a| json!({"kind": a.kind, "outcome": a.outcome, "detail": a.detail}))
+            .chain(ledger)
+            .collect(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,7 +113,10 @@ async fn a_proxys_502_after_commit_then_a_pruned_key_ends_redeemed_not_refused()
 async fn a_lost_reply_then_a_campaign_ending_ends_redeemed_not_refused() {
     let (s, i, evidence) = committed_then_resent_after_the_key_window("drop_after_commit_rate", true).await;
     assert_eq!(i.state, IntentState::Redeemed, "evidence: {evidence:#?}");
-    assert!(evidence.iter().any(|a| a["detail"].as_str().unwrap_or("").contains("period_ended")), "the resend met period ended: {evidence:#?}");
+    assert!(
+        evidence.iter().any(|a| a["detail"].as_str().unwrap_or("").contains("period_ended")),
+        "the resend met period ended: {evidence:#?}"
+    );
     assert_eq!(s.ledger().await.len(), 1);
 }
 
@@ -130,8 +145,13 @@ async fn a_campaign_that_really_ended_is_refused_after_the_lookup_finds_nothing(
     let i = wait_for(&t, &id, "a final outcome", None, |i| i.state.is_final()).await;
     assert_eq!(i.state, IntentState::Refused);
     assert_eq!(i.error_code.as_deref(), Some("redemption_vouchers_period_ended"));
-    assert_eq!(i.error_message.as_deref(), Some("The campaign for one or more vouchers has ended."), "the service's own words");
-    let kinds: Vec<String> = t.store().attempts(&id).unwrap().iter().map(|a| format!("{}:{}", a.kind, a.outcome)).collect();
+    assert_eq!(
+        i.error_message.as_deref(),
+        Some("The campaign for one or more vouchers has ended."),
+        "the service's own words"
+    );
+    let kinds: Vec<String> =
+        t.store().attempts(&id).unwrap().iter().map(|a| format!("{}:{}", a.kind, a.outcome)).collect();
     assert!(kinds.contains(&"lookup:not_found".to_string()), "{kinds:?}");
     assert!(s.ledger().await.is_empty());
 }
@@ -147,8 +167,17 @@ async fn skewed_clock_finds_its_redemption(skew_ms: i64) {
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     s.faults(json!({"drop_after_commit_rate": 1.0})).await;
     t.redeem(&id, "cashier:c042", Duration::ZERO).await.unwrap();
-    let i = wait_for(&t, &id, "redeemed through the transactions list", Some(&clock), |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
-    assert_eq!(i.state, IntentState::Redeemed, "clock off by {} days: {:#?}", skew_ms / DAY_MS, t.store().attempts(&id).unwrap());
+    let i = wait_for(&t, &id, "redeemed through the transactions list", Some(&clock), |i| {
+        i.state.is_final() || i.state == IntentState::NeedsReview
+    })
+    .await;
+    assert_eq!(
+        i.state,
+        IntentState::Redeemed,
+        "clock off by {} days: {:#?}",
+        skew_ms / DAY_MS,
+        t.store().attempts(&id).unwrap()
+    );
     assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
     t.shutdown().await;
 }
@@ -207,7 +236,12 @@ async fn a_declined_voucher_that_an_earlier_attempt_redeemed_lands_in_review_to_
 
 /// The faults end; the declined voucher, redeemed by an earlier attempt, reaches the
 /// review inbox with the service's transaction, and is never sent again.
-async fn the_link_returns_and_the_declined_voucher_is_reviewed_to_make_good(t: &Terminal, s: &Sandbox, i: &Intent, what: &str) -> Intent {
+async fn the_link_returns_and_the_declined_voucher_is_reviewed_to_make_good(
+    t: &Terminal,
+    s: &Sandbox,
+    i: &Intent,
+    what: &str,
+) -> Intent {
     let sent_before = s.requests_with_key(&i.idempotency_key).await;
     s.faults(json!({})).await;
     let i = wait_for(t, &i.id, what, None, |i| i.state == IntentState::NeedsReview).await;
@@ -236,7 +270,9 @@ async fn a_declined_voucher_whose_attempt_never_executed_is_not_resent_and_close
 }
 
 async fn accepting_policy(t: &Terminal) {
-    OfflinePolicy { accept_offline: true, max_pending: 10, max_pending_age_s: 3600, max_vouchers_per_code: 15 }.save(t.store()).unwrap();
+    OfflinePolicy { accept_offline: true, max_pending: 10, max_pending_age_s: 3600, max_vouchers_per_code: 15 }
+        .save(t.store())
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,7 +290,10 @@ async fn an_accept_made_while_the_request_is_out_is_kept_and_a_refusal_is_a_loss
     let i = wait_for(&t, &id, "an outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
     assert_eq!((i.state, i.loss), (IntentState::NeedsReview, true), "accepted while in flight, then refused: {i:#?}");
     assert_eq!(i.review_cause.as_deref(), Some("accepted_then_refused"));
-    assert!(i.review_reason.unwrap().contains("One or more vouchers have been voided."), "the service's message, verbatim");
+    assert!(
+        i.review_reason.unwrap().contains("One or more vouchers have been voided."),
+        "the service's message, verbatim"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,7 +301,12 @@ async fn a_manager_settling_an_accepted_voucher_as_refused_records_the_loss() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let till = Till::new(system_clock());
-    let cfg = SyncConfig { lookup_failures_before_review: 1, key_window: Duration::from_millis(200), key_window_margin: Duration::ZERO, ..fast() };
+    let cfg = SyncConfig {
+        lookup_failures_before_review: 1,
+        key_window: Duration::from_millis(200),
+        key_window_margin: Duration::ZERO,
+        ..fast()
+    };
     let t = till.start(&s, "test_sandbox", cfg);
     accepting_policy(&t).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
@@ -303,14 +347,20 @@ async fn a_transactions_list_that_keeps_failing_reaches_review_with_its_evidence
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let till = Till::new(system_clock());
-    let cfg = SyncConfig { lookup_failures_before_review: 3, key_window: Duration::from_millis(200), key_window_margin: Duration::ZERO, ..fast() };
+    let cfg = SyncConfig {
+        lookup_failures_before_review: 3,
+        key_window: Duration::from_millis(200),
+        key_window_margin: Duration::ZERO,
+        ..fast()
+    };
     let t = till.start(&s, "test_sandbox", cfg);
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     s.faults(json!({"drop_after_commit_rate": 1.0, "transactions_error_rate": 1.0})).await;
     t.redeem(&id, "cashier:c042", Duration::ZERO).await.unwrap();
     let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
     assert_eq!(i.review_cause.as_deref(), Some("lookup_failed"));
-    let failed = t.store().attempts(&id).unwrap().iter().filter(|a| a.kind == "lookup" && a.outcome == "lookup_status").count();
+    let failed =
+        t.store().attempts(&id).unwrap().iter().filter(|a| a.kind == "lookup" && a.outcome == "lookup_status").count();
     assert_eq!(failed, 3, "three failed reads, each in the attempt log");
     assert!(i.review_reason.unwrap().contains("could not be read"));
 }
@@ -326,7 +376,9 @@ async fn a_clock_corrected_from_days_fast_does_not_stall_the_queue() {
     s.faults(json!({"offline": true})).await;
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     t.redeem(&id, "cashier:c042", Duration::ZERO).await.unwrap();
-    let i = wait_for(&t, &id, "a failed first attempt", None, |i| i.attempt_count >= 1 && i.state == IntentState::Queued).await;
+    let i =
+        wait_for(&t, &id, "a failed first attempt", None, |i| i.attempt_count >= 1 && i.state == IntentState::Queued)
+            .await;
     assert!(i.next_attempt_at.unwrap() > real + 2 * DAY_MS, "scheduled by the fast clock");
     t.shutdown().await;
     // NTP steps the clock back three days; the link returns.
@@ -361,7 +413,8 @@ async fn a_replayed_refusal_after_the_key_was_pruned_and_run_again_is_looked_up_
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     s.faults(json!({})).await; // the next resend, within the new window, is a replay
-    let i = wait_for(&t, &id, "a final outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
+    let i =
+        wait_for(&t, &id, "a final outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
     let attempts = t.store().attempts(&id).unwrap();
     assert_eq!(i.state, IntentState::Redeemed, "{attempts:#?}");
     assert!(attempts.iter().any(|a| a.outcome == "refused" && a.replayed), "the replayed 402 was met: {attempts:#?}");
@@ -396,7 +449,9 @@ async fn wait_for_attempts(t: &Terminal, id: &str, kind: &str, outcome: &str, n:
 }
 
 /// Every event seen so far, without waiting.
-fn drain(events: &mut tokio::sync::broadcast::Receiver<voucher_pos::sync::SyncEvent>) -> Vec<voucher_pos::sync::SyncEvent> {
+fn drain(
+    events: &mut tokio::sync::broadcast::Receiver<voucher_pos::sync::SyncEvent>,
+) -> Vec<voucher_pos::sync::SyncEvent> {
     use tokio::sync::broadcast::error::TryRecvError;
     let mut seen = Vec::new();
     loop {
@@ -446,11 +501,18 @@ async fn an_intent_first_sent_without_the_services_time_is_looked_up_over_the_wh
     t.shutdown().await;
     assert_eq!(s.ledger().await.len(), 1, "the service did commit the first attempt");
     // As a row written before the terminal learned the service's time first.
-    till.store.with_transaction(|tx| tx.execute("UPDATE intents SET first_sent_service_at = NULL WHERE id = ?1", [id.as_str()])).unwrap();
+    till.store
+        .with_transaction(|tx| {
+            tx.execute("UPDATE intents SET first_sent_service_at = NULL WHERE id = ?1", [id.as_str()])
+        })
+        .unwrap();
     s.faults(json!({})).await;
     let_the_service_prune_the_key().await;
     let t = till.start(&s, "test_sandbox", fast());
-    let i = wait_for(&t, &id, "a final outcome", Some(&clock), |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
+    let i = wait_for(&t, &id, "a final outcome", Some(&clock), |i| {
+        i.state.is_final() || i.state == IntentState::NeedsReview
+    })
+    .await;
     let attempts = t.store().attempts(&id).unwrap();
     assert_eq!(i.state, IntentState::Redeemed, "{attempts:#?}");
     assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
@@ -465,7 +527,12 @@ async fn a_lookup_that_times_out_reaches_review() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let till = Till::new(system_clock());
-    let cfg = SyncConfig { lookup_failures_before_review: 2, key_window: Duration::from_millis(200), key_window_margin: Duration::ZERO, ..fast() };
+    let cfg = SyncConfig {
+        lookup_failures_before_review: 2,
+        key_window: Duration::from_millis(200),
+        key_window_margin: Duration::ZERO,
+        ..fast()
+    };
     let t = start_impatient(&till, &s, cfg, Duration::from_millis(1500));
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     // The redemption executes and a proxy answers 502; the list answers only long
@@ -475,7 +542,11 @@ async fn a_lookup_that_times_out_reaches_review() {
     let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
     let attempts = t.store().attempts(&id).unwrap();
     assert_eq!(i.review_cause.as_deref(), Some("lookup_failed"), "{attempts:#?}");
-    assert_eq!(attempts_of(&t, &id, "lookup", "lookup_timeout"), 2, "two reads timed out, each in the attempt log: {attempts:#?}");
+    assert_eq!(
+        attempts_of(&t, &id, "lookup", "lookup_timeout"),
+        2,
+        "two reads timed out, each in the attempt log: {attempts:#?}"
+    );
     assert!(i.review_reason.as_deref().unwrap().contains("did not answer in time"), "{:?}", i.review_reason);
     assert_eq!(s.ledger().await.len(), 1);
 }
@@ -487,7 +558,12 @@ async fn a_failing_list_never_marks_the_service_offline_and_other_vouchers_are_s
     let (second_qr, _) = s.vouchers(1, 500, "active").await;
     let till = Till::new(system_clock());
     // The list keeps failing for longer than this test: no review meanwhile.
-    let cfg = SyncConfig { lookup_failures_before_review: 1000, key_window: Duration::from_millis(200), key_window_margin: Duration::ZERO, ..fast() };
+    let cfg = SyncConfig {
+        lookup_failures_before_review: 1000,
+        key_window: Duration::from_millis(200),
+        key_window_margin: Duration::ZERO,
+        ..fast()
+    };
     let t = start_impatient(&till, &s, cfg, Duration::from_millis(1500));
     let mut events = t.subscribe();
     let first = t.scan(&first_qr, &sale()).unwrap().intent().id.clone();
@@ -504,7 +580,9 @@ async fn a_failing_list_never_marks_the_service_offline_and_other_vouchers_are_s
     assert_ne!(t.connectivity(), voucher_pos::sync::Connectivity::Offline);
     let offline: Vec<_> = drain(&mut events)
         .into_iter()
-        .filter(|e| matches!(e, voucher_pos::sync::SyncEvent::Connectivity { state: voucher_pos::sync::Connectivity::Offline }))
+        .filter(|e| {
+            matches!(e, voucher_pos::sync::SyncEvent::Connectivity { state: voucher_pos::sync::Connectivity::Offline })
+        })
         .collect();
     assert!(offline.is_empty(), "a failing lookup marked the service offline: {offline:?}");
     assert_eq!(s.ledger().await.len(), 2);
@@ -548,7 +626,13 @@ async fn a_declined_voucher_found_redeemed_reaches_review_before_the_grace() {
     assert!(i.declined && i.maybe_executed, "{i:#?}");
     // A resend already out when the cashier declined has landed; none leaves after.
     let i = wait_for(&t, &id, "no request out", None, |i| i.state != IntentState::InFlight).await;
-    the_link_returns_and_the_declined_voucher_is_reviewed_to_make_good(&t, &s, &i, "review, while the customer may still be at the counter").await;
+    the_link_returns_and_the_declined_voucher_is_reviewed_to_make_good(
+        &t,
+        &s,
+        &i,
+        "review, while the customer may still be at the counter",
+    )
+    .await;
 }
 
 /// The other side of the same rule: "not found" is believed only once no earlier
@@ -570,10 +654,16 @@ async fn a_declined_voucher_not_found_waits_out_the_grace_before_review() {
     s.faults(json!({})).await;
     wait_for_attempts(&t, &id, "lookup", "not_found", 1, Some(&clock)).await;
     let i = t.store().get(&id).unwrap();
-    assert_eq!((i.state, i.review_cause.as_deref()), (IntentState::Unknown, None), "not found within the grace concludes nothing: {i:#?}");
+    assert_eq!(
+        (i.state, i.review_cause.as_deref()),
+        (IntentState::Unknown, None),
+        "not found within the grace concludes nothing: {i:#?}"
+    );
     clock.advance_ms(3_600_000 + 60_000);
     t.wake();
-    let i = wait_for(&t, &id, "review once the grace has passed", Some(&clock), |i| i.state == IntentState::NeedsReview).await;
+    let i =
+        wait_for(&t, &id, "review once the grace has passed", Some(&clock), |i| i.state == IntentState::NeedsReview)
+            .await;
     assert_eq!(i.review_cause.as_deref(), Some("declined_not_found"));
     assert!(attempts_of(&t, &id, "lookup", "not_found") >= 2, "looked up again after the grace");
     assert!(s.ledger().await.is_empty(), "the voucher stays with the customer");
@@ -630,7 +720,10 @@ async fn an_outcome_that_could_not_be_written_is_recovered_without_a_restart() {
     let attempts = t.store().attempts(&id).unwrap();
     assert!(i.maybe_executed, "recovered as maybe-executed");
     assert!(
-        attempts.iter().any(|a| a.kind == "interrupted" && a.detail.as_deref().unwrap_or("").contains("recovered without a restart")),
+        attempts
+            .iter()
+            .any(|a| a.kind == "interrupted"
+                && a.detail.as_deref().unwrap_or("").contains("recovered without a restart")),
         "{attempts:#?}"
     );
     assert_eq!(s.ledger().await.len(), 1);

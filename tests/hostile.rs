@@ -11,7 +11,10 @@ use voucher_pos::api::{ApiClient, ApiConfig, RedeemOutcome};
 enum Reply {
     Bytes(Vec<u8>),
     /// Writes the head, then one byte every `every` forever.
-    Drip { head: Vec<u8>, every: Duration },
+    Drip {
+        head: Vec<u8>,
+        every: Duration,
+    },
     /// Reads the request and closes without a word.
     Close,
 }
@@ -34,7 +37,11 @@ async fn serve_once(reply: Reply) -> String {
             if let Some(head_end) = text.find("\r\n\r\n") {
                 let len = text[..head_end]
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
                     .unwrap_or(0);
                 if got.len() >= head_end + 4 + len {
                     break;
@@ -62,7 +69,11 @@ async fn serve_once(reply: Reply) -> String {
 }
 
 fn http(status: &str, body: &[u8]) -> Vec<u8> {
-    let mut v = format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len()).into_bytes();
+    let mut v = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
     v.extend_from_slice(body);
     v
 }
@@ -138,5 +149,8 @@ async fn an_unreadable_refusal_is_unknown_and_a_readable_one_is_verbatim() {
     let msg = "Voucher d\u{e9}j\u{e0} utilis\u{e9} \u{2014} <script>alert(1)</script>";
     let body = serde_json::to_vec(&serde_json::json!({"error": {"code": "redemption_vouchers_used", "message": msg, "type": "invalid_request_error"}})).unwrap();
     let url = serve_once(Reply::Bytes(http("402 Payment Required", &body))).await;
-    assert_eq!(redeem(&url, Duration::from_secs(5)).await.0, RedeemOutcome::Refused { code: "redemption_vouchers_used".into(), message: msg.into() });
+    assert_eq!(
+        redeem(&url, Duration::from_secs(5)).await.0,
+        RedeemOutcome::Refused { code: "redemption_vouchers_used".into(), message: msg.into() }
+    );
 }

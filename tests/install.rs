@@ -13,7 +13,12 @@ use voucher_pos::intent::SaleContext;
 use voucher_pos::store::{adopt_earlier_folder, Adopted, Store, APP_IDENTIFIER};
 
 fn sale() -> SaleContext {
-    SaleContext { terminal_id: "T01".into(), branch_code: "B001".into(), cashier_id: "c001".into(), ..Default::default() }
+    SaleContext {
+        terminal_id: "T01".into(),
+        branch_code: "B001".into(),
+        cashier_id: "c001".into(),
+        ..Default::default()
+    }
 }
 
 /// An earlier version's data folder: a database with an intent in it, the secrets
@@ -100,7 +105,10 @@ fn an_adopted_folder_and_its_files_are_made_private_without_following_links() {
         }
     }
     assert!(files >= 3, "the database, the secrets file and the log were checked");
-    assert!(std::fs::symlink_metadata(current.join("logs/voucher-pos.2026-11-29.log")).unwrap().file_type().is_symlink(), "the link is left in place");
+    assert!(
+        std::fs::symlink_metadata(current.join("logs/voucher-pos.2026-11-29.log")).unwrap().file_type().is_symlink(),
+        "the link is left in place"
+    );
     assert_eq!(mode(&outside), 0o644, "the file a link points at is not ours to change");
 }
 

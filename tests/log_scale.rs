@@ -24,8 +24,13 @@ fn a_million_row_log_pages_by_key_and_every_query_uses_an_index() {
                 let state = states[(n % 5) as usize];
                 let tx_id = (state == "redeemed").then(|| format!("transaction_{n:012}"));
                 st.execute(rusqlite::params![
-                    format!("i{n:09}"), format!("k{n:09}"), format!("rsg:v_{n:021}"), format!("c{:03}", n % 40), state,
-                    1_700_000_000_000i64 + n * 1000, tx_id
+                    format!("i{n:09}"),
+                    format!("k{n:09}"),
+                    format!("rsg:v_{n:021}"),
+                    format!("c{:03}", n % 40),
+                    state,
+                    1_700_000_000_000i64 + n * 1000,
+                    tx_id
                 ])?;
             }
             Ok(())
@@ -70,11 +75,16 @@ fn a_million_row_log_pages_by_key_and_every_query_uses_an_index() {
             let steps = query_plan(&store, f, cursor).unwrap();
             let plan = steps.join(" | ");
             // Either walk an index in log order (and stop at the page size)...
-            let bare_scan = steps.iter().any(|s| s.starts_with("SCAN intents") && !s.contains("USING INDEX") && !s.contains("USING COVERING INDEX"));
+            let bare_scan = steps.iter().any(|s| {
+                s.starts_with("SCAN intents") && !s.contains("USING INDEX") && !s.contains("USING COVERING INDEX")
+            });
             assert!(!bare_scan, "{f:?} scans the whole table: {plan}");
             // ...or look up a few rows by an index and sort just those.
             if plan.contains("USE TEMP B-TREE") {
-                assert!(steps.iter().any(|s| s.starts_with("SEARCH intents USING INDEX")), "{f:?} sorts without a selective lookup: {plan}");
+                assert!(
+                    steps.iter().any(|s| s.starts_with("SEARCH intents USING INDEX")),
+                    "{f:?} sorts without a selective lookup: {plan}"
+                );
             }
         }
     }

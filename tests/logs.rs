@@ -39,7 +39,11 @@ impl Write for Captured {
 async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code() {
     let captured = Captured::default();
     let sink = captured.clone();
-    tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || sink.clone()).with_ansi(false).init();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .init();
 
     let s = Sandbox::start(&["--api-key", KEY]);
     let dir = tempfile::tempdir().unwrap();
@@ -52,8 +56,14 @@ async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code()
     cashiers::add(&store, "ann", "Ann", ONE_TIME_PIN, ONE_TIME_PIN, "manager").unwrap();
     access.sign_in_with_new_pin("ann", ONE_TIME_PIN, CASHIER_PIN, CASHIER_PIN).unwrap();
 
-    let t = Terminal::start(store.clone(), ApiClient::new(&ApiConfig::new(&s.url, KEY)).unwrap(), SyncConfig::default());
-    let ctx = SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: access.cashier().unwrap(), ..Default::default() };
+    let t =
+        Terminal::start(store.clone(), ApiClient::new(&ApiConfig::new(&s.url, KEY)).unwrap(), SyncConfig::default());
+    let ctx = SaleContext {
+        terminal_id: "T1".into(),
+        branch_code: "B1".into(),
+        cashier_id: access.cashier().unwrap(),
+        ..Default::default()
+    };
     let (good, good_ids) = s.vouchers(3, 500, "active").await;
     let (used, used_ids) = s.vouchers(2, 500, "active").await;
     s.set_state(&used_ids, "voided").await;
@@ -71,9 +81,18 @@ async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code()
     t.shutdown().await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("redeem attempt") && logs.contains("wrong PIN") && logs.contains("signed in"), "the session was logged:\n{logs}");
+    assert!(
+        logs.contains("redeem attempt") && logs.contains("wrong PIN") && logs.contains("signed in"),
+        "the session was logged:\n{logs}"
+    );
     let csv = std::fs::read_to_string(&export).unwrap();
-    for (what, secret) in [("the API key", KEY), ("the manager PIN", MANAGER_PIN), ("the cashier PIN", CASHIER_PIN), ("the one-time PIN", ONE_TIME_PIN), ("the wrong PIN", "864201")] {
+    for (what, secret) in [
+        ("the API key", KEY),
+        ("the manager PIN", MANAGER_PIN),
+        ("the cashier PIN", CASHIER_PIN),
+        ("the one-time PIN", ONE_TIME_PIN),
+        ("the wrong PIN", "864201"),
+    ] {
         assert!(!logs.contains(secret), "{what} is in the logs");
         assert!(!csv.contains(secret), "{what} is in the export");
     }

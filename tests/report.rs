@@ -12,7 +12,18 @@ use serde_json::{json, Value};
 
 fn pos(db: &Path, s: &Sandbox, terminal: &str, branch: &str, args: &[&str]) -> Output {
     Command::new(workspace_bin("voucher-pos"))
-        .args(["--db", &db.display().to_string(), "--service", &s.url, "--terminal-id", terminal, "--branch", branch, "--cashier", "c7"])
+        .args([
+            "--db",
+            &db.display().to_string(),
+            "--service",
+            &s.url,
+            "--terminal-id",
+            terminal,
+            "--branch",
+            branch,
+            "--cashier",
+            "c7",
+        ])
         .args(args)
         .env("VOUCHER_POS_API_KEY", "test_sandbox")
         .output()
@@ -34,7 +45,10 @@ async fn redeem(s: &Sandbox, db: &Path, terminal: &str, branch: &str, count: usi
 
 fn set_zone(db: &Path, zone: &str) {
     let store = voucher_pos::store::Store::open(db, std::sync::Arc::new(voucher_pos::clock::SystemClock)).unwrap();
-    let s = voucher_pos::settings::TerminalSettings { time_zone: Some(zone.into()), ..voucher_pos::settings::TerminalSettings::load(&store).unwrap() };
+    let s = voucher_pos::settings::TerminalSettings {
+        time_zone: Some(zone.into()),
+        ..voucher_pos::settings::TerminalSettings::load(&store).unwrap()
+    };
     s.save(&store).unwrap();
 }
 
@@ -78,10 +92,14 @@ async fn three_terminals_one_loses_track_the_report_names_it_and_opens_its_revie
     let date = today_in("Asia/Singapore");
     let (code, r, stderr) = report(&a, &s, "T1", "B1", &date);
     assert_eq!(code, Some(4), "findings exit 4: {stderr}");
-    for key in ["date", "time_zone", "branch", "terminal", "matched", "service_only", "local_only", "totals", "findings"] {
+    for key in
+        ["date", "time_zone", "branch", "terminal", "matched", "service_only", "local_only", "totals", "findings"]
+    {
         assert!(r.get(key).is_some(), "the report lacks {key}");
     }
-    let ids = |list: &str| -> Vec<String> { r[list].as_array().unwrap().iter().map(|x| x["intent_id"].as_str().unwrap_or("").to_string()).collect() };
+    let ids = |list: &str| -> Vec<String> {
+        r[list].as_array().unwrap().iter().map(|x| x["intent_id"].as_str().unwrap_or("").to_string()).collect()
+    };
     assert_eq!(ids("matched").len(), 2);
     assert!(ids("matched").contains(&a1) && ids("matched").contains(&a2));
     let service_only = r["service_only"].as_array().unwrap();
@@ -90,7 +108,10 @@ async fn three_terminals_one_loses_track_the_report_names_it_and_opens_its_revie
     assert_eq!((of_b[0]["terminal"].as_str(), of_b[0]["this_terminal"].as_bool()), (Some("T2"), Some(false)));
     let findings = r["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{findings:?}");
-    assert_eq!((findings[0]["kind"].as_str(), findings[0]["intent_id"].as_str()), (Some("lost_track"), Some(lost.as_str())));
+    assert_eq!(
+        (findings[0]["kind"].as_str(), findings[0]["intent_id"].as_str()),
+        (Some("lost_track"), Some(lost.as_str()))
+    );
     assert_eq!(r["opened_reviews"], json!([lost]));
     // The day's sales, from this terminal's records: its scans are in one sale, open.
     assert_eq!(r["sales"], json!({"closed": 0, "still_open": 1}));
@@ -100,7 +121,8 @@ async fn three_terminals_one_loses_track_the_report_names_it_and_opens_its_revie
 
     // Totals add up to the sandbox's ledger for the branch.
     let ledger = s.ledger().await;
-    let b1_rows: Vec<&Value> = ledger.iter().filter(|x| x["metadata"].as_str().unwrap().starts_with("branch_code:B1,")).collect();
+    let b1_rows: Vec<&Value> =
+        ledger.iter().filter(|x| x["metadata"].as_str().unwrap().starts_with("branch_code:B1,")).collect();
     let ledger_value: i64 = b1_rows.iter().map(|x| x["value"].as_i64().unwrap()).sum();
     assert_eq!(r["totals"]["value"].as_i64(), Some(ledger_value));
     assert_eq!(r["totals"]["count"].as_u64(), Some(b1_rows.len() as u64));

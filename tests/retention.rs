@@ -28,7 +28,17 @@ fn intent_in(store: &Store, code: &str, state: IntentState) -> String {
             store.commit_redeem(&id, "cashier:c042", false).unwrap();
         }
         IntentState::Cancelled => {
-            store.transition(&id, IntentState::Scanned, IntentState::Cancelled, "cashier:c042", Some("withdrawn"), None, |_| {}).unwrap();
+            store
+                .transition(
+                    &id,
+                    IntentState::Scanned,
+                    IntentState::Cancelled,
+                    "cashier:c042",
+                    Some("withdrawn"),
+                    None,
+                    |_| {},
+                )
+                .unwrap();
         }
         IntentState::Redeemed | IntentState::Refused | IntentState::Unknown | IntentState::NeedsReview => {
             sent(store);
@@ -65,7 +75,8 @@ fn final_intents_past_the_retention_are_archived_then_removed_and_nothing_else_i
     let young_redeemed = intent_in(&store, "rsg:v_young_redeemed", IntentState::Redeemed);
     clock.advance_ms(10 * DAY);
     // The schema refuses removals outside an archive, however old and final.
-    let err = store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = ?1", [&old_redeemed])).unwrap_err();
+    let err =
+        store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = ?1", [&old_redeemed])).unwrap_err();
     assert!(err.to_string().contains("never deleted"), "{err}");
     assert!(store.with_transaction(|tx| tx.execute("DELETE FROM transitions", [])).is_err(), "history is append-only");
 
@@ -76,7 +87,9 @@ fn final_intents_past_the_retention_are_archived_then_removed_and_nothing_else_i
     let csv = std::fs::read_to_string(&dest).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "a header and three intents:\n{csv}");
-    for (id, code) in [(&old_redeemed, "v_old_redeemed"), (&old_refused, "v_old_refused"), (&old_cancelled, "v_old_cancelled")] {
+    for (id, code) in
+        [(&old_redeemed, "v_old_redeemed"), (&old_refused, "v_old_refused"), (&old_cancelled, "v_old_cancelled")]
+    {
         assert!(lines.iter().any(|l| l.contains(id.as_str()) && l.contains(code)), "{code} is in the archive:\n{csv}");
         assert!(store.get(id).is_err(), "{code} left the database");
         assert!(store.attempts(id).unwrap().is_empty() && store.history(id).unwrap().is_empty());

@@ -9,8 +9,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{sale, wait_for};
 use common::sandbox::Sandbox;
+use common::{sale, wait_for};
 use serde_json::json;
 use voucher_pos::api::{ApiClient, ApiConfig};
 use voucher_pos::checkout::Terminal;
@@ -43,7 +43,9 @@ fn till(s: &Sandbox) -> (tempfile::TempDir, Terminal) {
 }
 
 fn allow_unconfirmed(store: &Store) {
-    OfflinePolicy { accept_offline: true, max_pending: 10, max_pending_age_s: 3600, max_vouchers_per_code: 15 }.save(store).unwrap();
+    OfflinePolicy { accept_offline: true, max_pending: 10, max_pending_age_s: 3600, max_vouchers_per_code: 15 }
+        .save(store)
+        .unwrap();
 }
 
 /// Scans and presses Redeem for the whole sale while the service is offline.
@@ -163,7 +165,12 @@ async fn closing_a_sale_withdraws_scans_never_pressed_and_a_scan_can_be_removed(
     t.close_sale(CASHIER, None).unwrap();
     assert_eq!(t.store().sales_closed_between(0, i64::MAX).unwrap(), 1, "the end of day counts it");
     assert_eq!(t.store().get(&ib).unwrap().state, IntentState::Cancelled);
-    assert!(t.store().history(&ib).unwrap().iter().any(|h| h.note.as_deref().is_some_and(|n| n.contains("sale closed"))));
+    assert!(t
+        .store()
+        .history(&ib)
+        .unwrap()
+        .iter()
+        .any(|h| h.note.as_deref().is_some_and(|n| n.contains("sale closed"))));
     // Both codes are free for the next sale.
     assert!(matches!(t.scan(&a, &sale()).unwrap(), voucher_pos::store::ScanResult::Created { .. }));
     assert_eq!(s.redeem_requests().await, 0, "nothing was ever sent");
@@ -194,11 +201,23 @@ async fn a_restored_backup_looks_up_what_it_held_as_queued_and_ends_redeemed_not
     voucher_pos::backup::restore(&db, &backup, common::clock().now_ms()).unwrap();
     let store = open(dir.path());
     let restored = store.get(&id).unwrap();
-    assert!(restored.maybe_executed && restored.state == IntentState::Unknown, "never again sent as never-sent: {restored:#?}");
-    assert!(store.history(&id).unwrap().iter().any(|h| h.note.as_deref().is_some_and(|n| n.contains("restored from the backup"))));
+    assert!(
+        restored.maybe_executed && restored.state == IntentState::Unknown,
+        "never again sent as never-sent: {restored:#?}"
+    );
+    assert!(store
+        .history(&id)
+        .unwrap()
+        .iter()
+        .any(|h| h.note.as_deref().is_some_and(|n| n.contains("restored from the backup"))));
     let t = start(&store, &s);
     let i = wait_for(&t, &id, "an outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
-    assert_eq!(i.state, IntentState::Redeemed, "the service's record wins, never a refusal: {:#?}", t.store().attempts(&id).unwrap());
+    assert_eq!(
+        i.state,
+        IntentState::Redeemed,
+        "the service's record wins, never a refusal: {:#?}",
+        t.store().attempts(&id).unwrap()
+    );
     assert_eq!(i.transaction_id.as_deref(), s.ledger().await[0]["transaction_id"].as_str());
     assert_eq!(s.ledger().await.len(), 1, "redeemed once");
     t.shutdown().await;
@@ -257,7 +276,8 @@ fn the_schema_refuses_a_sale_closed_unsettled_and_an_intent_moved_to_another_sal
     assert_ne!(next, sale_id);
     let moved = store.with_transaction(|tx| tx.execute("UPDATE intents SET sale_id = ?1 WHERE id = ?2", [&next, &id]));
     assert!(moved.unwrap_err().to_string().contains("one sale"));
-    let reopened = store.with_transaction(|tx| tx.execute("UPDATE sales SET closed_at = NULL WHERE id = ?1", [&sale_id]));
+    let reopened =
+        store.with_transaction(|tx| tx.execute("UPDATE sales SET closed_at = NULL WHERE id = ?1", [&sale_id]));
     assert!(reopened.is_err(), "a closed sale never changes");
 }
 
@@ -306,7 +326,9 @@ fn a_scan_from_before_sales_restored_from_a_backup_joins_the_sale_it_is_scanned_
     let backup = dir.path().join("v4.db");
     {
         let mut conn = rusqlite::Connection::open(&backup).unwrap();
-        Migrations::new(voucher_pos::store::MIGRATIONS[..4].iter().map(|sql| M::up(sql)).collect()).to_latest(&mut conn).unwrap();
+        Migrations::new(voucher_pos::store::MIGRATIONS[..4].iter().map(|sql| M::up(sql)).collect())
+            .to_latest(&mut conn)
+            .unwrap();
         let md = "branch_code:B001,pos_ID:T01,cashier_ID:c042,intent_ID:old-scan";
         let body = serde_json::to_vec(&json!({"qr": "rsg:v_oldscan", "metadata": md})).unwrap();
         conn.execute(
@@ -322,7 +344,9 @@ fn a_scan_from_before_sales_restored_from_a_backup_joins_the_sale_it_is_scanned_
     let restored = store.get("old-scan").unwrap();
     assert!(restored.maybe_executed && restored.sale_id.is_none(), "{restored:#?}");
     let again = voucher_pos::checkout::scan_text(&store, "rsg:v_oldscan", &sale()).unwrap();
-    let voucher_pos::store::ScanResult::Existing { intent } = again else { panic!("expected the existing scan: {again:?}") };
+    let voucher_pos::store::ScanResult::Existing { intent } = again else {
+        panic!("expected the existing scan: {again:?}")
+    };
     assert_eq!(intent.sale_id, store.open_sale().unwrap().map(|s| s.id));
     // Pressed, it goes to unknown (never queued: it may have been sent from the lost copy).
     let (pressed, _) = store.commit_redeem("old-scan", CASHIER, false).unwrap();

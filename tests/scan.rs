@@ -98,7 +98,11 @@ fn collect_codes(source: Box<dyn FrameSource>, want: usize) -> Vec<Result<String
             sink.lock().unwrap().push(parsed.map(|c| c.as_str().to_string()));
         }
     });
-    assert!(common::wait_until(Duration::from_secs(20), || seen.lock().unwrap().len() >= want), "the scanner read {:?}", seen.lock().unwrap());
+    assert!(
+        common::wait_until(Duration::from_secs(20), || seen.lock().unwrap().len() >= want),
+        "the scanner read {:?}",
+        seen.lock().unwrap()
+    );
     drop(scanner);
     let v = seen.lock().unwrap().clone();
     v
@@ -120,7 +124,11 @@ fn a_code_held_in_view_is_read_once_and_a_website_is_refused_with_a_reason() {
 #[test]
 fn binary_and_hostile_payloads_are_refused_not_shown_as_vouchers() {
     let dir = tempfile::tempdir().unwrap();
-    let payloads: [&[u8]; 3] = [&[b'r', b's', b'g', b':', 0xff, 0xfe, 0x00], "rsg:v_1<script>alert(1)</script>".as_bytes(), "rsg:v_\u{202E}1".as_bytes()];
+    let payloads: [&[u8]; 3] = [
+        &[b'r', b's', b'g', b':', 0xff, 0xfe, 0x00],
+        "rsg:v_1<script>alert(1)</script>".as_bytes(),
+        "rsg:v_\u{202E}1".as_bytes(),
+    ];
     // Each held in view for several frames, as a customer holds a phone: the scanner
     // keeps only the newest frame, so a code shown for one frame may be skipped when
     // the decoder is busy (the repeat filter reads each once).
@@ -135,7 +143,14 @@ fn binary_and_hostile_payloads_are_refused_not_shown_as_vouchers() {
     // without an ECI (ISO-8859-1): "rsg:ÿþ" and a NUL, refused for its control
     // character. (A decoder that returns raw bytes refuses it as not text; either
     // way it never reaches the service.)
-    assert_eq!(codes, vec![Err(CodeError::ControlCharacters), Err(CodeError::BadVoucherId { position: 1 }), Err(CodeError::ControlCharacters)]);
+    assert_eq!(
+        codes,
+        vec![
+            Err(CodeError::ControlCharacters),
+            Err(CodeError::BadVoucherId { position: 1 }),
+            Err(CodeError::ControlCharacters)
+        ]
+    );
 }
 
 #[test]
@@ -150,7 +165,12 @@ fn the_decode_command_prints_one_line_per_file() {
     let dir = tempfile::tempdir().unwrap();
     let a = write_png(dir.path(), "voucher.png", &on_background(&render_qr(code_with(15).as_bytes(), 4), 1280, 720));
     let b = write_png(dir.path(), "blank.png", &Frame::new(64, 64, vec![255; 64 * 64]));
-    let out = std::process::Command::new(common::sandbox::workspace_bin("voucher-pos")).arg("decode").arg(&a).arg(&b).output().unwrap();
+    let out = std::process::Command::new(common::sandbox::workspace_bin("voucher-pos"))
+        .arg("decode")
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout, format!("{}\t{}\n{}\t-\n", a.display(), code_with(15), b.display()));
@@ -171,7 +191,15 @@ fn zxing_corpus() -> Option<std::path::PathBuf> {
 fn readme_floor() -> usize {
     let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let at = readme.find(" of the 82 zxing-qr photos exactly").expect("the README states the corpus figure");
-    let digits: String = readme[..at].chars().rev().take_while(|c| c.is_ascii_digit() || *c == '*').collect::<Vec<_>>().into_iter().rev().filter(char::is_ascii_digit).collect();
+    let digits: String = readme[..at]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == '*')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .filter(char::is_ascii_digit)
+        .collect();
     digits.parse().expect("a number before the phrase")
 }
 
@@ -180,13 +208,20 @@ fn the_pipeline_reads_at_least_the_readmes_count_of_real_photos() {
     let Some(corpus) = zxing_corpus() else {
         // CI always has shared/ beside the clone: there a missing corpus is a broken
         // setup, never a pass. A developer's clone without it skips, and says so.
-        assert!(std::env::var_os("CI").is_none(), "the zxing-qr corpus is missing in CI (shared/corpora/zxing-qr beside the clone, or ZXING_QR_CORPUS)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the zxing-qr corpus is missing in CI (shared/corpora/zxing-qr beside the clone, or ZXING_QR_CORPUS)"
+        );
         eprintln!("zxing-qr corpus not found beside the project: skipped (set ZXING_QR_CORPUS to run it)");
         return;
     };
     let (mut read, mut total) = (0, 0);
     for dir in ["qrcode-1", "qrcode-2", "qrcode-3"] {
-        let mut files: Vec<_> = std::fs::read_dir(corpus.join(dir)).unwrap().filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e != "txt")).collect();
+        let mut files: Vec<_> = std::fs::read_dir(corpus.join(dir))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e != "txt"))
+            .collect();
         files.sort();
         for img in files {
             let Ok(expected) = std::fs::read(img.with_extension("txt")) else { continue };

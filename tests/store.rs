@@ -34,7 +34,9 @@ fn a_rescan_of_a_live_code_shows_the_same_intent_and_makes_no_second_key() {
     assert_eq!(again, ScanResult::Existing { intent: first.clone() });
     store.commit_redeem(&first.id, "cashier:c042", false).unwrap();
     let queued = scan_text(&store, "rsg:v_1\n", &sale()).unwrap();
-    assert!(matches!(queued, ScanResult::Existing { ref intent } if intent.id == first.id && intent.state == IntentState::Queued));
+    assert!(
+        matches!(queued, ScanResult::Existing { ref intent } if intent.id == first.id && intent.state == IntentState::Queued)
+    );
     assert_eq!(count_intents(&store), 1);
 }
 
@@ -67,7 +69,9 @@ fn only_a_refused_or_cancelled_code_gets_a_new_intent_and_key() {
     let second = scan_text(&store, "rsg:v_1", &sale()).unwrap();
     let ScanResult::Created { intent: second } = second else { panic!("a refused code may be tried again") };
     assert_ne!(second.idempotency_key, first.idempotency_key);
-    store.transition(&second.id, IntentState::Scanned, IntentState::Cancelled, "cashier:c042", None, None, |_| {}).unwrap();
+    store
+        .transition(&second.id, IntentState::Scanned, IntentState::Cancelled, "cashier:c042", None, None, |_| {})
+        .unwrap();
     assert!(matches!(scan_text(&store, "rsg:v_1", &sale()).unwrap(), ScanResult::Created { .. }));
 }
 
@@ -213,7 +217,10 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
     }
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path, clock()).err().expect("must refuse");
-    assert!(matches!(err, StoreError::NewerSchema { found: 99, supported } if supported == voucher_pos::store::MIGRATIONS.len() as i64), "{err:?}");
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 99, supported } if supported == voucher_pos::store::MIGRATIONS.len() as i64),
+        "{err:?}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), before, "the file was modified");
 }
 
@@ -222,7 +229,8 @@ fn a_full_disk_fails_the_scan_cleanly_and_leaves_no_partial_intent() {
     let d = tempfile::tempdir().unwrap();
     let path = d.path().join("terminal.db");
     drop(Store::open(&path, clock()).unwrap());
-    let pages: i64 = rusqlite::Connection::open(&path).unwrap().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    let pages: i64 =
+        rusqlite::Connection::open(&path).unwrap().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
     let opts = StoreOptions { max_page_count: Some(pages as u64 + 2), ..Default::default() };
     let store = Store::open_with(&path, clock(), opts).unwrap();
     let mut stored = Vec::new();
@@ -241,7 +249,11 @@ fn a_full_disk_fails_the_scan_cleanly_and_leaves_no_partial_intent() {
     assert_eq!(err.to_string(), "The disk is full: nothing was saved.");
     assert_eq!(count_intents(&store) as usize, stored.len(), "a partial intent was left behind");
     let orphans: i64 = store
-        .with_transaction(|tx| tx.query_row("SELECT count(*) FROM transitions WHERE intent_id NOT IN (SELECT id FROM intents)", [], |r| r.get(0)))
+        .with_transaction(|tx| {
+            tx.query_row("SELECT count(*) FROM transitions WHERE intent_id NOT IN (SELECT id FROM intents)", [], |r| {
+                r.get(0)
+            })
+        })
         .unwrap();
     assert_eq!(orphans, 0);
     for id in &stored {
@@ -252,7 +264,9 @@ fn a_full_disk_fails_the_scan_cleanly_and_leaves_no_partial_intent() {
 #[test]
 fn malformed_or_over_long_codes_are_refused_before_any_write() {
     let (_d, store) = fresh_store();
-    for bad in ["https://example.com", "rsg:", &format!("rsg:{}", "v".repeat(2000)), "rsg:v_1;DROP TABLE intents", "hello"] {
+    for bad in
+        ["https://example.com", "rsg:", &format!("rsg:{}", "v".repeat(2000)), "rsg:v_1;DROP TABLE intents", "hello"]
+    {
         let err = scan_text(&store, bad, &sale()).err().expect("must refuse");
         assert!(err.code().as_str().starts_with("code_"), "{bad:?} gave {err:?}");
     }
@@ -300,7 +314,8 @@ fn a_busy_database_gives_a_clear_error_and_is_not_moved_aside() {
     let err = Store::open_with(&path, clock(), opts).err().expect("must refuse while another program holds it");
     assert_eq!(err.code(), "store_unavailable", "{err:?}");
     assert!(err.to_string().contains("Nothing was moved"), "{err}");
-    let siblings: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let siblings: Vec<_> =
+        std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(!siblings.iter().any(|n| n.contains("corrupt")), "moved aside: {siblings:?}");
     other.execute_batch("ROLLBACK").unwrap();
     drop(other);
@@ -315,7 +330,13 @@ fn a_database_path_that_cannot_be_read_moves_nothing() {
     let err = Store::open(&path, clock()).err().expect("a folder is not a database file");
     assert!(matches!(err.code().as_str(), "store_io" | "store_unavailable"), "{err:?}");
     assert!(path.is_dir(), "left where it was");
-    assert_eq!(std::fs::read_dir(d.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("corrupt")).count(), 0);
+    assert_eq!(
+        std::fs::read_dir(d.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("corrupt"))
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -324,15 +345,21 @@ fn a_maybe_executed_intent_can_never_be_queued_or_withdrawn_again_even_by_raw_sq
     let code = voucher_pos::voucher::parse("rsg:v_abc").unwrap();
     let id = store.scan(&code, &sale()).unwrap().intent().id.clone();
     store.commit_redeem(&id, "cashier:c1", false).unwrap();
-    store.with_transaction(|tx| tx.execute("UPDATE intents SET state = 'unknown', maybe_executed = 1 WHERE id = ?1", [&id])).unwrap();
-    for sql in [
-        "UPDATE intents SET state = 'queued' WHERE id = ?1",
-        "UPDATE intents SET maybe_executed = 0 WHERE id = ?1",
-    ] {
+    store
+        .with_transaction(|tx| {
+            tx.execute("UPDATE intents SET state = 'unknown', maybe_executed = 1 WHERE id = ?1", [&id])
+        })
+        .unwrap();
+    for sql in
+        ["UPDATE intents SET state = 'queued' WHERE id = ?1", "UPDATE intents SET maybe_executed = 0 WHERE id = ?1"]
+    {
         let err = store.with_transaction(|tx| tx.execute(sql, [&id])).unwrap_err();
         assert!(err.to_string().contains("never be unsent"), "{sql}: {err}");
     }
-    assert!(store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = ?1", [&id])).is_err(), "intents are never deleted");
+    assert!(
+        store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = ?1", [&id])).is_err(),
+        "intents are never deleted"
+    );
     assert_eq!(store.get(&id).unwrap().state, IntentState::Unknown);
 }
 
@@ -361,12 +388,24 @@ fn connectivity_returning_never_cuts_short_a_wait_the_service_imposed() {
     let now = store.now_ms();
     // A 429 asked for 120 s; the backoff put the retry at 150 s.
     store
-        .with_transaction(|tx| tx.execute("UPDATE intents SET next_attempt_at = ?2, not_before = ?3 WHERE id = ?1", rusqlite::params![id, now + 150_000, now + 120_000]))
+        .with_transaction(|tx| {
+            tx.execute(
+                "UPDATE intents SET next_attempt_at = ?2, not_before = ?3 WHERE id = ?1",
+                rusqlite::params![id, now + 150_000, now + 120_000],
+            )
+        })
         .unwrap();
     store.expedite_pending(now, 3_600_000).unwrap();
     assert_eq!(store.get(&id).unwrap().next_attempt_at, Some(now + 120_000), "the Retry-After still holds");
     // A wait beyond the engine's horizon was set by a clock that has since stepped back.
-    store.with_transaction(|tx| tx.execute("UPDATE intents SET next_attempt_at = ?2, not_before = ?2 WHERE id = ?1", rusqlite::params![id, now + 3 * 86_400_000i64])).unwrap();
+    store
+        .with_transaction(|tx| {
+            tx.execute(
+                "UPDATE intents SET next_attempt_at = ?2, not_before = ?2 WHERE id = ?1",
+                rusqlite::params![id, now + 3 * 86_400_000i64],
+            )
+        })
+        .unwrap();
     store.expedite_pending(now, 3_600_000).unwrap();
     assert_eq!(store.get(&id).unwrap().next_attempt_at, Some(now));
 }

@@ -60,7 +60,10 @@ async fn a_double_press_sends_one_request() {
     s.faults(json!({"latency_ms": 200})).await;
     let Setup { _dir, terminal: t } = terminal(&s, fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
-    let (a, b) = tokio::join!(t.redeem(&id, "cashier:c042", Duration::from_secs(5)), t.redeem(&id, "cashier:c042", Duration::from_secs(5)));
+    let (a, b) = tokio::join!(
+        t.redeem(&id, "cashier:c042", Duration::from_secs(5)),
+        t.redeem(&id, "cashier:c042", Duration::from_secs(5))
+    );
     assert!(a.unwrap().newly_committed ^ b.unwrap().newly_committed, "exactly one press commits");
     wait_for(&t, &id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
     assert_eq!(s.redeem_requests().await, 1);
@@ -95,7 +98,10 @@ async fn offline_redemptions_wait_in_the_queue_and_go_through_when_the_link_retu
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     let v = t.redeem(&id, "cashier:c042", Duration::from_secs(5)).await.unwrap();
     assert!(v.intent.state.is_pending(), "{v:?}");
-    assert!(matches!(v.offline, Some(OfflineVerdict::TakeOtherPayment { .. })), "the default policy accepts nothing unconfirmed");
+    assert!(
+        matches!(v.offline, Some(OfflineVerdict::TakeOtherPayment { .. })),
+        "the default policy accepts nothing unconfirmed"
+    );
     assert_eq!(t.summary().unwrap().pending, 1);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while t.connectivity() != Connectivity::Offline {
@@ -112,7 +118,10 @@ async fn offline_redemptions_wait_in_the_queue_and_go_through_when_the_link_retu
 async fn a_used_voucher_is_refused_with_the_services_message() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
-    ApiClient::new(&ApiConfig::new(&s.url, "test_sandbox")).unwrap().redeem("elsewhere", format!(r#"{{"qr":"{qr}"}}"#).as_bytes()).await;
+    ApiClient::new(&ApiConfig::new(&s.url, "test_sandbox"))
+        .unwrap()
+        .redeem("elsewhere", format!(r#"{{"qr":"{qr}"}}"#).as_bytes())
+        .await;
     let Setup { _dir, terminal: t } = terminal(&s, fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
     let v = t.redeem(&id, "cashier:c042", Duration::from_secs(5)).await.unwrap();
@@ -174,7 +183,10 @@ async fn a_key_reused_answer_goes_to_review_with_the_evidence_and_no_new_key() {
     let Setup { _dir, terminal: t } = terminal(&s, fast());
     let i = t.scan(&qr, &sale()).unwrap().intent().clone();
     // Someone used this intent's key for another request first.
-    ApiClient::new(&ApiConfig::new(&s.url, "test_sandbox")).unwrap().redeem(&i.idempotency_key, format!(r#"{{"qr":"{other}"}}"#).as_bytes()).await;
+    ApiClient::new(&ApiConfig::new(&s.url, "test_sandbox"))
+        .unwrap()
+        .redeem(&i.idempotency_key, format!(r#"{{"qr":"{other}"}}"#).as_bytes())
+        .await;
     let v = t.redeem(&i.id, "cashier:c042", Duration::from_secs(5)).await.unwrap();
     assert_eq!(v.intent.state, IntentState::NeedsReview);
     assert_eq!(v.intent.idempotency_key, i.idempotency_key);
@@ -197,7 +209,8 @@ async fn a_voucher_accepted_offline_and_later_refused_is_flagged_as_a_loss() {
     let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
     assert!(i.loss);
     assert_eq!(i.error_code.as_deref(), Some("redemption_vouchers_voided"));
-    let settled = t.settle(&id, voucher_pos::checkout::Settlement::Refused, "customer paid cash instead", "m1", None).unwrap();
+    let settled =
+        t.settle(&id, voucher_pos::checkout::Settlement::Refused, "customer paid cash instead", "m1", None).unwrap();
     assert_eq!(settled.state, IntentState::Refused);
     assert!(t.store().history(&id).unwrap().last().unwrap().note.as_deref().unwrap().contains("customer paid cash"));
 }

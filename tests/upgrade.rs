@@ -15,7 +15,8 @@ use voucher_pos::clock::SystemClock;
 use voucher_pos::intent::IntentState;
 use voucher_pos::store::{Store, MIGRATIONS};
 
-const STATES: [&str; 8] = ["scanned", "queued", "in_flight", "unknown", "redeemed", "refused", "needs_review", "cancelled"];
+const STATES: [&str; 8] =
+    ["scanned", "queued", "in_flight", "unknown", "redeemed", "refused", "needs_review", "cancelled"];
 
 /// A database at schema `version`, with one intent per state (and, for version 1,
 /// one queued intent whose earlier attempt met a 5xx: version 1 queued those again).
@@ -46,11 +47,16 @@ fn old_database(path: &Path, version: usize) {
             ],
         )
         .unwrap();
-        conn.execute("INSERT INTO transitions (intent_id, at, from_state, to_state, actor) VALUES (?1, ?2, NULL, ?3, 'test')", params![id, now, state]).unwrap();
+        conn.execute(
+            "INSERT INTO transitions (intent_id, at, from_state, to_state, actor) VALUES (?1, ?2, NULL, ?3, 'test')",
+            params![id, now, state],
+        )
+        .unwrap();
     }
     if version >= 2 {
         // As version 2's code left them: whatever may have executed says so.
-        conn.execute("UPDATE intents SET maybe_executed = 1 WHERE state IN ('in_flight', 'unknown', 'redeemed')", []).unwrap();
+        conn.execute("UPDATE intents SET maybe_executed = 1 WHERE state IN ('in_flight', 'unknown', 'redeemed')", [])
+            .unwrap();
     }
     if version == 1 {
         let id = "intent-queued-after-5xx";
@@ -106,21 +112,31 @@ fn upgrade_from(version: usize) {
     // The upgraded database keeps the rules a fresh one has.
     let e = store.with_transaction(|tx| tx.execute("DELETE FROM intents WHERE id = 'intent-refused'", [])).unwrap_err();
     assert!(e.to_string().contains("never deleted"), "{e}");
-    let e = store.with_transaction(|tx| tx.execute("UPDATE intents SET maybe_executed = 0 WHERE id = 'intent-unknown'", [])).unwrap_err();
+    let e = store
+        .with_transaction(|tx| tx.execute("UPDATE intents SET maybe_executed = 0 WHERE id = 'intent-unknown'", []))
+        .unwrap_err();
     assert!(e.to_string().contains("never be unsent"), "{e}");
     let e = store.with_transaction(|tx| tx.execute("DELETE FROM audit", [])).err();
     assert!(e.is_none(), "an empty audit deletes nothing and raises nothing");
     voucher_pos::access::audit::append(&store, "manager", "settings_saved", None).unwrap();
     assert!(!voucher_pos::access::has_manager_pin(&store).unwrap());
     // And it takes new scans.
-    let ctx = voucher_pos::intent::SaleContext { terminal_id: "T1".into(), branch_code: "B1".into(), cashier_id: "c1".into(), ..Default::default() };
+    let ctx = voucher_pos::intent::SaleContext {
+        terminal_id: "T1".into(),
+        branch_code: "B1".into(),
+        cashier_id: "c1".into(),
+        ..Default::default()
+    };
     let new = voucher_pos::checkout::scan_text(&store, "rsg:v_new", &ctx).unwrap();
     let sale = new.intent().sale_id.clone().expect("a new scan joins the open sale");
     // A live intent of the old database still holds its code: one never sent joins
     // the sale it is scanned in again; one sent pays for its earlier sale only.
     let scanned = format!("rsg:v_{}", STATES.iter().position(|s| *s == "scanned").unwrap());
     let again = voucher_pos::checkout::scan_text(&store, &scanned, &ctx).unwrap();
-    assert!(matches!(&again, voucher_pos::store::ScanResult::Existing { intent } if intent.id == "intent-scanned" && intent.sale_id.as_deref() == Some(&sale)), "{again:?}");
+    assert!(
+        matches!(&again, voucher_pos::store::ScanResult::Existing { intent } if intent.id == "intent-scanned" && intent.sale_id.as_deref() == Some(&sale)),
+        "{again:?}"
+    );
     let queued = format!("rsg:v_{}", STATES.iter().position(|s| *s == "queued").unwrap());
     let e = voucher_pos::checkout::scan_text(&store, &queued, &ctx).unwrap_err();
     assert_eq!(e.code(), "voucher_in_other_sale", "{e}");
@@ -154,9 +170,16 @@ fn a_shipped_migration_is_never_edited() {
         0x60c4_c04c_6c6f_c803,
         0xb3cf_1150_f14a_b7be,
     ];
-    let fnv1a = |bytes: &[u8]| bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    let fnv1a = |bytes: &[u8]| {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    };
     assert!(MIGRATIONS.len() >= SHIPPED.len(), "a shipped migration was removed");
     for (n, (sql, shipped)) in MIGRATIONS.iter().zip(SHIPPED).enumerate() {
-        assert_eq!(fnv1a(sql.as_bytes()), shipped, "migration {:03} was edited after it shipped: add a new migration instead", n + 1);
+        assert_eq!(
+            fnv1a(sql.as_bytes()),
+            shipped,
+            "migration {:03} was edited after it shipped: add a new migration instead",
+            n + 1
+        );
     }
 }

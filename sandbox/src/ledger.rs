@@ -95,8 +95,14 @@ impl Refusal {
         match self {
             Refusal::NotFound => (404, "redemption_vouchers_not_found", "One or more vouchers could not be found."),
             Refusal::Voided => (402, "redemption_vouchers_voided", "One or more vouchers have been voided."),
-            Refusal::PeriodEnded => (402, "redemption_vouchers_period_ended", "The campaign for one or more vouchers has ended."),
-            Refusal::MerchantForbidden => (403, "redemption_vouchers_merchant_forbidden", "This merchant is not allowed to redeem one or more of these vouchers."),
+            Refusal::PeriodEnded => {
+                (402, "redemption_vouchers_period_ended", "The campaign for one or more vouchers has ended.")
+            }
+            Refusal::MerchantForbidden => (
+                403,
+                "redemption_vouchers_merchant_forbidden",
+                "This merchant is not allowed to redeem one or more of these vouchers.",
+            ),
             Refusal::Used => (402, "redemption_vouchers_used", "One or more vouchers have already been redeemed."),
         }
     }
@@ -248,7 +254,14 @@ pub struct TxRow {
     pub voucher_ids: String,
 }
 
-pub fn list(conn: &Connection, api_key: Option<&str>, from_ms: i64, to_ms: i64, after_seq: i64, limit: i64) -> rusqlite::Result<Vec<TxRow>> {
+pub fn list(
+    conn: &Connection,
+    api_key: Option<&str>,
+    from_ms: i64,
+    to_ms: i64,
+    after_seq: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<TxRow>> {
     let mut st = conn.prepare_cached(
         "SELECT seq, id, campaign_id, value, metadata, created_at, api_key, idempotency_key, voucher_ids FROM redemptions
          WHERE (?1 IS NULL OR api_key = ?1) AND created_at >= ?2 AND created_at < ?3 AND seq > ?4
@@ -273,7 +286,12 @@ pub fn list(conn: &Connection, api_key: Option<&str>, from_ms: i64, to_ms: i64, 
 /// Writes `rows` (metadata, value in cents, created_at in ms) as redemptions of
 /// `api_key` in one transaction, with no vouchers behind them: a busy chain's day,
 /// for benchmarks of the transactions list.
-pub fn bulk_redemptions(conn: &mut Connection, api_key: &str, campaign_id: &str, rows: &[(String, i64, i64)]) -> rusqlite::Result<()> {
+pub fn bulk_redemptions(
+    conn: &mut Connection,
+    api_key: &str,
+    campaign_id: &str,
+    rows: &[(String, i64, i64)],
+) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     {
         let mut st = tx.prepare(
@@ -287,4 +305,3 @@ pub fn bulk_redemptions(conn: &mut Connection, api_key: &str, campaign_id: &str,
     }
     tx.commit()
 }
-

@@ -119,7 +119,12 @@ impl Faults {
     fn parse(body: &[u8]) -> Result<Faults, BadFault> {
         let fields = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::Object(fields)) => fields,
-            Ok(_) => return Err(BadFault { field: None, message: "the body must be a JSON object of fault settings".into() }),
+            Ok(_) => {
+                return Err(BadFault {
+                    field: None,
+                    message: "the body must be a JSON object of fault settings".into(),
+                })
+            }
             Err(e) => return Err(BadFault { field: None, message: format!("the body is not JSON: {e}") }),
         };
         for (name, value) in &fields {
@@ -236,7 +241,10 @@ fn now_ms() -> i64 {
 /// An HTTP date (IMF-fixdate, RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`.
 fn http_date(ms: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).unwrap();
-    t.format(time::macros::format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT")).unwrap()
+    t.format(time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    ))
+    .unwrap()
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -312,7 +320,12 @@ impl Running {
 
 /// Serves one accepted connection; it is closed when a handler asks, or, when
 /// `offline` is given, as soon as the service goes offline.
-fn serve_connection(app: Router, stream: tokio::net::TcpStream, peer: SocketAddr, offline: Option<watch::Receiver<Link>>) {
+fn serve_connection(
+    app: Router,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    offline: Option<watch::Receiver<Link>>,
+) {
     let kill = Arc::new(Notify::new());
     let k = kill.clone();
     let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
@@ -436,7 +449,8 @@ fn router(shared: Arc<Shared>) -> Router {
 /// incident needs. Bodies are not logged (they hold voucher codes).
 async fn trace_request(req: Request<Body>, next: axum::middleware::Next) -> Response {
     use tracing::Instrument;
-    let key: String = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("-").chars().take(8).collect();
+    let key: String =
+        req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("-").chars().take(8).collect();
     let span = tracing::info_span!("request", method = %req.method(), path = req.uri().path(), key);
     let started = std::time::Instant::now();
     let resp = next.run(req).instrument(span.clone()).await;
@@ -569,11 +583,23 @@ async fn redeem(
         Err(r) => return r,
     };
     let Some(key) = headers.get("idempotency-key") else {
-        return error(400, "idempotency_key_missing", "The Idempotency-Key header is required.", "invalid_request_error");
+        return error(
+            400,
+            "idempotency_key_missing",
+            "The Idempotency-Key header is required.",
+            "invalid_request_error",
+        );
     };
     let key = match key.to_str() {
         Ok(k) if !k.is_empty() && k.len() <= 255 => k.to_string(),
-        _ => return error(400, "idempotency_key_invalid", "The Idempotency-Key header must be 1 to 255 characters.", "invalid_request_error"),
+        _ => {
+            return error(
+                400,
+                "idempotency_key_invalid",
+                "The Idempotency-Key header must be 1 to 255 characters.",
+                "invalid_request_error",
+            )
+        }
     };
     *s.redeem_requests.lock().unwrap().entry(key.clone()).or_default() += 1;
 
@@ -608,7 +634,12 @@ async fn redeem(
     let claim = (|| {
         let mut running = s.in_progress.lock().unwrap();
         if running.contains(&slot) {
-            return Claim::Answer(error(409, "idempotent_request_in_progress", "A request with this idempotency key is still being processed.", "idempotency_error"));
+            return Claim::Answer(error(
+                409,
+                "idempotent_request_in_progress",
+                "A request with this idempotency key is still being processed.",
+                "idempotency_error",
+            ));
         }
         let db = s.db();
         let saved = match ledger::saved(&db, &api_key, &key) {
@@ -620,7 +651,12 @@ async fn redeem(
                 if saved.qr == qr && saved.metadata == metadata {
                     return Claim::Replay(saved.status, saved.body);
                 }
-                return Claim::Answer(error(422, "idempotency_key_reused", "This idempotency key was already used with different parameters.", "idempotency_error"));
+                return Claim::Answer(error(
+                    422,
+                    "idempotency_key_reused",
+                    "This idempotency key was already used with different parameters.",
+                    "idempotency_error",
+                ));
             }
             // Past the window: pruned, and the key is new again.
             if ledger::forget(&db, &api_key, &key).is_err() {
@@ -819,7 +855,9 @@ async fn loopback_only(req: Request<Body>, next: axum::middleware::Next) -> Resp
 fn names_loopback(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
         Some(v6) => v6.split_once(']').map_or("", |(ip, _)| ip),
-        None => host.rsplit_once(':').map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host }),
+        None => host
+            .rsplit_once(':')
+            .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host }),
     };
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
@@ -837,7 +875,14 @@ struct NewVouchers {
 
 impl Default for NewVouchers {
     fn default() -> Self {
-        NewVouchers { count: 1, value: 500, campaign: "Demo".into(), state: "active".into(), prefix: "rsg".into(), merchant_forbidden: false }
+        NewVouchers {
+            count: 1,
+            value: 500,
+            campaign: "Demo".into(),
+            state: "active".into(),
+            prefix: "rsg".into(),
+            merchant_forbidden: false,
+        }
     }
 }
 
@@ -917,7 +962,12 @@ async fn admin_set_faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response
         generation
     };
     if !s.link_change_done(generation).await {
-        return error(503, "link_change_failed", "The fault settings are stored, but the service's port was not bound again in time.", "api_error");
+        return error(
+            503,
+            "link_change_failed",
+            "The fault settings are stored, but the service's port was not bound again in time.",
+            "api_error",
+        );
     }
     Json(f).into_response()
 }
@@ -974,7 +1024,12 @@ async fn admin_ledger_bulk(State(s): State<Arc<Shared>>, body: Bytes) -> Respons
     let now = now_ms();
     let rows: Vec<(String, i64, i64)> = (0..req.count)
         .map(|k| {
-            let metadata = format!("branch_code:{},pos_ID:T{},cashier_ID:c{},intent_ID:bulk-{k}", req.branch, k % req.terminals + 1, k % 7);
+            let metadata = format!(
+                "branch_code:{},pos_ID:T{},cashier_ID:c{},intent_ID:bulk-{k}",
+                req.branch,
+                k % req.terminals + 1,
+                k % 7
+            );
             let at = now - if req.spread_ms > 0 { (k as i64 * 7919) % req.spread_ms } else { 0 };
             (metadata, 500 + (k as i64 % 5) * 100, at)
         })

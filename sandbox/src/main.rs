@@ -38,7 +38,8 @@ async fn main() {
     let args = Args::parse();
     // Request spans and injected faults to stderr (stdout carries the addresses that
     // tests read); `RUST_LOG=info` shows every request.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
     let config = Config { api_keys: args.api_keys, key_ttl: args.key_ttl, db: args.db, seed: args.seed };

@@ -16,7 +16,8 @@ async fn refused(addr: SocketAddr) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_awaited_offline_toggle_returns_once_connects_are_refused_or_accepted() {
-    let running = voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let running =
+        voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     for round in 0..50 {
         assert!(running.set_offline_and_wait(true).await, "round {round}: offline was never in effect");
         assert!(refused(running.addr).await, "round {round}: offline, yet a connect was accepted");

@@ -37,7 +37,11 @@ fn post(base: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String 
 async fn each_request_is_logged_with_its_answer_and_without_its_body_or_key() {
     let captured = Captured::default();
     let sink = captured.clone();
-    tracing_subscriber::fmt().with_max_level(tracing::Level::INFO).with_writer(move || sink.clone()).with_ansi(false).init();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .init();
     let config = voucher_sandbox::Config { api_keys: vec!["sk_probe_4471".into()], ..Default::default() };
     let running = voucher_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let (url, admin) = (running.url(), running.admin_url());
@@ -54,7 +58,12 @@ async fn each_request_is_logged_with_its_answer_and_without_its_body_or_key() {
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let redeems: Vec<&str> = logs.lines().filter(|l| l.contains("/v1/vouchers/redeem")).collect();
     assert_eq!(redeems.len(), 2, "one line per request:\n{logs}");
-    assert!(redeems[0].contains("key=\"5f0c2a9e\"") && redeems[0].contains("status=200") && redeems[0].contains("replayed=false"), "{logs}");
+    assert!(
+        redeems[0].contains("key=\"5f0c2a9e\"")
+            && redeems[0].contains("status=200")
+            && redeems[0].contains("replayed=false"),
+        "{logs}"
+    );
     assert!(redeems[1].contains("replayed=true"), "the replay is visible:\n{logs}");
     assert!(!logs.contains("sk_probe_4471"), "the API key is not logged");
     assert!(!logs.contains("v_"), "no voucher id (request bodies are not logged):\n{logs}");

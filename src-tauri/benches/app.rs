@@ -142,10 +142,13 @@ fn app_pid() -> Option<u32> {
 /// WebKitGTK's MiniBrowser, shipped with libwebkit2gtk-4.1 (Debian path, then Fedora's).
 fn minibrowser() -> Option<std::path::PathBuf> {
     let arch = std::env::consts::ARCH;
-    [format!("/usr/lib/{arch}-linux-gnu/webkit2gtk-4.1/MiniBrowser"), "/usr/libexec/webkit2gtk-4.1/MiniBrowser".to_string()]
-        .into_iter()
-        .map(std::path::PathBuf::from)
-        .find(|p| p.exists())
+    [
+        format!("/usr/lib/{arch}-linux-gnu/webkit2gtk-4.1/MiniBrowser"),
+        "/usr/libexec/webkit2gtk-4.1/MiniBrowser".to_string(),
+    ]
+    .into_iter()
+    .map(std::path::PathBuf::from)
+    .find(|p| p.exists())
 }
 
 /// An empty WebKitGTK window, MiniBrowser on about:blank: its idle RSS and PSS (kB)
@@ -153,10 +156,17 @@ fn minibrowser() -> Option<std::path::PathBuf> {
 /// milliseconds from its spawn to its web process (the earliest any WebKitGTK page,
 /// ours included, can start); and, when `cpu_span` is given, the share of a core its
 /// tree uses over that span after the idle wait.
-async fn webkit_floor(display: &str, idle: Duration, cpu_span: Option<Duration>) -> Option<(u64, u64, f64, Option<f64>)> {
+async fn webkit_floor(
+    display: &str,
+    idle: Duration,
+    cpu_span: Option<Duration>,
+) -> Option<(u64, u64, f64, Option<f64>)> {
     let browser = minibrowser()?;
     let mut cmd = std::process::Command::new(browser);
-    cmd.arg("about:blank").env("DISPLAY", display).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    cmd.arg("about:blank")
+        .env("DISPLAY", display)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"); // as the app sets it on Linux
     }
@@ -199,7 +209,9 @@ fn demo_frame_ms() -> f64 {
 fn package_line(app: &std::path::Path) -> String {
     let Some(target) = app.parent().and_then(|p| p.parent()) else { return "package: not found".into() };
     let release = target.join("package/release");
-    let deb = std::fs::read_dir(release.join("bundle/deb")).ok().and_then(|d| d.flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "deb")));
+    let deb = std::fs::read_dir(release.join("bundle/deb"))
+        .ok()
+        .and_then(|d| d.flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "deb")));
     let mb = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1048576.0).unwrap_or(f64::NAN);
     match deb {
         Some(deb) => format!(
@@ -222,7 +234,8 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sandbox =
+        voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let desktop = desktop::Desktop::start();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -244,7 +257,8 @@ async fn main() {
             "tauri:options": {"application": app, "args": ["--db", dir.path().join("idle.db"), "--service", sandbox.url(), "--api-key", "test_sandbox", "--demo-camera", "1280x720@30"]}
         }))
         .unwrap();
-        let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
+        let client =
+            ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
         // Ready, with the camera loop running on the demo source (its status names it).
         while client.execute("return document.body.dataset.ready === 'true' && document.getElementById('scanner-status').textContent.startsWith('demo')", vec![]).await.unwrap() != json!(true) {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -278,7 +292,8 @@ async fn main() {
         }))
         .unwrap();
         let t0 = Instant::now();
-        let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
+        let client =
+            ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
         while client.execute("return document.body.dataset.ready === 'true'", vec![]).await.unwrap() != json!(true) {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -290,10 +305,26 @@ async fn main() {
             pss.push(p as f64 / 1024.0);
         }
         for _ in 0..presses {
-            let v: Value = http.post(format!("{}/_sandbox/vouchers", sandbox.url())).json(&json!({"count": 1})).send().await.unwrap().json().await.unwrap();
+            let v: Value = http
+                .post(format!("{}/_sandbox/vouchers", sandbox.url()))
+                .json(&json!({"count": 1}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             let input = client.find(Locator::Css("[data-testid=code-input]")).await.unwrap();
             input.send_keys(&format!("{}\u{E007}", v["qr"].as_str().unwrap())).await.unwrap();
-            while !client.find(Locator::Css("[data-testid=intent-status]")).await.unwrap().text().await.unwrap().contains("Scanned") {
+            while !client
+                .find(Locator::Css("[data-testid=intent-status]"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .contains("Scanned")
+            {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             // A real press: WebDriver clicks the button through the platform's input
@@ -327,7 +358,15 @@ async fn main() {
             };
             press.push(r[0].as_f64().unwrap());
             frame.push(r[1].as_f64().unwrap());
-            while !client.find(Locator::Css("[data-testid=intent-status]")).await.unwrap().text().await.unwrap().contains("Redeemed") {
+            while !client
+                .find(Locator::Css("[data-testid=intent-status]"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .contains("Redeemed")
+            {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
         }
@@ -346,13 +385,20 @@ async fn main() {
                 draw_ms,
                 draw_ms * 30.0 / 10.0
             );
-            let parts: Vec<String> = threads.iter().map(|(name, share)| format!("{name} {:.1}%", share * 100.0)).collect();
+            let parts: Vec<String> =
+                threads.iter().map(|(name, share)| format!("{name} {:.1}%", share * 100.0)).collect();
             println!("  where it went (process/thread, share of one core): {}", parts.join(", "));
         }
-        (a, f) => println!("idle CPU: not measured (app {:?}, empty WebKitGTK window {f:?}: a process was not found)", a.map(|a| a.0)),
+        (a, f) => println!(
+            "idle CPU: not measured (app {:?}, empty WebKitGTK window {f:?}: a process was not found)",
+            a.map(|a| a.0)
+        ),
     }
     let (s50, smax) = (pct(&mut starts, 0.5), pct(&mut starts, 1.0));
-    println!("cold start to interactive checkout: median {s50:.0} ms, max {smax:.0} ms over {} starts (target < 2000 ms)", starts.len());
+    println!(
+        "cold start to interactive checkout: median {s50:.0} ms, max {smax:.0} ms over {} starts (target < 2000 ms)",
+        starts.len()
+    );
     if !floor_start.is_empty() {
         let f = pct(&mut floor_start, 0.5);
         println!("  floor, an empty WebKitGTK window's spawn to its web process: median {f:.0} ms; the app's cold start is {:.2}x it", s50 / f);

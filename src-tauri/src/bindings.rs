@@ -8,16 +8,19 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::commands::{Detail, Exported, IpcError, SettingsView, Status};
-    use voucher_pos::access::{audit::{AuditEntry, AuditPage}, AccessState, Cashier};
+    use voucher_pos::access::{
+        audit::{AuditEntry, AuditPage},
+        AccessState, Cashier,
+    };
     use voucher_pos::checkout::{RedeemView, Settlement};
     use voucher_pos::intent::{Intent, IntentState};
     use voucher_pos::log::{LogCursor, LogFilter, LogPage};
     use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
+    use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, SalesOfDay, ServiceRow, Tally, Totals};
+    use voucher_pos::retention::Archived;
+    use voucher_pos::sale::{SaleLine, SaleTotals, SaleView, SaleVoucher};
     use voucher_pos::scan::camera::CameraInfo;
     use voucher_pos::settings::TerminalSettings;
-    use voucher_pos::retention::Archived;
-    use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, SalesOfDay, ServiceRow, Tally, Totals};
-    use voucher_pos::sale::{SaleLine, SaleTotals, SaleView, SaleVoucher};
     use voucher_pos::startup::StartupProblem;
     use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, Sale, ScanResult};
     use voucher_pos::sync::{Connectivity, SyncEvent};

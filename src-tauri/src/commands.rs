@@ -14,10 +14,10 @@
 //! act as the signed-in cashier (or the single user), manager commands pass
 //! `require_manager` first.
 
-use voucher_pos::ErrorCode;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use voucher_pos::ErrorCode;
 
 use serde::Serialize;
 use tauri::State;
@@ -158,7 +158,12 @@ pub async fn close_terminal(app: tauri::AppHandle, state: State<'_, AppState>, p
 /// Records a scan for the current sale. A CFHP code comes back as
 /// `context_cfhp_needs_skus` until the receipt number and SKUs are given with it.
 #[tauri::command]
-pub async fn scan(state: State<'_, AppState>, text: String, receipt: Option<String>, skus: Option<String>) -> Answer<ScanResult> {
+pub async fn scan(
+    state: State<'_, AppState>,
+    text: String,
+    receipt: Option<String>,
+    skus: Option<String>,
+) -> Answer<ScanResult> {
     let mut sale = state.sale.lock().unwrap().clone();
     sale.cashier_id = state.access.cashier()?;
     if let Some(r) = receipt.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) {
@@ -256,21 +261,12 @@ pub fn manager_lock(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub async fn manager_change_pin(
-    state: State<'_, AppState>,
-    current: String,
-    pin: String,
-    again: String,
-) -> Answer<()> {
+pub async fn manager_change_pin(state: State<'_, AppState>, current: String, pin: String, again: String) -> Answer<()> {
     Ok(state.access.change_pin(&current, &pin, &again)?)
 }
 
 #[tauri::command]
-pub async fn cashier_sign_in(
-    state: State<'_, AppState>,
-    id: String,
-    pin: String,
-) -> Answer<Cashier> {
+pub async fn cashier_sign_in(state: State<'_, AppState>, id: String, pin: String) -> Answer<Cashier> {
     Ok(state.access.sign_in(id.trim(), &pin)?)
 }
 
@@ -307,14 +303,7 @@ pub async fn cashier_add(
     again: String,
 ) -> Answer<Cashier> {
     manager(&state)?;
-    Ok(cashiers::add(
-        state.terminal.store(),
-        id.trim(),
-        &name,
-        &pin,
-        &again,
-        MANAGER,
-    )?)
+    Ok(cashiers::add(state.terminal.store(), id.trim(), &name, &pin, &again, MANAGER)?)
 }
 
 #[tauri::command]
@@ -356,7 +345,11 @@ pub struct Detail {
 pub async fn intent_detail(state: State<'_, AppState>, intent_id: String) -> Answer<Detail> {
     manager(&state)?;
     let store = state.terminal.store();
-    Ok(Detail { intent: store.get(&intent_id)?, attempts: store.attempts(&intent_id)?, history: store.history(&intent_id)? })
+    Ok(Detail {
+        intent: store.get(&intent_id)?,
+        attempts: store.attempts(&intent_id)?,
+        history: store.history(&intent_id)?,
+    })
 }
 
 #[tauri::command]
@@ -366,15 +359,15 @@ pub async fn review_inbox(state: State<'_, AppState>) -> Answer<Vec<Intent>> {
 }
 
 #[tauri::command]
-pub async fn settle(state: State<'_, AppState>, intent_id: String, how: Settlement, note: String, transaction_id: Option<String>) -> Answer<Intent> {
+pub async fn settle(
+    state: State<'_, AppState>,
+    intent_id: String,
+    how: Settlement,
+    note: String,
+    transaction_id: Option<String>,
+) -> Answer<Intent> {
     manager(&state)?;
-    Ok(state.terminal.settle(
-        &intent_id,
-        how,
-        &note,
-        MANAGER,
-        transaction_id.as_deref().filter(|t| !t.is_empty()),
-    )?)
+    Ok(state.terminal.settle(&intent_id, how, &note, MANAGER, transaction_id.as_deref().filter(|t| !t.is_empty()))?)
 }
 
 /// Runs file work on the blocking pool, never on the window's thread nor a runtime
@@ -431,37 +424,47 @@ pub async fn export_csv(
 ) -> Answer<Option<Exported>> {
     manager(&state)?;
     let filter = filter.in_zone(&voucher_pos::settings::TerminalSettings::load(state.terminal.store())?.zone())?;
-    let Some(path) = ask_where_to_save(&app, &state, "Export the redemption log", "redemptions.csv".into(), ("CSV", "csv")).await? else {
+    let Some(path) =
+        ask_where_to_save(&app, &state, "Export the redemption log", "redemptions.csv".into(), ("CSV", "csv")).await?
+    else {
         return Ok(None);
     };
     let (store, data_dir, dest) = (state.terminal.store().clone(), state.data_dir.clone(), path.clone());
-    let rows = off_the_window(ErrorCode::ExportIo, move || voucher_pos::log::export_to_file(&store, &filter, &dest, &data_dir)).await?;
+    let rows = off_the_window(ErrorCode::ExportIo, move || {
+        voucher_pos::log::export_to_file(&store, &filter, &dest, &data_dir)
+    })
+    .await?;
     voucher_pos::access::audit::append(
         state.terminal.store(),
         MANAGER,
         "log_exported",
         Some(&format!("{rows} rows to {}", path.display())),
     )?;
-    Ok(Some(Exported {
-        rows,
-        path: path.display().to_string(),
-    }))
+    Ok(Some(Exported { rows, path: path.display().to_string() }))
 }
 
 /// Archives the final intents past the terminal's retention to a CSV the manager
 /// chooses in the desktop's dialog, then removes them (`voucher_pos::retention`).
 /// `None` when the manager cancelled the dialog.
 #[tauri::command]
-pub async fn archive_old(app: tauri::AppHandle, state: State<'_, AppState>) -> Answer<Option<voucher_pos::retention::Archived>> {
+pub async fn archive_old(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Answer<Option<voucher_pos::retention::Archived>> {
     manager(&state)?;
     let store = state.terminal.store().clone();
     let days = voucher_pos::settings::TerminalSettings::load(&store)?.retention_days;
     let name = voucher_pos::retention::suggested_name(&store, days)?;
-    let Some(path) = ask_where_to_save(&app, &state, "Archive old intents", name.display().to_string(), ("CSV", "csv")).await? else {
+    let Some(path) =
+        ask_where_to_save(&app, &state, "Archive old intents", name.display().to_string(), ("CSV", "csv")).await?
+    else {
         return Ok(None);
     };
     let data_dir = state.data_dir.clone();
-    let done = off_the_window(ErrorCode::ExportIo, move || voucher_pos::retention::archive(&store, days, &path, &data_dir, MANAGER)).await?;
+    let done = off_the_window(ErrorCode::ExportIo, move || {
+        voucher_pos::retention::archive(&store, days, &path, &data_dir, MANAGER)
+    })
+    .await?;
     Ok(Some(done))
 }
 
@@ -477,24 +480,33 @@ pub async fn eod_report(state: State<'_, AppState>, date: Option<String>) -> Ans
         let sale = state.sale.lock().unwrap();
         (sale.branch_code.clone(), sale.terminal_id.clone())
     };
-    voucher_pos::report::build(store, &state.api, &zone, &date, &branch, &terminal)
-        .await
-        .map_err(IpcError::from)
+    voucher_pos::report::build(store, &state.api, &zone, &date, &branch, &terminal).await.map_err(IpcError::from)
 }
 
 /// Saves the end-of-day report as CSV where the manager chooses (same rules as the
 /// log export).
 #[tauri::command]
-pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, date: Option<String>) -> Answer<Option<Exported>> {
+pub async fn eod_export_csv(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    date: Option<String>,
+) -> Answer<Option<Exported>> {
     let report = eod_report(state.clone(), date).await?;
     let title = "Export the end-of-day report";
-    let Some(path) = ask_where_to_save(&app, &state, title, format!("end-of-day-{}.csv", report.date), ("CSV", "csv")).await? else {
+    let Some(path) =
+        ask_where_to_save(&app, &state, title, format!("end-of-day-{}.csv", report.date), ("CSV", "csv")).await?
+    else {
         return Ok(None);
     };
     let rows = report.matched.len() + report.service_only.len() + report.local_only.len();
     let (data_dir, dest, csv) = (state.data_dir.clone(), path.clone(), voucher_pos::report::to_csv(&report));
     off_the_window(ErrorCode::ExportIo, move || voucher_pos::log::write_text_file(&csv, &dest, &data_dir)).await?;
-    voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "report_exported", Some(&format!("{} to {}", report.date, path.display())))?;
+    voucher_pos::access::audit::append(
+        state.terminal.store(),
+        MANAGER,
+        "report_exported",
+        Some(&format!("{} to {}", report.date, path.display())),
+    )?;
     Ok(Some(Exported { rows, path: path.display().to_string() }))
 }
 
@@ -504,12 +516,22 @@ pub async fn eod_export_csv(app: tauri::AppHandle, state: State<'_, AppState>, d
 pub async fn diagnostics_export(app: tauri::AppHandle, state: State<'_, AppState>) -> Answer<Option<String>> {
     manager(&state)?;
     let title = "Save diagnostics for support";
-    let Some(path) = ask_where_to_save(&app, &state, title, "voucher-pos-diagnostics.tar".into(), ("tar archive", "tar")).await? else {
+    let Some(path) =
+        ask_where_to_save(&app, &state, title, "voucher-pos-diagnostics.tar".into(), ("tar archive", "tar")).await?
+    else {
         return Ok(None);
     };
     let (store, data_dir, dest) = (state.terminal.store().clone(), state.data_dir.clone(), path.clone());
-    off_the_window(ErrorCode::ExportIo, move || voucher_pos::diagnostics::write(&store, &data_dir.join("logs"), &dest, &data_dir)).await?;
-    voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "diagnostics_saved", Some(&path.display().to_string()))?;
+    off_the_window(ErrorCode::ExportIo, move || {
+        voucher_pos::diagnostics::write(&store, &data_dir.join("logs"), &dest, &data_dir)
+    })
+    .await?;
+    voucher_pos::access::audit::append(
+        state.terminal.store(),
+        MANAGER,
+        "diagnostics_saved",
+        Some(&path.display().to_string()),
+    )?;
     Ok(Some(path.display().to_string()))
 }
 
@@ -520,7 +542,12 @@ pub async fn backup_now(state: State<'_, AppState>) -> Answer<String> {
     let store = state.terminal.store().clone();
     let keep = voucher_pos::settings::TerminalSettings::load(&store)?.backups_kept as usize;
     let path = off_the_window(ErrorCode::BackupIo, move || voucher_pos::backup::make(&store, keep)).await?;
-    voucher_pos::access::audit::append(state.terminal.store(), MANAGER, "backup_made", Some(&path.display().to_string()))?;
+    voucher_pos::access::audit::append(
+        state.terminal.store(),
+        MANAGER,
+        "backup_made",
+        Some(&path.display().to_string()),
+    )?;
     Ok(path.display().to_string())
 }
 
@@ -570,11 +597,7 @@ pub async fn save_settings(
     terminal.validate()?;
     let before = voucher_pos::settings::TerminalSettings::load(store)?;
     let key = api_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
-    let url = terminal
-        .service_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty());
+    let url = terminal.service_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
     match (url, key) {
         (None, Some(_)) => {
             return Err(IpcError {
@@ -612,7 +635,11 @@ pub async fn save_settings(
 /// Writes or removes the login autostart entry so that it matches `enabled`; the
 /// entry starts this program with the arguments it was started with.
 pub fn apply_autostart(launch: &(PathBuf, Vec<String>), enabled: bool) -> Answer<()> {
-    let failed = |why: String| IpcError { code: ErrorCode::AutostartFailed, message: format!("The login autostart entry could not be written: {why}") };
+    let failed = |why: String| IpcError {
+        code: ErrorCode::AutostartFailed,
+        message: format!("The login autostart entry could not be written: {why}"),
+    };
     let folder = voucher_pos::autostart::folder().ok_or_else(|| failed("this user has no home folder".into()))?;
-    voucher_pos::autostart::apply(&folder, enabled.then(|| (launch.0.as_path(), launch.1.as_slice()))).map_err(|e| failed(e.to_string()))
+    voucher_pos::autostart::apply(&folder, enabled.then(|| (launch.0.as_path(), launch.1.as_slice())))
+        .map_err(|e| failed(e.to_string()))
 }

@@ -74,7 +74,8 @@ fn demo_size(s: &str) -> Result<(u32, u32, f64), String> {
     let bad = || format!("{s:?} is not WIDTHxHEIGHT@FPS, as in 1280x720@30");
     let (size, fps) = s.split_once('@').ok_or_else(bad)?;
     let (w, h) = size.split_once('x').ok_or_else(bad)?;
-    let (w, h, fps): (u32, u32, f64) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?, fps.parse().map_err(|_| bad())?);
+    let (w, h, fps): (u32, u32, f64) =
+        (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?, fps.parse().map_err(|_| bad())?);
     if !(16..=4096).contains(&w) || !(16..=4096).contains(&h) || !(1.0..=120.0).contains(&fps) {
         return Err(format!("{s:?}: width and height must be 16 to 4096 pixels, the rate 1 to 120 frames per second"));
     }
@@ -96,13 +97,19 @@ pub struct EmbeddedSandbox(Option<voucher_sandbox::Running>);
 /// the terminal queue offline and catch up, without a network to unplug. Answers
 /// once the change is in effect (async: the window never waits on it).
 #[tauri::command]
-async fn sandbox_simulate_offline(sandbox: tauri::State<'_, EmbeddedSandbox>, offline: bool) -> Result<(), commands::IpcError> {
+async fn sandbox_simulate_offline(
+    sandbox: tauri::State<'_, EmbeddedSandbox>,
+    offline: bool,
+) -> Result<(), commands::IpcError> {
     match &sandbox.0 {
         Some(running) => {
             running.set_offline_and_wait(offline).await;
             Ok(())
         }
-        None => Err(commands::IpcError { code: voucher_pos::ErrorCode::NotSandbox, message: "Only the embedded sandbox can simulate a network loss.".into() }),
+        None => Err(commands::IpcError {
+            code: voucher_pos::ErrorCode::NotSandbox,
+            message: "Only the embedded sandbox can simulate a network loss.".into(),
+        }),
     }
 }
 
@@ -133,44 +140,34 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
         settings.cashier_id = c.clone();
     }
     let secrets = voucher_pos::secrets::open_default(&data_dir);
-    let (url, key, sandbox, demo_codes) = match choose_service(
-        args.service.as_deref(),
-        args.api_key.as_deref(),
-        &settings,
-        secrets.as_ref(),
-    )? {
-        Service::Real { url, key } => (url, key, None, vec![]),
-        Service::Sandbox => {
-            let running = voucher_sandbox::start(
-                voucher_sandbox::Config::default(),
-                "127.0.0.1:0".parse().unwrap(),
-            )
-            .await
-            .map_err(|e| StartupProblem {
-                code: voucher_pos::ErrorCode::SandboxFailed,
-                message: format!("The embedded sandbox could not start: {e}"),
-                what_to_do:
-                    "Start the terminal again; if it keeps failing, call the engineer on call."
-                        .into(),
-            })?;
-            eprintln!(
-                "SANDBOX: no service configured; embedded sandbox on {}",
-                running.url()
-            );
-            // The demo codes go to the console only: logs never hold a whole code.
-            tracing::warn!(url = %running.url(), "no service configured: the embedded sandbox runs");
-            let demo = running.seed_demo().map_err(|e| StartupProblem {
-                code: voucher_pos::ErrorCode::SandboxFailed,
-                message: e.to_string(),
-                what_to_do: String::new(),
-            })?;
-            for (label, code) in &demo {
-                eprintln!("SANDBOX demo code ({label}): {code}");
+    let (url, key, sandbox, demo_codes) =
+        match choose_service(args.service.as_deref(), args.api_key.as_deref(), &settings, secrets.as_ref())? {
+            Service::Real { url, key } => (url, key, None, vec![]),
+            Service::Sandbox => {
+                let running =
+                    voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap())
+                        .await
+                        .map_err(|e| StartupProblem {
+                            code: voucher_pos::ErrorCode::SandboxFailed,
+                            message: format!("The embedded sandbox could not start: {e}"),
+                            what_to_do: "Start the terminal again; if it keeps failing, call the engineer on call."
+                                .into(),
+                        })?;
+                eprintln!("SANDBOX: no service configured; embedded sandbox on {}", running.url());
+                // The demo codes go to the console only: logs never hold a whole code.
+                tracing::warn!(url = %running.url(), "no service configured: the embedded sandbox runs");
+                let demo = running.seed_demo().map_err(|e| StartupProblem {
+                    code: voucher_pos::ErrorCode::SandboxFailed,
+                    message: e.to_string(),
+                    what_to_do: String::new(),
+                })?;
+                for (label, code) in &demo {
+                    eprintln!("SANDBOX demo code ({label}): {code}");
+                }
+                let codes = demo.into_iter().map(|(_, c)| c).collect();
+                (running.url(), "test_sandbox".to_string(), Some(running), codes)
             }
-            let codes = demo.into_iter().map(|(_, c)| c).collect();
-            (running.url(), "test_sandbox".to_string(), Some(running), codes)
-        }
-    };
+        };
     let api = ApiClient::new(&ApiConfig::new(url, key)).map_err(|e| StartupProblem {
         code: e.code(),
         message: e.to_string(),
@@ -250,10 +247,7 @@ fn main() {
         Ok(c) => c,
         Err(problem) => {
             // Shown in the window, with what to do; the console gets it too.
-            eprintln!(
-                "voucher-pos-app: {} ({}). {}",
-                problem.message, problem.code, problem.what_to_do
-            );
+            eprintln!("voucher-pos-app: {} ({}). {}", problem.message, problem.code, problem.what_to_do);
             tracing::error!(code = %problem.code, message = %problem.message, "the terminal could not start");
             return show_problem(problem, Some(instance), devtools);
         }
@@ -296,10 +290,7 @@ fn main() {
         }
     }
     let mut events = core.terminal.subscribe();
-    let access = Access::new(
-        core.terminal.store().clone(),
-        core.settings.cashier_id.clone(),
-    );
+    let access = Access::new(core.terminal.store().clone(), core.settings.cashier_id.clone());
     let state = AppState {
         terminal: core.terminal,
         sale: Mutex::new(sale),
@@ -401,45 +392,54 @@ fn main() {
                 let status = scanner_status.clone();
                 let keep = app.handle().clone();
                 start = Some(Box::new(move |preview: commands::PreviewChannel| {
-                let scanner = Scanner::start(source, ScannerConfig::default(), move |ev| match ev {
-                    ScanEvent::Preview { frame, outline } => {
-                        let message = commands::preview_message(frame.width, frame.height, outline.as_ref().map(|o| &o[..]), &preview_jpeg(&frame));
-                        let _ = preview.send(tauri::ipc::InvokeResponseBody::Raw(message));
-                    }
-                    ScanEvent::Code { parsed, .. } => {
-                        let state = handle.state::<AppState>();
-                        // The text goes with the answer: a CFHP code comes back asking
-                        // for its receipt and SKUs, and the page scans it again with them.
-                        let (text, answer) = match parsed {
-                            // The decoder's own thread, not the window's: it may wait for the disk.
-                            Ok(code) => (
-                                Some(code.as_str().to_string()),
-                                tauri::async_runtime::block_on(commands::scan(state, code.as_str().to_string(), None, None)),
-                            ),
-                            Err(e) => (None, Err(voucher_pos::Error::from(e).into())),
-                        };
-                        let (ok, err) = match answer {
-                            Ok(r) => (Some(r), None),
-                            Err(e) => (None, Some(e)),
-                        };
-                        let _ = handle.emit("scanned", serde_json::json!({"text": text, "ok": ok, "err": err}));
-                    }
-                    ScanEvent::Source(s) => {
-                        let text = match s {
-                            Ok(d) => d,
-                            Err(e) => e.to_string(),
-                        };
-                        *status.lock().unwrap() = text.clone();
-                        let _ = handle.emit("scanner-status", text);
-                    }
-                });
-                keep.manage(Mutex::new(Some(scanner)));
+                    let scanner = Scanner::start(source, ScannerConfig::default(), move |ev| match ev {
+                        ScanEvent::Preview { frame, outline } => {
+                            let message = commands::preview_message(
+                                frame.width,
+                                frame.height,
+                                outline.as_ref().map(|o| &o[..]),
+                                &preview_jpeg(&frame),
+                            );
+                            let _ = preview.send(tauri::ipc::InvokeResponseBody::Raw(message));
+                        }
+                        ScanEvent::Code { parsed, .. } => {
+                            let state = handle.state::<AppState>();
+                            // The text goes with the answer: a CFHP code comes back asking
+                            // for its receipt and SKUs, and the page scans it again with them.
+                            let (text, answer) = match parsed {
+                                // The decoder's own thread, not the window's: it may wait for the disk.
+                                Ok(code) => (
+                                    Some(code.as_str().to_string()),
+                                    tauri::async_runtime::block_on(commands::scan(
+                                        state,
+                                        code.as_str().to_string(),
+                                        None,
+                                        None,
+                                    )),
+                                ),
+                                Err(e) => (None, Err(voucher_pos::Error::from(e).into())),
+                            };
+                            let (ok, err) = match answer {
+                                Ok(r) => (Some(r), None),
+                                Err(e) => (None, Some(e)),
+                            };
+                            let _ = handle.emit("scanned", serde_json::json!({"text": text, "ok": ok, "err": err}));
+                        }
+                        ScanEvent::Source(s) => {
+                            let text = match s {
+                                Ok(d) => d,
+                                Err(e) => e.to_string(),
+                            };
+                            *status.lock().unwrap() = text.clone();
+                            let _ = handle.emit("scanner-status", text);
+                        }
+                    });
+                    keep.manage(Mutex::new(Some(scanner)));
                 }));
             }
             app.manage::<commands::ScannerStart>(Mutex::new(start));
             Ok(())
-        })
-    ;
+        });
     run(builder, devtools);
 }
 
@@ -466,7 +466,8 @@ fn start_logs(args: &Args) -> Option<commands::LogLevel> {
         .ok()?;
     let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
     let env_set = from_env.is_some();
-    let (filter, handle) = tracing_subscriber::reload::Layer::new(from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info")));
+    let (filter, handle) =
+        tracing_subscriber::reload::Layer::new(from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info")));
     tracing_subscriber::registry()
         .with(filter)
         .with(tracing_subscriber::fmt::layer().with_writer(files).with_ansi(false))

@@ -67,12 +67,30 @@ impl Sandbox {
 
     /// A voucher code made to `spec` (`count`, `value` per voucher in cents, `prefix`).
     async fn voucher_like(&self, spec: Value) -> String {
-        let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&spec).send().await.unwrap().json().await.unwrap();
+        let v: Value = self
+            .http
+            .post(format!("{}/_sandbox/vouchers", self.admin))
+            .json(&spec)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         v["qr"].as_str().unwrap().to_string()
     }
 
     async fn voucher_in(&self, count: usize, state: &str) -> String {
-        let v: Value = self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&json!({"count": count, "value": 500, "state": state})).send().await.unwrap().json().await.unwrap();
+        let v: Value = self
+            .http
+            .post(format!("{}/_sandbox/vouchers", self.admin))
+            .json(&json!({"count": count, "value": 500, "state": state}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         v["qr"].as_str().unwrap().to_string()
     }
 
@@ -81,12 +99,14 @@ impl Sandbox {
     }
 
     async fn ledger(&self) -> Vec<Value> {
-        let v: Value = self.http.get(format!("{}/_sandbox/ledger", self.admin)).send().await.unwrap().json().await.unwrap();
+        let v: Value =
+            self.http.get(format!("{}/_sandbox/ledger", self.admin)).send().await.unwrap().json().await.unwrap();
         v["data"].as_array().unwrap().clone()
     }
 
     async fn requests(&self) -> u64 {
-        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
+        let v: Value =
+            self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
         v["redeem_requests"].as_u64().unwrap()
     }
 }
@@ -140,13 +160,7 @@ impl App {
         let js = format!("return document.body.dataset.ready === '{ready}'");
         app.wait_for("the first screen", |app| {
             let js = js.clone();
-            async move {
-                app.client
-                    .execute(&js, vec![])
-                    .await
-                    .map(|v| v == json!(true))
-                    .unwrap_or(false)
-            }
+            async move { app.client.execute(&js, vec![]).await.map(|v| v == json!(true)).unwrap_or(false) }
         })
         .await;
         app
@@ -166,10 +180,7 @@ impl App {
     /// emptied first, so the same message twice is still seen as a new answer.
     async fn submit_pin(&self, pin: &str) -> String {
         self.client
-            .execute(
-                "document.querySelector('[data-testid=pin-error]').textContent = ''",
-                vec![],
-            )
+            .execute("document.querySelector('[data-testid=pin-error]').textContent = ''", vec![])
             .await
             .unwrap();
         self.type_into("pin-input", pin).await;
@@ -191,19 +202,13 @@ impl App {
     /// Opens the manager screens; on a new terminal chooses `pin` (typed twice).
     async fn unlock_manager(&self, pin: &str) {
         self.click("manager-button").await;
-        self.wait_for("the PIN form", |app| async move {
-            app.visible("pin-input").await
-        })
-        .await;
+        self.wait_for("the PIN form", |app| async move { app.visible("pin-input").await }).await;
         if self.visible("pin-again").await {
             self.type_into("pin-again", pin).await;
         }
         let answer = self.submit_pin(pin).await;
         assert_eq!(answer, "", "the manager PIN was refused");
-        self.wait_for("the manager screens", |app| async move {
-            app.visible("manager-log").await
-        })
-        .await;
+        self.wait_for("the manager screens", |app| async move { app.visible("manager-log").await }).await;
     }
 
     async fn wait_for<'a, F, Fut>(&'a self, what: &str, cond: F)
@@ -254,12 +259,18 @@ impl App {
     }
 
     async fn visible(&self, testid: &str) -> bool {
-        let js = format!("const e = document.querySelector('[data-testid={testid}]'); return !!e && e.offsetParent !== null;");
+        let js = format!(
+            "const e = document.querySelector('[data-testid={testid}]'); return !!e && e.offsetParent !== null;"
+        );
         self.client.execute(&js, vec![]).await.map(|v| v == json!(true)).unwrap_or(false)
     }
 
     async fn redeem_disabled(&self) -> bool {
-        self.client.execute("return document.querySelector('[data-testid=redeem-button]').disabled", vec![]).await.unwrap() == json!(true)
+        self.client
+            .execute("return document.querySelector('[data-testid=redeem-button]').disabled", vec![])
+            .await
+            .unwrap()
+            == json!(true)
     }
 
     /// Saves a screenshot beside the test binaries (`target/.../e2e-screenshots/`),
@@ -279,9 +290,15 @@ impl App {
     /// Runs `js` on the open Settings form (set a field), saves, waits for "Saved",
     /// and clears the result line for the next save.
     async fn save_settings_with(&self, js: &str) {
-        self.client.execute(&format!("{js}; document.querySelector('#settings-form button[type=submit]').click()"), vec![]).await.unwrap();
+        self.client
+            .execute(&format!("{js}; document.querySelector('#settings-form button[type=submit]').click()"), vec![])
+            .await
+            .unwrap();
         self.wait_text("settings-result", "Saved").await;
-        self.client.execute("document.querySelector('[data-testid=settings-result]').textContent = ''", vec![]).await.unwrap();
+        self.client
+            .execute("document.querySelector('[data-testid=settings-result]').textContent = ''", vec![])
+            .await
+            .unwrap();
     }
 
     async fn close(self) {
@@ -317,7 +334,11 @@ fn wedge_scan(display: &str, text: &str) {
 
 /// Runs xdotool on the test's X display; returns what it printed.
 fn xdotool(display: &str, args: &[&str]) -> String {
-    let out = Command::new("xdotool").args(args).env("DISPLAY", display).output().expect("xdotool (the README's test command installs it)");
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool (the README's test command installs it)");
     assert!(out.status.success(), "xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
@@ -392,7 +413,10 @@ async fn a_double_click_sends_one_request() {
     // Two clicks as fast as WebDriver sends them, then two more from the page itself.
     let _ = button.click().await;
     let _ = button.click().await;
-    app.client.execute("const b = document.querySelector('[data-testid=redeem-button]'); b.click(); b.click();", vec![]).await.unwrap();
+    app.client
+        .execute("const b = document.querySelector('[data-testid=redeem-button]'); b.click(); b.click();", vec![])
+        .await
+        .unwrap();
     app.wait_text("intent-status", "Redeemed").await;
     assert_eq!(sandbox.requests().await, 1, "the double click sent more than one request");
     assert_eq!(sandbox.ledger().await.len(), 1);
@@ -429,9 +453,28 @@ async fn a_used_voucher_shows_the_services_message_verbatim() {
     let sandbox = Sandbox::start(dir.path());
     let code = sandbox.voucher(1).await;
     // Redeemed elsewhere first; keep the service's own message to compare with.
-    let first = sandbox.http.post(format!("{}/v1/vouchers/redeem", sandbox.url)).header("x-api-key", "test_sandbox").header("Idempotency-Key", "elsewhere").body(json!({"qr": code}).to_string()).send().await.unwrap();
+    let first = sandbox
+        .http
+        .post(format!("{}/v1/vouchers/redeem", sandbox.url))
+        .header("x-api-key", "test_sandbox")
+        .header("Idempotency-Key", "elsewhere")
+        .body(json!({"qr": code}).to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status(), 200);
-    let again: Value = sandbox.http.post(format!("{}/v1/vouchers/redeem", sandbox.url)).header("x-api-key", "test_sandbox").header("Idempotency-Key", "elsewhere-2").body(json!({"qr": code}).to_string()).send().await.unwrap().json().await.unwrap();
+    let again: Value = sandbox
+        .http
+        .post(format!("{}/v1/vouchers/redeem", sandbox.url))
+        .header("x-api-key", "test_sandbox")
+        .header("Idempotency-Key", "elsewhere-2")
+        .body(json!({"qr": code}).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let message = again["error"]["message"].as_str().unwrap().to_string();
     let app = App::start(&sandbox, dir.path(), None).await;
     app.scan(&code).await;
@@ -455,15 +498,12 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
         app.type_code("").await;
         app.wait_text("intent-status", "Redeemed").await;
     }
-    let transactions: Vec<String> = sandbox.ledger().await.iter().map(|r| r["transaction_id"].as_str().unwrap().to_string()).collect();
+    let transactions: Vec<String> =
+        sandbox.ledger().await.iter().map(|r| r["transaction_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(transactions.len(), 3);
     app.unlock_manager("482615").await;
     app.wait_for("three log rows", |app| async move {
-        app.client
-            .find_all(Locator::Css("[data-testid=log-row]"))
-            .await
-            .map(|r| r.len() == 3)
-            .unwrap_or(false)
+        app.client.find_all(Locator::Css("[data-testid=log-row]")).await.map(|r| r.len() == 3).unwrap_or(false)
     })
     .await;
     let table = app.text("manager-log").await;
@@ -471,7 +511,10 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
         assert!(table.contains(t.as_str()), "the log does not show {t}:\n{table}");
     }
     app.client.find(Locator::Css("[data-testid=log-row] td")).await.unwrap().click().await.unwrap();
-    app.wait_for("the attempt history", |app| async move { app.client.find(Locator::Css("#detail-attempts li")).await.is_ok() }).await;
+    app.wait_for("the attempt history", |app| async move {
+        app.client.find(Locator::Css("#detail-attempts li")).await.is_ok()
+    })
+    .await;
     app.screenshot("manager.png").await;
     // The page names no path: the terminal opens the desktop's own save dialog, which
     // is driven here as a person would, by typing a path into it (xdotool, on the
@@ -492,8 +535,7 @@ async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
     let inside = dir.path().join("inside.csv");
     app.click("export-csv").await;
     save_in_dialog(&app.desktop.display, "Export the redemption log", &inside);
-    app.wait_text("export-result", "inside the terminal's data folder")
-        .await;
+    app.wait_text("export-result", "inside the terminal's data folder").await;
     assert!(!inside.exists());
     let csv = std::fs::read_to_string(&out).unwrap();
     for t in &transactions {
@@ -574,7 +616,10 @@ async fn an_accepted_voucher_that_the_service_then_refuses_shows_in_the_review_i
     app.wait_text("intent-status", "Review").await;
     app.unlock_manager("482615").await;
     app.wait_text("review-inbox", "LOSS").await;
-    assert!(app.text("review-inbox").await.contains("One or more vouchers have been voided."), "the service's own message");
+    assert!(
+        app.text("review-inbox").await.contains("One or more vouchers have been voided."),
+        "the service's own message"
+    );
     assert!(sandbox.ledger().await.is_empty());
     app.close().await;
 }
@@ -587,20 +632,11 @@ async fn leaving_the_manager_screens_locks_them() {
     let app = App::start(&sandbox, dir.path(), None).await;
     app.unlock_manager("482615").await;
     app.click("checkout-button").await;
-    app.wait_for("the checkout", |app| async move {
-        app.visible("code-input").await
-    })
-    .await;
+    app.wait_for("the checkout", |app| async move { app.visible("code-input").await }).await;
     // The next person to press Manager meets the PIN form, not the log.
     app.click("manager-button").await;
-    app.wait_for("the PIN form", |app| async move {
-        app.visible("pin-input").await
-    })
-    .await;
-    assert!(
-        !app.visible("manager-log").await,
-        "the manager log is open to whoever presses Manager"
-    );
+    app.wait_for("the PIN form", |app| async move { app.visible("pin-input").await }).await;
+    assert!(!app.visible("manager-log").await, "the manager log is open to whoever presses Manager");
     // And the core agrees: a manager command from the page is refused.
     let answer = app
         .client
@@ -619,20 +655,14 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
     let app = App::start(&sandbox, dir.path(), None).await;
     app.unlock_manager("482615").await;
     app.click("lock-manager").await;
-    app.wait_for("the PIN form", |app| async move {
-        app.visible("pin-input").await
-    })
-    .await;
+    app.wait_for("the PIN form", |app| async move { app.visible("pin-input").await }).await;
     // Five wrong PINs, each typed once the previous wait is over (a try during a wait
     // is refused unchecked and does not count).
     let mut wrong = 0;
     let mut fifth_at = Instant::now();
     let deadline = Instant::now() + Duration::from_secs(30);
     while wrong < 5 {
-        assert!(
-            Instant::now() < deadline,
-            "five wrong PINs were never all taken"
-        );
+        assert!(Instant::now() < deadline, "five wrong PINs were never all taken");
         let answer = app.submit_pin("0000").await;
         if answer.contains("not right") {
             wrong += 1;
@@ -642,11 +672,7 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
-    assert!(
-        app.text("pin-error").await.contains("Wait 4 seconds"),
-        "{}",
-        app.text("pin-error").await
-    );
+    assert!(app.text("pin-error").await.contains("Wait 4 seconds"), "{}", app.text("pin-error").await);
     // The right PIN is refused, and keeps being refused, until the 4 s are over.
     let mut refused = 0;
     loop {
@@ -662,10 +688,7 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert!(
-        refused >= 1,
-        "the right PIN went straight through after five wrong ones"
-    );
+    assert!(refused >= 1, "the right PIN went straight through after five wrong ones");
     assert!(
         fifth_at.elapsed() >= Duration::from_millis(3_500),
         "unlocked {:?} after the fifth wrong PIN",
@@ -685,25 +708,14 @@ async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
     // Single-user until the manager lists a cashier.
     assert!(!app.visible("cashier-signin").await);
     app.unlock_manager("482615").await;
-    for (id, text) in [
-        ("c-id", "ann"),
-        ("c-name", "Ann Tan"),
-        ("c-pin", "4826"),
-        ("c-again", "4826"),
-    ] {
+    for (id, text) in [("c-id", "ann"), ("c-name", "Ann Tan"), ("c-pin", "4826"), ("c-again", "4826")] {
         app.type_into(id, text).await;
     }
     app.click("c-add").await;
     app.wait_text("cashier-result", "Added Ann Tan (ann)").await;
     app.click("checkout-button").await;
-    app.wait_for("the sign-in form", |app| async move {
-        app.visible("cashier-signin").await
-    })
-    .await;
-    assert!(
-        !app.visible("code-input").await,
-        "the checkout is open to nobody in particular"
-    );
+    app.wait_for("the sign-in form", |app| async move { app.visible("cashier-signin").await }).await;
+    assert!(!app.visible("code-input").await, "the checkout is open to nobody in particular");
     app.type_into("signin-id", "ann").await;
     app.type_into("signin-pin", "9999\u{E007}").await;
     app.wait_text("signin-error", "not right").await;
@@ -731,10 +743,7 @@ async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
     assert!(metadata.contains("cashier_ID:ann,"), "{metadata}");
     // Signed out, the checkout asks again.
     app.click("sign-out-button").await;
-    app.wait_for("the sign-in form", |app| async move {
-        app.visible("cashier-signin").await
-    })
-    .await;
+    app.wait_for("the sign-in form", |app| async move { app.visible("cashier-signin").await }).await;
     app.close().await;
 }
 
@@ -749,11 +758,7 @@ async fn a_terminal_set_up_for_a_real_service_without_its_key_says_so_in_the_win
         "https://api.example.com".into(),
     ];
     let app = App::start_with(args, "problem").await;
-    app.wait_text(
-        "startup-problem",
-        "No API key is stored for https://api.example.com",
-    )
-    .await;
+    app.wait_text("startup-problem", "No API key is stored for https://api.example.com").await;
     assert_eq!(app.text("problem-code").await, "api_key_missing");
     // Never the sandbox in its place.
     assert!(!app.visible("sandbox-badge").await && !app.visible("code-input").await);
@@ -786,7 +791,13 @@ async fn a_key_the_service_rejects_is_shown_in_the_window_and_the_voucher_waits(
 }
 
 async fn value_of(app: &App, testid: &str) -> String {
-    app.client.execute(&format!("return document.querySelector('[data-testid={testid}]').value"), vec![]).await.unwrap().as_str().unwrap().to_string()
+    app.client
+        .execute(&format!("return document.querySelector('[data-testid={testid}]').value"), vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -835,7 +846,8 @@ async fn a_scanner_burst_into_the_sale_total_is_a_scan_and_the_total_keeps_its_a
     assert_eq!(value_of(&app, "sale-total").await, "12.50", "the burst must not land in the amount");
     // The core ends with the amount as it was (the burst's keystrokes, sent in order
     // before the field got its text back, are refused, then replaced).
-    app.wait_for("the total's error to clear", |app| async move { app.text("sale-total-error").await.is_empty() }).await;
+    app.wait_for("the total's error to clear", |app| async move { app.text("sale-total-error").await.is_empty() })
+        .await;
     app.wait_text("sale-total-shown", "S$12.50").await;
     app.close().await;
 }
@@ -848,7 +860,10 @@ async fn a_cfhp_code_is_redeemed_only_with_its_receipt_and_skus_and_they_reach_t
     let app = App::start(&sandbox, dir.path(), None).await;
     let code = sandbox.voucher_like(json!({"count": 1, "value": 2000, "prefix": "rsg-cfhp"})).await;
     app.type_code(&code).await;
-    app.wait_for("the receipt and SKU fields", |app| async move { app.visible("receipt-number").await && app.visible("skus").await }).await;
+    app.wait_for("the receipt and SKU fields", |app| async move {
+        app.visible("receipt-number").await && app.visible("skus").await
+    })
+    .await;
     assert!(app.redeem_disabled().await, "Redeem must wait for the receipt and SKUs");
     // Typed as a person would (WebDriver types as fast as a scanner, and a burst
     // ending in Enter is a scan wherever it lands).
@@ -941,7 +956,14 @@ async fn two_codes_scanned_then_one_press_sends_both_and_a_code_scanned_while_se
     app.scan(&first).await;
     app.scan(&second).await;
     app.wait_text("sale-vouchers", "2 vouchers").await;
-    assert_eq!(app.client.execute("return document.querySelectorAll('[data-testid=remove-voucher]').length", vec![]).await.unwrap(), json!(2), "a scan only can be removed");
+    assert_eq!(
+        app.client
+            .execute("return document.querySelectorAll('[data-testid=remove-voucher]').length", vec![])
+            .await
+            .unwrap(),
+        json!(2),
+        "a scan only can be removed"
+    );
     // One press sends both (one intent and key each).
     sandbox.faults(json!({"latency_ms": 1500})).await;
     app.type_code("").await;
@@ -951,25 +973,39 @@ async fn two_codes_scanned_then_one_press_sends_both_and_a_code_scanned_while_se
     app.wait_text("sale-vouchers", "3 vouchers").await;
     // The sale's rows, not the status line: that follows the last scan, which may
     // land before or after the two answers.
-    app.wait_for("the two sent vouchers redeemed", |app| async move { app.text("sale-vouchers").await.matches("Redeemed").count() == 2 }).await;
+    app.wait_for("the two sent vouchers redeemed", |app| async move {
+        app.text("sale-vouchers").await.matches("Redeemed").count() == 2
+    })
+    .await;
     assert_eq!(sandbox.ledger().await.len(), 2, "one press sent both scanned codes");
     // The code scanned while sending is on the sale, not lost, and not yet sent.
     app.wait_text("waiting-scans", "not sent yet").await;
     assert!(!app.redeem_disabled().await);
     sandbox.faults(json!({})).await;
     app.type_code("").await;
-    app.wait_for("three redemptions", |app| async move { app.text("sale-vouchers").await.matches("Redeemed").count() == 3 }).await;
+    app.wait_for(
+        "three redemptions",
+        |app| async move { app.text("sale-vouchers").await.matches("Redeemed").count() == 3 },
+    )
+    .await;
     assert_eq!(sandbox.ledger().await.len(), 3);
     app.close().await;
 }
 
 /// Clicks a button inside the resolve dialog.
 async fn resolve(app: &App, testid: &str) {
-    app.client.find(Locator::Css(&format!("[data-testid=resolve-dialog] [data-testid={testid}]"))).await.unwrap().click().await.unwrap();
+    app.client
+        .find(Locator::Css(&format!("[data-testid=resolve-dialog] [data-testid={testid}]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn dialog_open(app: &App) -> bool {
-    app.client.execute("return document.querySelector('[data-testid=resolve-dialog]').open", vec![]).await.unwrap() == json!(true)
+    app.client.execute("return document.querySelector('[data-testid=resolve-dialog]').open", vec![]).await.unwrap()
+        == json!(true)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1050,10 +1086,18 @@ async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_
     app.wait_text("intent-status", "Redeemed").await;
     app.wait_text("forfeited", "S$5.00").await;
     // The receipt is ready to print with what RSG asks of it.
-    let receipt = app.client.execute("return document.querySelector('[data-testid=receipt]').textContent", vec![]).await.unwrap();
+    let receipt =
+        app.client.execute("return document.querySelector('[data-testid=receipt]').textContent", vec![]).await.unwrap();
     let receipt = receipt.as_str().unwrap();
     let tx = sandbox.ledger().await[0]["transaction_id"].as_str().unwrap().to_string();
-    for needle in ["Sale total (incl. tax): S$10.00", "S$15.00", "Forfeited: S$5.00", "Balance due: S$0.00", tx.as_str(), "Vouchers were used in this sale"] {
+    for needle in [
+        "Sale total (incl. tax): S$10.00",
+        "S$15.00",
+        "Forfeited: S$5.00",
+        "Balance due: S$0.00",
+        tx.as_str(),
+        "Vouchers were used in this sale",
+    ] {
         assert!(receipt.contains(needle), "the receipt lacks {needle:?}: {receipt}");
     }
     app.unlock_manager("482615").await;
@@ -1092,13 +1136,18 @@ async fn the_manager_saves_a_diagnostics_archive_without_the_api_key_in_it() {
 
 /// The X window titled exactly `title`, if there is one.
 fn window_named(display: &str, title: &str) -> Option<String> {
-    let out = Command::new("xdotool").args(["search", "--onlyvisible", "--name", &format!("^{title}$")]).env("DISPLAY", display).output().unwrap();
+    let out = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", &format!("^{title}$")])
+        .env("DISPLAY", display)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_string)
 }
 
 /// The name of the window that has the keyboard.
 fn focused_window_name(display: &str) -> String {
-    let out = Command::new("xdotool").args(["getwindowfocus", "getwindowname"]).env("DISPLAY", display).output().unwrap();
+    let out =
+        Command::new("xdotool").args(["getwindowfocus", "getwindowname"]).env("DISPLAY", display).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -1118,7 +1167,16 @@ fn ask_window_to_close(display: &str, window: &str) {
         data.set_long(0, delete as std::os::raw::c_long);
         data.set_long(1, xlib::CurrentTime as std::os::raw::c_long);
         let mut event = xlib::XEvent {
-            client_message: xlib::XClientMessageEvent { type_: xlib::ClientMessage, serial: 0, send_event: xlib::True, display: d, window, message_type: protocols, format: 32, data },
+            client_message: xlib::XClientMessageEvent {
+                type_: xlib::ClientMessage,
+                serial: 0,
+                send_event: xlib::True,
+                display: d,
+                window,
+                message_type: protocols,
+                format: 32,
+                data,
+            },
         };
         assert_ne!((x.XSendEvent)(d, window, xlib::False, xlib::NoEventMask, &mut event), 0);
         (x.XFlush)(d);
@@ -1134,12 +1192,21 @@ async fn a_second_launch_brings_the_running_window_to_the_front_and_exits_0() {
     let app = App::start(&sandbox, dir.path(), None).await;
     let display = app.desktop.display.clone();
     // Another program has the keyboard.
-    let _other = desktop::spawn_group(Command::new("xmessage").args(["-title", "another program", "another program"]).env("DISPLAY", &display));
+    let _other = desktop::spawn_group(
+        Command::new("xmessage").args(["-title", "another program", "another program"]).env("DISPLAY", &display),
+    );
     focus_window(&display, "another program");
     assert_eq!(focused_window_name(&display), "another program");
     // The cashier starts the terminal again (same database).
     let mut second = Command::new(bin("voucher-pos-app"))
-        .args(["--db", &dir.path().join("terminal.db").display().to_string(), "--service", &sandbox.url, "--api-key", "test_sandbox"])
+        .args([
+            "--db",
+            &dir.path().join("terminal.db").display().to_string(),
+            "--service",
+            &sandbox.url,
+            "--api-key",
+            "test_sandbox",
+        ])
         .env("DISPLAY", &display)
         .stderr(Stdio::piped())
         .process_group(0)
@@ -1159,7 +1226,11 @@ async fn a_second_launch_brings_the_running_window_to_the_front_and_exits_0() {
     assert!(said.contains("already running"), "{said}");
     let deadline = Instant::now() + Duration::from_secs(10);
     while focused_window_name(&display) != "Voucher POS" {
-        assert!(Instant::now() < deadline, "the running window never got the keyboard; {:?} has it", focused_window_name(&display));
+        assert!(
+            Instant::now() < deadline,
+            "the running window never got the keyboard; {:?} has it",
+            focused_window_name(&display)
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Still the one terminal, still working.
@@ -1174,7 +1245,15 @@ async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manag
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let db = dir.path().join("terminal.db");
-    let args = vec!["--db".to_string(), db.display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into(), "--till".into()];
+    let args = vec![
+        "--db".to_string(),
+        db.display().to_string(),
+        "--service".into(),
+        sandbox.url.clone(),
+        "--api-key".into(),
+        "test_sandbox".into(),
+        "--till".into(),
+    ];
     let app = App::start_with(args, "true").await;
     let display = app.desktop.display.clone();
     app.unlock_manager("482615").await;
@@ -1203,7 +1282,8 @@ async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manag
     let _ = app.client.close().await;
     // The closing is in the terminal's history.
     let store = voucher_pos::store::Store::open(&db, std::sync::Arc::new(voucher_pos::clock::SystemClock)).unwrap();
-    let events: Vec<String> = voucher_pos::access::audit::recent(&store, 5).unwrap().into_iter().map(|e| e.event).collect();
+    let events: Vec<String> =
+        voucher_pos::access::audit::recent(&store, 5).unwrap().into_iter().map(|e| e.event).collect();
     assert_eq!(events.first().map(String::as_str), Some("terminal_closed"), "{events:?}");
 }
 
@@ -1217,12 +1297,30 @@ async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_th
         use voucher_pos::intent::IntentState;
         // In this boot: the terminal's steady time (which a date set forward cannot
         // move) has seen the 500 days pass too.
-        let then = voucher_pos::clock::ManualClock::in_this_boot(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 500 * 86_400_000);
+        let then = voucher_pos::clock::ManualClock::in_this_boot(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+                - 500 * 86_400_000,
+        );
         let store = voucher_pos::store::Store::open(dir.path().join("terminal.db"), then).unwrap();
-        let sale = voucher_pos::intent::SaleContext { terminal_id: "T01".into(), branch_code: "B001".into(), cashier_id: "c001".into(), ..Default::default() };
+        let sale = voucher_pos::intent::SaleContext {
+            terminal_id: "T01".into(),
+            branch_code: "B001".into(),
+            cashier_id: "c001".into(),
+            ..Default::default()
+        };
         for code in ["rsg:v_longago1", "rsg:v_longago2"] {
             let id = store.scan(&voucher_pos::voucher::parse(code).unwrap(), &sale).unwrap().intent().id.clone();
-            store.transition(&id, IntentState::Scanned, IntentState::Cancelled, "cashier:c001", Some("withdrawn"), None, |_| {}).unwrap();
+            store
+                .transition(
+                    &id,
+                    IntentState::Scanned,
+                    IntentState::Cancelled,
+                    "cashier:c001",
+                    Some("withdrawn"),
+                    None,
+                    |_| {},
+                )
+                .unwrap();
         }
     }
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -1258,7 +1356,11 @@ async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_th
 
 /// All of the app's log files, one string.
 fn app_logs(dir: &Path) -> String {
-    std::fs::read_dir(dir.join("logs")).expect("the app writes logs/ beside its database").filter_map(|e| e.ok()).map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect()
+    std::fs::read_dir(dir.join("logs"))
+        .expect("the app writes logs/ beside its database")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1297,7 +1399,14 @@ async fn start_on_login_writes_an_autostart_entry_for_this_app_and_database_and_
     let config = dir.path().join("config");
     let sandbox = Sandbox::start(dir.path());
     let db = dir.path().join("terminal.db");
-    let args = vec!["--db".to_string(), db.display().to_string(), "--service".into(), sandbox.url.clone(), "--api-key".into(), "test_sandbox".into()];
+    let args = vec![
+        "--db".to_string(),
+        db.display().to_string(),
+        "--service".into(),
+        sandbox.url.clone(),
+        "--api-key".into(),
+        "test_sandbox".into(),
+    ];
     let app = App::start_in(Desktop::start_with_env(&[("XDG_CONFIG_HOME", &config)]), args, "true").await;
     app.unlock_manager("482615").await;
     app.save_settings_with("document.getElementById('s-autostart').checked = true").await;
@@ -1318,7 +1427,12 @@ async fn the_api_key_from_the_environment_never_reaches_webkits_processes() {
     let sandbox = Sandbox::start(dir.path());
     // Marks this test's processes apart from any other on the machine.
     let mark = dir.path().join("mark");
-    let args = vec!["--db".to_string(), dir.path().join("terminal.db").display().to_string(), "--service".into(), sandbox.url.clone()];
+    let args = vec![
+        "--db".to_string(),
+        dir.path().join("terminal.db").display().to_string(),
+        "--service".into(),
+        sandbox.url.clone(),
+    ];
     let env = [("VOUCHER_POS_API_KEY", Path::new("test_sandbox")), ("VOUCHER_POS_TEST_MARK", mark.as_path())];
     let app = App::start_in(Desktop::start_with_env(&env), args, "true").await;
     // The key was taken from the environment: a voucher redeems with it.
@@ -1338,7 +1452,8 @@ async fn the_api_key_from_the_environment_never_reaches_webkits_processes() {
     }
     // The web and network processes the app starts (not the WebDriver that started
     // the app, which was given the key as the app was).
-    let webkit: Vec<_> = marked.iter().filter(|(comm, _)| comm.starts_with("WebKit") && comm != "WebKitWebDriver").collect();
+    let webkit: Vec<_> =
+        marked.iter().filter(|(comm, _)| comm.starts_with("WebKit") && comm != "WebKitWebDriver").collect();
     assert!(!webkit.is_empty(), "no WebKit process found among {marked:?}");
     assert!(webkit.iter().all(|(_, has_key)| !has_key), "a WebKit process inherited the key: {marked:?}");
     app.close().await;

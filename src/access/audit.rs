@@ -36,12 +36,7 @@ pub(crate) fn record(
 }
 
 /// Appends one row on its own.
-pub fn append(
-    store: &Store,
-    actor: &str,
-    event: &str,
-    detail: Option<&str>,
-) -> Result<(), StoreError> {
+pub fn append(store: &Store, actor: &str, event: &str, detail: Option<&str>) -> Result<(), StoreError> {
     let at = store.now_ms();
     store.with_transaction(|tx| record(tx, at, actor, event, detail))
 }
@@ -64,9 +59,8 @@ pub struct AuditPage {
 pub fn page(store: &Store, before: Option<i64>, limit: u32) -> Result<AuditPage, StoreError> {
     let limit = limit.max(1);
     let mut entries: Vec<AuditEntry> = store.read(|c| {
-        let mut st = c.prepare_cached(
-            "SELECT id, at, actor, event, detail FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
+        let mut st =
+            c.prepare_cached("SELECT id, at, actor, event, detail FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2")?;
         let rows = st.query_map(params![before.unwrap_or(i64::MAX), limit + 1], |r| {
             Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, event: r.get(3)?, detail: r.get(4)? })
         })?;

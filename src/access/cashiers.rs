@@ -22,14 +22,7 @@ pub struct Cashier {
 }
 
 /// Adds a cashier, or gives an inactive one back their place with a new PIN.
-pub fn add(
-    store: &Store,
-    id: &str,
-    name: &str,
-    pin: &str,
-    again: &str,
-    by: &str,
-) -> Result<Cashier, Error> {
+pub fn add(store: &Store, id: &str, name: &str, pin: &str, again: &str, by: &str) -> Result<Cashier, Error> {
     crate::intent::check_field("cashier id", id, true)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 {
@@ -60,10 +53,7 @@ pub fn add(
             message: format!("There is already a cashier {id}."),
         });
     }
-    Ok(Cashier {
-        id: id.into(),
-        name: name.into(),
-    })
+    Ok(Cashier { id: id.into(), name: name.into() })
 }
 
 /// Gives a cashier who forgot their PIN a new one-time PIN (typed twice by the
@@ -152,27 +142,15 @@ pub fn remove(store: &Store, id: &str, by: &str) -> Result<(), Error> {
 /// The active cashiers, by id.
 pub fn list(store: &Store) -> Result<Vec<Cashier>, StoreError> {
     store.read(|c| {
-        let mut st =
-            c.prepare_cached("SELECT id, name FROM cashiers WHERE active = 1 ORDER BY id")?;
-        let rows = st.query_map([], |r| {
-            Ok(Cashier {
-                id: r.get(0)?,
-                name: r.get(1)?,
-            })
-        })?;
+        let mut st = c.prepare_cached("SELECT id, name FROM cashiers WHERE active = 1 ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok(Cashier { id: r.get(0)?, name: r.get(1)? }))?;
         rows.collect()
     })
 }
 
 /// Whether anyone is on the list: until then the terminal runs single-user.
 pub fn any(store: &Store) -> Result<bool, StoreError> {
-    store.read(|c| {
-        c.query_row(
-            "SELECT EXISTS (SELECT 1 FROM cashiers WHERE active = 1)",
-            [],
-            |r| r.get(0),
-        )
-    })
+    store.read(|c| c.query_row("SELECT EXISTS (SELECT 1 FROM cashiers WHERE active = 1)", [], |r| r.get(0)))
 }
 
 /// The counter every unknown id shares, and the audit's name for whoever typed one:
@@ -192,11 +170,9 @@ pub(crate) struct Checked {
 /// PIN, after the same argon2 work, counted on the shared [`UNKNOWN`] subject.
 pub(crate) fn check(store: &Store, id: &str, pin: &str) -> Result<Checked, Error> {
     let row: Option<(String, String, bool)> = store.read(|c| {
-        c.query_row(
-            "SELECT name, pin_hash, pin_one_time FROM cashiers WHERE id = ?1 AND active = 1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        c.query_row("SELECT name, pin_hash, pin_one_time FROM cashiers WHERE id = ?1 AND active = 1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()
     })?;
     let Some((name, hash, one_time)) = row else {

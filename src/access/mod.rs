@@ -143,21 +143,10 @@ impl Access {
         let hash = pin::new_hash(pin, again, pin::MANAGER_DIGITS)?;
         let now = self.store.now_ms();
         let set = self.store.with_transaction(|tx| {
-            if tx
-                .query_row(
-                    "SELECT 1 FROM settings WHERE key = ?1",
-                    [MANAGER_PIN],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some()
-            {
+            if tx.query_row("SELECT 1 FROM settings WHERE key = ?1", [MANAGER_PIN], |_| Ok(())).optional()?.is_some() {
                 return Ok(false);
             }
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)",
-                params![MANAGER_PIN, hash],
-            )?;
+            tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2)", params![MANAGER_PIN, hash])?;
             audit::record(tx, now, MANAGER, "manager_pin_set", None)?;
             Ok(true)
         })?;
@@ -208,7 +197,8 @@ impl Access {
     fn within_idle_time(&self) -> Result<impl Fn(i64) -> bool, Error> {
         // Held to its bounds here too: a value written around `validate` (an old
         // version, an edited database) never keeps the manager screens open for days.
-        let (least, most) = (*TerminalSettings::MANAGER_IDLE_LOCK_S.start(), *TerminalSettings::MANAGER_IDLE_LOCK_S.end());
+        let (least, most) =
+            (*TerminalSettings::MANAGER_IDLE_LOCK_S.start(), *TerminalSettings::MANAGER_IDLE_LOCK_S.end());
         let idle_ms = i64::from(TerminalSettings::load(&self.store)?.manager_idle_lock_s.clamp(least, most)) * 1000;
         let now = self.store.now_ms();
         Ok(move |t: i64| now >= t && now - t <= idle_ms)
@@ -240,10 +230,7 @@ impl Access {
         let new_hash = pin::new_hash(new, again, pin::MANAGER_DIGITS)?;
         let now = self.store.now_ms();
         self.store.with_transaction(|tx| {
-            tx.execute(
-                "UPDATE settings SET value = ?2 WHERE key = ?1",
-                params![MANAGER_PIN, new_hash],
-            )?;
+            tx.execute("UPDATE settings SET value = ?2 WHERE key = ?1", params![MANAGER_PIN, new_hash])?;
             audit::record(tx, now, MANAGER, "manager_pin_changed", None)
         })?;
         self.manager_pin_weak.store(false, Ordering::Relaxed);
@@ -339,7 +326,8 @@ impl Access {
             return Ok(Some(self.single_user.clone()));
         }
         let idle_s = TerminalSettings::load(&self.store)?.cashier_idle_signout_s;
-        let idle_s = idle_s.clamp(*TerminalSettings::CASHIER_IDLE_SIGNOUT_S.start(), *TerminalSettings::CASHIER_IDLE_SIGNOUT_S.end());
+        let idle_s = idle_s
+            .clamp(*TerminalSettings::CASHIER_IDLE_SIGNOUT_S.start(), *TerminalSettings::CASHIER_IDLE_SIGNOUT_S.end());
         let now = self.store.now_ms();
         let mut signed_in = self.signed_in.lock().unwrap();
         let Some(session) = signed_in.as_mut() else { return Ok(None) };

@@ -163,10 +163,7 @@ pub fn new_hash(pin: &str, again: &str, least: usize) -> Result<String, PinError
 
 fn hash(pin: &str) -> Result<String, PinError> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map_err(|e| PinError::Hash(e.to_string()))?
-        .to_string())
+    Ok(Argon2::default().hash_password(pin.as_bytes(), &salt).map_err(|e| PinError::Hash(e.to_string()))?.to_string())
 }
 
 /// A hash no PIN is known to match, checked in place of a subject that does not
@@ -195,11 +192,9 @@ pub(crate) fn verify(
     let _one = CHECKING.lock().unwrap_or_else(|p| p.into_inner());
     let now = store.steady_now_ms()?;
     let row: Option<(u32, i64)> = store.read(|c| {
-        c.query_row(
-            "SELECT failures, last_at FROM pin_failures WHERE subject = ?1",
-            [subject],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        c.query_row("SELECT failures, last_at FROM pin_failures WHERE subject = ?1", [subject], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()
     })?;
     let (failures, mut last_at) = row.unwrap_or((0, 0));
@@ -208,25 +203,18 @@ pub(crate) fn verify(
         // The clock stepped back: count the wait from now, not from a future that
         // might never come.
         store.with_transaction(|tx| {
-            tx.execute(
-                "UPDATE pin_failures SET last_at = ?2 WHERE subject = ?1",
-                params![subject, now],
-            )
+            tx.execute("UPDATE pin_failures SET last_at = ?2 WHERE subject = ?1", params![subject, now])
         })?;
         last_at = now;
     }
     if wait_ms > 0 && now < last_at + wait_ms {
-        return Err(PinError::Wait {
-            wait_s: ((last_at + wait_ms - now) as u64).div_ceil(1000),
-        });
+        return Err(PinError::Wait { wait_s: ((last_at + wait_ms - now) as u64).div_ceil(1000) });
     }
     let right = check_shape(pin, CASHIER_DIGITS).is_ok()
         && PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok());
     if right {
         if failures > 0 {
-            store.with_transaction(|tx| {
-                tx.execute("DELETE FROM pin_failures WHERE subject = ?1", [subject])
-            })?;
+            store.with_transaction(|tx| tx.execute("DELETE FROM pin_failures WHERE subject = ?1", [subject]))?;
         }
         return Ok(());
     }
@@ -241,9 +229,7 @@ pub(crate) fn verify(
         )?;
         audit::record(tx, wall, actor, "pin_wrong", Some(&format!("{what}, {failures} wrong in a row")))
     })?;
-    Err(PinError::Wrong {
-        wait_s: wait_after(failures).as_secs(),
-    })
+    Err(PinError::Wrong { wait_s: wait_after(failures).as_secs() })
 }
 
 /// A sign-in with an id nobody has. Answered exactly as a known id's first wrong
@@ -274,8 +260,7 @@ pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> Result<(), PinErro
 
 /// Forgets the wrong-PIN count of `subject` (after a reset).
 pub(crate) fn clear_failures(conn: &rusqlite::Connection, subject: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM pin_failures WHERE subject = ?1", [subject])
-        .map(|_| ())
+    conn.execute("DELETE FROM pin_failures WHERE subject = ?1", [subject]).map(|_| ())
 }
 
 #[cfg(test)]
@@ -290,18 +275,12 @@ mod tests {
 
     #[test]
     fn messages_say_how_long_to_wait_in_words() {
-        assert_eq!(
-            PinError::Wrong { wait_s: 0 }.to_string(),
-            "That PIN is not right."
-        );
+        assert_eq!(PinError::Wrong { wait_s: 0 }.to_string(), "That PIN is not right.");
         assert_eq!(
             PinError::Wrong { wait_s: 4 }.to_string(),
             "That PIN is not right. Wait 4 seconds before the next try."
         );
-        assert_eq!(
-            PinError::Wait { wait_s: 900 }.to_string(),
-            "Too many wrong PINs. Try again in 15 minutes."
-        );
+        assert_eq!(PinError::Wait { wait_s: 900 }.to_string(), "Too many wrong PINs. Try again in 15 minutes.");
     }
 
     #[test]
@@ -329,7 +308,9 @@ mod tests {
         for common in ["2580", "1004", "112233", "159753", "147258"] {
             assert_eq!(code(common, 4), Err("pin_common"), "{common}");
         }
-        assert!(PinError::Common("2580".into()).to_string().starts_with("2580 is one of the PINs people choose most often"));
+        assert!(PinError::Common("2580".into())
+            .to_string()
+            .starts_with("2580 is one of the PINs people choose most often"));
         for fine in ["4826", "7391", "480315", "936027", "1942580"] {
             assert_eq!(code(fine, 4), Ok(()), "{fine}");
         }

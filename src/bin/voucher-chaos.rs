@@ -71,7 +71,8 @@ const DAY_MS: i64 = 86_400_000;
 
 /// The store's offline policy: unconfirmed vouchers may pay, so that the cashier's
 /// accept is exercised, even after the clock jumped weeks ahead.
-const POLICY: &str = r#"{"accept_offline":true,"max_pending":1000,"max_pending_age_s":8640000,"max_vouchers_per_code":15}"#;
+const POLICY: &str =
+    r#"{"accept_offline":true,"max_pending":1000,"max_pending_age_s":8640000,"max_vouchers_per_code":15}"#;
 
 /// Every fault kind a schedule can switch on, by the name the sandbox counts it under
 /// (`GET /_sandbox/requests`), so that the closing line shows each, served or not.
@@ -197,19 +198,28 @@ impl Tally {
     }
     fn causes(&self) -> String {
         let list: Vec<String> = self.review_causes.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-        if list.is_empty() { "review causes: none".into() } else { format!("review causes: {}", list.join(" ")) }
+        if list.is_empty() {
+            "review causes: none".into()
+        } else {
+            format!("review causes: {}", list.join(" "))
+        }
     }
     /// Every fault kind, served or not, and any other the sandbox served.
     fn faults(&self) -> String {
         let mut kinds: BTreeSet<String> = FAULT_KINDS.iter().map(|k| k.to_string()).collect();
         kinds.extend(self.faults_served.keys().cloned());
         kinds.extend(self.faults_scheduled.iter().cloned());
-        let list: Vec<String> = kinds.iter().map(|k| format!("{k}:{}", self.faults_served.get(k).copied().unwrap_or(0))).collect();
+        let list: Vec<String> =
+            kinds.iter().map(|k| format!("{k}:{}", self.faults_served.get(k).copied().unwrap_or(0))).collect();
         format!("faults served: {}", list.join(" "))
     }
     /// The fault kinds the schedules switched on that the sandbox never served.
     fn never_served(&self) -> Vec<String> {
-        self.faults_scheduled.iter().filter(|k| self.faults_served.get(*k).copied().unwrap_or(0) == 0).cloned().collect()
+        self.faults_scheduled
+            .iter()
+            .filter(|k| self.faults_served.get(*k).copied().unwrap_or(0) == 0)
+            .cloned()
+            .collect()
     }
     fn reached_line(&self) -> String {
         let list: Vec<String> = self.reached.iter().map(|(k, v)| format!("{k}:{v}")).collect();
@@ -275,7 +285,10 @@ fn sibling(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("own path");
     let p = exe.parent().expect("a folder").join(name);
     if !p.exists() {
-        eprintln!("voucher-chaos: {} is missing; build the workspace first (cargo build --workspace [--release])", p.display());
+        eprintln!(
+            "voucher-chaos: {} is missing; build the workspace first (cargo build --workspace [--release])",
+            p.display()
+        );
         std::process::exit(2);
     }
     p
@@ -340,7 +353,11 @@ impl Session {
             Ok(_) => Err(self.death(during).await),
             Err(_) => {
                 let _ = self.child.start_kill();
-                Err(format!("the terminal did not quit within {} s at {during:?}; its stderr:\n{}", ANSWER_WAIT.as_secs(), self.stderr_tail()))
+                Err(format!(
+                    "the terminal did not quit within {} s at {during:?}; its stderr:\n{}",
+                    ANSWER_WAIT.as_secs(),
+                    self.stderr_tail()
+                ))
             }
         }
     }
@@ -362,9 +379,25 @@ struct Run {
 impl Run {
     fn terminal_args(&self) -> Vec<String> {
         [
-            "--db", &self.dir.join("terminal.db").to_string_lossy(), "--service", &self.url, "--api-key", &self.api_key,
-            "--request-timeout", "1s", "--key-window", "1s", "--key-window-margin", "250ms", "--backoff-cap", "400ms",
-            "--decline-grace", "300ms", "--seed", &self.seed.to_string(), &format!("--clock-skew={}ms", self.skew_ms),
+            "--db",
+            &self.dir.join("terminal.db").to_string_lossy(),
+            "--service",
+            &self.url,
+            "--api-key",
+            &self.api_key,
+            "--request-timeout",
+            "1s",
+            "--key-window",
+            "1s",
+            "--key-window-margin",
+            "250ms",
+            "--backoff-cap",
+            "400ms",
+            "--decline-grace",
+            "300ms",
+            "--seed",
+            &self.seed.to_string(),
+            &format!("--clock-skew={}ms", self.skew_ms),
         ]
         .iter()
         .map(|s| s.to_string())
@@ -415,7 +448,12 @@ impl Run {
         if self.verbose {
             println!("  faults {f}");
         }
-        self.admin_call(self.http.put(format!("{}/_sandbox/faults", self.admin)).json(&f), &format!("the fault step {f}")).await.map(|_| ())
+        self.admin_call(
+            self.http.put(format!("{}/_sandbox/faults", self.admin)).json(&f),
+            &format!("the fault step {f}"),
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn set_state(&self, ids: &[String], state: &str) -> Result<(), String> {
@@ -423,12 +461,22 @@ impl Run {
             println!("  vouchers {ids:?} -> {state}");
         }
         let body = json!({"voucher_ids": ids, "state": state});
-        self.admin_call(self.http.post(format!("{}/_sandbox/vouchers/state", self.admin)).json(&body), &format!("voucher state {body}")).await.map(|_| ())
+        self.admin_call(
+            self.http.post(format!("{}/_sandbox/vouchers/state", self.admin)).json(&body),
+            &format!("voucher state {body}"),
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn vouchers(&self, count: usize, state: &str) -> Result<String, String> {
         let body = json!({"count": count, "value": 100, "state": state});
-        let v = self.admin_call(self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&body), &format!("new vouchers {body}")).await?;
+        let v = self
+            .admin_call(
+                self.http.post(format!("{}/_sandbox/vouchers", self.admin)).json(&body),
+                &format!("new vouchers {body}"),
+            )
+            .await?;
         v["qr"].as_str().map(str::to_string).ok_or_else(|| format!("the sandbox's new vouchers have no qr: {v}"))
     }
 
@@ -447,14 +495,23 @@ impl Run {
     /// and stdout, or, with any other exit, the seed fails with its stderr.
     async fn cli(&self, args: &[&str], ok: &[i32]) -> Result<(i32, Vec<u8>), String> {
         let what = args.join(" ");
-        let running = Command::new(sibling("voucher-pos")).args(self.terminal_args()).args(args).stdin(Stdio::null()).kill_on_drop(true).output();
+        let running = Command::new(sibling("voucher-pos"))
+            .args(self.terminal_args())
+            .args(args)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output();
         let out = match tokio::time::timeout(CLI_WAIT, running).await {
             Ok(r) => r.map_err(|e| format!("voucher-pos {what}: {e}"))?,
             Err(_) => return Err(format!("voucher-pos {what} did not end within {} s", CLI_WAIT.as_secs())),
         };
         match out.status.code() {
             Some(c) if ok.contains(&c) => Ok((c, out.stdout)),
-            _ => Err(format!("voucher-pos {what} ended with {}; its stderr:\n{}", out.status, String::from_utf8_lossy(&out.stderr).trim_end())),
+            _ => Err(format!(
+                "voucher-pos {what} ended with {}; its stderr:\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim_end()
+            )),
         }
     }
 
@@ -487,13 +544,21 @@ async fn ask(s: &mut Session, line: &str) -> Result<String, String> {
     match answer {
         Ok(Some(a)) => Ok(a),
         Ok(None) => Err(s.death(line).await),
-        Err(_) => Err(format!("the terminal gave no answer to {line:?} within {} s; its stderr:\n{}", ANSWER_WAIT.as_secs(), s.stderr_tail())),
+        Err(_) => Err(format!(
+            "the terminal gave no answer to {line:?} within {} s; its stderr:\n{}",
+            ANSWER_WAIT.as_secs(),
+            s.stderr_tail()
+        )),
     }
 }
 
 fn skew(rng: &mut StdRng) -> i64 {
     // Up to three days either way, or (half the time) a correct clock.
-    if rng.gen_bool(0.5) { 0 } else { rng.gen_range(-3 * DAY_MS..=3 * DAY_MS) }
+    if rng.gen_bool(0.5) {
+        0
+    } else {
+        rng.gen_range(-3 * DAY_MS..=3 * DAY_MS)
+    }
 }
 
 /// A JSON id as text (sales and intents name sales by a string; a number would do).
@@ -555,7 +620,9 @@ fn judge_scan(book: &mut SaleBook, acts: &mut Actions, code: &str, answer: &str,
         "created" | "existing" => {}
         _ => return Err(format!("scan {code} answered {answer:?}")),
     }
-    let Some(sale) = sale else { return Err(format!("scan {code} answered {answer:?}: a voucher on the till in no sale")) };
+    let Some(sale) = sale else {
+        return Err(format!("scan {code} answered {answer:?}: a voucher on the till in no sale"));
+    };
     let elsewhere = if book.closed.contains(&sale) {
         Some(format!("closed sale {sale}"))
     } else {
@@ -565,7 +632,9 @@ fn judge_scan(book: &mut SaleBook, acts: &mut Actions, code: &str, answer: &str,
         if kind == "existing" {
             // The page would add it to this sale and count it: one voucher, two sales.
             t.two_sales += 1;
-            t.note(format!("a scan of {code} showed the live voucher {id} of {where_} instead of voucher_in_other_sale"));
+            t.note(format!(
+                "a scan of {code} showed the live voucher {id} of {where_} instead of voucher_in_other_sale"
+            ));
         } else {
             t.sale_wrong += 1;
             t.note(format!("a scan of {code} put the new voucher {id} into {where_}"));
@@ -576,7 +645,12 @@ fn judge_scan(book: &mut SaleBook, acts: &mut Actions, code: &str, answer: &str,
     if book.open.is_none() {
         // This process's first word on the open sale: it holds what the soak knows of it.
         // (Not those a restore forgot: the database no longer holds them.)
-        let mut known: Vec<String> = acts.sale_of.iter().filter(|(i, s)| **s == sale && !acts.forgotten.contains(*i)).map(|(i, _)| i.clone()).collect();
+        let mut known: Vec<String> = acts
+            .sale_of
+            .iter()
+            .filter(|(i, s)| **s == sale && !acts.forgotten.contains(*i))
+            .map(|(i, _)| i.clone())
+            .collect();
         known.sort();
         book.items = known;
         book.open = Some(sale.clone());
@@ -626,7 +700,10 @@ fn judge_closed_sale(sale: &str, intents: &[Value], sales: &[Value], t: &mut Tal
     for i in intents.iter().filter(|i| text(&i["sale_id"]).as_deref() == Some(sale)) {
         if !answered(i) {
             t.unanswered_close += 1;
-            t.note(format!("sale {sale} closed with voucher {} {} unanswered (neither accepted nor declined)", i["id"], i["state"]));
+            t.note(format!(
+                "sale {sale} closed with voucher {} {} unanswered (neither accepted nor declined)",
+                i["id"], i["state"]
+            ));
         }
     }
 }
@@ -634,7 +711,8 @@ fn judge_closed_sale(sale: &str, intents: &[Value], sales: &[Value], t: &mut Tal
 /// After a restore the terminal knows what the backup knew: the soak's picture of its
 /// intents and sales is read back from its log and sales.
 fn rebase_on_restore(book: &mut SaleBook, acts: &mut Actions, intents: &[Value], sales: &[Value], t: &mut Tally) {
-    let kept: HashMap<String, &Value> = intents.iter().filter_map(|i| Some((i["id"].as_str()?.to_string(), i))).collect();
+    let kept: HashMap<String, &Value> =
+        intents.iter().filter_map(|i| Some((i["id"].as_str()?.to_string(), i))).collect();
     let state = |id: &str| kept.get(id).and_then(|i| i["state"].as_str()).unwrap_or("").to_string();
     let named: Vec<String> = acts.sale_of.keys().chain(acts.committed.iter()).cloned().collect();
     for id in named {
@@ -664,7 +742,8 @@ fn rebase_on_restore(book: &mut SaleBook, acts: &mut Actions, intents: &[Value],
         .map(|id| id.to_string())
         .collect();
     acts.committed = committed;
-    acts.accepted = kept.iter().filter(|(_, i)| i["accepted_offline"] == json!(true)).map(|(id, _)| id.clone()).collect();
+    acts.accepted =
+        kept.iter().filter(|(_, i)| i["accepted_offline"] == json!(true)).map(|(id, _)| id.clone()).collect();
     acts.declined = kept.iter().filter(|(_, i)| i["declined"] == json!(true)).map(|(id, _)| id.clone()).collect();
     acts.withdrawn.retain(|id| state(id.as_str()) == "cancelled");
     // The forgotten keep the sale they were answered in: their redemptions paid for it.
@@ -692,7 +771,13 @@ fn rebase_on_restore(book: &mut SaleBook, acts: &mut Actions, intents: &[Value],
 /// The cashier answers one voucher: accepts it for the sale, or (or when the store's
 /// policy refuses the accept) declines it. A refusal of both is fine here: the close
 /// that follows says whether the sale still waits.
-async fn answer_voucher(session: &mut Session, acts: &mut Actions, id: &str, accept_first: bool, verbose: bool) -> Result<(), String> {
+async fn answer_voucher(
+    session: &mut Session,
+    acts: &mut Actions,
+    id: &str,
+    accept_first: bool,
+    verbose: bool,
+) -> Result<(), String> {
     if accept_first {
         let a = ask(session, &format!("accept {id}")).await?;
         if verbose {
@@ -781,8 +866,19 @@ async fn close_sale(
 
 /// The fault kinds the sandbox has served so far, with how often.
 async fn served(run: &Run) -> Result<BTreeMap<String, u64>, String> {
-    let v: Value = run.http.get(format!("{}/_sandbox/requests", run.admin)).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
-    Ok(v["faults_served"].as_object().map(|m| m.iter().map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0))).collect()).unwrap_or_default())
+    let v: Value = run
+        .http
+        .get(format!("{}/_sandbox/requests", run.admin))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(v["faults_served"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0))).collect())
+        .unwrap_or_default())
 }
 
 /// The fault settings that serve `kind` to the next request that can meet it. A
@@ -801,9 +897,17 @@ fn fault_alone(kind: &str) -> Option<Value> {
     })
 }
 
-async fn serve_what_was_scheduled(run: &Run, session: &mut Session, book: &mut SaleBook, acts: &mut Actions, found: &mut Tally, verbose: bool) -> Result<(), String> {
+async fn serve_what_was_scheduled(
+    run: &Run,
+    session: &mut Session,
+    book: &mut SaleBook,
+    acts: &mut Actions,
+    found: &mut Tally,
+    verbose: bool,
+) -> Result<(), String> {
     let so_far = served(run).await?;
-    let missing: Vec<String> = found.faults_scheduled.iter().filter(|k| so_far.get(*k).copied().unwrap_or(0) == 0).cloned().collect();
+    let missing: Vec<String> =
+        found.faults_scheduled.iter().filter(|k| so_far.get(*k).copied().unwrap_or(0) == 0).cloned().collect();
     for kind in missing {
         let Some(f) = fault_alone(&kind) else { continue };
         if verbose {
@@ -846,7 +950,19 @@ async fn run_seed(seed: u64, verbose: bool) -> Result<Tally, String> {
 async fn drive(seed: u64, verbose: bool, tmp: &tempfile::TempDir) -> Result<Tally, String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut sandbox = Command::new(sibling("voucher-sandbox"))
-        .args(["--listen", "127.0.0.1:0", "--key-ttl", "1s", "--api-key", "test_first", "--api-key", "test_second", "--seed", &seed.to_string(), "--db"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--key-ttl",
+            "1s",
+            "--api-key",
+            "test_first",
+            "--api-key",
+            "test_second",
+            "--seed",
+            &seed.to_string(),
+            "--db",
+        ])
         .arg(tmp.path().join("sandbox.db"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -966,7 +1082,9 @@ async fn drive(seed: u64, verbose: bool, tmp: &tempfile::TempDir) -> Result<Tall
             // of a closed sale must not join this one.
             let again: Vec<&String> = codes
                 .iter()
-                .filter(|c| book.intent_of.get(*c).and_then(|i| acts.sale_of.get(i)).is_some_and(|s| book.closed.contains(s)))
+                .filter(|c| {
+                    book.intent_of.get(*c).and_then(|i| acts.sale_of.get(i)).is_some_and(|s| book.closed.contains(s))
+                })
                 .collect();
             let code = if book.open.is_none() && !again.is_empty() && rng.gen_bool(0.5) {
                 found.hit("rescans_across_sales");
@@ -1043,9 +1161,15 @@ async fn drive(seed: u64, verbose: bool, tmp: &tempfile::TempDir) -> Result<Tall
                 // HTTP date, which the terminal must read by the service's clock, not
                 // its own skewed one.
                 let unauthorized = if rng.gen_bool(0.4) { rng.gen_range(0.1..0.5) } else { 0.0 };
-                let rates = [("500", rng.gen_range(0.05..0.4)), ("503", rng.gen_range(0.05..0.3)), ("429", rng.gen_range(0.05..0.4)), ("401", unauthorized)];
+                let rates = [
+                    ("500", rng.gen_range(0.05..0.4)),
+                    ("503", rng.gen_range(0.05..0.3)),
+                    ("429", rng.gen_range(0.05..0.4)),
+                    ("401", unauthorized),
+                ];
                 let as_date = rng.gen_bool(0.5);
-                f["error_rate"] = json!(rates.iter().map(|(s, r)| (s.to_string(), json!(r))).collect::<serde_json::Map<_, _>>());
+                f["error_rate"] =
+                    json!(rates.iter().map(|(s, r)| (s.to_string(), json!(r))).collect::<serde_json::Map<_, _>>());
                 f["retry_after_s"] = json!(rng.gen_range(1..=3));
                 f["retry_after_as_date"] = json!(as_date);
                 for (status, rate) in rates {
@@ -1168,7 +1292,14 @@ async fn drive(seed: u64, verbose: bool, tmp: &tempfile::TempDir) -> Result<Tall
     let get = |path: &'static str| {
         let (http, admin) = (run.http.clone(), run.admin.clone());
         async move {
-            let v: Value = http.get(format!("{admin}{path}")).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+            let v: Value = http
+                .get(format!("{admin}{path}"))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
             Ok::<_, String>(v["data"].as_array().cloned().unwrap_or_default())
         }
     };
@@ -1181,7 +1312,13 @@ async fn drive(seed: u64, verbose: bool, tmp: &tempfile::TempDir) -> Result<Tall
     tally.add(found);
     tally.faults_served = faults_served;
     if verbose || tally.bad() {
-        println!("seed {seed}: sync exit {sync}; {} intents, {} sales, {} ledger rows: {}", intents.len(), sales.len(), ledger.len(), tally.summary(1));
+        println!(
+            "seed {seed}: sync exit {sync}; {} intents, {} sales, {} ledger rows: {}",
+            intents.len(),
+            sales.len(),
+            ledger.len(),
+            tally.summary(1)
+        );
         println!("seed {seed}: {}", tally.reached_line());
         for n in &tally.notes {
             println!("  FAILED: {n}");
@@ -1190,7 +1327,15 @@ async fn drive(seed: u64, verbose: bool, tmp: &tempfile::TempDir) -> Result<Tall
             for i in &intents {
                 println!(
                     "  intent {} {} {} sale={} tx={} err={} cause={} accepted={} declined={}",
-                    i["id"], i["state"], i["code"], i["sale_id"], i["transaction_id"], i["error_code"], i["review_cause"], i["accepted_offline"], i["declined"]
+                    i["id"],
+                    i["state"],
+                    i["code"],
+                    i["sale_id"],
+                    i["transaction_id"],
+                    i["error_code"],
+                    i["review_cause"],
+                    i["accepted_offline"],
+                    i["declined"]
                 );
             }
             for s in &sales {
@@ -1210,9 +1355,16 @@ fn intent_id_of(metadata: &str) -> Option<&str> {
 
 /// Whether the service's own state gives a voucher code a refusal with this code: the
 /// vouchers really were used by someone else, voided, expired or unknown.
-fn refusal_is_real(code_text: &str, error_code: &str, own_txs: &[&str], vouchers: &HashMap<&str, (&str, Option<&str>)>, acts: &Actions) -> bool {
+fn refusal_is_real(
+    code_text: &str,
+    error_code: &str,
+    own_txs: &[&str],
+    vouchers: &HashMap<&str, (&str, Option<&str>)>,
+    acts: &Actions,
+) -> bool {
     let had = |id: &str, state: &str| {
-        vouchers.get(id).is_some_and(|(s, _)| *s == state) || acts.states_ever.get(id).is_some_and(|e| e.contains(state))
+        vouchers.get(id).is_some_and(|(s, _)| *s == state)
+            || acts.states_ever.get(id).is_some_and(|e| e.contains(state))
     };
     voucher_ids_of(code_text).iter().any(|id| match (error_code, vouchers.get(id)) {
         ("redemption_vouchers_not_found", None) => true,
@@ -1226,7 +1378,8 @@ fn refusal_is_real(code_text: &str, error_code: &str, own_txs: &[&str], vouchers
 /// Whether the intent's own lookups failed: its last lookup in its attempt log read no
 /// list (a status, a timeout, an unreadable reply), so a manager must look.
 fn own_lookups_failed(i: &Value) -> bool {
-    let lookups: Vec<&Value> = i["attempts"].as_array().into_iter().flatten().filter(|a| a["kind"] == "lookup").collect();
+    let lookups: Vec<&Value> =
+        i["attempts"].as_array().into_iter().flatten().filter(|a| a["kind"] == "lookup").collect();
     lookups.last().is_some_and(|a| !matches!(a["outcome"].as_str(), Some("found" | "not_found")))
 }
 
@@ -1294,7 +1447,10 @@ fn check(intents: &[Value], sales: &[Value], ledger: &[Value], vouchers: &[Value
                 Some("needs_review") => {}
                 Some("redeemed") => {
                     t.guessed += 1; // a transaction id the ledger does not have
-                    t.note(format!("intent {id} is redeemed as {}, which the ledger does not hold", i["transaction_id"]));
+                    t.note(format!(
+                        "intent {id} is redeemed as {}, which the ledger does not hold",
+                        i["transaction_id"]
+                    ));
                 }
                 // Pressed before a restore, redeemed then, and only scanned in the
                 // restored copy, never pressed since: the end-of-day report's to find.
@@ -1356,7 +1512,13 @@ fn check(intents: &[Value], sales: &[Value], ledger: &[Value], vouchers: &[Value
                     "accepted_then_refused" => {
                         accepted
                             && rows.is_empty()
-                            && refusal_is_real(i["code"].as_str().unwrap_or(""), i["error_code"].as_str().unwrap_or(""), rows, &states, acts)
+                            && refusal_is_real(
+                                i["code"].as_str().unwrap_or(""),
+                                i["error_code"].as_str().unwrap_or(""),
+                                rows,
+                                &states,
+                                acts,
+                            )
                     }
                     "lookup_failed" => own_lookups_failed(i),
                     "service_changed" => acts.rotated && acts.committed_before_rotation.contains(id),
@@ -1370,9 +1532,16 @@ fn check(intents: &[Value], sales: &[Value], ledger: &[Value], vouchers: &[Value
                     t.loss_unflagged += 1;
                     t.note(format!("accepted intent {id} refused: in review without the loss"));
                 }
-                if declined && !rows.is_empty() && cause != "redeemed_after_decline" && cause != "service_changed" && cause != "lookup_failed" {
+                if declined
+                    && !rows.is_empty()
+                    && cause != "redeemed_after_decline"
+                    && cause != "service_changed"
+                    && cause != "lookup_failed"
+                {
                     t.declined_unflagged += 1;
-                    t.note(format!("declined intent {id} redeemed: in review as {cause}, not as redeemed after decline"));
+                    t.note(format!(
+                        "declined intent {id} redeemed: in review as {cause}, not as redeemed after decline"
+                    ));
                 }
             }
             _ => {}
@@ -1426,7 +1595,10 @@ fn check(intents: &[Value], sales: &[Value], ledger: &[Value], vouchers: &[Value
         for i in intents.iter().filter(|i| text(&i["sale_id"]).as_deref() == Some(sid.as_str())) {
             if !answered(i) {
                 t.unanswered_close += 1;
-                t.note(format!("closed sale {sid} holds voucher {} {} with no outcome and no answer", i["id"], i["state"]));
+                t.note(format!(
+                    "closed sale {sid} holds voucher {} {} with no outcome and no answer",
+                    i["id"], i["state"]
+                ));
             }
         }
     }
@@ -1477,7 +1649,12 @@ fn main() {
                 }
             }
             if done % 100 == 0 {
-                eprintln!("voucher-chaos: {done} seeds; so far {}; slowest seed {} took {:.1}s", total.summary(done as usize), slowest.1, slowest.0.as_secs_f64());
+                eprintln!(
+                    "voucher-chaos: {done} seeds; so far {}; slowest seed {} took {:.1}s",
+                    total.summary(done as usize),
+                    slowest.1,
+                    slowest.0.as_secs_f64()
+                );
             }
         }
         for s in &failed {
@@ -1550,7 +1727,13 @@ mod tests {
 
     #[test]
     fn a_voucher_in_two_ledger_rows_is_a_double() {
-        let t = check(&[intent("a", "redeemed", Some("t1")), intent("b", "redeemed", Some("t2"))], &[], &[row("t1", "a", &["v1"]), row("t2", "b", &["v1"])], &[], &acts(&["a", "b"]));
+        let t = check(
+            &[intent("a", "redeemed", Some("t1")), intent("b", "redeemed", Some("t2"))],
+            &[],
+            &[row("t1", "a", &["v1"]), row("t2", "b", &["v1"])],
+            &[],
+            &acts(&["a", "b"]),
+        );
         assert_eq!(t.double, 1);
     }
 
@@ -1562,7 +1745,13 @@ mod tests {
 
     #[test]
     fn a_ledger_row_the_terminal_calls_refused_is_lost() {
-        let t = check(&[refused("a", "redemption_vouchers_used")], &[], &[row("t1", "a", &["v1"])], &[voucher("v1", "active", Some("t1"))], &acts(&["a"]));
+        let t = check(
+            &[refused("a", "redemption_vouchers_used")],
+            &[],
+            &[row("t1", "a", &["v1"])],
+            &[voucher("v1", "active", Some("t1"))],
+            &acts(&["a"]),
+        );
         assert_eq!(t.lost, 1);
         assert_eq!(t.wrong, 1, "used by itself is not a real reason");
     }
@@ -1577,18 +1766,37 @@ mod tests {
     fn a_terminal_that_calls_a_500_refused_fails_the_checker() {
         // The voucher is active and nobody redeemed it: no refusal code is true of it.
         let v = [voucher("v1", "active", None)];
-        for code in ["redemption_vouchers_used", "redemption_vouchers_voided", "redemption_vouchers_period_ended", "internal_error"] {
+        for code in [
+            "redemption_vouchers_used",
+            "redemption_vouchers_voided",
+            "redemption_vouchers_period_ended",
+            "internal_error",
+        ] {
             let t = check(&[refused("a", code)], &[], &[], &v, &acts(&["a"]));
             assert_eq!(t.wrong, 1, "{code}");
         }
-        let t = check(&[refused("a", "redemption_vouchers_period_ended")], &[], &[], &[voucher("v1", "expired", None)], &acts(&["a"]));
+        let t = check(
+            &[refused("a", "redemption_vouchers_period_ended")],
+            &[],
+            &[],
+            &[voucher("v1", "expired", None)],
+            &acts(&["a"]),
+        );
         assert_eq!(t.wrong, 0, "a campaign that really ended");
     }
 
     #[test]
     fn a_terminal_that_sends_everything_to_review_fails_the_checker() {
         let v = [voucher("v1", "active", None)];
-        for cause in ["lookup_failed", "service_changed", "declined_not_found", "accepted_then_refused", "key_reused", "found_at_service", "none"] {
+        for cause in [
+            "lookup_failed",
+            "service_changed",
+            "declined_not_found",
+            "accepted_then_refused",
+            "key_reused",
+            "found_at_service",
+            "none",
+        ] {
             let t = check(&[review("a", cause, false)], &[], &[], &v, &acts(&["a"]));
             assert_eq!(t.wrong, 1, "{cause} did not occur in this run");
         }
@@ -1601,16 +1809,32 @@ mod tests {
         let mut r = review("a", "lookup_failed", false);
         r["attempts"] = failed_lookup();
         assert_eq!(check(&[r.clone()], &[], &[], &v, &acts(&["a"])).wrong, 0);
-        r["attempts"] = json!([{"kind": "lookup", "outcome": "lookup_status"}, {"kind": "lookup", "outcome": "not_found"}]);
+        r["attempts"] =
+            json!([{"kind": "lookup", "outcome": "lookup_status"}, {"kind": "lookup", "outcome": "not_found"}]);
         assert_eq!(check(&[r], &[], &[], &v, &acts(&["a"])).wrong, 1, "its last lookup read the whole list");
         // Handed over for a key change: only an intent committed before the rotation.
         let mut a = acts(&["a", "b"]);
         a.rotated = true;
         a.committed_before_rotation.insert("a".into());
-        let t = check(&[review("a", "service_changed", false), json!({"id": "b", "state": "needs_review", "code": "rsg:v2", "review_cause": "service_changed"})], &[], &[], &v, &a);
+        let t = check(
+            &[
+                review("a", "service_changed", false),
+                json!({"id": "b", "state": "needs_review", "code": "rsg:v2", "review_cause": "service_changed"}),
+            ],
+            &[],
+            &[],
+            &v,
+            &a,
+        );
         assert_eq!(t.wrong, 1, "b was committed after the rotation: {t:?}");
         // Redeemed after a decline: only for an intent that was declined.
-        let t = check(&[review("a", "redeemed_after_decline", false)], &[], &[row("t1", "a", &["v1"])], &[voucher("v1", "active", Some("t1"))], &acts(&["a"]));
+        let t = check(
+            &[review("a", "redeemed_after_decline", false)],
+            &[],
+            &[row("t1", "a", &["v1"])],
+            &[voucher("v1", "active", Some("t1"))],
+            &acts(&["a"]),
+        );
         assert_eq!(t.wrong, 1);
     }
 
@@ -1618,11 +1842,29 @@ mod tests {
     fn a_declined_voucher_redeemed_without_review_is_flagged() {
         let mut a = acts(&["a"]);
         a.declined.insert("a".into());
-        let t = check(&[intent("a", "redeemed", Some("t1"))], &[], &[row("t1", "a", &["v1"])], &[voucher("v1", "active", Some("t1"))], &a);
+        let t = check(
+            &[intent("a", "redeemed", Some("t1"))],
+            &[],
+            &[row("t1", "a", &["v1"])],
+            &[voucher("v1", "active", Some("t1"))],
+            &a,
+        );
         assert_eq!(t.declined_unflagged, 1);
-        let t = check(&[review("a", "redeemed_after_decline", false)], &[], &[row("t1", "a", &["v1"])], &[voucher("v1", "active", Some("t1"))], &a);
+        let t = check(
+            &[review("a", "redeemed_after_decline", false)],
+            &[],
+            &[row("t1", "a", &["v1"])],
+            &[voucher("v1", "active", Some("t1"))],
+            &a,
+        );
         assert!(!t.bad(), "{t:?}");
-        let t = check(&[json!({"id": "a", "state": "cancelled", "code": "rsg:v1"})], &[], &[], &[voucher("v1", "active", None)], &a);
+        let t = check(
+            &[json!({"id": "a", "state": "cancelled", "code": "rsg:v1"})],
+            &[],
+            &[],
+            &[voucher("v1", "active", None)],
+            &a,
+        );
         assert!(!t.bad(), "declined and withdrawn: {t:?}");
     }
 
@@ -1652,17 +1894,27 @@ mod tests {
         assert_eq!((t.two_sales, t.double), (1, 0), "{t:?}");
         // The same two in one sale: one sale paid.
         let intents = [in_sale(intent("a", "redeemed", Some("t1")), "s1"), in_sale(b, "s1")];
-        assert_eq!(check(&intents, &[], &[row("t1", "a", &["v1"])], &[voucher("v1", "active", Some("t1"))], &a).two_sales, 0);
+        assert_eq!(
+            check(&intents, &[], &[row("t1", "a", &["v1"])], &[voucher("v1", "active", Some("t1"))], &a).two_sales,
+            0
+        );
         // An intent the log keeps in another sale than the scan named.
         let mut a = acts(&["a"]);
         a.sale_of.insert("a".into(), "s1".into());
-        let t = check(&[in_sale(intent("a", "redeemed", Some("t1")), "s2")], &[], &[row("t1", "a", &["v1"])], &[voucher("v1", "active", Some("t1"))], &a);
+        let t = check(
+            &[in_sale(intent("a", "redeemed", Some("t1")), "s2")],
+            &[],
+            &[row("t1", "a", &["v1"])],
+            &[voucher("v1", "active", Some("t1"))],
+            &a,
+        );
         assert_eq!(t.two_sales, 1);
     }
 
     #[test]
     fn a_sale_closed_with_an_unanswered_voucher_is_caught() {
-        let sales = [json!({"id": "s1", "number": 1, "closed_at": 5}), json!({"id": "s2", "number": 2, "closed_at": null})];
+        let sales =
+            [json!({"id": "s1", "number": 1, "closed_at": 5}), json!({"id": "s2", "number": 2, "closed_at": null})];
         let mut waiting = in_sale(review("a", "lookup_failed", false), "s1");
         waiting["attempts"] = failed_lookup();
         let v = [voucher("v1", "active", None)];
@@ -1690,20 +1942,25 @@ mod tests {
         assert_eq!((book.open.as_deref(), book.items.clone()), (Some("s1"), vec!["a".to_string()]));
         book.closed.insert("s1".into());
         book.restarted();
-        judge_scan(&mut book, &mut acts, "rsg:v1", "err voucher_in_other_sale This voucher belongs to sale 1", &mut t).unwrap();
+        judge_scan(&mut book, &mut acts, "rsg:v1", "err voucher_in_other_sale This voucher belongs to sale 1", &mut t)
+            .unwrap();
         assert!(!t.bad(), "refused in words: {t:?}");
         judge_scan(&mut book, &mut acts, "rsg:v1", "ok scanned a existing queued s1", &mut t).unwrap();
         assert_eq!(t.two_sales, 1, "shown in the next sale: {t:?}");
         // In its own sale a re-scan shows the voucher; refused as another sale's is wrong.
         judge_scan(&mut book, &mut acts, "rsg:v2", "ok scanned b created scanned s2", &mut t).unwrap();
-        judge_scan(&mut book, &mut acts, "rsg:v2", "err voucher_in_other_sale This voucher belongs to sale 2", &mut t).unwrap();
+        judge_scan(&mut book, &mut acts, "rsg:v2", "err voucher_in_other_sale This voucher belongs to sale 2", &mut t)
+            .unwrap();
         assert_eq!(t.sale_wrong, 1);
         // Redeem for sale 2 sends sale 2's vouchers only.
         judge_sent(&book, &mut acts, "ok sent s2 b", &mut t).unwrap();
         assert_eq!(t.sale_wrong, 1);
         judge_sent(&book, &mut acts, "ok sent s2 a,b", &mut t).unwrap();
         assert_eq!(t.sale_wrong, 2, "a is sale 1's");
-        assert!(judge_scan(&mut book, &mut acts, "rsg:v3", "ok scanned c created scanned", &mut t).is_err(), "no sale named");
+        assert!(
+            judge_scan(&mut book, &mut acts, "rsg:v3", "ok scanned c created scanned", &mut t).is_err(),
+            "no sale named"
+        );
     }
 
     #[test]

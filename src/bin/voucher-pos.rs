@@ -15,9 +15,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use voucher_pos::api::{ApiClient, ApiConfig};
 use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::{Clock, SystemClock};
-use voucher_pos::policy::OfflinePolicy;
 use voucher_pos::intent::{Intent, IntentState, SaleContext};
 use voucher_pos::log::{export_csv, page, LogFilter};
+use voucher_pos::policy::OfflinePolicy;
 use voucher_pos::store::{ScanResult, Store};
 use voucher_pos::sync::{SyncConfig, SyncEvent};
 
@@ -191,7 +191,9 @@ fn parse_skew(s: &str) -> Result<i64, String> {
         None => (1, s.strip_prefix('+').unwrap_or(s)),
     };
     let ms = match rest.strip_suffix('d') {
-        Some(days) => days.parse::<i64>().map_err(|_| format!("{s:?} is not a skew like -3d or +90m"))?.saturating_mul(86_400_000),
+        Some(days) => {
+            days.parse::<i64>().map_err(|_| format!("{s:?} is not a skew like -3d or +90m"))?.saturating_mul(86_400_000)
+        }
         None => parse_duration(rest)?.as_millis().min(i64::MAX as u128) as i64,
     };
     Ok(sign * ms)
@@ -267,7 +269,13 @@ fn outcome_line(i: &Intent) -> String {
 fn printable(payload: &[u8]) -> String {
     String::from_utf8_lossy(payload)
         .chars()
-        .flat_map(|c| if voucher_pos::voucher::is_hidden_control(c) { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] })
+        .flat_map(|c| {
+            if voucher_pos::voucher::is_hidden_control(c) {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
         .collect()
 }
 
@@ -323,13 +331,19 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     };
     if let Command::Restore { file } = &cli.command {
         // Before anything opens the database: restoring needs it closed.
-        let kept = voucher_pos::backup::restore(&db, file, clock.now_ms()).map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+        let kept = voucher_pos::backup::restore(&db, file, clock.now_ms())
+            .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
         match kept {
             Some(k) => eprintln!("Restored {}; the database it replaced is kept as {}.", file.display(), k.display()),
             None => eprintln!("Restored {}.", file.display()),
         }
         let store = Store::open(&db, clock)?;
-        voucher_pos::access::audit::append(&store, &voucher_pos::access::os_user(), "database_restored", Some(&file.display().to_string()))?;
+        voucher_pos::access::audit::append(
+            &store,
+            &voucher_pos::access::os_user(),
+            "database_restored",
+            Some(&file.display().to_string()),
+        )?;
         return Ok(0);
     }
     let store = Arc::new(Store::open(&db, clock)?);
@@ -342,7 +356,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     let actor = format!("cashier:{}", cli.cashier);
     // The service, for the commands that talk to it.
     let api_config = || -> Result<ApiConfig, Failure> {
-        let service = cli.service.clone().ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
+        let service =
+            cli.service.clone().ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
         let key = cli.api_key.clone().ok_or_else(|| Failure(1, "--api-key KEY is required for this command".into()))?;
         let mut api = ApiConfig::new(service, key);
         api.total_timeout = cli.request_timeout;
@@ -522,7 +537,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Decode { .. } => unreachable!("handled before the database is opened"),
         Command::Policy { set } => {
             if let Some(json) = set {
-                let p: OfflinePolicy = serde_json::from_str(&json).map_err(|e| Failure(1, format!("not a policy: {e}")))?;
+                let p: OfflinePolicy =
+                    serde_json::from_str(&json).map_err(|e| Failure(1, format!("not a policy: {e}")))?;
                 p.save(&store)?;
             }
             println!("{}", serde_json::to_string(&OfflinePolicy::load(&store)?)?);
@@ -550,7 +566,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Backup => {
             let keep = voucher_pos::settings::TerminalSettings::load(&store)?.backups_kept as usize;
-            let path = voucher_pos::backup::make(&store, keep).map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+            let path =
+                voucher_pos::backup::make(&store, keep).map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
             println!("{}", path.display());
             Ok(0)
         }

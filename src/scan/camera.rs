@@ -14,7 +14,9 @@
 #[cfg(feature = "camera")]
 use nokhwa::pixel_format::LumaFormat;
 #[cfg(feature = "camera")]
-use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution};
+use nokhwa::utils::{
+    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution,
+};
 
 #[cfg(feature = "camera")]
 use super::Frame;
@@ -86,7 +88,8 @@ impl FrameSource for CameraSource {
 fn open_camera(index: u32, width: u32, height: u32, fps: u32) -> Result<nokhwa::Camera, SourceError> {
     let want = CameraFormat::new(Resolution::new(width, height), FrameFormat::MJPEG, fps);
     let requested = RequestedFormat::new::<LumaFormat>(RequestedFormatType::Closest(want));
-    let mut cam = nokhwa::Camera::new(CameraIndex::Index(index), requested).map_err(|e| SourceError::CameraOpen(e.to_string()))?;
+    let mut cam = nokhwa::Camera::new(CameraIndex::Index(index), requested)
+        .map_err(|e| SourceError::CameraOpen(e.to_string()))?;
     cam.open_stream().map_err(|e| SourceError::CameraOpen(e.to_string()))?;
     Ok(cam)
 }

@@ -129,7 +129,8 @@ pub fn pipeline(frame: &Frame) -> Vec<Detection> {
 pub type Stage = (&'static str, fn(&Frame) -> Vec<Detection>);
 
 /// The stages, in the order the pipeline runs them.
-pub const STAGES: [Stage; 3] = [("rxing", rxing_full), ("rqrr (half size on large frames)", rqrr_stage), ("quircs", quircs_full)];
+pub const STAGES: [Stage; 3] =
+    [("rxing", rxing_full), ("rqrr (half size on large frames)", rqrr_stage), ("quircs", quircs_full)];
 
 /// Stage 1: rqrr, on a half-size frame first when the frame is large, then whole.
 pub fn rqrr_stage(frame: &Frame) -> Vec<Detection> {
@@ -158,7 +159,13 @@ pub fn quircs_full(frame: &Frame) -> Vec<Detection> {
 /// camera gives another frame 33 ms later).
 pub fn rxing_full(frame: &Frame) -> Vec<Detection> {
     let mut hints = rxing::DecodeHints { TryHarder: Some(false), ..Default::default() };
-    match rxing::helpers::detect_in_luma_slice_with_hints(&frame.luma, frame.width, frame.height, Some(rxing::BarcodeFormat::QR_CODE), &mut hints) {
+    match rxing::helpers::detect_in_luma_slice_with_hints(
+        &frame.luma,
+        frame.width,
+        frame.height,
+        Some(rxing::BarcodeFormat::QR_CODE),
+        &mut hints,
+    ) {
         Ok(r) => {
             use rxing::ResultPoint;
             let pts: Vec<(f32, f32)> = r.getPoints().iter().map(|p| (p.get_x(), p.get_y())).collect();

@@ -77,8 +77,8 @@ pub fn may_hold_code(f: &Frame) -> bool {
     let mut prefix = vec![0u32; w + 1]; // a row's running sum: under 2^32 for any width up to 16 million
     let mut runs: Vec<(usize, u32)> = Vec::with_capacity(64); // (start, length)
     let mut found: Vec<(f32, usize, f32)> = Vec::new(); // (centre x, row, module)
-    // Every other row up to 720 lines, every third at 1080: a finder pattern is seven
-    // modules tall, so it still stands on several sampled rows.
+                                                        // Every other row up to 720 lines, every third at 1080: a finder pattern is seven
+                                                        // modules tall, so it still stands on several sampled rows.
     let step = (h / 360).max(2);
     // Every pixel of a row up to 960 wide, every other one beyond: a module of a code
     // a cashier holds up spans several pixels there.
@@ -156,7 +156,8 @@ fn finder_ratio(r: &[u32; 5]) -> Option<f32> {
     }
     let unit = total as f32 / 7.0;
     let ok = |run: u32, k: f32, tol: f32| (run as f32 - k * unit).abs() <= tol * unit;
-    (ok(r[0], 1.0, 0.75) && ok(r[1], 1.0, 0.75) && ok(r[2], 3.0, 1.5) && ok(r[3], 1.0, 0.75) && ok(r[4], 1.0, 0.75)).then_some(unit)
+    (ok(r[0], 1.0, 0.75) && ok(r[1], 1.0, 0.75) && ok(r[2], 3.0, 1.5) && ok(r[3], 1.0, 0.75) && ok(r[4], 1.0, 0.75))
+        .then_some(unit)
 }
 
 #[cfg(test)]
@@ -209,7 +210,10 @@ mod tests {
         assert!(ran[0] && ran[28]);
         let mut with_code = scene(1280, 720, 2);
         paste(&mut with_code, &render_qr(b"rsg:v_now", 6), 400, 200);
-        assert!(gate.should_decode(&with_code, t0 + Duration::from_millis(33 * 31)), "a code in view is decoded at once");
+        assert!(
+            gate.should_decode(&with_code, t0 + Duration::from_millis(33 * 31)),
+            "a code in view is decoded at once"
+        );
     }
 
     #[test]
@@ -224,6 +228,10 @@ mod tests {
         let mut with_code = scene(1280, 720, 2);
         paste(&mut with_code, &render_qr(b"rsg:v_now", 6), 400, 200);
         assert_eq!(gate.look(&with_code, t0 + Duration::from_millis(66)), Look::Candidate);
-        assert_eq!(gate.look(&empty, t0 + Duration::from_millis(99)), Look::Skip, "a candidate's decode counts as the full pass");
+        assert_eq!(
+            gate.look(&empty, t0 + Duration::from_millis(99)),
+            Look::Skip,
+            "a candidate's decode counts as the full pass"
+        );
     }
 }

@@ -56,7 +56,10 @@ impl Frame {
             let r1 = (2 * y + 1).min(self.height as usize - 1) * sw;
             for x in 0..w as usize {
                 let (c0, c1) = (2 * x, (2 * x + 1).min(sw - 1));
-                let sum = self.luma[r0 + c0] as u32 + self.luma[r0 + c1] as u32 + self.luma[r1 + c0] as u32 + self.luma[r1 + c1] as u32;
+                let sum = self.luma[r0 + c0] as u32
+                    + self.luma[r0 + c1] as u32
+                    + self.luma[r1 + c0] as u32
+                    + self.luma[r1 + c1] as u32;
                 out[y * w as usize + x] = (sum / 4) as u8;
             }
         }
@@ -69,7 +72,9 @@ impl Frame {
 pub enum SourceError {
     #[error("No camera was found. Type the code or use a handheld scanner.")]
     NoCamera,
-    #[error("This program was built without camera support (the app has it). Type the code or use a handheld scanner.")]
+    #[error(
+        "This program was built without camera support (the app has it). Type the code or use a handheld scanner."
+    )]
     NoCameraSupport,
     #[error("The camera was lost ({0}); waiting for it to come back.")]
     CameraLost(String),

@@ -133,12 +133,19 @@ impl Activity {
     }
 
     fn quiet(&self, now: Instant, after: Duration) -> bool {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_none_or(|t| now.saturating_duration_since(t) >= after)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_none_or(|t| now.saturating_duration_since(t) >= after)
     }
 }
 
 impl Scanner {
-    pub fn start(mut source: Box<dyn FrameSource>, cfg: ScannerConfig, sink: impl Fn(ScanEvent) + Send + Sync + 'static) -> Scanner {
+    pub fn start(
+        mut source: Box<dyn FrameSource>,
+        cfg: ScannerConfig,
+        sink: impl Fn(ScanEvent) + Send + Sync + 'static,
+    ) -> Scanner {
         let stop = Arc::new(AtomicBool::new(false));
         let slot = Arc::new(Slot { frame: Mutex::new(None), ready: Condvar::new() });
         let sink = Arc::new(sink);
@@ -146,7 +153,8 @@ impl Scanner {
         let activity = Arc::new(Activity::default());
 
         let capture = {
-            let (stop, slot, sink, outline, cfg, activity) = (stop.clone(), slot.clone(), sink.clone(), outline.clone(), cfg.clone(), activity.clone());
+            let (stop, slot, sink, outline, cfg, activity) =
+                (stop.clone(), slot.clone(), sink.clone(), outline.clone(), cfg.clone(), activity.clone());
             std::thread::Builder::new().name("frame-capture".into()).spawn(move || {
                 let busy_period = Duration::from_secs_f64(1.0 / cfg.preview_fps.max(0.1));
                 let quiet_period = Duration::from_secs_f64(1.0 / cfg.quiet_preview_fps.max(0.1));
@@ -168,7 +176,8 @@ impl Scanner {
                                 let small = preview_of(&frame, cfg.preview_width);
                                 let scale = small.width as f32 / frame.width as f32;
                                 let seen = outline.lock().unwrap().and_then(|(c, at)| {
-                                    (now.duration_since(at) < Duration::from_millis(500)).then(|| c.map(|(x, y)| (x * scale, y * scale)))
+                                    (now.duration_since(at) < Duration::from_millis(500))
+                                        .then(|| c.map(|(x, y)| (x * scale, y * scale)))
                                 });
                                 sink(ScanEvent::Preview { frame: small, outline: seen });
                             }

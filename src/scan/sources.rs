@@ -12,7 +12,8 @@ use super::{Frame, FrameSource, SourceError};
 /// Renders `text` as a QR code, `module_px` pixels per module, with the standard
 /// four-module quiet zone. Black is 0, white 255.
 pub fn render_qr(text: &[u8], module_px: u32) -> Frame {
-    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).expect("a voucher code fits in a QR code");
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
+        .expect("a voucher code fits in a QR code");
     let n = code.width() as u32;
     let colors = code.to_colors();
     let side = (n + 8) * module_px;
@@ -73,7 +74,11 @@ impl ImageFiles {
             let mut v: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(|e| SourceError::BadImage { path: path.into(), why: e.to_string() })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())))
+                .filter(|p| {
+                    p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+                })
                 .collect();
             v.sort();
             v
@@ -83,7 +88,14 @@ impl ImageFiles {
         if files.is_empty() {
             return Err(SourceError::NoImages(path.into()));
         }
-        Ok(ImageFiles { root: path.into(), files, next: 0, period: Duration::from_secs_f64(1.0 / fps.max(0.1)), due: None, looping })
+        Ok(ImageFiles {
+            root: path.into(),
+            files,
+            next: 0,
+            period: Duration::from_secs_f64(1.0 / fps.max(0.1)),
+            due: None,
+            looping,
+        })
     }
 }
 
@@ -140,7 +152,15 @@ impl DemoSource {
         let codes = codes.iter().map(|c| render_qr(c.as_bytes(), if c.len() > 200 { 4 } else { 6 })).collect();
         let mut rng = StdRng::seed_from_u64(7);
         let noise = (0..(width * height) as usize + NOISE_SLACK).map(|_| rng.gen_range(0..24u8)).collect();
-        DemoSource { codes, width, height, tick: 0, noise, period: Duration::from_secs_f64(1.0 / fps.max(0.1)), due: None }
+        DemoSource {
+            codes,
+            width,
+            height,
+            tick: 0,
+            noise,
+            period: Duration::from_secs_f64(1.0 / fps.max(0.1)),
+            due: None,
+        }
     }
 }
 

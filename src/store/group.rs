@@ -63,7 +63,9 @@ impl Store {
     ) -> Result<T, StoreError> {
         type Slot<T> = Arc<Mutex<Option<Result<T, StoreError>>>>;
         let slot: Slot<T> = Arc::default();
-        let put = |slot: &Slot<T>, out: Result<T, StoreError>| *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(out);
+        let put = |slot: &Slot<T>, out: Result<T, StoreError>| {
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(out)
+        };
         let (on_run, on_fail) = (slot.clone(), slot.clone());
         self.group.queue().push(Pending {
             run: Box::new(move |conn| {
@@ -90,7 +92,11 @@ impl Store {
         run_batch(&mut conn, batch);
         drop(conn);
         let taken = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-        taken.unwrap_or_else(|| Err(StoreError::Io(std::io::Error::other("the write was lost with its group: another write in it panicked"))))
+        taken.unwrap_or_else(|| {
+            Err(StoreError::Io(std::io::Error::other(
+                "the write was lost with its group: another write in it panicked",
+            )))
+        })
     }
 }
 
@@ -143,7 +149,12 @@ mod tests {
     fn writes_queued_together_commit_together_and_a_failing_one_undoes_only_itself() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path().join("t.db"), Arc::new(SystemClock)).unwrap());
-        let ctx = SaleContext { terminal_id: "T01".into(), branch_code: "B001".into(), cashier_id: "c1".into(), ..Default::default() };
+        let ctx = SaleContext {
+            terminal_id: "T01".into(),
+            branch_code: "B001".into(),
+            cashier_id: "c1".into(),
+            ..Default::default()
+        };
         let ids: Vec<String> = ["rsg:v_a", "rsg:v_b", "rsg:v_c"]
             .iter()
             .map(|code| {
@@ -161,7 +172,9 @@ mod tests {
             .iter()
             .map(|id| {
                 let (store, id) = (store.clone(), id.clone());
-                std::thread::spawn(move || store.begin_send(&id, IntentState::Queued, 1, None, "http://127.0.0.1:1/", "fp"))
+                std::thread::spawn(move || {
+                    store.begin_send(&id, IntentState::Queued, 1, None, "http://127.0.0.1:1/", "fp")
+                })
             })
             .collect();
         while store.group.queue().len() < 3 {
@@ -172,7 +185,11 @@ mod tests {
 
         assert!(store.group.queue().is_empty(), "one caller ran every queued write");
         assert_eq!(results[0].as_ref().unwrap().state, IntentState::InFlight);
-        assert!(matches!(results[1], Err(StoreError::StateChanged { .. })), "a declined intent is never marked in flight: {:?}", results[1]);
+        assert!(
+            matches!(results[1], Err(StoreError::StateChanged { .. })),
+            "a declined intent is never marked in flight: {:?}",
+            results[1]
+        );
         assert_eq!(results[2].as_ref().unwrap().state, IntentState::InFlight);
         // What each caller was told is what the database holds.
         assert_eq!(store.get(&ids[0]).unwrap().state, IntentState::InFlight);

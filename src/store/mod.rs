@@ -10,8 +10,8 @@
 
 use crate::error::ErrorCode;
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::io::Read;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -20,7 +20,9 @@ use rusqlite_migration::{Migrations, M};
 use serde::Serialize;
 
 use crate::clock::Clock;
-use crate::intent::{build_body, build_metadata, transition_reason, unsent_state, ContextError, Intent, IntentState, SaleContext};
+use crate::intent::{
+    build_body, build_metadata, transition_reason, unsent_state, ContextError, Intent, IntentState, SaleContext,
+};
 use crate::voucher::VoucherCode;
 
 mod group;
@@ -156,7 +158,9 @@ impl ScanResult {
 
     pub fn intent(&self) -> &Intent {
         match self {
-            ScanResult::Created { intent } | ScanResult::Existing { intent } | ScanResult::AlreadyRedeemed { intent } => intent,
+            ScanResult::Created { intent }
+            | ScanResult::Existing { intent }
+            | ScanResult::AlreadyRedeemed { intent } => intent,
         }
     }
 }
@@ -390,7 +394,8 @@ impl Store {
         let lock = take_lock(&path)?;
         private_file(&path)?;
         check_header(&path, &clock)?;
-        let mut conn = Connection::open(&path).map_err(|e| StoreError::Unavailable { path: path.clone(), why: e.to_string() })?;
+        let mut conn =
+            Connection::open(&path).map_err(|e| StoreError::Unavailable { path: path.clone(), why: e.to_string() })?;
         conn.busy_timeout(opts.busy_timeout)?;
 
         // Refuse a newer schema before anything writes to the file.
@@ -428,7 +433,8 @@ impl Store {
         migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration(e.to_string()))?;
         // A copy `backup::restore` just put in place (no required write otherwise:
         // this runs at every start; the steady time's reading below may fail).
-        let restored: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [RESTORE_PENDING], |r| r.get(0)).optional()?;
+        let restored: Option<String> =
+            conn.query_row("SELECT value FROM settings WHERE key = ?1", [RESTORE_PENDING], |r| r.get(0)).optional()?;
         if let Some(from) = restored {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let marked = mark_restored(&tx, clock.now_ms(), &from)?;
@@ -446,9 +452,20 @@ impl Store {
                 std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))?;
             }
         }
-        let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let reader = Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
-        let store = Store { conn: Mutex::new(conn), reader: Mutex::new(reader), group: Default::default(), clock, service_seen: Mutex::new(None), path, _lock: lock };
+        let store = Store {
+            conn: Mutex::new(conn),
+            reader: Mutex::new(reader),
+            group: Default::default(),
+            clock,
+            service_seen: Mutex::new(None),
+            path,
+            _lock: lock,
+        };
         // Read at every start, so a restart within one boot counts the time between.
         // Best effort: a full disk must not stop a start that needs no write (the
         // PIN check and the archive, which need it, fail closed on their own).
@@ -519,7 +536,13 @@ impl Store {
                     // Scanned before sales were recorded and never sent: it joins this one.
                     tx.execute("UPDATE intents SET sale_id = ?2 WHERE id = ?1", params![intent.id, sale.id])?;
                     intent.sale_id = Some(sale.id.clone());
-                    note_in_place(&tx, &intent, now, &format!("cashier:{}", ctx.cashier_id), &format!("joined sale {}: scanned before sales were recorded", sale.number))?;
+                    note_in_place(
+                        &tx,
+                        &intent,
+                        now,
+                        &format!("cashier:{}", ctx.cashier_id),
+                        &format!("joined sale {}: scanned before sales were recorded", sale.number),
+                    )?;
                 }
                 if intent.sale_id.as_deref() != Some(sale.id.as_str()) {
                     return Err(StoreError::InOtherSale(sales::hold_of(&tx, &intent)?));
@@ -537,8 +560,19 @@ impl Store {
             "INSERT INTO intents (id, idempotency_key, code, voucher_count, terminal_id, branch_code, cashier_id,
                                   receipt_number, body, state, created_at, updated_at, sale_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'scanned', ?10, ?10, ?11)",
-            params![id, key, code.as_str(), code.voucher_count() as i64, ctx.terminal_id, ctx.branch_code,
-                    ctx.cashier_id, ctx.receipt_number, body, now, sale.id],
+            params![
+                id,
+                key,
+                code.as_str(),
+                code.voucher_count() as i64,
+                ctx.terminal_id,
+                ctx.branch_code,
+                ctx.cashier_id,
+                ctx.receipt_number,
+                body,
+                now,
+                sale.id
+            ],
         )?;
         insert_history(&tx, &id, now, None, IntentState::Scanned, &format!("cashier:{}", ctx.cashier_id), None)?;
         let intent = load(&tx, &id)?;
@@ -567,7 +601,12 @@ impl Store {
     /// Marks a pending intent as accepted for the sale before the service confirmed
     /// it, if `may` (the store's offline policy, given the intent and the queue as this
     /// transaction reads them) allows it: two accepts at once cannot both pass a limit.
-    pub fn mark_accepted_offline(&self, id: &str, actor: &str, may: impl Fn(&Intent, &QueueSummary, i64) -> Result<(), String>) -> Result<Intent, StoreError> {
+    pub fn mark_accepted_offline(
+        &self,
+        id: &str,
+        actor: &str,
+        may: impl Fn(&Intent, &QueueSummary, i64) -> Result<(), String>,
+    ) -> Result<Intent, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut current = load(&tx, id)?;
@@ -616,8 +655,16 @@ impl Store {
     /// out is honoured), sets the fields that go with the outcome and returns the state
     /// to move to. Staying in `from` records the attempt without a history row. Shares
     /// a commit with other engine writes queued at the same time (`group.rs`).
-    pub fn decide(&self, id: &str, from: IntentState, actor: &str, attempt: &NewAttempt, decide: &Decide) -> Result<Intent, StoreError> {
-        let (id, actor, attempt, decide, clock) = (id.to_owned(), actor.to_owned(), attempt.clone(), decide.clone(), self.clock.clone());
+    pub fn decide(
+        &self,
+        id: &str,
+        from: IntentState,
+        actor: &str,
+        attempt: &NewAttempt,
+        decide: &Decide,
+    ) -> Result<Intent, StoreError> {
+        let (id, actor, attempt, decide, clock) =
+            (id.to_owned(), actor.to_owned(), attempt.clone(), decide.clone(), self.clock.clone());
         self.write_grouped(move |tx| {
             let current = load_in(tx, &id, from)?;
             let now = clock.now_ms();
@@ -648,7 +695,8 @@ impl Store {
         service_url: &str,
         key_fp: &str,
     ) -> Result<Intent, StoreError> {
-        let (id, service_url, key_fp, clock) = (id.to_owned(), service_url.to_owned(), key_fp.to_owned(), self.clock.clone());
+        let (id, service_url, key_fp, clock) =
+            (id.to_owned(), service_url.to_owned(), key_fp.to_owned(), self.clock.clone());
         self.write_grouped(move |tx| {
             let current = load_in(tx, &id, from)?;
             if current.declined {
@@ -684,15 +732,19 @@ impl Store {
             // Compare-and-set with accept: an answer given is never turned into the other.
             _ if current.accepted_offline => return Err(StoreError::AlreadyAnswered { accepted: true }),
             IntentState::Scanned if current.maybe_executed => decline_restored_scan(&tx, current, now, actor, note)?,
-            IntentState::Scanned | IntentState::Queued => apply(&tx, current, IntentState::Cancelled, now, actor, Some(note), None, |i| {
-                i.declined = true;
-            })?,
+            IntentState::Scanned | IntentState::Queued => {
+                apply(&tx, current, IntentState::Cancelled, now, actor, Some(note), None, |i| {
+                    i.declined = true;
+                })?
+            }
             IntentState::InFlight | IntentState::Unknown | IntentState::NeedsReview => {
                 current.declined = true;
                 note_in_place(&tx, &current, now, actor, note)?;
                 current
             }
-            other => return Err(StoreError::IllegalTransition { id: id.into(), from: other, to: IntentState::Cancelled }),
+            other => {
+                return Err(StoreError::IllegalTransition { id: id.into(), from: other, to: IntentState::Cancelled })
+            }
         };
         tx.commit()?;
         Ok(out)
@@ -707,7 +759,9 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current = load(&tx, id)?;
         let sale_closed = match &current.sale_id {
-            Some(s) => tx.query_row("SELECT closed_at IS NOT NULL FROM sales WHERE id = ?1", [s], |r| r.get::<_, bool>(0))?,
+            Some(s) => {
+                tx.query_row("SELECT closed_at IS NOT NULL FROM sales WHERE id = ?1", [s], |r| r.get::<_, bool>(0))?
+            }
             None => false,
         };
         let why = if !matches!(current.state, IntentState::Scanned | IntentState::Queued) || current.maybe_executed {
@@ -724,14 +778,29 @@ impl Store {
         if let Some(why) = why {
             return Err(StoreError::NotWithdrawable(why));
         }
-        let out = apply(&tx, current, IntentState::Cancelled, self.clock.now_ms(), actor, Some("withdrawn before sending"), None, |_| {})?;
+        let out = apply(
+            &tx,
+            current,
+            IntentState::Cancelled,
+            self.clock.now_ms(),
+            actor,
+            Some("withdrawn before sending"),
+            None,
+            |_| {},
+        )?;
         tx.commit()?;
         Ok(out)
     }
 
     /// Keeps an intent in its state but records an attempt and when to try next
     /// (a lookup that could not decide, say).
-    pub fn reschedule(&self, id: &str, state: IntentState, next_attempt_at: i64, attempt: Option<&NewAttempt>) -> Result<Intent, StoreError> {
+    pub fn reschedule(
+        &self,
+        id: &str,
+        state: IntentState,
+        next_attempt_at: i64,
+        attempt: Option<&NewAttempt>,
+    ) -> Result<Intent, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut current = load_in(&tx, id, state)?;
@@ -767,10 +836,19 @@ impl Store {
                 replayed: false,
                 detail: Some("the terminal stopped while this request was in flight".into()),
             };
-            out.push(apply(&tx, current, IntentState::Unknown, now, "recovery", Some("in flight when the terminal stopped"), Some(&attempt), |i| {
-                i.next_attempt_at = Some(now);
-                i.maybe_executed = true;
-            })?);
+            out.push(apply(
+                &tx,
+                current,
+                IntentState::Unknown,
+                now,
+                "recovery",
+                Some("in flight when the terminal stopped"),
+                Some(&attempt),
+                |i| {
+                    i.next_attempt_at = Some(now);
+                    i.maybe_executed = true;
+                },
+            )?);
         }
         tx.commit()?;
         Ok(out)
@@ -790,8 +868,9 @@ impl Store {
             "SELECT {COLS} FROM intents INDEXED BY intents_due WHERE state IN ('queued','unknown') AND next_attempt_at > ?1
              ORDER BY next_attempt_at LIMIT ?2"
         ))?;
-        let mut out: Vec<Intent> =
-            late.query_map(params![now.saturating_add(horizon), limit as i64], intent_from_row)?.collect::<Result<_, _>>()?;
+        let mut out: Vec<Intent> = late
+            .query_map(params![now.saturating_add(horizon), limit as i64], intent_from_row)?
+            .collect::<Result<_, _>>()?;
         if out.len() < limit {
             let mut due = conn.prepare_cached(&format!(
                 "SELECT {COLS} FROM intents INDEXED BY intents_due WHERE state IN ('queued','unknown') AND next_attempt_at <= ?1
@@ -808,13 +887,19 @@ impl Store {
     /// When the next queued or unknown intent that is not in `skip` (the ones the
     /// engine is already working on) becomes due, if any (see [`Store::due`] for the
     /// horizon).
-    pub fn next_due_at(&self, now: i64, horizon: i64, skip: &std::collections::HashSet<String>) -> Result<Option<i64>, StoreError> {
+    pub fn next_due_at(
+        &self,
+        now: i64,
+        horizon: i64,
+        skip: &std::collections::HashSet<String>,
+    ) -> Result<Option<i64>, StoreError> {
         let conn = self.reader();
         let mut beyond = conn.prepare_cached(
             "SELECT id FROM intents INDEXED BY intents_due WHERE state IN ('queued','unknown') AND next_attempt_at > ?2
              ORDER BY next_attempt_at LIMIT ?1",
         )?;
-        let far = beyond.query_map(params![skip.len() as i64 + 1, now.saturating_add(horizon)], |r| r.get::<_, String>(0))?;
+        let far =
+            beyond.query_map(params![skip.len() as i64 + 1, now.saturating_add(horizon)], |r| r.get::<_, String>(0))?;
         for id in far {
             if !skip.contains(&id?) {
                 return Ok(Some(now));
@@ -824,7 +909,8 @@ impl Store {
             "SELECT id, next_attempt_at FROM intents INDEXED BY intents_due WHERE state IN ('queued','unknown')
              ORDER BY next_attempt_at LIMIT ?1",
         )?;
-        let rows = st.query_map([skip.len() as i64 + 1], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        let rows =
+            st.query_map([skip.len() as i64 + 1], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
         for row in rows {
             let (id, at) = row?;
             if !skip.contains(&id) {
@@ -850,7 +936,9 @@ impl Store {
     pub fn count_lookups_ending(&self, id: &str, outcomes: &[&str]) -> Result<u32, StoreError> {
         let listed = outcomes.iter().map(|o| format!("'{}'", o.replace('\'', "''"))).collect::<Vec<_>>().join(",");
         Ok(self.reader().query_row(
-            &format!("SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = 'lookup' AND outcome IN ({listed})"),
+            &format!(
+                "SELECT count(*) FROM attempts WHERE intent_id = ?1 AND kind = 'lookup' AND outcome IN ({listed})"
+            ),
             [id],
             |r| r.get(0),
         )?)
@@ -871,7 +959,8 @@ impl Store {
 
     pub fn attempts(&self, id: &str) -> Result<Vec<Attempt>, StoreError> {
         let conn = self.reader();
-        let mut st = conn.prepare_cached(&format!("SELECT {ATTEMPT_COLS} FROM attempts WHERE intent_id = ?1 ORDER BY id"))?;
+        let mut st =
+            conn.prepare_cached(&format!("SELECT {ATTEMPT_COLS} FROM attempts WHERE intent_id = ?1 ORDER BY id"))?;
         let rows = st.query_map([id], attempt_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -890,7 +979,13 @@ impl Store {
             "SELECT at, from_state, to_state, actor, note FROM transitions WHERE intent_id = ?1 ORDER BY id",
         )?;
         let rows = st.query_map([id], |r| {
-            Ok(HistoryEntry { at: r.get(0)?, from_state: r.get(1)?, to_state: r.get(2)?, actor: r.get(3)?, note: r.get(4)? })
+            Ok(HistoryEntry {
+                at: r.get(0)?,
+                from_state: r.get(1)?,
+                to_state: r.get(2)?,
+                actor: r.get(3)?,
+                note: r.get(4)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -925,7 +1020,10 @@ impl Store {
     /// Runs a batch of writes in one transaction (bulk fills for tests and benches).
     /// As [`Store::with_transaction`], for work with errors of its own (a file written
     /// inside the transaction): any error rolls the whole transaction back.
-    pub fn with_transaction_and<T, E: From<StoreError>>(&self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E> {
+    pub fn with_transaction_and<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx)?;
@@ -968,7 +1066,9 @@ pub(crate) fn lock_file(path: &Path) -> std::io::Result<Option<File>> {
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(Some(file)),
-            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(10)),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
             Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
             Err(std::fs::TryLockError::Error(e)) => return Err(e),
         }
@@ -1001,7 +1101,9 @@ fn check_header(path: &Path, clock: &Arc<dyn Clock>) -> Result<(), StoreError> {
 /// about the file, so it stays where it is and the error says what happened.
 fn not_ours_or_unavailable(path: &Path, clock: &Arc<dyn Clock>, e: rusqlite::Error, conn: Connection) -> StoreError {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => move_aside(path, clock, e.to_string(), conn),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+            move_aside(path, clock, e.to_string(), conn)
+        }
         _ => StoreError::Unavailable { path: path.into(), why: e.to_string() },
     }
 }
@@ -1023,7 +1125,8 @@ fn move_files_aside(path: &Path, clock: &Arc<dyn Clock>) -> Result<PathBuf, Stor
     let stamp = clock.now_ms();
     let mut n = 0;
     let target = loop {
-        let candidate = with_suffix(path, &format!(".corrupt-{stamp}{}", if n == 0 { String::new() } else { format!("-{n}") }));
+        let candidate =
+            with_suffix(path, &format!(".corrupt-{stamp}{}", if n == 0 { String::new() } else { format!("-{n}") }));
         if !candidate.exists() {
             break candidate;
         }
@@ -1049,7 +1152,8 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-const ATTEMPT_COLS: &str = "id, intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail";
+const ATTEMPT_COLS: &str =
+    "id, intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail";
 
 fn attempt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
     Ok(Attempt {
@@ -1083,9 +1187,9 @@ pub(crate) fn intent_from_row(r: &Row<'_>) -> rusqlite::Result<Intent> {
         cashier_id: r.get(6)?,
         receipt_number: r.get(7)?,
         body: r.get(8)?,
-        state: state.parse().map_err(|e: String| {
-            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, e.into())
-        })?,
+        state: state
+            .parse()
+            .map_err(|e: String| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, e.into()))?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
         queued_at: r.get(12)?,
@@ -1143,7 +1247,9 @@ pub(crate) const RESTORE_PENDING: &str = "restore_pending";
 /// gets a history row saying why. Returns how many.
 fn mark_restored(tx: &Connection, now: i64, restored_from: &str) -> Result<usize, StoreError> {
     let ids: Vec<String> = {
-        let mut st = tx.prepare("SELECT id FROM intents WHERE state NOT IN ('redeemed','refused','cancelled') AND maybe_executed = 0")?;
+        let mut st = tx.prepare(
+            "SELECT id FROM intents WHERE state NOT IN ('redeemed','refused','cancelled') AND maybe_executed = 0",
+        )?;
         let rows = st.query_map([], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -1166,7 +1272,13 @@ fn mark_restored(tx: &Connection, now: i64, restored_from: &str) -> Result<usize
 /// Declines a scan restored from a backup (maybe-executed: the copy it came from may
 /// have sent it): never withdrawn, so `unknown`, declined (never sent again), and due
 /// for the lookup every declined, maybe-executed intent gets.
-fn decline_restored_scan(tx: &Connection, current: Intent, now: i64, actor: &str, note: &str) -> Result<Intent, StoreError> {
+fn decline_restored_scan(
+    tx: &Connection,
+    current: Intent,
+    now: i64,
+    actor: &str,
+    note: &str,
+) -> Result<Intent, StoreError> {
     apply(tx, current, IntentState::Unknown, now, actor, Some(note), None, |i| {
         i.declined = true;
         i.next_attempt_at = Some(now);
@@ -1198,7 +1310,13 @@ fn summary_in(conn: &Connection) -> Result<QueueSummary, StoreError> {
 /// The Redeem press on a scanned intent: queued, ready for the engine. One restored
 /// from a backup (maybe-executed: the lost copy may have sent it) goes to `unknown`
 /// instead, so that any refusal is looked up before it becomes a verdict.
-fn press(tx: &Connection, current: Intent, now: i64, actor: &str, accepted_offline: bool) -> Result<Intent, StoreError> {
+fn press(
+    tx: &Connection,
+    current: Intent,
+    now: i64,
+    actor: &str,
+    accepted_offline: bool,
+) -> Result<Intent, StoreError> {
     let (to, note) = if current.maybe_executed {
         (IntentState::Unknown, Some("pressed after a restore: the copy it came from may have sent it already"))
     } else {
@@ -1253,10 +1371,33 @@ fn write_fields(tx: &Connection, i: &Intent, state: IntentState, now: i64) -> Re
                 lookup_due = ?17, maybe_executed = ?18, declined = ?19, window_from = ?20, first_sent_service_at = ?21,
                 service_url = ?22, api_key_fp = ?23, review_cause = ?24, not_before = ?25
          WHERE id = ?1",
-        params![i.id, state.as_str(), now, i.queued_at, i.first_sent_at, i.next_attempt_at, i.attempt_count,
-                i.accepted_offline, i.transaction_id, i.campaign_name, i.value_cents, i.http_status, i.error_code,
-                i.error_message, i.review_reason, i.loss, i.lookup_due, i.maybe_executed, i.declined, i.window_from,
-                i.first_sent_service_at, i.service_url, i.api_key_fp, i.review_cause, i.not_before],
+        params![
+            i.id,
+            state.as_str(),
+            now,
+            i.queued_at,
+            i.first_sent_at,
+            i.next_attempt_at,
+            i.attempt_count,
+            i.accepted_offline,
+            i.transaction_id,
+            i.campaign_name,
+            i.value_cents,
+            i.http_status,
+            i.error_code,
+            i.error_message,
+            i.review_reason,
+            i.loss,
+            i.lookup_due,
+            i.maybe_executed,
+            i.declined,
+            i.window_from,
+            i.first_sent_service_at,
+            i.service_url,
+            i.api_key_fp,
+            i.review_cause,
+            i.not_before
+        ],
     )?;
     if n != 1 {
         return Err(StoreError::NotFound(i.id.clone()));

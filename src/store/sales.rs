@@ -70,7 +70,9 @@ fn sale_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
 }
 
 fn open_sale(conn: &Connection) -> Result<Option<Sale>, StoreError> {
-    Ok(conn.query_row(&format!("SELECT {SALE_COLS} FROM sales WHERE closed_at IS NULL"), [], sale_from_row).optional()?)
+    Ok(conn
+        .query_row(&format!("SELECT {SALE_COLS} FROM sales WHERE closed_at IS NULL"), [], sale_from_row)
+        .optional()?)
 }
 
 fn load_sale(conn: &Connection, id: &str) -> Result<Sale, StoreError> {
@@ -133,7 +135,11 @@ impl Store {
 
     /// How many sales closed in `[from_ms, to_ms)` (a store's day, for its report).
     pub fn sales_closed_between(&self, from_ms: i64, to_ms: i64) -> Result<u32, StoreError> {
-        Ok(self.reader().query_row("SELECT count(*) FROM sales WHERE closed_at >= ?1 AND closed_at < ?2", [from_ms, to_ms], |r| r.get(0))?)
+        Ok(self.reader().query_row(
+            "SELECT count(*) FROM sales WHERE closed_at >= ?1 AND closed_at < ?2",
+            [from_ms, to_ms],
+            |r| r.get(0),
+        )?)
     }
 
     /// Sets the open sale's total (opening a sale when none is open: a total is
@@ -191,10 +197,20 @@ impl Store {
         let mut changed = Vec::new();
         for i in intents.into_iter().filter(|i| i.state == IntentState::Scanned) {
             changed.push(if i.maybe_executed {
-                let note = "the sale closed before Redeem was pressed; restored from a backup, so looked up, never withdrawn";
+                let note =
+                    "the sale closed before Redeem was pressed; restored from a backup, so looked up, never withdrawn";
                 decline_restored_scan(&tx, i, now, actor, note)?
             } else {
-                apply(&tx, i, IntentState::Cancelled, now, actor, Some("withdrawn: the sale closed before Redeem was pressed"), None, |_| {})?
+                apply(
+                    &tx,
+                    i,
+                    IntentState::Cancelled,
+                    now,
+                    actor,
+                    Some("withdrawn: the sale closed before Redeem was pressed"),
+                    None,
+                    |_| {},
+                )?
             });
         }
         tx.execute("UPDATE sales SET closed_at = ?2 WHERE id = ?1", params![sale_id, now])?;

@@ -27,7 +27,9 @@ pub(crate) fn now(conn: &Connection, clock: &dyn Clock, service: &ServiceSeen) -
     let wall = clock.now_ms();
     let up = clock.uptime();
     let last: Option<(i64, String, i64)> = conn
-        .query_row("SELECT steady_ms, boot_id, uptime_ms FROM steady_time WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT steady_ms, boot_id, uptime_ms FROM steady_time WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     let mut steady = match last {
         // A new database: the wall clock is all there is to start from.

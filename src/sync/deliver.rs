@@ -16,14 +16,19 @@ use crate::store::{AttemptKind, Decide, NewAttempt, StoreError};
 use crate::verdict::{self, Decision, Facts, Lookup, Pace, Retry, ReviewCause};
 
 fn facts(i: &Intent) -> Facts {
-    Facts { maybe_executed: i.maybe_executed, accepted: i.accepted_offline, declined: i.declined, lookup_due: i.lookup_due, ..Facts::default() }
+    Facts {
+        maybe_executed: i.maybe_executed,
+        accepted: i.accepted_offline,
+        declined: i.declined,
+        lookup_due: i.lookup_due,
+        ..Facts::default()
+    }
 }
 
 /// The attempt outcomes of failed lookups that count toward review: the codes of the
 /// [`LookupError`]s for which [`verdict::lookup_failure_counts`] holds (a test keeps
 /// the two in step).
 const COUNTED_LOOKUP_FAILURES: [&str; 3] = ["lookup_status", "lookup_bad_reply", "lookup_timeout"];
-
 
 /// The fields every decision carries; the caller adds what its reply says.
 fn apply_decision(i: &mut Intent, d: &Decision, now: i64, backoff_ms: i64) {
@@ -136,7 +141,15 @@ impl Engine {
         let id = intent.id.clone();
         let i = self
             .store_op(move |e| {
-                e.store.transition(&id, IntentState::Queued, IntentState::Cancelled, "sync", Some("declined by the cashier, and no attempt can have executed"), None, |_| {})
+                e.store.transition(
+                    &id,
+                    IntentState::Queued,
+                    IntentState::Cancelled,
+                    "sync",
+                    Some("declined by the cashier, and no attempt can have executed"),
+                    None,
+                    |_| {},
+                )
             })
             .await?;
         self.publish_intent(&i);
@@ -148,10 +161,18 @@ impl Engine {
         let id = intent.id.clone();
         let i = self
             .store_op(move |e| {
-                e.store.transition(&id, IntentState::Unknown, IntentState::NeedsReview, "sync", Some("the service or API key changed while its outcome was unknown"), None, |i| {
-                    i.review_cause = Some(ReviewCause::ServiceChanged.as_str().into());
-                    i.review_reason = Some(review_reason(ReviewCause::ServiceChanged, i, &now_using));
-                })
+                e.store.transition(
+                    &id,
+                    IntentState::Unknown,
+                    IntentState::NeedsReview,
+                    "sync",
+                    Some("the service or API key changed while its outcome was unknown"),
+                    None,
+                    |i| {
+                        i.review_cause = Some(ReviewCause::ServiceChanged.as_str().into());
+                        i.review_reason = Some(review_reason(ReviewCause::ServiceChanged, i, &now_using));
+                    },
+                )
             })
             .await?;
         self.publish_intent(&i);
@@ -170,7 +191,8 @@ impl Engine {
         // As late as possible before the send (the probe may have taken a while).
         let service_now = self.api.service_now_ms().unwrap_or(learned);
         let service_first = verdict::first_send_service_time(intent.maybe_executed, intent.first_sent_at, service_now);
-        let (id, url, fp) = (intent.id.clone(), self.api.base_url().to_string(), self.api.key_fingerprint().to_string());
+        let (id, url, fp) =
+            (intent.id.clone(), self.api.base_url().to_string(), self.api.key_fingerprint().to_string());
         let i = self
             .store_op(move |e| {
                 let i = e.store.begin_send(&id, from, started, service_first, &url, &fp)?;
@@ -235,8 +257,9 @@ impl Engine {
                 };
                 row.review_reason = Some(review_reason(cause, row, &detail));
             }
-            let note = (d.lookup_due && d.to == IntentState::Unknown)
-                .then(|| "refused after an attempt that may have executed: looked up before it becomes a verdict".to_string());
+            let note = (d.lookup_due && d.to == IntentState::Unknown).then(|| {
+                "refused after an attempt that may have executed: looked up before it becomes a verdict".to_string()
+            });
             (d.to, note)
         });
         let done = match self.store_op(move |e| e.write_outcome(&id, IntentState::InFlight, &attempt, &decide)).await {
@@ -262,7 +285,11 @@ impl Engine {
     /// time). No connection at all is the service unreachable: the engine goes offline
     /// and its probe learns the time when the service is back. An answer without `Date`
     /// is a service that is unwell, tried again after a backoff.
-    async fn not_sent_for_want_of_time(self: &Arc<Self>, intent: Intent, why: ServiceTimeError) -> Result<Pace, StoreError> {
+    async fn not_sent_for_want_of_time(
+        self: &Arc<Self>,
+        intent: Intent,
+        why: ServiceTimeError,
+    ) -> Result<Pace, StoreError> {
         tracing::warn!(error = %why, code = why.code().as_str(), "not sent: the service's time is not known yet");
         let now = self.clock.now_ms();
         let pace = match why {
@@ -315,37 +342,56 @@ impl Engine {
     /// the service's time, learned first if no reply has shown it.
     async fn reconcile(self: &Arc<Self>, intent: Intent) -> Result<Pace, StoreError> {
         let id = intent.id.clone();
-        let (failed_before, last_send) =
-            self.store_op(move |e| Ok((e.store.count_lookups_ending(&id, &COUNTED_LOOKUP_FAILURES)?, e.store.last_send_at(&id)?))).await?;
+        let (failed_before, last_send) = self
+            .store_op(move |e| {
+                Ok((e.store.count_lookups_ending(&id, &COUNTED_LOOKUP_FAILURES)?, e.store.last_send_at(&id)?))
+            })
+            .await?;
         let service_now = self.api.service_time().await;
         let started = self.clock.now_ms();
         let local_first = intent.first_sent_at.unwrap_or(intent.created_at).min(intent.created_at);
         let (result, span) = match service_now {
             Err(ServiceTimeError::Unreachable(why)) => (Err(LookupError::Unreachable(why)), "-".to_string()),
-            Err(why @ ServiceTimeError::NoDate) => (Err(LookupError::BadReply(format!("{why} No range can be shown to cover the first send."))), "-".into()),
-            Ok(service_now) => match verdict::lookup_range(local_first, intent.first_sent_service_at, started, Some(service_now)) {
-                Some(r) => {
-                    let (start, end) = (utc_date(r.start_ms), utc_date(r.end_ms));
-                    let span = if r.start_ms == verdict::HISTORY_START_MS {
-                        format!("{start}..{end}, the whole history: the service's time of the first send is not on record")
-                    } else {
-                        format!("{start}..{end}")
-                    };
-                    (self.api.find_by_intent(&intent.id, &start, &end).await, span)
+            Err(why @ ServiceTimeError::NoDate) => (
+                Err(LookupError::BadReply(format!("{why} No range can be shown to cover the first send."))),
+                "-".into(),
+            ),
+            Ok(service_now) => {
+                match verdict::lookup_range(local_first, intent.first_sent_service_at, started, Some(service_now)) {
+                    Some(r) => {
+                        let (start, end) = (utc_date(r.start_ms), utc_date(r.end_ms));
+                        let span = if r.start_ms == verdict::HISTORY_START_MS {
+                            format!("{start}..{end}, the whole history: the service's time of the first send is not on record")
+                        } else {
+                            format!("{start}..{end}")
+                        };
+                        (self.api.find_by_intent(&intent.id, &start, &end).await, span)
+                    }
+                    None => (
+                        Err(LookupError::BadReply(
+                            "the lookup range is empty or inverted; nothing can be concluded".into(),
+                        )),
+                        "-".into(),
+                    ),
                 }
-                None => (Err(LookupError::BadReply("the lookup range is empty or inverted; nothing can be concluded".into())), "-".into()),
-            },
+            }
         };
         let lookup = match result {
             Ok(Some(t)) => Lookup::Found(t),
             Ok(None) => Lookup::NotFound,
-            Err(error) => Lookup::Failed { failures: failed_before + u32::from(verdict::lookup_failure_counts(&error)), error },
+            Err(error) => {
+                Lookup::Failed { failures: failed_before + u32::from(verdict::lookup_failure_counts(&error)), error }
+            }
         };
         let now = self.clock.now_ms();
         let (outcome, detail) = match &lookup {
             Lookup::Found(t) => ("found".to_string(), format!("{} ({} cents), read over {span}", t.id, t.value)),
-            Lookup::NotFound => ("not_found".to_string(), format!("not in the transactions list, read whole over {span}")),
-            Lookup::Failed { error, failures } => (error.code().to_string(), format!("{error} (failure {failures}, over {span})")),
+            Lookup::NotFound => {
+                ("not_found".to_string(), format!("not in the transactions list, read whole over {span}"))
+            }
+            Lookup::Failed { error, failures } => {
+                (error.code().to_string(), format!("{error} (failure {failures}, over {span})"))
+            }
         };
         tracing::info!(outcome = %outcome, detail = %detail, "lookup in the transactions list");
         let attempt = NewAttempt {
@@ -369,7 +415,8 @@ impl Engine {
         let review_limit = self.cfg.lookup_failures_before_review;
         // For a declined intent (read from the row below: a decline may have come
         // while the list was read), how long an earlier attempt may still land.
-        let grace_left = verdict::decline_grace_left(last_send.unwrap_or(intent.updated_at), now, self.cfg.decline_grace);
+        let grace_left =
+            verdict::decline_grace_left(last_send.unwrap_or(intent.updated_at), now, self.cfg.decline_grace);
         let id = intent.id.clone();
         let decide: Decide = Arc::new(move |row: &mut Intent| {
             let d = verdict::after_lookup(Facts { grace_left, ..facts(row) }, &lookup, review_limit);
@@ -427,7 +474,11 @@ mod tests {
             LookupError::BadReply("x".into()),
         ];
         for e in all {
-            assert_eq!(COUNTED_LOOKUP_FAILURES.contains(&e.code().as_str()), verdict::lookup_failure_counts(&e), "{e:?}");
+            assert_eq!(
+                COUNTED_LOOKUP_FAILURES.contains(&e.code().as_str()),
+                verdict::lookup_failure_counts(&e),
+                "{e:?}"
+            );
         }
     }
 }

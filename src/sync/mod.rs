@@ -110,17 +110,26 @@ pub enum Connectivity {
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SyncEvent {
-    IntentChanged { intent_id: String, state: crate::intent::IntentState },
+    IntentChanged {
+        intent_id: String,
+        state: crate::intent::IntentState,
+    },
     Queue(QueueSummary),
-    Connectivity { state: Connectivity },
+    Connectivity {
+        state: Connectivity,
+    },
     /// The engine could not write an outcome (a full disk, say): the engineer on call
     /// must look. An intent left `in_flight` is recovered as `unknown` as soon as the
     /// store takes writes again, without a restart.
-    StoreFailure { message: String },
+    StoreFailure {
+        message: String,
+    },
     /// The service answered 401: this terminal's API key is wrong or revoked. Nothing
     /// can be redeemed until a manager enters the right one; intents wait meanwhile.
     /// `message` is the service's own.
-    KeyRejected { message: String },
+    KeyRejected {
+        message: String,
+    },
 }
 
 /// Announces an intent's new state and the queue it leaves behind.
@@ -148,7 +157,12 @@ pub struct SyncHandle {
 
 impl SyncHandle {
     /// Starts the engine for `store` on the current tokio runtime.
-    pub fn spawn(store: Arc<Store>, api: ApiClient, cfg: SyncConfig, events: broadcast::Sender<SyncEvent>) -> SyncHandle {
+    pub fn spawn(
+        store: Arc<Store>,
+        api: ApiClient,
+        cfg: SyncConfig,
+        events: broadcast::Sender<SyncEvent>,
+    ) -> SyncHandle {
         let wake = Arc::new(Notify::new());
         let (released, released_rx) = mpsc::unbounded_channel();
         let (conn_tx, conn_rx) = watch::channel(Connectivity::Online);
@@ -157,10 +171,11 @@ impl SyncHandle {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_entropy(),
         };
-        let longest = [cfg.backoff_cap, crate::api::RETRY_AFTER_CAP, crate::verdict::UNAUTHORIZED_WAIT, cfg.decline_grace]
-            .into_iter()
-            .max()
-            .unwrap_or_default();
+        let longest =
+            [cfg.backoff_cap, crate::api::RETRY_AFTER_CAP, crate::verdict::UNAUTHORIZED_WAIT, cfg.decline_grace]
+                .into_iter()
+                .max()
+                .unwrap_or_default();
         let engine = Arc::new(Engine {
             horizon_ms: i64::try_from(longest.as_millis()).unwrap_or(i64::MAX / 4).saturating_add(60_000),
             clock: store.clock(),
@@ -253,7 +268,12 @@ impl Engine {
         full_jitter(self.cfg.backoff_base, self.cfg.backoff_cap, attempt, &mut *rng).as_millis() as i64
     }
 
-    async fn run(self: Arc<Self>, wake: Arc<Notify>, mut stop: watch::Receiver<bool>, mut released: mpsc::UnboundedReceiver<String>) {
+    async fn run(
+        self: Arc<Self>,
+        wake: Arc<Notify>,
+        mut stop: watch::Receiver<bool>,
+        mut released: mpsc::UnboundedReceiver<String>,
+    ) {
         match self.store.recover_in_flight() {
             Ok(recovered) => recovered.iter().for_each(|i| self.publish_intent(i)),
             Err(e) => {
@@ -307,8 +327,11 @@ impl Engine {
                             Vec::new()
                         }
                     };
-                    let fresh: Vec<Intent> =
-                        due.into_iter().filter(|i| !running.contains(&i.id) && !stranded.contains(&i.id)).take(slots).collect();
+                    let fresh: Vec<Intent> = due
+                        .into_iter()
+                        .filter(|i| !running.contains(&i.id) && !stranded.contains(&i.id))
+                        .take(slots)
+                        .collect();
                     for intent in fresh {
                         if intent.attempt_count > 0 && !budget.try_take(now) {
                             wake_at = Some(earliest(wake_at, now + budget.ms_until_token()));

@@ -67,7 +67,9 @@ mod tests {
     fn full_jitter_replays_from_its_seed() {
         let draw = |seed| {
             let mut rng = StdRng::seed_from_u64(seed);
-            (1..10).map(|n| full_jitter(Duration::from_millis(50), Duration::from_secs(9), n, &mut rng)).collect::<Vec<_>>()
+            (1..10)
+                .map(|n| full_jitter(Duration::from_millis(50), Duration::from_secs(9), n, &mut rng))
+                .collect::<Vec<_>>()
         };
         assert_eq!(draw(3), draw(3));
         assert_ne!(draw(3), draw(4));

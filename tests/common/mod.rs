@@ -69,7 +69,13 @@ pub async fn eventually(t: &Terminal, tick: Option<&ManualClock>, mut cond: impl
 
 /// Waits until the intent satisfies `cond` (see [`eventually`]) and returns it as it
 /// was when it did.
-pub async fn wait_for(t: &Terminal, id: &str, what: &str, tick: Option<&ManualClock>, cond: impl Fn(&Intent) -> bool) -> Intent {
+pub async fn wait_for(
+    t: &Terminal,
+    id: &str,
+    what: &str,
+    tick: Option<&ManualClock>,
+    cond: impl Fn(&Intent) -> bool,
+) -> Intent {
     let mut seen = None;
     let held = eventually(t, tick, || {
         let i = t.store().get(id).unwrap();

@@ -79,7 +79,8 @@ impl Sandbox {
     }
 
     pub async fn ledger(&self) -> Vec<Value> {
-        let v: Value = self.http.get(format!("{}/_sandbox/ledger", self.admin)).send().await.unwrap().json().await.unwrap();
+        let v: Value =
+            self.http.get(format!("{}/_sandbox/ledger", self.admin)).send().await.unwrap().json().await.unwrap();
         v["data"].as_array().unwrap().clone()
     }
 
@@ -97,12 +98,14 @@ impl Sandbox {
 
     /// Redeem requests that reached the service (past the fault layer) with this key.
     pub async fn requests_with_key(&self, idempotency_key: &str) -> u64 {
-        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
+        let v: Value =
+            self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
         v["by_idempotency_key"][idempotency_key].as_u64().unwrap_or(0)
     }
 
     pub async fn redeem_requests(&self) -> u64 {
-        let v: Value = self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
+        let v: Value =
+            self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
         v["redeem_requests"].as_u64().unwrap()
     }
 }

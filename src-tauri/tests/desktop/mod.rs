@@ -37,7 +37,8 @@ pub fn tauri_driver() -> PathBuf {
     if let Some(p) = std::env::var_os("TAURI_DRIVER") {
         return p.into();
     }
-    let cached = PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/voucher-pos-tools/bin/tauri-driver");
+    let cached =
+        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/voucher-pos-tools/bin/tauri-driver");
     if cached.exists() {
         return cached;
     }
@@ -64,7 +65,11 @@ impl Desktop {
         // fantoccini's TLS stack needs a crypto provider chosen once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let display = format!(":{}", 200 + free_port() % 500);
-        let xvfb = spawn_group(Command::new("Xvfb").args([&display, "-screen", "0", "1366x900x24", "-nolisten", "tcp"]).stderr(Stdio::null()));
+        let xvfb = spawn_group(
+            Command::new("Xvfb")
+                .args([&display, "-screen", "0", "1366x900x24", "-nolisten", "tcp"])
+                .stderr(Stdio::null()),
+        );
         let (port, native) = (free_port(), free_port());
         let driver = spawn_group(
             Command::new(tauri_driver())
