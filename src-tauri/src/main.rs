@@ -513,14 +513,35 @@ fn serve_instance(app: &tauri::AppHandle, instance: voucher_pos::instance::Insta
 /// from its console a cashier could read the PIN field and call any command.
 fn run(builder: tauri::Builder<tauri::Wry>, devtools: bool) {
     let mut context = tauri::generate_context!();
-    for window in &mut context.config_mut().app.windows {
+    with_inspector(context.config_mut(), devtools);
+    builder.run(context).expect("the terminal window could not start");
+}
+
+/// Sets every window's web inspector: on only when asked (`--devtools`).
+fn with_inspector(config: &mut tauri::utils::config::Config, devtools: bool) {
+    for window in &mut config.app.windows {
         window.devtools = Some(devtools);
     }
-    builder.run(context).expect("the terminal window could not start");
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
+    /// Issue 23: no build the README starts has the web inspector on (a debug
+    /// build's default); only `--devtools` turns it on.
+    #[test]
+    fn the_web_inspector_is_off_unless_asked_for() {
+        let conf = || serde_json::from_str::<tauri::utils::config::Config>(include_str!("../tauri.conf.json")).unwrap();
+        for (args, on) in [(&["voucher-pos-app"][..], false), (&["voucher-pos-app", "--devtools"][..], true)] {
+            let args = super::Args::try_parse_from(args).unwrap();
+            assert_eq!(args.devtools, on);
+            let mut config = conf();
+            assert!(!config.app.windows.is_empty());
+            super::with_inspector(&mut config, args.devtools);
+            assert!(config.app.windows.iter().all(|w| w.devtools == Some(on)), "{args:?}", args = args.devtools);
+        }
+    }
     /// The data folder is named after the app identifier: the core's constant and
     /// the bundle's configuration must be one name.
     #[test]
