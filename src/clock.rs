@@ -34,9 +34,16 @@ pub trait Clock: Send + Sync + 'static {
 /// The kernel's boot id and `CLOCK_BOOTTIME`. Neither can be moved by setting the
 /// date; a new boot id says the count started again.
 pub fn os_uptime() -> Uptime {
-    let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "unknown".into());
+    // Read once: it cannot change while this process runs, and the sync engine asks
+    // for the uptime on every pass.
+    static BOOT_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let boot_id = BOOT_ID
+        .get_or_init(|| {
+            std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_else(|_| "unknown".into())
+        })
+        .clone();
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid, writable timespec; CLOCK_BOOTTIME exists on Linux.
     let ok = unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) } == 0;

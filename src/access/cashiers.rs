@@ -176,7 +176,7 @@ pub(crate) fn check(store: &Store, id: &str, pin: &str) -> Result<Checked, Error
         .optional()
     })?;
     let Some((name, hash, one_time)) = row else {
-        return Err(pin::refuse_unknown(store, UNKNOWN).err().unwrap_or(PinError::Wrong { wait_s: 0 }).into());
+        return Err(pin::refuse_unknown(store, UNKNOWN).into());
     };
     let who = subject(id);
     pin::verify(store, &who, &hash, pin, &who, "cashier PIN")?;

@@ -236,13 +236,13 @@ pub(crate) fn verify(
 /// PIN is, after the same argon2 work, whatever came before: a wait, or a different
 /// answer, would tell which ids exist. One shared count (`subject`) keeps the audit
 /// to a row for the first and then every 50th, never one naming what was typed; the
-/// per-minute limit on sign-ins is what slows a flood.
-pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> Result<(), PinError> {
+/// per-minute limit on sign-ins is what slows a flood. Returns the refusal to give.
+pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> PinError {
     let _one = CHECKING.lock().unwrap_or_else(|p| p.into_inner());
     let matched = PasswordHash::new(decoy_hash()).is_ok_and(|h| Argon2::default().verify_password(b"0000", &h).is_ok());
     debug_assert!(!matched);
     let wall = store.now_ms();
-    store.with_transaction(|tx| {
+    let counted = store.with_transaction(|tx| {
         let failures: u32 = tx.query_row(
             "INSERT INTO pin_failures (subject, failures, last_at) VALUES (?1, 1, ?2)
              ON CONFLICT(subject) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at
@@ -254,8 +254,11 @@ pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> Result<(), PinErro
             audit::record(tx, wall, subject, "pin_wrong", Some(&format!("{failures} sign-ins with unknown ids")))?;
         }
         Ok(())
-    })?;
-    Err(PinError::Wrong { wait_s: 0 })
+    });
+    match counted {
+        Ok(()) => PinError::Wrong { wait_s: 0 },
+        Err(e) => e.into(),
+    }
 }
 
 /// Forgets the wrong-PIN count of `subject` (after a reset).
