@@ -1,49 +1,16 @@
-// Every command the page may call. Declaring them makes Tauri deny each one unless
+// Declares every command of `src/command_table.rs`: Tauri then denies each one unless
 // `capabilities/main.json` grants its `allow-...` permission, so that file is the
-// page's whole permission list. A command missing here does not exist for the page.
-const COMMANDS: &[&str] = &[
-    "startup_problem",
-    "status",
-    "close_terminal",
-    "scan",
-    "sale_view",
-    "sale_set_total",
-    "sale_redeem",
-    "sale_close",
-    "view_intent",
-    "accept_offline",
-    "cancel",
-    "decline",
-    "access_state",
-    "manager_set_pin",
-    "manager_unlock",
-    "manager_lock",
-    "manager_change_pin",
-    "cashier_sign_in",
-    "cashier_sign_in_new_pin",
-    "cashier_reset_pin",
-    "cashier_sign_out",
-    "cashier_list",
-    "cashier_add",
-    "cashier_remove",
-    "audit_page",
-    "log_page",
-    "intent_detail",
-    "review_inbox",
-    "settle",
-    "export_csv",
-    "archive_old",
-    "eod_report",
-    "eod_export_csv",
-    "backup_now",
-    "diagnostics_export",
-    "start_scanner",
-    "get_settings",
-    "save_settings",
-    "sandbox_simulate_offline",
-];
+// page's whole permission list. A command missing from the table does not exist for
+// the page.
+macro_rules! command_table {
+    ($($name:ident ($($arg:ident : $ty:ty $(as $ts:literal)?),*) -> $ret:ty;)*) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+include!("src/command_table.rs");
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/command_table.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )

@@ -97,3 +97,23 @@ mod tests {
         assert_eq!(quote(""), "\"\"");
     }
 }
+
+/// What the entry starts: this program with the arguments it was started with, so
+/// that a login opens the same program on the same database.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+}
+
+impl Launch {
+    /// Writes or removes this user's entry so that it matches `enabled`.
+    pub fn apply(&self, enabled: bool) -> Result<(), crate::Error> {
+        let failed = |why: String| crate::Error::NotAllowed {
+            code: crate::ErrorCode::AutostartFailed,
+            message: format!("The login autostart entry could not be written: {why}"),
+        };
+        let folder = folder().ok_or_else(|| failed("this user has no home folder".into()))?;
+        apply(&folder, enabled.then(|| (self.program.as_path(), self.args.as_slice()))).map_err(|e| failed(e.to_string()))
+    }
+}

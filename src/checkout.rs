@@ -130,7 +130,7 @@ impl Terminal {
             let mut all = true;
             for before in pressed {
                 let cur = self.store.get(&before.id)?;
-                let settled = cur.state.is_final() || cur.state == IntentState::NeedsReview;
+                let settled = cur.state.has_outcome();
                 let waiting = matches!(cur.state, IntentState::Queued | IntentState::Unknown)
                     && (cur.attempt_count > before.attempt_count || self.sync.connectivity() == Connectivity::Offline);
                 all &= settled || waiting || cur.state == IntentState::Scanned;
@@ -140,6 +140,23 @@ impl Terminal {
             }
             match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return Ok(()),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Waits up to `wait` until intent `id` has an outcome, whatever the
+    /// connectivity (a script's `redeem --wait`), and returns it as it then is.
+    pub async fn wait_for_outcome(&self, id: &str, wait: Duration) -> Result<Intent, Error> {
+        let mut rx = self.events.subscribe();
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let intent = self.store.get(id)?;
+            if intent.state.has_outcome() {
+                return Ok(intent);
+            }
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return Ok(self.store.get(id)?),
                 Ok(_) => {}
             }
         }

@@ -67,6 +67,12 @@ impl IntentState {
         matches!(self, IntentState::Redeemed | IntentState::Refused | IntentState::Cancelled)
     }
 
+    /// Nothing more happens without a person: final, or a manager's to settle. What a
+    /// Redeem press and a script's `--wait` wait for.
+    pub fn has_outcome(self) -> bool {
+        self.is_final() || self == IntentState::NeedsReview
+    }
+
     /// Committed by the cashier and not yet at an outcome: what "pending" counts.
     pub fn is_pending(self) -> bool {
         matches!(self, IntentState::Queued | IntentState::InFlight | IntentState::Unknown)

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api;
+pub mod app;
 pub mod autostart;
 pub mod backup;
 pub mod checkout;

@@ -7,7 +7,8 @@
 mod tests {
     use ts_rs::{Config, TS};
 
-    use crate::commands::{Detail, Exported, IpcError, SettingsView, Status};
+    use crate::ipc::IpcError;
+    use voucher_pos::app::{Detail, Exported, SettingsView, Status};
     use voucher_pos::access::{
         audit::{AuditEntry, AuditPage},
         AccessState, Cashier,

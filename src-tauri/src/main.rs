@@ -1,11 +1,11 @@
 //! The Tauri shell: starts the core (and, with no service configured, the embedded
 //! sandbox service with demo vouchers), the scanner, and the window. It makes no
-//! decisions: commands call `voucher_pos::checkout::Terminal` (see `commands.rs`),
-//! and core events are forwarded to the UI unchanged.
+//! decisions: each command of `command_table.rs` calls the core's application layer
+//! (`voucher_pos::app`), and core events are forwarded to the page unchanged.
 
-mod acl;
 mod bindings;
 mod commands;
+mod ipc;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -27,7 +27,8 @@ use voucher_pos::startup::{choose_service, store_problem, Service, StartupProble
 use voucher_pos::store::Store;
 use voucher_pos::sync::SyncConfig;
 
-use commands::{AppState, Startup};
+use commands::{EmbeddedSandbox, Startup};
+use voucher_pos::app::App;
 
 /// The same flag names as the headless `voucher-pos` binary.
 #[derive(Parser)]
@@ -86,30 +87,6 @@ impl Args {
     /// The database: `--db`, else the default path.
     fn db(&self) -> PathBuf {
         self.db.clone().unwrap_or_else(voucher_pos::store::default_path)
-    }
-}
-
-/// The embedded sandbox, kept alive for as long as the app runs (dropping it stops
-/// its accept loop).
-pub struct EmbeddedSandbox(Option<voucher_sandbox::Running>);
-
-/// The embedded sandbox only: makes its service unreachable, so that a person can see
-/// the terminal queue offline and catch up, without a network to unplug. Answers
-/// once the change is in effect (async: the window never waits on it).
-#[tauri::command]
-async fn sandbox_simulate_offline(
-    sandbox: tauri::State<'_, EmbeddedSandbox>,
-    offline: bool,
-) -> Result<(), commands::IpcError> {
-    match &sandbox.0 {
-        Some(running) => {
-            running.set_offline_and_wait(offline).await;
-            Ok(())
-        }
-        None => Err(commands::IpcError {
-            code: voucher_pos::ErrorCode::NotSandbox,
-            message: "Only the embedded sandbox can simulate a network loss.".into(),
-        }),
     }
 }
 
@@ -266,12 +243,9 @@ fn main() {
     // Once a store day, a backup (off the window's thread: it copies the database).
     {
         let store = core.terminal.store().clone();
-        let (zone, keep) = (core.settings.zone(), core.settings.backups_kept as usize);
         std::thread::spawn(move || {
-            if !voucher_pos::backup::made_today(&store, &zone) {
-                if let Err(e) = voucher_pos::backup::make(&store, keep) {
-                    tracing::error!(error = %e, "the day's backup failed");
-                }
+            if let Err(e) = voucher_pos::app::daily_backup(&store) {
+                tracing::error!(error = %e, "the day's backup failed");
             }
         });
     }
@@ -279,19 +253,19 @@ fn main() {
         set(&core.settings.log_level);
     }
     let till = args.till || core.settings.till_mode;
-    let launch = (
-        std::env::current_exe().unwrap_or_else(|_| PathBuf::from("voucher-pos-app")),
-        args.db.iter().flat_map(|db| ["--db".to_string(), db.display().to_string()]).collect::<Vec<_>>(),
-    );
+    let launch = voucher_pos::autostart::Launch {
+        program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("voucher-pos-app")),
+        args: args.db.iter().flat_map(|db| ["--db".to_string(), db.display().to_string()]).collect(),
+    };
     if core.settings.start_on_login {
         // The program may have moved since the entry was written (a reinstall).
-        if let Err(e) = commands::apply_autostart(&launch, true) {
-            tracing::warn!(error = %e.message, "login autostart entry");
+        if let Err(e) = launch.apply(true) {
+            tracing::warn!(error = %e, "login autostart entry");
         }
     }
     let mut events = core.terminal.subscribe();
     let access = Access::new(core.terminal.store().clone(), core.settings.cashier_id.clone());
-    let state = AppState {
+    let state = App {
         terminal: core.terminal,
         sale: Mutex::new(sale),
         sandbox: core.sandbox.0.is_some(),
@@ -309,47 +283,7 @@ fn main() {
         .manage(state)
         .manage(core.sandbox)
         .manage(Startup(None))
-        .invoke_handler(tauri::generate_handler![
-            commands::startup_problem,
-            commands::status,
-            commands::close_terminal,
-            commands::scan,
-            commands::sale_view,
-            commands::sale_set_total,
-            commands::sale_redeem,
-            commands::sale_close,
-            commands::view_intent,
-            commands::accept_offline,
-            commands::cancel,
-            commands::decline,
-            commands::access_state,
-            commands::manager_set_pin,
-            commands::manager_unlock,
-            commands::manager_lock,
-            commands::manager_change_pin,
-            commands::cashier_sign_in,
-            commands::cashier_sign_in_new_pin,
-            commands::cashier_reset_pin,
-            commands::cashier_sign_out,
-            commands::cashier_list,
-            commands::cashier_add,
-            commands::cashier_remove,
-            commands::audit_page,
-            commands::log_page,
-            commands::intent_detail,
-            commands::review_inbox,
-            commands::settle,
-            commands::export_csv,
-            commands::archive_old,
-            commands::eod_report,
-            commands::eod_export_csv,
-            commands::backup_now,
-            commands::diagnostics_export,
-            commands::start_scanner,
-            commands::get_settings,
-            commands::save_settings,
-            sandbox_simulate_offline,
-        ])
+        .invoke_handler(ipc::handler())
         .on_window_event(move |window, event| {
             // Till mode: the desktop's close (Alt+F4, a window manager's button) only
             // asks; `close_terminal` closes, given the manager's PIN.
@@ -403,25 +337,17 @@ fn main() {
                             let _ = preview.send(tauri::ipc::InvokeResponseBody::Raw(message));
                         }
                         ScanEvent::Code { parsed, .. } => {
-                            let state = handle.state::<AppState>();
+                            let app = handle.state::<App>();
                             // The text goes with the answer: a CFHP code comes back asking
                             // for its receipt and SKUs, and the page scans it again with them.
+                            // (The decoder's own thread, not the window's: it may wait for the disk.)
                             let (text, answer) = match parsed {
-                                // The decoder's own thread, not the window's: it may wait for the disk.
-                                Ok(code) => (
-                                    Some(code.as_str().to_string()),
-                                    tauri::async_runtime::block_on(commands::scan(
-                                        state,
-                                        code.as_str().to_string(),
-                                        None,
-                                        None,
-                                    )),
-                                ),
-                                Err(e) => (None, Err(voucher_pos::Error::from(e).into())),
+                                Ok(code) => (Some(code.as_str().to_string()), app.scan(code.as_str(), None, None)),
+                                Err(e) => (None, Err(voucher_pos::Error::from(e))),
                             };
                             let (ok, err) = match answer {
                                 Ok(r) => (Some(r), None),
-                                Err(e) => (None, Some(e)),
+                                Err(e) => (None, Some(ipc::IpcError::from(e))),
                             };
                             let _ = handle.emit("scanned", serde_json::json!({"text": text, "ok": ok, "err": err}));
                         }
@@ -449,7 +375,7 @@ fn main() {
 /// through a buffer thread: Tauri ends the process without running destructors, and
 /// the last lines before a crash are the ones a support person needs. (No command
 /// logs from the window's thread.)
-fn start_logs(args: &Args) -> Option<commands::LogLevel> {
+fn start_logs(args: &Args) -> Option<voucher_pos::app::LogLevel> {
     use std::os::unix::fs::DirBuilderExt;
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
@@ -486,7 +412,7 @@ fn start_logs(args: &Args) -> Option<commands::LogLevel> {
 fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::instance::Instance>, devtools: bool) {
     let builder = tauri::Builder::default()
         .manage(Startup(Some(problem)))
-        .invoke_handler(tauri::generate_handler![commands::startup_problem])
+        .invoke_handler(ipc::problem_handler())
         .setup(move |app| {
             if let Some(instance) = instance {
                 serve_instance(app.handle(), instance);

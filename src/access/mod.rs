@@ -222,6 +222,13 @@ impl Access {
         }
     }
 
+    /// The right to do a manager's task, while the manager session is open (see
+    /// [`Access::require_manager`]).
+    pub fn manager(&self) -> Result<crate::app::Authority, Error> {
+        self.require_manager()?;
+        Ok(crate::app::Authority::manager_session())
+    }
+
     /// Changes the manager PIN: the current one (with the usual back-off) and the new
     /// one twice.
     pub fn change_pin(&self, current: &str, new: &str, again: &str) -> Result<(), Error> {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use voucher_pos::api::{ApiClient, ApiConfig};
+use voucher_pos::app::Authority;
 use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::{Clock, SystemClock};
 use voucher_pos::intent::{Intent, IntentState, SaleContext};
@@ -331,19 +332,12 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     };
     if let Command::Restore { file } = &cli.command {
         // Before anything opens the database: restoring needs it closed.
-        let kept = voucher_pos::backup::restore(&db, file, clock.now_ms())
+        let kept = voucher_pos::app::restore(&db, file, clock, &Authority::os_user())
             .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
         match kept {
             Some(k) => eprintln!("Restored {}; the database it replaced is kept as {}.", file.display(), k.display()),
             None => eprintln!("Restored {}.", file.display()),
         }
-        let store = Store::open(&db, clock)?;
-        voucher_pos::access::audit::append(
-            &store,
-            &voucher_pos::access::os_user(),
-            "database_restored",
-            Some(&file.display().to_string()),
-        )?;
         return Ok(0);
     }
     let store = Arc::new(Store::open(&db, clock)?);
@@ -405,20 +399,9 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Redeem { intent_id, wait: Some(wait) } => {
             let t = terminal()?;
-            let mut rx = t.subscribe();
             store.commit_redeem(&intent_id, &actor, false)?;
             t.wake();
-            let deadline = tokio::time::Instant::now() + wait;
-            let i = loop {
-                let i = store.get(&intent_id)?;
-                if i.state.is_final() || i.state == IntentState::NeedsReview {
-                    break i;
-                }
-                match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Err(_) => break store.get(&intent_id)?,
-                    Ok(_) => {}
-                }
-            };
+            let i = t.wait_for_outcome(&intent_id, wait).await?;
             t.shutdown().await;
             println!("{}", outcome_line(&i));
             Ok(exit_code_for(&i))
@@ -551,8 +534,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Report { date, format } => {
             let api = ApiClient::new(&api_config()?)?;
-            let zone = voucher_pos::settings::TerminalSettings::load(&store)?.zone();
-            let report = voucher_pos::report::build(&store, &api, &zone, &date, &cli.branch, &cli.terminal_id)
+            let report = voucher_pos::app::report(&store, &api, Some(&date), &cli.branch, &cli.terminal_id)
                 .await
                 .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
             match format {
@@ -565,25 +547,25 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(if report.findings.is_empty() { 0 } else { 4 })
         }
         Command::Backup => {
-            let keep = voucher_pos::settings::TerminalSettings::load(&store)?.backups_kept as usize;
-            let path =
-                voucher_pos::backup::make(&store, keep).map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+            let path = voucher_pos::app::backup_now(&store, &Authority::os_user())
+                .await
+                .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
             println!("{}", path.display());
             Ok(0)
         }
         Command::Restore { .. } => unreachable!("handled before the database is opened"),
         Command::Archive { to, older_than_days } => {
-            let days = match older_than_days {
-                Some(d) => d,
-                None => voucher_pos::settings::TerminalSettings::load(&store)?.retention_days,
-            };
             let data_dir = voucher_pos::store::data_dir(&db);
-            let done = voucher_pos::retention::archive(&store, days, &to, &data_dir, &voucher_pos::access::os_user())
+            let done = voucher_pos::app::archive(&store, &data_dir, &Authority::os_user(), older_than_days, to)
+                .await
                 .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
             let what = if done.count == 1 { "1 intent".to_string() } else { format!("{} intents", done.count) };
             match done.file {
                 Some(f) => println!("archived {what} to {f}"),
-                None => println!("archived 0 intents: none final and older than {days} days"),
+                None => println!(
+                    "archived 0 intents: none final and last changed before {}",
+                    voucher_pos::clock::rfc3339(done.cutoff_ms)
+                ),
             }
             Ok(0)
         }

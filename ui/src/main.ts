@@ -914,7 +914,7 @@ function wire() {
     const choosing = !$("signin-choose").hidden;
     let keepChoose = false;
     try {
-      if (choosing) await invoke<Cashier>("cashier_sign_in_new_pin", { id, pin: pin.value, new: fresh.value, again: again.value });
+      if (choosing) await invoke<Cashier>("cashier_sign_in_new_pin", { id, pin: pin.value, newPin: fresh.value, again: again.value });
       else await invoke<Cashier>("cashier_sign_in", { id, pin: pin.value });
       $("signin-error").textContent = "";
       $<HTMLInputElement>("signin-id").value = "";
