@@ -332,7 +332,7 @@ fn main() {
                     let t = Instant::now();
                     let found = dec(&frame);
                     times[k].push(t.elapsed());
-                    if found.iter().any(|p| *p == expected) {
+                    if found.contains(&expected) {
                         totals[k] += 1;
                         per_dir[k] += 1;
                         if k == 0 {

@@ -21,6 +21,12 @@ build_ui
 echo "== Rust: build the workspace once (one package selection for everything below)"
 cargo build --workspace --all-targets --locked
 
+echo "== Rust: clippy, every warning an error ([workspace.lints] in Cargo.toml)"
+if ! cargo clippy --workspace --all-targets --locked --quiet -- -D warnings; then
+  echo "clippy: FAILED"
+  lint_failed=1
+fi
+
 echo "== Rust: tests"
 # How many test binaries (unit, integration, end-to-end) and doc-test runs the
 # workspace has: a binary that silently stops running shows as a difference below.
@@ -44,6 +50,7 @@ set +e
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 [ -z "${fmt_failed:-}" ] || status=1
+[ -z "${lint_failed:-}" ] || status=1
 set -e
 
 echo "== Benches: each runs once, small and in debug (figures printed, not judged)"

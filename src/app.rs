@@ -146,10 +146,14 @@ pub async fn export_report(
 }
 
 /// Writes the support archive (summary and logs, no secrets, no codes) to `dest`.
-pub async fn save_diagnostics(store: &Arc<Store>, data_dir: &Path, who: &Authority, dest: PathBuf) -> Result<(), Error> {
+pub async fn save_diagnostics(
+    store: &Arc<Store>,
+    data_dir: &Path,
+    who: &Authority,
+    dest: PathBuf,
+) -> Result<(), Error> {
     let (s, d, to) = (store.clone(), data_dir.to_path_buf(), dest.clone());
-    off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::diagnostics::write(&s, &d.join("logs"), &to, &d)?))
-        .await?;
+    off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::diagnostics::write(&s, &d.join("logs"), &to, &d)?)).await?;
     audit::append(store, who.actor(), "diagnostics_saved", Some(&dest.display().to_string()))?;
     Ok(())
 }
@@ -176,7 +180,12 @@ pub fn daily_backup(store: &Store) -> Result<Option<PathBuf>, Error> {
 /// Puts the backup `from` in place of the database at `db` (which must be closed)
 /// and records who did, in the restored database. Returns where the replaced
 /// database was kept.
-pub fn restore(db: &Path, from: &Path, clock: Arc<dyn crate::clock::Clock>, who: &Authority) -> Result<Option<PathBuf>, Error> {
+pub fn restore(
+    db: &Path,
+    from: &Path,
+    clock: Arc<dyn crate::clock::Clock>,
+    who: &Authority,
+) -> Result<Option<PathBuf>, Error> {
     let kept = crate::backup::restore(db, from, clock.now_ms())?;
     let store = Store::open(db, clock)?;
     audit::append(&store, who.actor(), "database_restored", Some(&from.display().to_string()))?;
@@ -281,7 +290,11 @@ pub struct Detail {
 }
 
 pub fn detail(store: &Store, intent_id: &str) -> Result<Detail, Error> {
-    Ok(Detail { intent: store.get(intent_id)?, attempts: store.attempts(intent_id)?, history: store.history(intent_id)? })
+    Ok(Detail {
+        intent: store.get(intent_id)?,
+        attempts: store.attempts(intent_id)?,
+        history: store.history(intent_id)?,
+    })
 }
 
 /// Changes the log files' level while the app runs.

@@ -114,6 +114,7 @@ impl Launch {
             message: format!("The login autostart entry could not be written: {why}"),
         };
         let folder = folder().ok_or_else(|| failed("this user has no home folder".into()))?;
-        apply(&folder, enabled.then(|| (self.program.as_path(), self.args.as_slice()))).map_err(|e| failed(e.to_string()))
+        apply(&folder, enabled.then_some((self.program.as_path(), self.args.as_slice())))
+            .map_err(|e| failed(e.to_string()))
     }
 }

@@ -47,6 +47,8 @@ pub fn os_uptime() -> Uptime {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid, writable timespec; CLOCK_BOOTTIME exists on Linux.
     let ok = unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) } == 0;
+    // `time_t` and `c_long` are 32 bits on some targets.
+    #[allow(clippy::unnecessary_cast)]
     let ms = if ok { ts.tv_sec as i64 * 1000 + ts.tv_nsec as i64 / 1_000_000 } else { 0 };
     Uptime { boot_id, ms }
 }

@@ -55,7 +55,7 @@ impl Currency {
         let units = (c / 100).to_string();
         let mut grouped = String::new();
         for (k, ch) in units.chars().enumerate() {
-            if k > 0 && (units.len() - k) % 3 == 0 {
+            if k > 0 && (units.len() - k).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);

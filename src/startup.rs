@@ -172,3 +172,49 @@ mod tests {
         assert!(p.what_to_do.contains("empty database"), "{}", p.what_to_do);
     }
 }
+
+/// The flags both binaries take (`voucher-pos-app` and `voucher-pos` flatten this),
+/// with the same names and environment variables.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Flags {
+    /// The terminal database (default: $VOUCHER_POS_DB, else
+    /// ~/.local/share/org.voucherpos.terminal/terminal.db).
+    #[arg(long, global = true, env = "VOUCHER_POS_DB")]
+    pub db: Option<std::path::PathBuf>,
+    /// The voucher service's base URL; without it the app runs the embedded sandbox.
+    #[arg(long, global = true, env = "VOUCHER_POS_SERVICE")]
+    pub service: Option<String>,
+    /// The API key for the voucher service (never logged or printed).
+    #[arg(long = "api-key", global = true, env = "VOUCHER_POS_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// This terminal's id (default: the stored setting).
+    #[arg(long, global = true)]
+    pub terminal_id: Option<String>,
+    /// The branch code (default: the stored setting).
+    #[arg(long, global = true)]
+    pub branch: Option<String>,
+    /// The cashier id while no cashiers are listed (default: the stored setting in
+    /// the app, `cli` on the command line).
+    #[arg(long, global = true)]
+    pub cashier: Option<String>,
+}
+
+impl Flags {
+    /// The database: `--db`, else the default path.
+    pub fn db(&self) -> std::path::PathBuf {
+        self.db.clone().unwrap_or_else(crate::store::default_path)
+    }
+
+    /// The stored settings with this run's terminal id, branch and cashier over them.
+    pub fn over(&self, mut settings: TerminalSettings) -> TerminalSettings {
+        let pick = |flag: &Option<String>, stored: &mut String| {
+            if let Some(v) = flag {
+                *stored = v.clone();
+            }
+        };
+        pick(&self.terminal_id, &mut settings.terminal_id);
+        pick(&self.branch, &mut settings.branch_code);
+        pick(&self.cashier, &mut settings.cashier_id);
+        settings
+    }
+}

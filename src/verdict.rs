@@ -534,6 +534,7 @@ mod tests {
         // Declined, with an earlier attempt that may still be travelling.
         let in_grace = Facts { grace_left: Duration::from_secs(60), ..f(false, false, true) };
         #[rustfmt::skip]
+        #[allow(clippy::type_complexity)] // a table's row, read once just below
         let table: Vec<(&str, Facts, Lookup, IntentState, Option<ReviewCause>, bool)> = vec![
             // name                          facts                  lookup                                   to           review                                   loss
             ("found",                        f(false, false, false), Lookup::Found(tx.clone()),               Redeemed,    None,                                    false),

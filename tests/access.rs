@@ -477,19 +477,17 @@ fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_ou
 fn an_unknown_id_is_answered_no_faster_than_a_known_one() {
     let (_dir, clock, store, access) = till();
     cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
-    let median = |id: &str| {
-        let mut t: Vec<std::time::Duration> = (0..3)
-            .map(|_| {
-                clock.advance_ms(20 * 60_000);
-                let start = std::time::Instant::now();
-                access.sign_in(id, "9031").unwrap_err();
-                start.elapsed()
-            })
-            .collect();
-        t.sort();
-        t[1]
+    // Alternated, so that whatever else loads the machine loads both alike.
+    let time = |id: &str| {
+        clock.advance_ms(20 * 60_000);
+        let start = std::time::Instant::now();
+        access.sign_in(id, "9031").unwrap_err();
+        start.elapsed()
     };
-    let (known, unknown) = (median("ann"), median("nobody"));
+    let (mut known, mut unknown): (Vec<_>, Vec<_>) = (0..7).map(|_| (time("ann"), time("nobody"))).unzip();
+    known.sort();
+    unknown.sort();
+    let (known, unknown) = (known[3], unknown[3]);
     assert!(unknown * 3 >= known, "unknown id {unknown:?}, known id {known:?}");
 }
 

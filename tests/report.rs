@@ -81,13 +81,20 @@ async fn three_terminals_one_loses_track_the_report_names_it_and_opens_its_revie
     // T1 holds the intent as only scanned.
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let lost = stdout(&pos(&a, &s, "T1", "B1", &["scan", &qr]));
+    // The database as it is on disk: its main file and its write-ahead log (which
+    // may hold the settings and the scan).
+    let (wal, wal_copy) = (dir.path().join("a.db-wal"), dir.path().join("a.copy-wal"));
     std::fs::copy(&a, dir.path().join("a.copy")).unwrap();
+    let had_wal = std::fs::copy(&wal, &wal_copy).is_ok();
     let out = pos(&a, &s, "T1", "B1", &["redeem", &lost, "--wait", "10s"]);
     assert!(stdout(&out).starts_with("redeemed"));
     for side in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{side}", a.display()));
     }
     std::fs::copy(dir.path().join("a.copy"), &a).unwrap();
+    if had_wal {
+        std::fs::copy(&wal_copy, &wal).unwrap();
+    }
 
     let date = today_in("Asia/Singapore");
     let (code, r, stderr) = report(&a, &s, "T1", "B1", &date);

@@ -78,7 +78,7 @@ async fn next_customer_after_an_offline_press_waits_for_an_answer_and_declining_
     assert!(e.to_string().contains("rsg:"), "the message names the voucher: {e}");
     let v = t.sale_view().unwrap();
     assert!(v.sale.is_some_and(|s| s.closed_at.is_none()), "the sale stays open");
-    assert_eq!(v.unresolved, [i.id.clone()]);
+    assert_eq!(v.unresolved, std::slice::from_ref(&i.id));
     assert!(!v.can_close);
 
     // Declined: the sale closes, and the voucher is never sent.

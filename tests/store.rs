@@ -267,7 +267,7 @@ fn malformed_or_over_long_codes_are_refused_before_any_write() {
     for bad in
         ["https://example.com", "rsg:", &format!("rsg:{}", "v".repeat(2000)), "rsg:v_1;DROP TABLE intents", "hello"]
     {
-        let err = scan_text(&store, bad, &sale()).err().expect("must refuse");
+        let err = scan_text(&store, bad, &sale()).expect_err("must refuse");
         assert!(err.code().as_str().starts_with("code_"), "{bad:?} gave {err:?}");
     }
     assert_eq!(count_intents(&store), 0);

@@ -8,11 +8,11 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::ipc::IpcError;
-    use voucher_pos::app::{Detail, Exported, SettingsView, Status};
     use voucher_pos::access::{
         audit::{AuditEntry, AuditPage},
         AccessState, Cashier,
     };
+    use voucher_pos::app::{Detail, Exported, SettingsView, Status};
     use voucher_pos::checkout::{RedeemView, Settlement};
     use voucher_pos::intent::{Intent, IntentState};
     use voucher_pos::log::{LogCursor, LogFilter, LogPage};

@@ -71,7 +71,12 @@ fn manager(handle: &AppHandle) -> Answer<(State<'_, App>, Authority)> {
 /// Asks the manager where to save, in the desktop's own save dialog (its answer comes
 /// through a channel, so no thread waits on it), then checks that the manager session
 /// is still open: the dialog may have stayed up a while. `None`: cancelled.
-async fn ask_where_to_save(handle: &AppHandle, title: &str, file_name: String, extension: &str) -> Answer<Option<PathBuf>> {
+async fn ask_where_to_save(
+    handle: &AppHandle,
+    title: &str,
+    file_name: String,
+    extension: &str,
+) -> Answer<Option<PathBuf>> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let kind = if extension == "tar" { "tar archive" } else { "CSV" };
@@ -104,7 +109,12 @@ pub async fn close_terminal(handle: &AppHandle, pin: String) -> Answer<()> {
     Ok(())
 }
 
-pub async fn scan(handle: &AppHandle, text: String, receipt: Option<String>, skus: Option<String>) -> Answer<ScanResult> {
+pub async fn scan(
+    handle: &AppHandle,
+    text: String,
+    receipt: Option<String>,
+    skus: Option<String>,
+) -> Answer<ScanResult> {
     Ok(state(handle).scan(&text, receipt.as_deref(), skus.as_deref())?)
 }
 

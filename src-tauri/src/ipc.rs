@@ -142,9 +142,8 @@ mod tests {
                 s.name,
             ));
         }
-        let mut out = String::from(
-            "// Generated from src-tauri/src/command_table.rs by src-tauri/src/ipc.rs. Do not edit.\n\n",
-        );
+        let mut out =
+            String::from("// Generated from src-tauri/src/command_table.rs by src-tauri/src/ipc.rs. Do not edit.\n\n");
         out.push_str("import { invoke, type Channel } from \"@tauri-apps/api/core\";\n");
         out.push_str(&format!(
             "import type {{ {} }} from \"./bindings\";\n\n",

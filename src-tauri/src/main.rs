@@ -30,19 +30,11 @@ use voucher_pos::sync::SyncConfig;
 use commands::{EmbeddedSandbox, Startup};
 use voucher_pos::app::App;
 
-/// The same flag names as the headless `voucher-pos` binary.
 #[derive(Parser)]
 #[command(version, about = "The voucher POS terminal.")]
 struct Args {
-    /// The terminal database (default: ~/.local/share/org.voucherpos.terminal/terminal.db).
-    #[arg(long, env = "VOUCHER_POS_DB")]
-    db: Option<PathBuf>,
-    /// The voucher service's base URL; without it the embedded sandbox is used.
-    #[arg(long, env = "VOUCHER_POS_SERVICE")]
-    service: Option<String>,
-    /// The API key for the voucher service (never logged).
-    #[arg(long = "api-key", env = "VOUCHER_POS_API_KEY", hide_env_values = true)]
-    api_key: Option<String>,
+    #[command(flatten)]
+    terminal: voucher_pos::startup::Flags,
     /// Play images from a file or folder as the camera.
     #[arg(long)]
     frames: Option<PathBuf>,
@@ -55,15 +47,6 @@ struct Args {
     /// a developer at a desk, never on a till. Off otherwise, in every build.
     #[arg(long)]
     devtools: bool,
-    /// This terminal's id (default: the stored setting).
-    #[arg(long)]
-    terminal_id: Option<String>,
-    /// The branch code (default: the stored setting).
-    #[arg(long)]
-    branch: Option<String>,
-    /// The cashier id while no cashiers are listed (default: the stored setting).
-    #[arg(long)]
-    cashier: Option<String>,
     /// Till mode for this run: full screen, no window decorations, closing needs the
     /// manager PIN (the setting of the same name makes it the default).
     #[arg(long)]
@@ -83,13 +66,6 @@ fn demo_size(s: &str) -> Result<(u32, u32, f64), String> {
     Ok((w, h, fps))
 }
 
-impl Args {
-    /// The database: `--db`, else the default path.
-    fn db(&self) -> PathBuf {
-        self.db.clone().unwrap_or_else(voucher_pos::store::default_path)
-    }
-}
-
 struct Core {
     terminal: Terminal,
     api: ApiClient,
@@ -103,48 +79,41 @@ struct Core {
 /// Opens the database, chooses the service and starts the engine. A failure is a
 /// [`StartupProblem`] for the window, never a silent fallback to the sandbox.
 async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
-    let db = args.db();
+    let db = args.terminal.db();
     let data_dir = voucher_pos::store::data_dir(&db);
     let store = Arc::new(Store::open(&db, Arc::new(SystemClock)).map_err(|e| store_problem(&e))?);
-    let mut settings = TerminalSettings::load(&store).map_err(|e| store_problem(&e))?;
-    if let Some(t) = &args.terminal_id {
-        settings.terminal_id = t.clone();
-    }
-    if let Some(b) = &args.branch {
-        settings.branch_code = b.clone();
-    }
-    if let Some(c) = &args.cashier {
-        settings.cashier_id = c.clone();
-    }
+    let settings = args.terminal.over(TerminalSettings::load(&store).map_err(|e| store_problem(&e))?);
     let secrets = voucher_pos::secrets::open_default(&data_dir);
-    let (url, key, sandbox, demo_codes) =
-        match choose_service(args.service.as_deref(), args.api_key.as_deref(), &settings, secrets.as_ref())? {
-            Service::Real { url, key } => (url, key, None, vec![]),
-            Service::Sandbox => {
-                let running =
-                    voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap())
-                        .await
-                        .map_err(|e| StartupProblem {
-                            code: voucher_pos::ErrorCode::SandboxFailed,
-                            message: format!("The embedded sandbox could not start: {e}"),
-                            what_to_do: "Start the terminal again; if it keeps failing, call the engineer on call."
-                                .into(),
-                        })?;
-                eprintln!("SANDBOX: no service configured; embedded sandbox on {}", running.url());
-                // The demo codes go to the console only: logs never hold a whole code.
-                tracing::warn!(url = %running.url(), "no service configured: the embedded sandbox runs");
-                let demo = running.seed_demo().map_err(|e| StartupProblem {
+    let (url, key, sandbox, demo_codes) = match choose_service(
+        args.terminal.service.as_deref(),
+        args.terminal.api_key.as_deref(),
+        &settings,
+        secrets.as_ref(),
+    )? {
+        Service::Real { url, key } => (url, key, None, vec![]),
+        Service::Sandbox => {
+            let running = voucher_sandbox::start(voucher_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap())
+                .await
+                .map_err(|e| StartupProblem {
                     code: voucher_pos::ErrorCode::SandboxFailed,
-                    message: e.to_string(),
-                    what_to_do: String::new(),
+                    message: format!("The embedded sandbox could not start: {e}"),
+                    what_to_do: "Start the terminal again; if it keeps failing, call the engineer on call.".into(),
                 })?;
-                for (label, code) in &demo {
-                    eprintln!("SANDBOX demo code ({label}): {code}");
-                }
-                let codes = demo.into_iter().map(|(_, c)| c).collect();
-                (running.url(), "test_sandbox".to_string(), Some(running), codes)
+            eprintln!("SANDBOX: no service configured; embedded sandbox on {}", running.url());
+            // The demo codes go to the console only: logs never hold a whole code.
+            tracing::warn!(url = %running.url(), "no service configured: the embedded sandbox runs");
+            let demo = running.seed_demo().map_err(|e| StartupProblem {
+                code: voucher_pos::ErrorCode::SandboxFailed,
+                message: e.to_string(),
+                what_to_do: String::new(),
+            })?;
+            for (label, code) in &demo {
+                eprintln!("SANDBOX demo code ({label}): {code}");
             }
-        };
+            let codes = demo.into_iter().map(|(_, c)| c).collect();
+            (running.url(), "test_sandbox".to_string(), Some(running), codes)
+        }
+    };
     let api = ApiClient::new(&ApiConfig::new(url, key)).map_err(|e| StartupProblem {
         code: e.code(),
         message: e.to_string(),
@@ -194,7 +163,7 @@ fn main() {
     // Read once, then gone: WebKit's child processes inherit this environment, and the
     // key has no business in theirs. Still the only thread, as above.
     std::env::remove_var("VOUCHER_POS_API_KEY");
-    if args.db.is_none() {
+    if args.terminal.db.is_none() {
         // An earlier version's data folder becomes this one's, once; never while that
         // version still runs on it.
         if let Err(e) = voucher_pos::store::adopt_earlier_folder(&voucher_pos::store::data_home()) {
@@ -205,7 +174,7 @@ fn main() {
     }
     // One terminal per database: a second launch shows the first one's window and
     // exits 0, before it opens anything.
-    let instance = match voucher_pos::instance::claim(&voucher_pos::store::data_dir(&args.db())) {
+    let instance = match voucher_pos::instance::claim(&voucher_pos::store::data_dir(&args.terminal.db())) {
         Ok(i) => i,
         Err(voucher_pos::instance::InstanceError::AlreadyRunning) => {
             eprintln!("voucher-pos-app: {}", voucher_pos::instance::InstanceError::AlreadyRunning);
@@ -255,7 +224,7 @@ fn main() {
     let till = args.till || core.settings.till_mode;
     let launch = voucher_pos::autostart::Launch {
         program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("voucher-pos-app")),
-        args: args.db.iter().flat_map(|db| ["--db".to_string(), db.display().to_string()]).collect(),
+        args: args.terminal.db.iter().flat_map(|db| ["--db".to_string(), db.display().to_string()]).collect(),
     };
     if core.settings.start_on_login {
         // The program may have moved since the entry was written (a reinstall).
@@ -379,7 +348,7 @@ fn start_logs(args: &Args) -> Option<voucher_pos::app::LogLevel> {
     use std::os::unix::fs::DirBuilderExt;
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
-    let dir = voucher_pos::store::data_dir(&args.db()).join("logs");
+    let dir = voucher_pos::store::data_dir(&args.terminal.db()).join("logs");
     if !dir.exists() {
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).ok()?;
     }

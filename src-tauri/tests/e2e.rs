@@ -11,7 +11,6 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -20,7 +19,7 @@ mod desktop;
 use desktop::{Desktop, Group};
 use serde_json::{json, Value};
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -373,7 +372,7 @@ fn code_image(dir: &Path, code: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_shown_to_the_camera_is_redeemed_and_the_button_stays_disabled_while_it_is_sent() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let code = sandbox.voucher(3).await;
@@ -402,7 +401,7 @@ async fn a_code_shown_to_the_camera_is_redeemed_and_the_button_stays_disabled_wh
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_double_click_sends_one_request() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let code = sandbox.voucher(1).await;
@@ -425,7 +424,7 @@ async fn a_double_click_sends_one_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_redemptions_show_queued_and_go_through_when_the_link_returns() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let code = sandbox.voucher(2).await;
@@ -448,7 +447,7 @@ async fn offline_redemptions_show_queued_and_go_through_when_the_link_returns() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_used_voucher_shows_the_services_message_verbatim() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let code = sandbox.voucher(1).await;
@@ -488,7 +487,7 @@ async fn a_used_voucher_shows_the_services_message_verbatim() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_manager_log_lists_redemptions_and_the_csv_export_contains_them() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -569,7 +568,7 @@ fn allow_unconfirmed_vouchers(dir: &Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_a_declined_voucher_is_never_redeemed_when_the_link_returns() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let declined = sandbox.voucher(1).await;
@@ -597,7 +596,7 @@ async fn offline_a_declined_voucher_is_never_redeemed_when_the_link_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_accepted_voucher_that_the_service_then_refuses_shows_in_the_review_inbox_as_a_loss() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let voided = sandbox.voucher_in(1, "voided").await;
@@ -626,7 +625,7 @@ async fn an_accepted_voucher_that_the_service_then_refuses_shows_in_the_review_i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaving_the_manager_screens_locks_them() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -649,7 +648,7 @@ async fn leaving_the_manager_screens_locks_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -701,7 +700,7 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -749,7 +748,7 @@ async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terminal_set_up_for_a_real_service_without_its_key_says_so_in_the_window() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let args = vec![
         "--db".to_string(),
@@ -767,7 +766,7 @@ async fn a_terminal_set_up_for_a_real_service_without_its_key_says_so_in_the_win
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_the_service_rejects_is_shown_in_the_window_and_the_voucher_waits() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let args = vec![
@@ -802,7 +801,7 @@ async fn value_of(app: &App, testid: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sale_shows_the_balance_due_in_dollars_and_the_next_customer_starts_empty() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -833,7 +832,7 @@ async fn a_sale_shows_the_balance_due_in_dollars_and_the_next_customer_starts_em
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scanner_burst_into_the_sale_total_is_a_scan_and_the_total_keeps_its_amount() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -854,7 +853,7 @@ async fn a_scanner_burst_into_the_sale_total_is_a_scan_and_the_total_keeps_its_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cfhp_code_is_redeemed_only_with_its_receipt_and_skus_and_they_reach_the_service() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -915,7 +914,7 @@ async fn contrast(app: &App, state: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_text_meets_wcag_aa_contrast_in_every_checkout_state_and_the_manager_screens() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -947,7 +946,7 @@ async fn every_text_meets_wcag_aa_contrast_in_every_checkout_state_and_the_manag
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_codes_scanned_then_one_press_sends_both_and_a_code_scanned_while_sending_joins_the_sale() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -1010,7 +1009,7 @@ async fn dialog_open(app: &App) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_an_offline_press_next_customer_asks_for_an_answer_and_a_declined_voucher_is_never_redeemed() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let code = sandbox.voucher(1).await;
@@ -1047,7 +1046,7 @@ async fn after_an_offline_press_next_customer_asks_for_an_answer_and_a_declined_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_voucher_accepted_in_one_sale_and_scanned_in_the_next_is_refused_in_words() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let code = sandbox.voucher(1).await;
@@ -1075,7 +1074,7 @@ async fn a_voucher_accepted_in_one_sale_and_scanned_in_the_next_is_refused_in_wo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_vouchers_were_used() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -1112,7 +1111,7 @@ async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_manager_saves_a_diagnostics_archive_without_the_api_key_in_it() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -1186,7 +1185,7 @@ fn ask_window_to_close(display: &str, window: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_launch_brings_the_running_window_to_the_front_and_exits_0() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -1241,7 +1240,7 @@ async fn a_second_launch_brings_the_running_window_to_the_front_and_exits_0() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manager_pin() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let db = dir.path().join("terminal.db");
@@ -1289,7 +1288,7 @@ async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manag
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_the_log() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     // Two vouchers withdrawn 500 days ago, on this terminal's database.
@@ -1365,7 +1364,7 @@ fn app_logs(dir: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_level_setting_takes_effect_at_once() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     let app = App::start(&sandbox, dir.path(), None).await;
@@ -1394,7 +1393,7 @@ async fn the_log_level_setting_takes_effect_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_on_login_writes_an_autostart_entry_for_this_app_and_database_and_removes_it() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config");
     let sandbox = Sandbox::start(dir.path());
@@ -1422,7 +1421,7 @@ async fn start_on_login_writes_an_autostart_entry_for_this_app_and_database_and_
 /// the web and network processes WebKit starts never inherit it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_key_from_the_environment_never_reaches_webkits_processes() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
     // Marks this test's processes apart from any other on the machine.

@@ -140,7 +140,9 @@ pub fn check_new(pin: &str, least: usize) -> Result<(), PinError> {
     if steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == 9) {
         return Err(PinError::Run);
     }
-    if (1..=pin.len() / 2).any(|p| pin.len() % p == 0 && pin.as_bytes().chunks(p).all(|c| c == &pin.as_bytes()[..p])) {
+    if (1..=pin.len() / 2)
+        .any(|p| pin.len().is_multiple_of(p) && pin.as_bytes().chunks(p).all(|c| c == &pin.as_bytes()[..p]))
+    {
         return Err(PinError::Repeat);
     }
     if pin.len() == 4 && (1940..=2039).contains(&pin.parse::<u32>().unwrap_or(0)) {
@@ -239,6 +241,12 @@ pub(crate) fn verify(
 /// per-minute limit on sign-ins is what slows a flood. Returns the refusal to give.
 pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> PinError {
     let _one = CHECKING.lock().unwrap_or_else(|p| p.into_inner());
+    // The same disk work as a known id's check (reading the steady time is a write),
+    // or the answer would come one fsync sooner.
+    let now = match store.steady_now_ms() {
+        Ok(now) => now,
+        Err(e) => return e.into(),
+    };
     let matched = PasswordHash::new(decoy_hash()).is_ok_and(|h| Argon2::default().verify_password(b"0000", &h).is_ok());
     debug_assert!(!matched);
     let wall = store.now_ms();
@@ -247,10 +255,10 @@ pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> PinError {
             "INSERT INTO pin_failures (subject, failures, last_at) VALUES (?1, 1, ?2)
              ON CONFLICT(subject) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at
              RETURNING failures",
-            params![subject, wall],
+            params![subject, now],
             |r| r.get(0),
         )?;
-        if failures == 1 || failures % 50 == 0 {
+        if failures == 1 || failures.is_multiple_of(50) {
             audit::record(tx, wall, subject, "pin_wrong", Some(&format!("{failures} sign-ins with unknown ids")))?;
         }
         Ok(())

@@ -1648,7 +1648,7 @@ fn main() {
                     failed.push(s);
                 }
             }
-            if done % 100 == 0 {
+            if done.is_multiple_of(100) {
                 eprintln!(
                     "voucher-chaos: {done} seeds; so far {}; slowest seed {} took {:.1}s",
                     total.summary(done as usize),

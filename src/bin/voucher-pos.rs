@@ -19,27 +19,15 @@ use voucher_pos::clock::{Clock, SystemClock};
 use voucher_pos::intent::{Intent, IntentState, SaleContext};
 use voucher_pos::log::{export_csv, page, LogFilter};
 use voucher_pos::policy::OfflinePolicy;
+use voucher_pos::settings::TerminalSettings;
 use voucher_pos::store::{ScanResult, Store};
 use voucher_pos::sync::{SyncConfig, SyncEvent};
 
 #[derive(Parser)]
 #[command(version, about = "The voucher POS terminal without a window.")]
 struct Cli {
-    /// The terminal database (default: $VOUCHER_POS_DB, else ~/.local/share/org.voucherpos.terminal/terminal.db).
-    #[arg(long, global = true, env = "VOUCHER_POS_DB")]
-    db: Option<PathBuf>,
-    /// The voucher service's base URL.
-    #[arg(long, global = true, env = "VOUCHER_POS_SERVICE")]
-    service: Option<String>,
-    /// The API key for the voucher service (never printed).
-    #[arg(long = "api-key", global = true, env = "VOUCHER_POS_API_KEY", hide_env_values = true)]
-    api_key: Option<String>,
-    #[arg(long, global = true, default_value = "T01")]
-    terminal_id: String,
-    #[arg(long, global = true, default_value = "B001")]
-    branch: String,
-    #[arg(long, global = true, default_value = "cli")]
-    cashier: String,
+    #[command(flatten)]
+    terminal: voucher_pos::startup::Flags,
     /// Total timeout of one request to the service.
     #[arg(long, global = true, default_value = "7s", value_parser = parse_duration)]
     request_timeout: Duration,
@@ -309,7 +297,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     if let Command::Decode { files } = &cli.command {
         return Ok(decode_files(files));
     }
-    let db = match &cli.db {
+    let db = match &cli.terminal.db {
         Some(db) => db.clone(),
         None => {
             // An earlier version's folder becomes this one's, once (as the app does).
@@ -319,7 +307,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     };
     // A service address the terminal may never use is refused before any command
     // runs, not only by those that send: a plain-http typo is said at once.
-    if let Some(service) = cli.service.as_deref() {
+    if let Some(service) = cli.terminal.service.as_deref() {
         voucher_pos::api::check_service_url(service)?;
     }
     #[cfg(debug_assertions)]
@@ -341,18 +329,30 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         return Ok(0);
     }
     let store = Arc::new(Store::open(&db, clock)?);
+    let mut settings = cli.terminal.over(TerminalSettings::load(&store)?);
+    if cli.terminal.cashier.is_none() {
+        // A script is not the till's single user: `cli`, unless --cashier names one.
+        settings.cashier_id = "cli".into();
+    }
     let ctx = SaleContext {
-        terminal_id: cli.terminal_id.clone(),
-        branch_code: cli.branch.clone(),
-        cashier_id: cli.cashier.clone(),
+        terminal_id: settings.terminal_id.clone(),
+        branch_code: settings.branch_code.clone(),
+        cashier_id: settings.cashier_id.clone(),
         ..Default::default()
     };
-    let actor = format!("cashier:{}", cli.cashier);
+    let actor = format!("cashier:{}", ctx.cashier_id);
     // The service, for the commands that talk to it.
     let api_config = || -> Result<ApiConfig, Failure> {
-        let service =
-            cli.service.clone().ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
-        let key = cli.api_key.clone().ok_or_else(|| Failure(1, "--api-key KEY is required for this command".into()))?;
+        let service = cli
+            .terminal
+            .service
+            .clone()
+            .ok_or_else(|| Failure(1, "--service URL is required for this command".into()))?;
+        let key = cli
+            .terminal
+            .api_key
+            .clone()
+            .ok_or_else(|| Failure(1, "--api-key KEY is required for this command".into()))?;
         let mut api = ApiConfig::new(service, key);
         api.total_timeout = cli.request_timeout;
         Ok(api)
@@ -534,7 +534,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Report { date, format } => {
             let api = ApiClient::new(&api_config()?)?;
-            let report = voucher_pos::app::report(&store, &api, Some(&date), &cli.branch, &cli.terminal_id)
+            let report = voucher_pos::app::report(&store, &api, Some(&date), &ctx.branch_code, &ctx.terminal_id)
                 .await
                 .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
             match format {

@@ -111,6 +111,7 @@ pub const HALF_PASS_ABOVE: u32 = 800;
 /// 2. rqrr, half size first on large frames, then whole: the decoder the terminal
 ///    was built on, kept for the frames rxing's detector gives up on;
 /// 3. quircs on the full frame: a third thresholding, a few milliseconds.
+///
 /// The order was chosen by `benches/scanner.rs` (README, "Scanner"); rqrr first, as
 /// first planned, read fewer photos (64 of 82: a stage that returns a code stops the
 /// pipeline, and rqrr returns raw bytes where a photo's text is in another charset)

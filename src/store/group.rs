@@ -26,10 +26,13 @@ use super::{Store, StoreError};
 /// Tells a write how its group ended: `Ok` once its commit is durable.
 type Finish = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
 
+/// A write run in its savepoint: whether it succeeded, and how to report it.
+type Run = Box<dyn FnOnce(&Connection) -> (bool, Finish) + Send>;
+
 /// One queued write.
 struct Pending {
     /// Runs the write in its savepoint: whether it succeeded, and how to report it.
-    run: Box<dyn FnOnce(&Connection) -> (bool, Finish) + Send>,
+    run: Run,
     /// Reports it failed without running it (the group's transaction could not begin).
     fail: Box<dyn FnOnce(StoreError) + Send>,
 }

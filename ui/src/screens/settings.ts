@@ -1,0 +1,109 @@
+// Manager → settings: the terminal's settings and offline policy (read from the
+// core, saved to it; the API key is write-only), and the maintenance buttons:
+// back up now, save diagnostics, archive old final intents.
+
+import * as core from "../commands";
+import type { OfflinePolicy, TerminalSettings } from "../bindings";
+import { $ } from "../dom";
+import { loadAudit } from "./audit";
+import { managerAttempt } from "./pin";
+
+export async function loadSettings() {
+  const s = await core.getSettings();
+  $<HTMLInputElement>("s-terminal").value = s.terminal.terminal_id;
+  $<HTMLInputElement>("s-branch").value = s.terminal.branch_code;
+  $<HTMLInputElement>("s-service").value = s.terminal.service_url ?? "";
+  const cams = $<HTMLSelectElement>("s-camera");
+  cams.replaceChildren(
+    ...(s.cameras.length ? s.cameras : [{ index: s.terminal.camera_index, name: "no camera found" }]).map((c) =>
+      Object.assign(document.createElement("option"), { value: String(c.index), textContent: c.name, selected: c.index === s.terminal.camera_index }),
+    ),
+  );
+  $<HTMLInputElement>("s-apikey").value = "";
+  $<HTMLInputElement>("s-apikey").placeholder = s.api_key_set ? `set (in ${s.api_key_location})` : `not set (${s.api_key_location})`;
+  $<HTMLInputElement>("s-accept").checked = s.policy.accept_offline;
+  $<HTMLInputElement>("s-maxpending").value = String(s.policy.max_pending);
+  $<HTMLInputElement>("s-maxage").value = String(Math.round(s.policy.max_pending_age_s / 60));
+  $<HTMLInputElement>("s-maxvouchers").value = String(s.policy.max_vouchers_per_code);
+  $<HTMLInputElement>("s-idle").value = String(Math.max(1, Math.round(s.terminal.manager_idle_lock_s / 60)));
+  $<HTMLInputElement>("s-cashier-idle").value = String(Math.max(1, Math.round(s.terminal.cashier_idle_signout_s / 60)));
+  $<HTMLInputElement>("s-cashier").value = s.terminal.cashier_id;
+  $<HTMLInputElement>("s-currency").value = s.terminal.currency_symbol;
+  $<HTMLInputElement>("s-zone").value = s.terminal.time_zone ?? "";
+  $<HTMLInputElement>("s-backups").value = String(s.terminal.backups_kept);
+  $<HTMLInputElement>("s-till").checked = s.terminal.till_mode;
+  $<HTMLInputElement>("s-autostart").checked = s.terminal.start_on_login;
+  $<HTMLInputElement>("s-retention").value = String(s.terminal.retention_days);
+  $<HTMLSelectElement>("s-loglevel").value = s.terminal.log_level;
+}
+
+/** A whole, non-negative number from a field (0 when it is not one). */
+const num = (field: HTMLInputElement) => Math.max(0, Math.floor(Number(field.value) || 0));
+
+function terminalSettings(): TerminalSettings {
+  return {
+    terminal_id: $<HTMLInputElement>("s-terminal").value.trim(),
+    branch_code: $<HTMLInputElement>("s-branch").value.trim(),
+    service_url: $<HTMLInputElement>("s-service").value.trim() || null,
+    camera_index: Number($<HTMLSelectElement>("s-camera").value) || 0,
+    manager_idle_lock_s: Math.max(1, num($("s-idle"))) * 60,
+    cashier_idle_signout_s: Math.max(1, num($("s-cashier-idle"))) * 60,
+    cashier_id: $<HTMLInputElement>("s-cashier").value.trim(),
+    currency_symbol: $<HTMLInputElement>("s-currency").value.trim() || "S$",
+    time_zone: $<HTMLInputElement>("s-zone").value.trim() || null,
+    backups_kept: Math.max(1, num($("s-backups"))),
+    till_mode: $<HTMLInputElement>("s-till").checked,
+    start_on_login: $<HTMLInputElement>("s-autostart").checked,
+    retention_days: num($("s-retention")),
+    log_level: $<HTMLSelectElement>("s-loglevel").value,
+  };
+}
+
+function offlinePolicy(): OfflinePolicy {
+  return {
+    accept_offline: $<HTMLInputElement>("s-accept").checked,
+    max_pending: num($("s-maxpending")),
+    max_pending_age_s: num($("s-maxage")) * 60,
+    max_vouchers_per_code: num($("s-maxvouchers")),
+  };
+}
+
+async function saveSettings() {
+  const terminal = terminalSettings();
+  const policy = offlinePolicy();
+  await managerAttempt($("settings-result"), async () => {
+    await core.saveSettings(terminal, policy, $<HTMLInputElement>("s-apikey").value || null);
+    $("settings-result").textContent = "Saved. Terminal id and branch apply now; service, camera and API key at the next start.";
+    await Promise.all([loadSettings(), loadAudit()]);
+  });
+}
+
+export function wire() {
+  $("settings-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void saveSettings();
+  });
+  $("save-diagnostics").addEventListener("click", () =>
+    managerAttempt($("settings-result"), async () => {
+      const path = await core.diagnosticsExport();
+      $("settings-result").textContent = path ? `Diagnostics saved to ${path} (no API key, PIN or voucher code in it).` : "Cancelled.";
+    }),
+  );
+  $("archive-old").addEventListener("click", () =>
+    managerAttempt($("settings-result"), async () => {
+      const done = await core.archiveOld();
+      $("settings-result").textContent = !done
+        ? "Cancelled."
+        : done.file
+          ? `Archived ${done.count} final intents to ${done.file} and removed them from the terminal.`
+          : "Nothing to archive: no final intent is older than the retention.";
+      await loadAudit();
+    }),
+  );
+  $("backup-now").addEventListener("click", () =>
+    managerAttempt($("settings-result"), async () => {
+      $("settings-result").textContent = `Backed up to ${await core.backupNow()}.`;
+      await loadAudit();
+    }),
+  );
+}
