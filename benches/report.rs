@@ -48,7 +48,7 @@ fn main() {
         skus: vec![],
     };
     for k in 0..local_intents {
-        let i = voucher_pos::checkout::scan_text(&store, &format!("rsg:v_bench{k}"), &ctx).unwrap();
+        let i = voucher_pos::terminal::scan_text(&store, &format!("rsg:v_bench{k}"), &ctx).unwrap();
         store.commit_redeem(&i.intent().id, "cashier:c1", false).unwrap();
     }
     let api = ApiClient::new(&ApiConfig::new(&url, "test_sandbox")).unwrap();

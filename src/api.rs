@@ -7,7 +7,7 @@
 //! exactly one [`RedeemOutcome`], never a panic and never a hang: bodies are read up
 //! to a cap and every request runs under a total timeout.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -68,7 +68,7 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             ConfigError::BadUrl(_) => ErrorCode::ConfigBadUrl,
             ConfigError::InsecureUrl(_) => ErrorCode::ConfigInsecureUrl,
@@ -232,7 +232,7 @@ pub enum LookupError {
 }
 
 impl LookupError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             LookupError::Unreachable(_) => ErrorCode::LookupUnreachable,
             LookupError::TimedOut(_) => ErrorCode::LookupTimeout,
@@ -505,7 +505,7 @@ pub enum ServiceTimeError {
 }
 
 impl ServiceTimeError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             ServiceTimeError::Unreachable(_) => ErrorCode::ServiceTimeUnreachable,
             ServiceTimeError::NoDate => ErrorCode::ServiceTimeUnknown,

@@ -16,13 +16,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::access::{audit, Access, AccessState, MANAGER};
+pub use crate::access::Authority;
+use crate::access::{audit, Access, AccessState};
 use crate::api::ApiClient;
-use crate::checkout::{RedeemView, Settlement, Terminal};
-use crate::error::{Error, ErrorCode};
 use crate::intent::{Intent, SaleContext};
-use crate::log::{LogCursor, LogFilter, LogPage};
 use crate::policy::OfflinePolicy;
+use crate::redemption_log::{LogCursor, LogFilter, LogPage};
 use crate::report::Report;
 use crate::retention::Archived;
 use crate::sale::SaleView;
@@ -30,32 +29,11 @@ use crate::secrets::{SecretStore, StoredKey};
 use crate::settings::TerminalSettings;
 use crate::store::{Attempt, HistoryEntry, QueueSummary, ScanResult, Store};
 use crate::sync::Connectivity;
+use crate::terminal::{RedeemView, Settlement, Terminal};
+use crate::{Error, ErrorCode};
 
 /// How long the Redeem press waits for the service before showing "queued".
 pub const CHECKOUT_WAIT: Duration = Duration::from_secs(3);
-
-/// The right to do a manager's task, and the name the audit records for it.
-#[derive(Debug)]
-pub struct Authority {
-    actor: String,
-}
-
-impl Authority {
-    /// The OS account running the command line: whoever can run it on the till can
-    /// open the database anyway, so the audit names them instead of asking a PIN.
-    pub fn os_user() -> Authority {
-        Authority { actor: crate::access::os_user() }
-    }
-
-    /// An open manager session in the window; only [`Access::manager`] makes one.
-    pub(crate) fn manager_session() -> Authority {
-        Authority { actor: MANAGER.to_string() }
-    }
-
-    pub fn actor(&self) -> &str {
-        &self.actor
-    }
-}
 
 /// Runs file work on the blocking pool; `code` names the failure if it panicked.
 async fn off_the_runtime<T: Send + 'static>(
@@ -85,7 +63,8 @@ pub async fn export_log(
     let filter = filter.in_zone(&TerminalSettings::load(store)?.zone())?;
     let (s, d, to) = (store.clone(), data_dir.to_path_buf(), dest.clone());
     let rows =
-        off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::log::export_to_file(&s, &filter, &to, &d)?)).await?;
+        off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::redemption_log::export_to_file(&s, &filter, &to, &d)?))
+            .await?;
     audit::append(store, who.actor(), "log_exported", Some(&format!("{rows} rows to {}", dest.display())))?;
     Ok(Exported { rows, path: dest.display().to_string() })
 }
@@ -140,7 +119,7 @@ pub async fn export_report(
 ) -> Result<Exported, Error> {
     let rows = report.matched.len() + report.service_only.len() + report.local_only.len();
     let (csv, d, to) = (crate::report::to_csv(report), data_dir.to_path_buf(), dest.clone());
-    off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::log::write_text_file(&csv, &to, &d)?)).await?;
+    off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::export::write_text(&csv, &to, &d)?)).await?;
     audit::append(store, who.actor(), "report_exported", Some(&format!("{} to {}", report.date, dest.display())))?;
     Ok(Exported { rows, path: dest.display().to_string() })
 }
@@ -409,7 +388,7 @@ impl App {
 
     pub fn log_page(&self, filter: &LogFilter, after: Option<&LogCursor>) -> Result<LogPage, Error> {
         let filter = filter.in_zone(&TerminalSettings::load(self.store())?.zone())?;
-        Ok(crate::log::page(self.store(), &filter, after, 50)?)
+        Ok(crate::redemption_log::page(self.store(), &filter, after, 50)?)
     }
 
     pub async fn report(&self, date: Option<&str>) -> Result<Report, Error> {

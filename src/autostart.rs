@@ -14,8 +14,8 @@ pub fn folder() -> Option<PathBuf> {
 }
 
 /// Writes (`Some`: the program and its arguments) or removes (`None`) the entry in
-/// `folder`. Written whole to a temporary file and renamed, so a session starting at
-/// that moment reads the old entry or the new one.
+/// `folder`. Written whole (`fsx::write_atomic`), so a session starting at that
+/// moment reads the old entry or the new one.
 pub fn apply(folder: &Path, command: Option<(&Path, &[String])>) -> std::io::Result<()> {
     let path = folder.join(FILE_NAME);
     let Some((program, args)) = command else {
@@ -24,18 +24,14 @@ pub fn apply(folder: &Path, command: Option<(&Path, &[String])>) -> std::io::Res
             other => other,
         };
     };
-    std::fs::create_dir_all(folder)?;
+    crate::fsx::private_dir(folder)?;
     let exec: Vec<String> =
         std::iter::once(program.display().to_string()).chain(args.iter().cloned()).map(|a| quote(&a)).collect();
     let entry = format!(
         "[Desktop Entry]\nType=Application\nName=Voucher POS\nComment=Starts the voucher terminal when this user logs in (set in Manager → Settings).\nExec={}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
         exec.join(" ")
     );
-    let mut tmp = tempfile::NamedTempFile::new_in(folder)?;
-    std::io::Write::write_all(&mut tmp, entry.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(&path).map_err(|e| e.error)?;
-    Ok(())
+    crate::fsx::write_atomic(&path, |e| e, |out| std::io::Write::write_all(out, entry.as_bytes()))
 }
 
 /// One argument of an `Exec` line, quoted as the Desktop Entry specification asks

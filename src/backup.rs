@@ -16,9 +16,9 @@
 //! accepts only a file whose schema is exactly what our own migrations make for its
 //! version.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::collections::BTreeMap;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::store::{migrate_to, take_lock, with_suffix, Store, StoreError, MIGRATIONS, SIDE_FILES};
@@ -49,7 +49,7 @@ impl From<StoreError> for BackupError {
 }
 
 impl BackupError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             BackupError::TerminalRunning(_) => ErrorCode::BackupTerminalRunning,
             BackupError::NotABackup { .. } => ErrorCode::BackupNotABackup,
@@ -92,9 +92,7 @@ fn file_stem(db: &Path) -> String {
 /// Writes a backup of the open `store` and keeps only the newest `keep`.
 pub fn make(store: &Store, keep: usize) -> Result<PathBuf, BackupError> {
     let dir = folder(store.path());
-    if !dir.exists() {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
-    }
+    crate::fsx::private_dir(&dir)?;
     let stamp = jiff::Timestamp::from_millisecond(store.now_ms())
         .map(|t| t.strftime("%Y%m%dT%H%M%S%.3fZ").to_string())
         .unwrap_or_else(|_| store.now_ms().to_string());
@@ -105,7 +103,7 @@ pub fn make(store: &Store, keep: usize) -> Result<PathBuf, BackupError> {
     let written = store.backup_to(&tmp).map_err(BackupError::from).and_then(|()| {
         std::fs::File::open(&tmp)?.sync_all()?;
         std::fs::rename(&tmp, &dest)?;
-        std::fs::File::open(&dir)?.sync_all()?;
+        crate::fsx::sync_dir(&dir)?;
         Ok(())
     });
     if let Err(e) = written {
@@ -204,9 +202,7 @@ pub fn restore(db: &Path, from: &Path, now_ms: i64) -> Result<Option<PathBuf>, B
         None
     };
     std::fs::rename(&tmp, db)?;
-    if let Some(dir) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
+    crate::fsx::sync_dir(crate::fsx::folder_of(db))?;
     Ok(kept)
 }
 

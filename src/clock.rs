@@ -10,7 +10,7 @@
 //! ([`Uptime`]), and the service's `Date` where known. The store keeps that "steady"
 //! time (see `store::steady`).
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -167,7 +167,7 @@ pub enum ZoneError {
 }
 
 impl ZoneError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             ZoneError::Unknown(_) => ErrorCode::ZoneUnknown,
             ZoneError::BadDate(_) => ErrorCode::ZoneBadDate,

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::log::{write_private_file, ExportError};
+use crate::export::{write_export, ExportError};
 use crate::store::{Attempt, QueueSummary, Store, StoreError};
 
 #[derive(Debug, Serialize)]
@@ -65,7 +65,7 @@ pub fn write(store: &Store, logs_dir: &Path, dest: &Path, data_dir: &Path) -> Re
     let s = summary(store)?;
     let json = serde_json::to_vec_pretty(&s).expect("plain data serialises");
     let io = |e: std::io::Error| ExportError::io(dest, e);
-    write_private_file(dest, data_dir, |out| {
+    write_export(dest, data_dir, |out| {
         let mut tar = tar::Builder::new(out);
         let mut header = tar::Header::new_gnu();
         header.set_size(json.len() as u64);

@@ -12,7 +12,7 @@
 //! the lock asks the socket to show the window. The lock decides, so two launches at
 //! once cannot both win, and a stale socket left by a killed process is replaced.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -34,7 +34,7 @@ pub enum InstanceError {
 }
 
 impl InstanceError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             InstanceError::AlreadyRunning => ErrorCode::AlreadyRunning,
             InstanceError::NotAnswering(_) => ErrorCode::AlreadyRunningNotAnswering,
@@ -61,9 +61,7 @@ pub fn claim(data_dir: &Path) -> Result<Instance, InstanceError> {
 pub fn claim_within(data_dir: &Path, patience: Duration) -> Result<Instance, InstanceError> {
     let io = |source| InstanceError::Io { path: data_dir.to_path_buf(), source };
     // A folder we create holds vouchers and secrets: the owner's alone (as the store's).
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(data_dir)
-        .map_err(io)?;
+    crate::fsx::private_dir(data_dir).map_err(io)?;
     let socket = data_dir.join("instance.sock");
     match crate::store::lock_file(&data_dir.join("instance.lock")).map_err(io)? {
         Some(lock) => {

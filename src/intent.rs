@@ -5,7 +5,7 @@
 //! one known outcome. Every state change in the store is checked against
 //! [`TRANSITIONS`], so the rules live here and nowhere else.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -161,7 +161,7 @@ pub enum ContextError {
 }
 
 impl ContextError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             ContextError::Missing { .. } => ErrorCode::ContextMissingField,
             ContextError::BadField { .. } => ErrorCode::ContextBadField,
@@ -287,6 +287,17 @@ pub struct Intent {
     pub not_before: Option<i64>,
     /// The sale it pays for, and no other (none for intents older than sales).
     pub sale_id: Option<String>,
+}
+
+impl Intent {
+    /// Whether the cashier owes this voucher an answer before its sale can close: it
+    /// was pressed, has no outcome yet, and was neither accepted for the sale nor
+    /// declined (another payment taken). A scan never pressed needs none: closing
+    /// withdraws it. (Migration `005` refuses a close that leaves such a voucher,
+    /// whatever the code.)
+    pub fn needs_answer(&self) -> bool {
+        self.state != IntentState::Scanned && !self.state.is_final() && !self.accepted_offline && !self.declined
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //! lists, the day's unmatched local intents, and per-key tallies, never the service's
 //! whole list nor the whole store.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::OptionalExtension;
@@ -44,7 +44,7 @@ pub enum ReportError {
 }
 
 impl ReportError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             ReportError::Service(_) => ErrorCode::ReportServiceUnreadable,
             ReportError::Zone(e) => e.code(),
@@ -405,7 +405,7 @@ fn classify(report: &mut Report, mut row: ServiceRow, local: Option<&Intent>, te
 
 /// The report as CSV: one line per transaction or local intent, then the totals.
 pub fn to_csv(r: &Report) -> String {
-    use crate::log::csv_field;
+    use crate::redemption_log::csv_field;
     let mut out = String::from(
         "list,transaction_id,intent_id,terminal,cashier,campaign_id,value_cents,created_at,state,finding\n",
     );

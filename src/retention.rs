@@ -13,12 +13,14 @@
 //! The newest intent is always kept, whatever it is: rowids are never reused while
 //! the largest one stays, and the re-scan lookup orders by rowid.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::log::{write_csv, write_private_file, ExportError};
+use crate::export::{write_export, ExportError};
+use crate::redemption_log::write_csv;
+use crate::settings::{retention_too_short, MIN_RETENTION_DAYS};
 use crate::store::{intent_from_row, Store, COLS};
 use crate::Error;
 
@@ -32,10 +34,6 @@ pub struct Archived {
     /// The archive, when there was anything to write.
     pub file: Option<String>,
 }
-
-/// The shortest retention a terminal accepts: a quarter's reconciliation and
-/// disputes need the rows in the database, not only in a file.
-pub const MIN_DAYS: u32 = 90;
 
 /// Database errors inside the archive's transaction.
 fn db(e: rusqlite::Error) -> Error {
@@ -51,8 +49,8 @@ const ELIGIBLE: &str = "state IN ('redeemed', 'refused', 'cancelled') AND update
 /// eligible no file is written. A failure anywhere (the file, the disk) rolls the
 /// whole removal back: an intent is removed only once its archive is on disk.
 pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path, by: &str) -> Result<Archived, Error> {
-    if older_than_days < MIN_DAYS {
-        return Err(too_short(older_than_days));
+    if older_than_days < MIN_RETENTION_DAYS {
+        return Err(retention_too_short(older_than_days).into());
     }
     let now = store.now_ms();
     let cutoff_ms = cutoff(store.steady_now_ms()?, older_than_days);
@@ -68,7 +66,7 @@ pub fn archive(store: &Store, older_than_days: u32, dest: &Path, data_dir: &Path
         if rows.is_empty() {
             return Ok(Archived { count: 0, cutoff_ms, file: None });
         }
-        write_private_file(dest, data_dir, |out| write_csv(out, &rows, &zone).map_err(|e| ExportError::io(dest, e)))?;
+        write_export(dest, data_dir, |out| write_csv(out, &rows, &zone).map_err(|e| ExportError::io(dest, e)))?;
         tx.execute("INSERT INTO retention_gate (id, cutoff_ms) VALUES (1, ?1)", [cutoff_ms]).map_err(db)?;
         for table in ["attempts", "transitions"] {
             tx.execute(
@@ -105,12 +103,4 @@ pub fn suggested_name(store: &Store, older_than_days: u32) -> Result<PathBuf, Er
 /// The moment before which a final intent's last change makes it eligible.
 fn cutoff(now_ms: i64, older_than_days: u32) -> i64 {
     now_ms - i64::from(older_than_days) * 86_400_000
-}
-
-/// A retention below [`MIN_DAYS`], refused where it is saved and where it is used.
-pub fn too_short(days: u32) -> Error {
-    Error::NotAllowed {
-        code: ErrorCode::RetentionTooShort,
-        message: format!("Keep intents at least {MIN_DAYS} days ({days} is too short)."),
-    }
 }

@@ -5,7 +5,7 @@
 //! thousands separators, and refused when it is not an amount, never guessed at
 //! (`1,250.00` is 125000 cents, not 1).
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::intent::{Intent, IntentState};
@@ -23,7 +23,7 @@ pub enum MoneyError {
 }
 
 impl MoneyError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             MoneyError::Malformed(_) => ErrorCode::MoneyMalformed,
             MoneyError::Negative => ErrorCode::MoneyNegative,
@@ -141,14 +141,6 @@ pub fn pays(i: &Intent) -> bool {
     !i.declined && (i.state == IntentState::Redeemed || (i.accepted_offline && !i.state.is_final()))
 }
 
-/// Whether the cashier owes this voucher an answer before its sale can close: it was
-/// pressed, has no outcome yet, and was neither accepted for the sale nor declined
-/// (another payment taken). A scan never pressed needs none: closing withdraws it.
-/// (Migration `005` refuses a close that leaves such a voucher, whatever the code.)
-pub fn needs_answer(i: &Intent) -> bool {
-    i.state != IntentState::Scanned && !i.state.is_final() && !i.accepted_offline && !i.declined
-}
-
 /// Withdrawn before it was ever pressed: never part of what the customer paid with.
 fn dropped_before_press(i: &Intent) -> bool {
     i.state == IntentState::Cancelled && i.queued_at.is_none()
@@ -203,9 +195,9 @@ pub fn view(
         .map(|(i, v)| SaleLine {
             value: v.value.clone(),
             pays: pays(&i),
-            needs_answer: needs_answer(&i),
+            needs_answer: i.needs_answer(),
             can_remove: i.state == IntentState::Scanned && !i.maybe_executed,
-            offline: needs_answer(&i).then(|| offline(&i)),
+            offline: i.needs_answer().then(|| offline(&i)),
             intent: i,
         })
         .collect();

@@ -3,11 +3,10 @@
 //! read (mode 0600). Both sit behind [`SecretStore`], so the app does not care which,
 //! and a headless till still works. Secrets are never logged or printed.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +24,7 @@ pub enum SecretError {
 }
 
 impl SecretError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             SecretError::NoKeyring(_) => ErrorCode::SecretsNoKeyring,
             SecretError::Keyring(_) => ErrorCode::SecretsKeyring,
@@ -117,17 +116,9 @@ impl SecretStore for FileStore {
     fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
         let mut all = self.read_all()?;
         all.insert(name.into(), value.into());
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        // Write a private temporary file, then rename it over the old one.
-        let tmp = self.path.with_extension("tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-        f.write_all(serde_json::to_string_pretty(&all).expect("a map of strings serialises").as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &self.path)?;
-        Ok(())
+        crate::fsx::private_dir(crate::fsx::folder_of(&self.path))?;
+        let json = serde_json::to_string_pretty(&all).expect("a map of strings serialises");
+        crate::fsx::write_atomic(&self.path, SecretError::from, |out| Ok(out.write_all(json.as_bytes())?))
     }
 
     fn describe(&self) -> String {

@@ -3,7 +3,7 @@
 //! flags override them for one run. (The offline policy is in `policy`, the API key
 //! in `secrets`: neither belongs in a plain settings row.)
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{Store, StoreError};
@@ -68,6 +68,44 @@ impl Default for TerminalSettings {
     }
 }
 
+/// Why settings were refused: each with its own code, the message for the manager.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    ServiceUrl(#[from] crate::api::ConfigError),
+    /// A terminal id or branch the metadata cannot carry.
+    #[error(transparent)]
+    Field(#[from] crate::intent::ContextError),
+    #[error(transparent)]
+    Zone(#[from] crate::clock::ZoneError),
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
+}
+
+impl SettingsError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            SettingsError::ServiceUrl(e) => e.code(),
+            SettingsError::Field(e) => e.code(),
+            SettingsError::Zone(e) => e.code(),
+            SettingsError::Refused { code, .. } => *code,
+        }
+    }
+}
+
+/// The shortest retention a terminal accepts: a quarter's reconciliation and
+/// disputes need the rows in the database, not only in a file.
+pub const MIN_RETENTION_DAYS: u32 = 90;
+
+/// A retention below [`MIN_RETENTION_DAYS`], refused where it is saved and where it
+/// is used (`retention::archive`).
+pub fn retention_too_short(days: u32) -> SettingsError {
+    SettingsError::Refused {
+        code: crate::ErrorCode::RetentionTooShort,
+        message: format!("Keep intents at least {MIN_RETENTION_DAYS} days ({days} is too short)."),
+    }
+}
+
 impl TerminalSettings {
     pub fn load(store: &Store) -> Result<TerminalSettings, StoreError> {
         Ok(store.setting(SETTING)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
@@ -99,7 +137,7 @@ impl TerminalSettings {
     /// malformed service URL, a terminal id or branch the metadata cannot carry, a
     /// time zone this machine does not know, an unknown log level, a retention below
     /// the floor, a manager idle lock outside [`Self::MANAGER_IDLE_LOCK_S`].
-    pub fn validate(&self) -> Result<(), crate::Error> {
+    pub fn validate(&self) -> Result<(), SettingsError> {
         if let Some(url) = self.service_url.as_deref().filter(|u| !u.is_empty()) {
             crate::api::check_service_url(url)?;
         }
@@ -113,16 +151,16 @@ impl TerminalSettings {
         crate::intent::build_metadata(&code, &check, "check")?;
         crate::clock::StoreZone::named(self.time_zone.as_deref())?;
         if !Self::LOG_LEVELS.contains(&self.log_level.as_str()) {
-            return Err(crate::Error::NotAllowed {
+            return Err(SettingsError::Refused {
                 code: ErrorCode::LogLevelUnknown,
                 message: format!("The log level must be one of {}.", Self::LOG_LEVELS.join(", ")),
             });
         }
-        if self.retention_days < crate::retention::MIN_DAYS {
-            return Err(crate::retention::too_short(self.retention_days));
+        if self.retention_days < MIN_RETENTION_DAYS {
+            return Err(retention_too_short(self.retention_days));
         }
         if !Self::MANAGER_IDLE_LOCK_S.contains(&self.manager_idle_lock_s) {
-            return Err(crate::Error::NotAllowed {
+            return Err(SettingsError::Refused {
                 code: ErrorCode::ManagerIdleLockOutOfRange,
                 message: format!(
                     "The manager screens must lock after {} seconds to {} minutes idle: a longer time leaves them open to whoever walks up.",
@@ -132,7 +170,7 @@ impl TerminalSettings {
             });
         }
         if !Self::CASHIER_IDLE_SIGNOUT_S.contains(&self.cashier_idle_signout_s) {
-            return Err(crate::Error::NotAllowed {
+            return Err(SettingsError::Refused {
                 code: ErrorCode::CashierIdleOutOfRange,
                 message: format!(
                     "Cashiers must be signed out after 1 to {} minutes idle.",

@@ -5,7 +5,7 @@
 //! not open is a start-up problem, shown in the window with what to do, never a
 //! quiet switch to a service that redeems nothing real.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use serde::Serialize;
 
 use crate::api::check_service_url;

@@ -6,7 +6,7 @@
 //! can read, instead of becoming an intent. The parser never rewrites the code: the
 //! service, not the terminal, decides whether the vouchers are good.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -91,7 +91,7 @@ pub enum CodeError {
 
 impl CodeError {
     /// A stable identifier the UI and scripts can switch on.
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             CodeError::Empty => ErrorCode::CodeEmpty,
             CodeError::NotText => ErrorCode::CodeNotText,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use voucher_pos::access::{audit, cashiers, pin::wait_after, Access};
 use voucher_pos::clock::ManualClock;
-use voucher_pos::log::{export_to_file, LogFilter};
+use voucher_pos::redemption_log::{export_to_file, LogFilter};
 use voucher_pos::settings::TerminalSettings;
 use voucher_pos::store::Store;
 
@@ -248,7 +248,7 @@ fn an_export_is_private_renamed_into_place_and_never_inside_the_data_folder() {
         cashier_id: "ann".into(),
         ..Default::default()
     };
-    voucher_pos::checkout::scan_text(&store, "rsg:v_abc123", &ctx).unwrap();
+    voucher_pos::terminal::scan_text(&store, "rsg:v_abc123", &ctx).unwrap();
 
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
@@ -294,16 +294,16 @@ fn the_log_filters_by_the_stores_days_and_the_csv_writes_its_offset() {
         cashier_id: "ann".into(),
         ..Default::default()
     };
-    voucher_pos::checkout::scan_text(&store, "rsg:v_late", &ctx).unwrap();
+    voucher_pos::terminal::scan_text(&store, "rsg:v_late", &ctx).unwrap();
     let zone = TerminalSettings::load(&store).unwrap().zone();
     let day = |d: &str| {
         LogFilter { from_date: Some(d.into()), to_date: Some(d.into()), ..LogFilter::default() }.in_zone(&zone).unwrap()
     };
     // The store's 29th holds it, though it is still the 28th in UTC.
-    assert_eq!(voucher_pos::log::page(&store, &day("2026-11-29"), None, 50).unwrap().rows.len(), 1);
-    assert_eq!(voucher_pos::log::page(&store, &day("2026-11-28"), None, 50).unwrap().rows.len(), 0);
+    assert_eq!(voucher_pos::redemption_log::page(&store, &day("2026-11-29"), None, 50).unwrap().rows.len(), 1);
+    assert_eq!(voucher_pos::redemption_log::page(&store, &day("2026-11-28"), None, 50).unwrap().rows.len(), 0);
     let mut csv = Vec::new();
-    voucher_pos::log::export_csv(&store, &LogFilter::default(), &mut csv).unwrap();
+    voucher_pos::redemption_log::export_csv(&store, &LogFilter::default(), &mut csv).unwrap();
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.lines().nth(1).unwrap().starts_with("2026-11-29T01:00:00+08:00,"), "{csv}");
     let bad = LogFilter { from_date: Some("29/11/2026".into()), ..LogFilter::default() }.in_zone(&zone).unwrap_err();

@@ -32,11 +32,11 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
     let db = dir.path().join("terminal.db");
     let clock = ManualClock::new(1_800_000_000_000);
     let store = Store::open(&db, clock.clone()).unwrap();
-    let first = voucher_pos::checkout::scan_text(&store, "rsg:v_before", &ctx()).unwrap().intent().id.clone();
+    let first = voucher_pos::terminal::scan_text(&store, "rsg:v_before", &ctx()).unwrap().intent().id.clone();
     let backup = voucher_pos::backup::make(&store, 14).unwrap();
     assert_eq!(mode(&backup), 0o600);
     assert_eq!(mode(&voucher_pos::backup::folder(&db)), 0o700);
-    voucher_pos::checkout::scan_text(&store, "rsg:v_after", &ctx()).unwrap();
+    voucher_pos::terminal::scan_text(&store, "rsg:v_after", &ctx()).unwrap();
 
     // Refused while the terminal has the database open.
     let out = pos(&db, &["restore", &backup.display().to_string()]);
@@ -52,7 +52,7 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let store = Store::open(&db, clock.clone()).unwrap();
     assert!(store.get(&first).is_ok(), "the backed-up intent is back");
-    let log = voucher_pos::log::page(&store, &Default::default(), None, 50).unwrap();
+    let log = voucher_pos::redemption_log::page(&store, &Default::default(), None, 50).unwrap();
     assert_eq!(log.rows.len(), 1, "the later scan is not in the backup");
     assert_eq!(mode(&db), 0o600);
     // The replaced database is kept, with the later scan in it.
@@ -64,7 +64,7 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     let old = Store::open(dir.path().join(&kept[0]), clock).unwrap();
-    assert_eq!(voucher_pos::log::page(&old, &Default::default(), None, 50).unwrap().rows.len(), 2);
+    assert_eq!(voucher_pos::redemption_log::page(&old, &Default::default(), None, 50).unwrap().rows.len(), 2);
     assert!(voucher_pos::access::audit::recent(&store, 10).unwrap().iter().any(|a| a.event == "database_restored"));
 }
 
@@ -88,7 +88,7 @@ fn restore_refuses_what_is_not_a_backup_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("terminal.db");
     let store = Store::open(&db, ManualClock::new(1_800_000_000_000)).unwrap();
-    voucher_pos::checkout::scan_text(&store, "rsg:v_keep", &ctx()).unwrap();
+    voucher_pos::terminal::scan_text(&store, "rsg:v_keep", &ctx()).unwrap();
     drop(store);
     let before = std::fs::read(&db).unwrap();
     let junk = dir.path().join("junk.db");
@@ -120,7 +120,7 @@ fn restore_refuses_a_backup_whose_triggers_differ_from_our_migrations() {
     let db = dir.path().join("terminal.db");
     let clock = ManualClock::new(1_800_000_000_000);
     let store = Store::open(&db, clock.clone()).unwrap();
-    let kept = voucher_pos::checkout::scan_text(&store, "rsg:v_schema_keep", &ctx()).unwrap().intent().id.clone();
+    let kept = voucher_pos::terminal::scan_text(&store, "rsg:v_schema_keep", &ctx()).unwrap().intent().id.clone();
     let backup = voucher_pos::backup::make(&store, 14).unwrap();
     drop(store);
     let before = std::fs::read(&db).unwrap();
@@ -187,12 +187,12 @@ fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret(
         ..Default::default()
     };
     settings.save(&store).unwrap();
-    let a = voucher_pos::checkout::scan_text(&store, "rsg:v_diagnosticsAAAA,v_diagnosticsBBBB", &ctx())
+    let a = voucher_pos::terminal::scan_text(&store, "rsg:v_diagnosticsAAAA,v_diagnosticsBBBB", &ctx())
         .unwrap()
         .intent()
         .id
         .clone();
-    voucher_pos::checkout::scan_text(&store, "rsg:v_diagnosticsCCCC", &ctx()).unwrap();
+    voucher_pos::terminal::scan_text(&store, "rsg:v_diagnosticsCCCC", &ctx()).unwrap();
     store.commit_redeem(&a, "cashier:c1", false).unwrap();
     let logs = dir.path().join("logs");
     std::fs::create_dir(&logs).unwrap();

@@ -14,12 +14,12 @@ use common::sandbox::Sandbox;
 use common::{sale, wait_for};
 use serde_json::json;
 use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::{Clock, ManualClock};
 use voucher_pos::intent::{Intent, IntentState};
 use voucher_pos::policy::OfflinePolicy;
 use voucher_pos::store::Store;
 use voucher_pos::sync::SyncConfig;
+use voucher_pos::terminal::Terminal;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -318,7 +318,7 @@ async fn a_manager_settling_an_accepted_voucher_as_refused_records_the_loss() {
     s.faults(json!({"transactions_error_rate": 1.0, "error_rate": {"503": 1.0}})).await;
     let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
     assert_eq!((i.review_cause.as_deref(), i.loss), (Some("lookup_failed"), false));
-    let i = t.settle(&id, voucher_pos::checkout::Settlement::Refused, "service says voided", "m01", None).unwrap();
+    let i = t.settle(&id, voucher_pos::terminal::Settlement::Refused, "service says voided", "m01", None).unwrap();
     assert_eq!((i.state, i.loss), (IntentState::Refused, true));
 }
 

@@ -11,11 +11,11 @@ use std::time::Duration;
 use common::sandbox::Sandbox;
 use voucher_pos::access::{cashiers, Access};
 use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::SystemClock;
 use voucher_pos::intent::SaleContext;
 use voucher_pos::store::Store;
 use voucher_pos::sync::SyncConfig;
+use voucher_pos::terminal::Terminal;
 
 const KEY: &str = "sk_live_probe_9d2e71c4";
 const MANAGER_PIN: &str = "864209";
@@ -77,7 +77,7 @@ async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code()
     let export = dir.path().join("out.csv");
     let out_dir = tempfile::tempdir().unwrap();
     let export = out_dir.path().join(export.file_name().unwrap());
-    voucher_pos::log::export_to_file(&store, &Default::default(), &export, dir.path()).unwrap();
+    voucher_pos::redemption_log::export_to_file(&store, &Default::default(), &export, dir.path()).unwrap();
     t.shutdown().await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

@@ -13,11 +13,11 @@ use common::sandbox::Sandbox;
 use common::{sale, wait_for};
 use serde_json::json;
 use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::checkout::Terminal;
 use voucher_pos::intent::{Intent, IntentState};
 use voucher_pos::policy::OfflinePolicy;
 use voucher_pos::store::Store;
 use voucher_pos::sync::SyncConfig;
+use voucher_pos::terminal::Terminal;
 
 const CASHIER: &str = "cashier:c042";
 
@@ -343,7 +343,7 @@ fn a_scan_from_before_sales_restored_from_a_backup_joins_the_sale_it_is_scanned_
     let store = Store::open(&db, common::clock()).unwrap();
     let restored = store.get("old-scan").unwrap();
     assert!(restored.maybe_executed && restored.sale_id.is_none(), "{restored:#?}");
-    let again = voucher_pos::checkout::scan_text(&store, "rsg:v_oldscan", &sale()).unwrap();
+    let again = voucher_pos::terminal::scan_text(&store, "rsg:v_oldscan", &sale()).unwrap();
     let voucher_pos::store::ScanResult::Existing { intent } = again else {
         panic!("expected the existing scan: {again:?}")
     };

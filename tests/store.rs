@@ -3,9 +3,9 @@
 mod common;
 
 use common::{clock, fresh_store, sale};
-use voucher_pos::checkout::scan_text;
 use voucher_pos::intent::IntentState;
 use voucher_pos::store::{AttemptKind, NewAttempt, ScanResult, Store, StoreError, StoreOptions};
+use voucher_pos::terminal::scan_text;
 use voucher_pos::voucher::parse;
 
 fn count_intents(store: &Store) -> i64 {

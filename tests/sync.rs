@@ -10,11 +10,11 @@ use common::sandbox::Sandbox;
 use common::{sale, wait_for};
 use serde_json::json;
 use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::checkout::Terminal;
 use voucher_pos::intent::IntentState;
 use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
 use voucher_pos::store::Store;
 use voucher_pos::sync::{Connectivity, SyncConfig};
+use voucher_pos::terminal::Terminal;
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -210,7 +210,7 @@ async fn a_voucher_accepted_offline_and_later_refused_is_flagged_as_a_loss() {
     assert!(i.loss);
     assert_eq!(i.error_code.as_deref(), Some("redemption_vouchers_voided"));
     let settled =
-        t.settle(&id, voucher_pos::checkout::Settlement::Refused, "customer paid cash instead", "m1", None).unwrap();
+        t.settle(&id, voucher_pos::terminal::Settlement::Refused, "customer paid cash instead", "m1", None).unwrap();
     assert_eq!(settled.state, IntentState::Refused);
     assert!(t.store().history(&id).unwrap().last().unwrap().note.as_deref().unwrap().contains("customer paid cash"));
 }

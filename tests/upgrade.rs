@@ -127,18 +127,18 @@ fn upgrade_from(version: usize) {
         cashier_id: "c1".into(),
         ..Default::default()
     };
-    let new = voucher_pos::checkout::scan_text(&store, "rsg:v_new", &ctx).unwrap();
+    let new = voucher_pos::terminal::scan_text(&store, "rsg:v_new", &ctx).unwrap();
     let sale = new.intent().sale_id.clone().expect("a new scan joins the open sale");
     // A live intent of the old database still holds its code: one never sent joins
     // the sale it is scanned in again; one sent pays for its earlier sale only.
     let scanned = format!("rsg:v_{}", STATES.iter().position(|s| *s == "scanned").unwrap());
-    let again = voucher_pos::checkout::scan_text(&store, &scanned, &ctx).unwrap();
+    let again = voucher_pos::terminal::scan_text(&store, &scanned, &ctx).unwrap();
     assert!(
         matches!(&again, voucher_pos::store::ScanResult::Existing { intent } if intent.id == "intent-scanned" && intent.sale_id.as_deref() == Some(&sale)),
         "{again:?}"
     );
     let queued = format!("rsg:v_{}", STATES.iter().position(|s| *s == "queued").unwrap());
-    let e = voucher_pos::checkout::scan_text(&store, &queued, &ctx).unwrap_err();
+    let e = voucher_pos::terminal::scan_text(&store, &queued, &ctx).unwrap_err();
     assert_eq!(e.code(), "voucher_in_other_sale", "{e}");
     assert!(store.get("intent-queued").unwrap().sale_id.is_none());
 }

@@ -13,10 +13,9 @@ mod tests {
         AccessState, Cashier,
     };
     use voucher_pos::app::{Detail, Exported, SettingsView, Status};
-    use voucher_pos::checkout::{RedeemView, Settlement};
     use voucher_pos::intent::{Intent, IntentState};
-    use voucher_pos::log::{LogCursor, LogFilter, LogPage};
     use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
+    use voucher_pos::redemption_log::{LogCursor, LogFilter, LogPage};
     use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, SalesOfDay, ServiceRow, Tally, Totals};
     use voucher_pos::retention::Archived;
     use voucher_pos::sale::{SaleLine, SaleTotals, SaleView, SaleVoucher};
@@ -25,6 +24,7 @@ mod tests {
     use voucher_pos::startup::StartupProblem;
     use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, Sale, ScanResult};
     use voucher_pos::sync::{Connectivity, SyncEvent};
+    use voucher_pos::terminal::{RedeemView, Settlement};
 
     fn generate() -> String {
         // JSON numbers: the terminal's integers (Unix ms, cents, counts) fit in a double.

@@ -15,16 +15,16 @@ use std::sync::Mutex;
 use tauri::{AppHandle, Manager, State};
 use voucher_pos::access::{audit::AuditPage, cashiers, AccessState, Cashier};
 use voucher_pos::app::{self, App, Authority, Detail, Exported, SettingsView, Status};
-use voucher_pos::checkout::{RedeemView, Settlement};
 use voucher_pos::intent::Intent;
-use voucher_pos::log::{LogCursor, LogFilter, LogPage};
 use voucher_pos::policy::OfflinePolicy;
+use voucher_pos::redemption_log::{LogCursor, LogFilter, LogPage};
 use voucher_pos::report::Report;
 use voucher_pos::retention::Archived;
 use voucher_pos::sale::SaleView;
 use voucher_pos::settings::TerminalSettings;
 use voucher_pos::startup::StartupProblem;
 use voucher_pos::store::ScanResult;
+use voucher_pos::terminal::{RedeemView, Settlement};
 use voucher_pos::ErrorCode;
 
 use crate::ipc::{Answer, IpcError};
@@ -227,7 +227,7 @@ pub async fn intent_detail(handle: &AppHandle, intent_id: String) -> Answer<Deta
 
 pub async fn review_inbox(handle: &AppHandle) -> Answer<Vec<Intent>> {
     let (app, _) = manager(handle)?;
-    Ok(voucher_pos::log::review_inbox(app.store())?)
+    Ok(voucher_pos::redemption_log::review_inbox(app.store())?)
 }
 
 pub async fn settle(

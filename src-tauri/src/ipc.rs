@@ -10,16 +10,16 @@
 use serde::Serialize;
 use voucher_pos::access::{audit::AuditPage, AccessState, Cashier};
 use voucher_pos::app::{Detail, Exported, SettingsView, Status};
-use voucher_pos::checkout::{RedeemView, Settlement};
 use voucher_pos::intent::Intent;
-use voucher_pos::log::{LogCursor, LogFilter, LogPage};
 use voucher_pos::policy::OfflinePolicy;
+use voucher_pos::redemption_log::{LogCursor, LogFilter, LogPage};
 use voucher_pos::report::Report;
 use voucher_pos::retention::Archived;
 use voucher_pos::sale::SaleView;
 use voucher_pos::settings::TerminalSettings;
 use voucher_pos::startup::StartupProblem;
 use voucher_pos::store::ScanResult;
+use voucher_pos::terminal::{RedeemView, Settlement};
 use voucher_pos::ErrorCode;
 
 use crate::commands::{self, PreviewChannel};

@@ -14,7 +14,6 @@ use clap::Parser;
 use tauri::{Emitter, Manager};
 use voucher_pos::access::Access;
 use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::SystemClock;
 use voucher_pos::intent::SaleContext;
 use voucher_pos::scan::camera::CameraSource;
@@ -26,6 +25,7 @@ use voucher_pos::settings::TerminalSettings;
 use voucher_pos::startup::{choose_service, store_problem, Service, StartupProblem};
 use voucher_pos::store::Store;
 use voucher_pos::sync::SyncConfig;
+use voucher_pos::terminal::Terminal;
 
 use commands::{EmbeddedSandbox, Startup};
 use voucher_pos::app::App;
@@ -345,13 +345,10 @@ fn main() {
 /// the last lines before a crash are the ones a support person needs. (No command
 /// logs from the window's thread.)
 fn start_logs(args: &Args) -> Option<voucher_pos::app::LogLevel> {
-    use std::os::unix::fs::DirBuilderExt;
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
     let dir = voucher_pos::store::data_dir(&args.terminal.db()).join("logs");
-    if !dir.exists() {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).ok()?;
-    }
+    voucher_pos::fsx::private_dir(&dir).ok()?;
     let files = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("voucher-pos")

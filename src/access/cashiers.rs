@@ -7,12 +7,11 @@
 //! adding a cashier, or when resetting a forgotten one, is good for one sign-in, at
 //! which the cashier chooses their own.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::{audit, pin, PinError};
-use crate::error::Error;
+use super::{audit, pin, AccessError};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -22,11 +21,11 @@ pub struct Cashier {
 }
 
 /// Adds a cashier, or gives an inactive one back their place with a new PIN.
-pub fn add(store: &Store, id: &str, name: &str, pin: &str, again: &str, by: &str) -> Result<Cashier, Error> {
+pub fn add(store: &Store, id: &str, name: &str, pin: &str, again: &str, by: &str) -> Result<Cashier, AccessError> {
     crate::intent::check_field("cashier id", id, true)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(Error::NotAllowed {
+        return Err(AccessError::Refused {
             code: ErrorCode::CashierBadName,
             message: "Give the cashier a name of 1 to 60 characters.".into(),
         });
@@ -48,7 +47,7 @@ pub fn add(store: &Store, id: &str, name: &str, pin: &str, again: &str, by: &str
         Ok(true)
     })?;
     if !added {
-        return Err(Error::NotAllowed {
+        return Err(AccessError::Refused {
             code: ErrorCode::CashierExists,
             message: format!("There is already a cashier {id}."),
         });
@@ -58,7 +57,7 @@ pub fn add(store: &Store, id: &str, name: &str, pin: &str, again: &str, by: &str
 
 /// Gives a cashier who forgot their PIN a new one-time PIN (typed twice by the
 /// manager); their wrong-PIN count starts again.
-pub fn reset_pin(store: &Store, id: &str, pin: &str, again: &str, by: &str) -> Result<(), Error> {
+pub fn reset_pin(store: &Store, id: &str, pin: &str, again: &str, by: &str) -> Result<(), AccessError> {
     let hash = pin::new_hash(pin, again, pin::CASHIER_DIGITS)?;
     let now = store.now_ms();
     let n = store.with_transaction(|tx| {
@@ -81,10 +80,16 @@ pub fn reset_pin(store: &Store, id: &str, pin: &str, again: &str, by: &str) -> R
 /// The cashier's own new PIN, typed twice, in place of the one they signed in with
 /// (`current`, whose hash `checked` matched): no longer one-time. If the PIN changed
 /// in between (a manager's reset), nothing is written and the sign-in fails.
-pub(crate) fn choose_pin(store: &Store, checked: &Checked, current: &str, new: &str, again: &str) -> Result<(), Error> {
+pub(crate) fn choose_pin(
+    store: &Store,
+    checked: &Checked,
+    current: &str,
+    new: &str,
+    again: &str,
+) -> Result<(), AccessError> {
     let hash = pin::new_hash(new, again, pin::CASHIER_DIGITS)?;
     if new == current {
-        return Err(PinError::Unchanged.into());
+        return Err(AccessError::Unchanged);
     }
     let now = store.now_ms();
     let id = &checked.cashier.id;
@@ -99,7 +104,7 @@ pub(crate) fn choose_pin(store: &Store, checked: &Checked, current: &str, new: &
         Ok(n)
     })?;
     if n != 1 {
-        return Err(PinError::Wrong { wait_s: 0 }.into());
+        return Err(AccessError::Wrong { wait_s: 0 });
     }
     Ok(())
 }
@@ -116,12 +121,12 @@ pub(crate) fn may_stay_signed_in(store: &Store, id: &str) -> Result<bool, StoreE
     })
 }
 
-fn not_found(id: &str) -> Error {
-    Error::NotAllowed { code: ErrorCode::CashierNotFound, message: format!("There is no cashier {id}.") }
+fn not_found(id: &str) -> AccessError {
+    AccessError::Refused { code: ErrorCode::CashierNotFound, message: format!("There is no cashier {id}.") }
 }
 
 /// Takes a cashier off the list; their history stays.
-pub fn remove(store: &Store, id: &str, by: &str) -> Result<(), Error> {
+pub fn remove(store: &Store, id: &str, by: &str) -> Result<(), AccessError> {
     let now = store.now_ms();
     let n = store.with_transaction(|tx| {
         let n = tx.execute(
@@ -168,7 +173,7 @@ pub(crate) struct Checked {
 
 /// Checks a cashier's PIN (with the back-off). An unknown or removed id is a wrong
 /// PIN, after the same argon2 work, counted on the shared [`UNKNOWN`] subject.
-pub(crate) fn check(store: &Store, id: &str, pin: &str) -> Result<Checked, Error> {
+pub(crate) fn check(store: &Store, id: &str, pin: &str) -> Result<Checked, AccessError> {
     let row: Option<(String, String, bool)> = store.read(|c| {
         c.query_row("SELECT name, pin_hash, pin_one_time FROM cashiers WHERE id = ?1 AND active = 1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -176,7 +181,7 @@ pub(crate) fn check(store: &Store, id: &str, pin: &str) -> Result<Checked, Error
         .optional()
     })?;
     let Some((name, hash, one_time)) = row else {
-        return Err(pin::refuse_unknown(store, UNKNOWN).into());
+        return Err(pin::refuse_unknown(store, UNKNOWN));
     };
     let who = subject(id);
     pin::verify(store, &who, &hash, pin, &who, "cashier PIN")?;

@@ -23,7 +23,7 @@ pub mod audit;
 pub mod cashiers;
 pub mod pin;
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -32,9 +32,8 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 pub use cashiers::Cashier;
-pub use pin::PinError;
+pub use pin::AccessError;
 
-use crate::error::Error;
 use crate::settings::TerminalSettings;
 use crate::store::{Store, StoreError};
 
@@ -77,6 +76,29 @@ pub fn os_user() -> String {
     }
 }
 
+/// The right to do a manager's task, and the name the audit records for it.
+#[derive(Debug)]
+pub struct Authority {
+    actor: String,
+}
+
+impl Authority {
+    /// The OS account running the command line: whoever can run it on the till can
+    /// open the database anyway, so the audit names them instead of asking a PIN.
+    pub fn os_user() -> Authority {
+        Authority { actor: os_user() }
+    }
+
+    /// An open manager session in the window; only [`Access::manager`] makes one.
+    fn manager_session() -> Authority {
+        Authority { actor: MANAGER.to_string() }
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+}
+
 /// What the screens need to know to show the right form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AccessState {
@@ -92,8 +114,8 @@ pub struct AccessState {
     pub cashier_name: Option<String>,
 }
 
-fn locked() -> Error {
-    Error::NotAllowed {
+fn locked() -> AccessError {
+    AccessError::Refused {
         code: ErrorCode::ManagerLocked,
         message: "The manager screens are locked: enter the manager PIN.".into(),
     }
@@ -139,7 +161,7 @@ impl Access {
     }
 
     /// Chooses a new terminal's manager PIN (typed twice) and unlocks.
-    pub fn set_first_pin(&self, pin: &str, again: &str) -> Result<(), Error> {
+    pub fn set_first_pin(&self, pin: &str, again: &str) -> Result<(), AccessError> {
         let hash = pin::new_hash(pin, again, pin::MANAGER_DIGITS)?;
         let now = self.store.now_ms();
         let set = self.store.with_transaction(|tx| {
@@ -151,7 +173,7 @@ impl Access {
             Ok(true)
         })?;
         if !set {
-            return Err(PinError::AlreadySet.into());
+            return Err(AccessError::AlreadySet);
         }
         *self.manager_active_at.lock().unwrap() = Some(now);
         Ok(())
@@ -159,8 +181,8 @@ impl Access {
 
     /// The manager's PIN against its hash, through the persisted back-off. A wrong
     /// one is recorded as typed by whoever is at the till.
-    fn check_manager_pin(&self, pin: &str) -> Result<(), Error> {
-        let hash = self.store.setting(MANAGER_PIN)?.ok_or(PinError::NotSet)?;
+    fn check_manager_pin(&self, pin: &str) -> Result<(), AccessError> {
+        let hash = self.store.setting(MANAGER_PIN)?.ok_or(AccessError::NotSet)?;
         let typed_by = match self.current(false)? {
             Some(id) => format!("cashier:{id}"),
             None => "nobody signed in".into(),
@@ -169,7 +191,7 @@ impl Access {
         Ok(())
     }
 
-    pub fn unlock(&self, pin: &str) -> Result<(), Error> {
+    pub fn unlock(&self, pin: &str) -> Result<(), AccessError> {
         self.check_manager_pin(pin)?;
         self.manager_pin_weak.store(pin::check_new(pin, pin::MANAGER_DIGITS).is_err(), Ordering::Relaxed);
         audit::append(&self.store, MANAGER, "manager_unlocked", None)?;
@@ -181,7 +203,7 @@ impl Access {
     /// The manager's PIN for one action that is not a manager screen (closing the
     /// till): checked with the same back-off, recorded as `action`, and the manager
     /// screens stay as they were.
-    pub fn confirm_manager(&self, pin: &str, action: &str) -> Result<(), Error> {
+    pub fn confirm_manager(&self, pin: &str, action: &str) -> Result<(), AccessError> {
         self.check_manager_pin(pin)?;
         audit::append(&self.store, MANAGER, action, None)?;
         tracing::info!(action, "manager PIN confirmed");
@@ -194,7 +216,7 @@ impl Access {
 
     /// Whether manager activity at `t` still holds the session open now. A clock that
     /// stepped back proves nothing about idleness: that locks.
-    fn within_idle_time(&self) -> Result<impl Fn(i64) -> bool, Error> {
+    fn within_idle_time(&self) -> Result<impl Fn(i64) -> bool, AccessError> {
         // Held to its bounds here too: a value written around `validate` (an old
         // version, an edited database) never keeps the manager screens open for days.
         let (least, most) =
@@ -206,7 +228,7 @@ impl Access {
 
     /// Every manager action passes here: it fails once the session has been idle
     /// longer than the terminal's setting, and otherwise counts as activity.
-    pub fn require_manager(&self) -> Result<(), Error> {
+    pub fn require_manager(&self) -> Result<(), AccessError> {
         let within = self.within_idle_time()?;
         let now = self.store.now_ms();
         let mut at = self.manager_active_at.lock().unwrap();
@@ -224,14 +246,14 @@ impl Access {
 
     /// The right to do a manager's task, while the manager session is open (see
     /// [`Access::require_manager`]).
-    pub fn manager(&self) -> Result<crate::app::Authority, Error> {
+    pub fn manager(&self) -> Result<Authority, AccessError> {
         self.require_manager()?;
-        Ok(crate::app::Authority::manager_session())
+        Ok(Authority::manager_session())
     }
 
     /// Changes the manager PIN: the current one (with the usual back-off) and the new
     /// one twice.
-    pub fn change_pin(&self, current: &str, new: &str, again: &str) -> Result<(), Error> {
+    pub fn change_pin(&self, current: &str, new: &str, again: &str) -> Result<(), AccessError> {
         self.require_manager()?;
         self.check_manager_pin(current)?;
         let new_hash = pin::new_hash(new, again, pin::MANAGER_DIGITS)?;
@@ -245,7 +267,7 @@ impl Access {
     }
 
     /// Takes one sign-in try out of this minute's, or refuses it unchecked.
-    fn count_signin_try(&self) -> Result<(), Error> {
+    fn count_signin_try(&self) -> Result<(), AccessError> {
         let now = self.store.clock().uptime().ms;
         let mut tries = self.signin_tries.lock().unwrap_or_else(|p| p.into_inner());
         while tries.front().is_some_and(|&t| t > now || now - t >= 60_000) {
@@ -253,7 +275,7 @@ impl Access {
         }
         if tries.len() >= SIGNIN_TRIES_PER_MINUTE {
             let wait_s = (60_000 - (now - tries[0])).max(1000) as u64 / 1000;
-            return Err(Error::NotAllowed {
+            return Err(AccessError::Refused {
                 code: ErrorCode::SigninRateLimited,
                 message: format!("Too many sign-in tries on this terminal: wait {wait_s} seconds."),
             });
@@ -264,7 +286,7 @@ impl Access {
 
     /// What a sign-in checks before any PIN: this minute's tries, and an id of the
     /// shape `cashier_ID` has in the metadata (nothing else can be a cashier).
-    fn checked_cashier(&self, id: &str, pin: &str) -> Result<cashiers::Checked, Error> {
+    fn checked_cashier(&self, id: &str, pin: &str) -> Result<cashiers::Checked, AccessError> {
         self.count_signin_try()?;
         crate::intent::check_field("cashier id", id, true)?;
         cashiers::check(&self.store, id, pin)
@@ -272,10 +294,10 @@ impl Access {
 
     /// Signs a cashier in. A one-time PIN (set by the manager) is right but opens
     /// nothing: the cashier chooses their own first ([`Access::sign_in_with_new_pin`]).
-    pub fn sign_in(&self, id: &str, pin: &str) -> Result<Cashier, Error> {
+    pub fn sign_in(&self, id: &str, pin: &str) -> Result<Cashier, AccessError> {
         let checked = self.checked_cashier(id, pin)?;
         if checked.must_change {
-            return Err(Error::NotAllowed {
+            return Err(AccessError::Refused {
                 code: ErrorCode::PinChangeRequired,
                 message: format!(
                     "{}, this PIN was set by the manager for one sign-in (or is one this terminal no longer takes): type it again with a new PIN of your own, twice.",
@@ -288,25 +310,25 @@ impl Access {
 
     /// Signs a cashier in with their PIN (a one-time one, or their own) and puts a
     /// new PIN of their choosing, typed twice, in its place.
-    pub fn sign_in_with_new_pin(&self, id: &str, pin: &str, new: &str, again: &str) -> Result<Cashier, Error> {
+    pub fn sign_in_with_new_pin(&self, id: &str, pin: &str, new: &str, again: &str) -> Result<Cashier, AccessError> {
         // The new PIN's own faults first: they cost no sign-in try and no argon2 work.
         pin::check_new(new, pin::CASHIER_DIGITS)?;
         if new != again {
-            return Err(PinError::Mismatch.into());
+            return Err(AccessError::Mismatch);
         }
         let checked = self.checked_cashier(id, pin)?;
         cashiers::choose_pin(&self.store, &checked, pin, new, again)?;
         self.start_session(checked.cashier)
     }
 
-    fn start_session(&self, cashier: Cashier) -> Result<Cashier, Error> {
+    fn start_session(&self, cashier: Cashier) -> Result<Cashier, AccessError> {
         audit::append(&self.store, &format!("cashier:{}", cashier.id), "cashier_signed_in", None)?;
         tracing::info!(cashier = cashier.id, "signed in");
         *self.signed_in.lock().unwrap() = Some(Session { cashier: cashier.clone(), active_at: self.store.now_ms() });
         Ok(cashier)
     }
 
-    pub fn sign_out(&self) -> Result<(), Error> {
+    pub fn sign_out(&self) -> Result<(), AccessError> {
         if let Some(s) = self.signed_in.lock().unwrap().take() {
             audit::append(&self.store, &format!("cashier:{}", s.cashier.id), "cashier_signed_out", None)?;
         }
@@ -317,8 +339,8 @@ impl Access {
     /// cashiers listed, the single user's. Fails when a sign-in is needed (including
     /// when the signed-in cashier has since been removed, or was idle too long).
     /// Counts as the cashier's activity.
-    pub fn cashier(&self) -> Result<String, Error> {
-        self.current(true)?.ok_or_else(|| Error::NotAllowed {
+    pub fn cashier(&self) -> Result<String, AccessError> {
+        self.current(true)?.ok_or_else(|| AccessError::Refused {
             code: ErrorCode::CashierSignedOut,
             message: "Sign in first: type your cashier id and PIN.".into(),
         })
@@ -326,7 +348,7 @@ impl Access {
 
     /// Who the checkout acts as, if anyone; signs out a cashier who was removed or
     /// idle past the setting. `touch`: this is the cashier's activity.
-    fn current(&self, touch: bool) -> Result<Option<String>, Error> {
+    fn current(&self, touch: bool) -> Result<Option<String>, AccessError> {
         if !cashiers::any(&self.store)? {
             // A session from before the list emptied never comes back with a re-added id.
             *self.signed_in.lock().unwrap() = None;
@@ -354,7 +376,7 @@ impl Access {
         Ok(None)
     }
 
-    pub fn state(&self) -> Result<AccessState, Error> {
+    pub fn state(&self) -> Result<AccessState, AccessError> {
         let acting = self.current(false)?;
         let name = self
             .signed_in

@@ -13,7 +13,7 @@
 //! nothing; waits run on the store's steady time, so setting the date forward buys
 //! nothing either; every wrong PIN is written to the audit with its time.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -26,7 +26,7 @@ use super::audit;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
-pub enum PinError {
+pub enum AccessError {
     #[error("This PIN must have {least} to 12 digits.")]
     BadShape { least: usize },
     #[error("{0} is one of the PINs people choose most often, so it is guessed first: choose another.")]
@@ -51,33 +51,42 @@ pub enum PinError {
     AlreadySet,
     #[error("The PIN could not be hashed: {0}")]
     Hash(String),
+    /// Not allowed now (the manager screens locked, no cashier signed in, an id
+    /// taken...); the message says why, for the person at the till.
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
+    /// A cashier id that breaks the metadata field rule.
+    #[error(transparent)]
+    Id(#[from] crate::intent::ContextError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl PinError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+impl AccessError {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            PinError::BadShape { .. } => ErrorCode::PinBadShape,
-            PinError::Common(_) => ErrorCode::PinCommon,
-            PinError::Run => ErrorCode::PinRun,
-            PinError::Repeat => ErrorCode::PinRepeat,
-            PinError::Year => ErrorCode::PinYear,
-            PinError::Unchanged => ErrorCode::PinUnchanged,
-            PinError::Mismatch => ErrorCode::PinMismatch,
-            PinError::Wrong { .. } => ErrorCode::PinWrong,
-            PinError::Wait { .. } => ErrorCode::PinBackoff,
-            PinError::NotSet => ErrorCode::PinNotSet,
-            PinError::AlreadySet => ErrorCode::PinAlreadySet,
-            PinError::Hash(_) => ErrorCode::PinHash,
-            PinError::Store(e) => e.code(),
+            AccessError::BadShape { .. } => ErrorCode::PinBadShape,
+            AccessError::Common(_) => ErrorCode::PinCommon,
+            AccessError::Run => ErrorCode::PinRun,
+            AccessError::Repeat => ErrorCode::PinRepeat,
+            AccessError::Year => ErrorCode::PinYear,
+            AccessError::Unchanged => ErrorCode::PinUnchanged,
+            AccessError::Mismatch => ErrorCode::PinMismatch,
+            AccessError::Wrong { .. } => ErrorCode::PinWrong,
+            AccessError::Wait { .. } => ErrorCode::PinBackoff,
+            AccessError::NotSet => ErrorCode::PinNotSet,
+            AccessError::AlreadySet => ErrorCode::PinAlreadySet,
+            AccessError::Hash(_) => ErrorCode::PinHash,
+            AccessError::Store(e) => e.code(),
+            AccessError::Id(e) => e.code(),
+            AccessError::Refused { code, .. } => *code,
         }
     }
 }
 
-impl From<rusqlite::Error> for PinError {
+impl From<rusqlite::Error> for AccessError {
     fn from(e: rusqlite::Error) -> Self {
-        PinError::Store(e.into())
+        AccessError::Store(e.into())
     }
 }
 
@@ -121,11 +130,11 @@ pub const MANAGER_DIGITS: usize = 6;
 
 /// Whether `pin` could be a PIN at all (what a check accepts: PINs chosen before
 /// the policy below still open what they opened).
-fn check_shape(pin: &str, least: usize) -> Result<(), PinError> {
+fn check_shape(pin: &str, least: usize) -> Result<(), AccessError> {
     if (least..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(PinError::BadShape { least })
+        Err(AccessError::BadShape { least })
     }
 }
 
@@ -133,39 +142,42 @@ const COMMON: &str = include_str!("common-pins.txt");
 
 /// Whether a person may choose `pin` as a new PIN of at least `least` digits; the
 /// refusal says why.
-pub fn check_new(pin: &str, least: usize) -> Result<(), PinError> {
+pub fn check_new(pin: &str, least: usize) -> Result<(), AccessError> {
     check_shape(pin, least)?;
     let d: Vec<i8> = pin.bytes().map(|b| (b - b'0') as i8).collect();
     let steps: Vec<i8> = d.windows(2).map(|w| (w[1] - w[0]).rem_euclid(10)).collect();
     if steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == 9) {
-        return Err(PinError::Run);
+        return Err(AccessError::Run);
     }
     if (1..=pin.len() / 2)
         .any(|p| pin.len().is_multiple_of(p) && pin.as_bytes().chunks(p).all(|c| c == &pin.as_bytes()[..p]))
     {
-        return Err(PinError::Repeat);
+        return Err(AccessError::Repeat);
     }
     if pin.len() == 4 && (1940..=2039).contains(&pin.parse::<u32>().unwrap_or(0)) {
-        return Err(PinError::Year);
+        return Err(AccessError::Year);
     }
     if COMMON.lines().any(|l| l.trim() == pin) {
-        return Err(PinError::Common(pin.into()));
+        return Err(AccessError::Common(pin.into()));
     }
     Ok(())
 }
 
 /// A new PIN of at least `least` digits, typed twice, as an argon2 hash.
-pub fn new_hash(pin: &str, again: &str, least: usize) -> Result<String, PinError> {
+pub fn new_hash(pin: &str, again: &str, least: usize) -> Result<String, AccessError> {
     check_new(pin, least)?;
     if pin != again {
-        return Err(PinError::Mismatch);
+        return Err(AccessError::Mismatch);
     }
     hash(pin)
 }
 
-fn hash(pin: &str) -> Result<String, PinError> {
+fn hash(pin: &str) -> Result<String, AccessError> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default().hash_password(pin.as_bytes(), &salt).map_err(|e| PinError::Hash(e.to_string()))?.to_string())
+    Ok(Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map_err(|e| AccessError::Hash(e.to_string()))?
+        .to_string())
 }
 
 /// A hash no PIN is known to match, checked in place of a subject that does not
@@ -190,7 +202,7 @@ pub(crate) fn verify(
     pin: &str,
     actor: &str,
     what: &str,
-) -> Result<(), PinError> {
+) -> Result<(), AccessError> {
     let _one = CHECKING.lock().unwrap_or_else(|p| p.into_inner());
     let now = store.steady_now_ms()?;
     let row: Option<(u32, i64)> = store.read(|c| {
@@ -210,7 +222,7 @@ pub(crate) fn verify(
         last_at = now;
     }
     if wait_ms > 0 && now < last_at + wait_ms {
-        return Err(PinError::Wait { wait_s: ((last_at + wait_ms - now) as u64).div_ceil(1000) });
+        return Err(AccessError::Wait { wait_s: ((last_at + wait_ms - now) as u64).div_ceil(1000) });
     }
     let right = check_shape(pin, CASHIER_DIGITS).is_ok()
         && PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok());
@@ -231,7 +243,7 @@ pub(crate) fn verify(
         )?;
         audit::record(tx, wall, actor, "pin_wrong", Some(&format!("{what}, {failures} wrong in a row")))
     })?;
-    Err(PinError::Wrong { wait_s: wait_after(failures).as_secs() })
+    Err(AccessError::Wrong { wait_s: wait_after(failures).as_secs() })
 }
 
 /// A sign-in with an id nobody has. Answered exactly as a known id's first wrong
@@ -239,7 +251,7 @@ pub(crate) fn verify(
 /// answer, would tell which ids exist. One shared count (`subject`) keeps the audit
 /// to a row for the first and then every 50th, never one naming what was typed; the
 /// per-minute limit on sign-ins is what slows a flood. Returns the refusal to give.
-pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> PinError {
+pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> AccessError {
     let _one = CHECKING.lock().unwrap_or_else(|p| p.into_inner());
     // The same disk work as a known id's check (reading the steady time is a write),
     // or the answer would come one fsync sooner.
@@ -264,7 +276,7 @@ pub(crate) fn refuse_unknown(store: &Store, subject: &str) -> PinError {
         Ok(())
     });
     match counted {
-        Ok(()) => PinError::Wrong { wait_s: 0 },
+        Ok(()) => AccessError::Wrong { wait_s: 0 },
         Err(e) => e.into(),
     }
 }
@@ -286,19 +298,19 @@ mod tests {
 
     #[test]
     fn messages_say_how_long_to_wait_in_words() {
-        assert_eq!(PinError::Wrong { wait_s: 0 }.to_string(), "That PIN is not right.");
+        assert_eq!(AccessError::Wrong { wait_s: 0 }.to_string(), "That PIN is not right.");
         assert_eq!(
-            PinError::Wrong { wait_s: 4 }.to_string(),
+            AccessError::Wrong { wait_s: 4 }.to_string(),
             "That PIN is not right. Wait 4 seconds before the next try."
         );
-        assert_eq!(PinError::Wait { wait_s: 900 }.to_string(), "Too many wrong PINs. Try again in 15 minutes.");
+        assert_eq!(AccessError::Wait { wait_s: 900 }.to_string(), "Too many wrong PINs. Try again in 15 minutes.");
     }
 
     #[test]
     fn a_new_pin_must_be_typed_the_same_twice_and_be_digits() {
-        assert!(matches!(new_hash("4826", "4862", 4), Err(PinError::Mismatch)));
-        assert!(matches!(new_hash("12a4", "12a4", 4), Err(PinError::BadShape { least: 4 })));
-        assert!(matches!(new_hash("123", "123", 4), Err(PinError::BadShape { .. })));
+        assert!(matches!(new_hash("4826", "4862", 4), Err(AccessError::Mismatch)));
+        assert!(matches!(new_hash("12a4", "12a4", 4), Err(AccessError::BadShape { least: 4 })));
+        assert!(matches!(new_hash("123", "123", 4), Err(AccessError::BadShape { .. })));
         let h = new_hash("4826", "4826", 4).unwrap();
         assert!(h.starts_with("$argon2") && !h.contains("4826"));
     }
@@ -308,7 +320,7 @@ mod tests {
         let code = |pin: &str, least| check_new(pin, least).map_err(|e| e.code().as_str());
         // The manager's has six digits at least.
         assert_eq!(code("4826", MANAGER_DIGITS), Err("pin_bad_shape"));
-        assert_eq!(PinError::BadShape { least: 6 }.to_string(), "This PIN must have 6 to 12 digits.");
+        assert_eq!(AccessError::BadShape { least: 6 }.to_string(), "This PIN must have 6 to 12 digits.");
         for run in ["1234", "123456", "654321", "4321", "7890", "0987", "34567890"] {
             assert_eq!(code(run, 4), Err("pin_run"), "{run}");
         }
@@ -319,7 +331,7 @@ mod tests {
         for common in ["2580", "1004", "112233", "159753", "147258"] {
             assert_eq!(code(common, 4), Err("pin_common"), "{common}");
         }
-        assert!(PinError::Common("2580".into())
+        assert!(AccessError::Common("2580".into())
             .to_string()
             .starts_with("2580 is one of the PINs people choose most often"));
         for fine in ["4826", "7391", "480315", "936027", "1942580"] {

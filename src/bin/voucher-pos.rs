@@ -14,14 +14,14 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use voucher_pos::api::{ApiClient, ApiConfig};
 use voucher_pos::app::Authority;
-use voucher_pos::checkout::Terminal;
 use voucher_pos::clock::{Clock, SystemClock};
 use voucher_pos::intent::{Intent, IntentState, SaleContext};
-use voucher_pos::log::{export_csv, page, LogFilter};
 use voucher_pos::policy::OfflinePolicy;
+use voucher_pos::redemption_log::{export_csv, page, LogFilter};
 use voucher_pos::settings::TerminalSettings;
 use voucher_pos::store::{ScanResult, Store};
 use voucher_pos::sync::{SyncConfig, SyncEvent};
+use voucher_pos::terminal::Terminal;
 
 #[derive(Parser)]
 #[command(version, about = "The voucher POS terminal without a window.")]
@@ -372,7 +372,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Scan { code, receipt, skus } => {
             let ctx = SaleContext { receipt_number: receipt, skus, ..ctx };
-            let r = match voucher_pos::checkout::scan_text(&store, &code, &ctx) {
+            let r = match voucher_pos::terminal::scan_text(&store, &code, &ctx) {
                 Ok(r) => r,
                 Err(e @ voucher_pos::Error::Code(_)) => return Err(Failure(2, format!("{} ({})", e, e.code()))),
                 Err(e) => return Err(Failure(1, format!("{} ({})", e, e.code()))),

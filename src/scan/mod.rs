@@ -18,7 +18,7 @@ pub mod gate;
 pub mod pipeline;
 pub mod sources;
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::path::PathBuf;
 
 /// One greyscale frame, row-major, one byte per pixel.
@@ -89,7 +89,7 @@ pub enum SourceError {
 }
 
 impl SourceError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             SourceError::NoCamera => ErrorCode::CameraNone,
             SourceError::NoCameraSupport => ErrorCode::CameraNotBuilt,

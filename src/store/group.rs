@@ -161,7 +161,7 @@ mod tests {
         let ids: Vec<String> = ["rsg:v_a", "rsg:v_b", "rsg:v_c"]
             .iter()
             .map(|code| {
-                let id = crate::checkout::scan_text(&store, code, &ctx).unwrap().intent().id.clone();
+                let id = crate::terminal::scan_text(&store, code, &ctx).unwrap().intent().id.clone();
                 store.commit_redeem(&id, "cashier:c1", false).unwrap();
                 id
             })

@@ -8,10 +8,10 @@
 //! file), and inside it one connection behind a mutex is the single writer, so no
 //! "database is locked" ever reaches a cashier.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::fs::{File, OpenOptions};
 use std::io::Read;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -100,7 +100,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn code(&self) -> crate::error::ErrorCode {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
             StoreError::Locked { .. } => ErrorCode::StoreLocked,
             StoreError::Corrupt { .. } => ErrorCode::StoreCorrupt,
@@ -385,11 +385,9 @@ impl Store {
     pub fn open_with(path: impl AsRef<Path>, clock: Arc<dyn Clock>, opts: StoreOptions) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                // A folder we create holds vouchers and secrets: the owner's alone. An
-                // existing one (say /tmp) is not ours to change.
-                std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-            }
+            // A folder we create holds vouchers and secrets: the owner's alone. An
+            // existing one (say /tmp) is not ours to change.
+            crate::fsx::private_dir(dir)?;
         }
         let lock = take_lock(&path)?;
         private_file(&path)?;

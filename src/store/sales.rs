@@ -173,7 +173,7 @@ impl Store {
     }
 
     /// Closes a sale, in one transaction, only if every voucher in it is settled
-    /// ([`crate::sale::needs_answer`]); scans never pressed are withdrawn (never
+    /// ([`Intent::needs_answer`]); scans never pressed are withdrawn (never
     /// sent), and the sale with the intents this changed is returned. Otherwise
     /// nothing changes and the error names the vouchers that wait for an answer.
     /// Closing a closed sale again changes nothing.
@@ -185,7 +185,7 @@ impl Store {
             return Ok((sale, Vec::new()));
         }
         let intents = intents_of(&tx, sale_id)?;
-        let waiting: Vec<&Intent> = intents.iter().filter(|i| crate::sale::needs_answer(i)).collect();
+        let waiting: Vec<&Intent> = intents.iter().filter(|i| i.needs_answer()).collect();
         if !waiting.is_empty() {
             return Err(StoreError::SaleUnresolved {
                 number: sale.number,

@@ -5,13 +5,13 @@
 //! which execute cells starting with `=`, `+`, `-` or `@`: such cells are prefixed with
 //! an apostrophe, because the service's messages and scanned codes are untrusted text.
 
-use crate::error::ErrorCode;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
+use crate::export::{write_export, ExportError};
 use crate::intent::{Intent, IntentState};
 use crate::store::{intent_from_row, Store, StoreError, COLS};
 
@@ -242,87 +242,17 @@ pub fn export_csv(store: &Store, filter: &LogFilter, mut out: impl Write) -> Res
     Ok(n)
 }
 
-/// Why an export file could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error("An export may not be written inside the terminal's data folder ({0}): choose another folder.")]
-    InsideDataFolder(PathBuf),
-    #[error("Could not write the export to {path}: {why}")]
-    Io { path: PathBuf, why: String },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl ExportError {
-    /// Writing to `path` failed.
-    pub(crate) fn io(path: &Path, e: std::io::Error) -> ExportError {
-        ExportError::Io { path: path.to_path_buf(), why: e.to_string() }
-    }
-
-    pub fn code(&self) -> crate::error::ErrorCode {
-        match self {
-            ExportError::InsideDataFolder(_) => ErrorCode::ExportInsideDataFolder,
-            ExportError::Io { .. } => ErrorCode::ExportIo,
-            ExportError::Store(e) => e.code(),
-        }
-    }
-}
-
 /// Exports to a file a manager chose: never inside `data_dir` (the live database and
 /// the secrets file live there), readable by the owner only (it holds full voucher
 /// codes), and written to a temporary file renamed into place, so that a failure
 /// leaves the old file or none, never half an export.
 pub fn export_to_file(store: &Store, filter: &LogFilter, dest: &Path, data_dir: &Path) -> Result<usize, ExportError> {
-    write_private_file(dest, data_dir, |out| {
+    write_export(dest, data_dir, |out| {
         export_csv(store, filter, out).map_err(|e| match e {
             StoreError::Io(e) => ExportError::io(dest, e),
             e => ExportError::Store(e),
         })
     })
-}
-
-/// Writes `text` to a file a manager chose, by the export rules below.
-pub fn write_text_file(text: &str, dest: &Path, data_dir: &Path) -> Result<(), ExportError> {
-    write_private_file(dest, data_dir, |out| out.write_all(text.as_bytes()).map_err(|e| ExportError::io(dest, e)))
-}
-
-/// Writes a file a manager chose by the export rules: never inside `data_dir`, mode
-/// 0600, through a temporary file that is fsynced and renamed into place.
-pub fn write_private_file<T>(
-    dest: &Path,
-    data_dir: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, ExportError>,
-) -> Result<T, ExportError> {
-    let io = |e: std::io::Error| ExportError::io(dest, e);
-    let name =
-        dest.file_name().ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name")))?;
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let real_parent = std::fs::canonicalize(parent).map_err(io)?;
-    let real_data = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
-    if real_parent.starts_with(&real_data) {
-        return Err(ExportError::InsideDataFolder(real_data));
-    }
-    let tmp = real_parent.join(format!(".{}.{}.partial", name.to_string_lossy(), uuid::Uuid::new_v4()));
-    let run = || -> Result<T, ExportError> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io)?;
-        let mut out = std::io::BufWriter::new(file);
-        let v = write(&mut out)?;
-        let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, real_parent.join(name)).map_err(io)?;
-        // The rename itself must survive a power cut.
-        std::fs::File::open(&real_parent).and_then(|d| d.sync_all()).map_err(io)?;
-        Ok(v)
-    };
-    let r = run();
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r
 }
 
 #[cfg(test)]

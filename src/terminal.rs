@@ -3,7 +3,7 @@
 //! [`Terminal::scan`], so one parser and one intent path serve them all; the Tauri
 //! shell only converts types and forwards events.
 
-use crate::error::ErrorCode;
+use crate::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
