@@ -223,7 +223,12 @@ pub async fn build(
                 this_terminal: false,
             };
             tally(&mut report.totals, &row, t.bank_statement_id.as_deref());
-            classify(&mut report, row, intent_id.as_deref().and_then(|id| ours.get(id)), terminal);
+            let (side, finding) = match_transaction(row, intent_id.as_deref().and_then(|id| ours.get(id)), terminal);
+            report.findings.extend(finding);
+            match side {
+                Side::Matched(row) => report.matched.push(row),
+                Side::ServiceOnly(row) => report.service_only.push(row),
+            }
         }
     }
 
@@ -232,18 +237,7 @@ pub async fn build(
     let mut day_local = unlisted_local_day(store, start_ms, end_ms, &ours)?;
     day_local.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     for i in day_local {
-        let finding = i.state == IntentState::Redeemed;
-        if finding {
-            report.findings.push(Finding {
-                kind: FindingKind::NotAtService,
-                intent_id: Some(i.id.clone()),
-                transaction_id: i.transaction_id.clone(),
-                message: format!(
-                    "Redeemed on this terminal (transaction {}), but the service lists no such redemption for the branch around {date}.",
-                    i.transaction_id.as_deref().unwrap_or("?")
-                ),
-            });
-        }
+        let finding = not_at_service(&i, date);
         report.local_only.push(LocalRow {
             intent_id: i.id.clone(),
             state: i.state,
@@ -251,8 +245,9 @@ pub async fn build(
             transaction_id: i.transaction_id.clone(),
             created_at: zone.rfc3339(i.created_at),
             age_s: (now - i.created_at).max(0) / 1000,
-            finding,
+            finding: finding.is_some(),
         });
+        report.findings.extend(finding);
     }
 
     // A lost redemption goes to the manager's inbox, once.
@@ -264,10 +259,7 @@ pub async fn build(
         .collect();
     for (id, tx) in lost {
         if let Some(i) = ours.get(&id) {
-            // Queued, in-flight and unknown intents are the engine's: a resend meets the
-            // saved answer, or a lookup finds this same transaction. The rest would
-            // stay wrong without a person.
-            if matches!(i.state, IntentState::Scanned | IntentState::Refused | IntentState::Cancelled) {
+            if needs_a_person(i.state) {
                 let detail = format!("transaction {tx}");
                 let reason = crate::sync::review_reason(ReviewCause::FoundAtService, i, &detail);
                 let note = format!("end-of-day report for {date}: the service lists transaction {tx}");
@@ -351,29 +343,40 @@ fn tally(t: &mut Totals, row: &ServiceRow, statement: Option<&str>) {
     }
 }
 
-/// Sorts one of the branch's transactions into matched or service-only, with findings.
-fn classify(report: &mut Report, mut row: ServiceRow, local: Option<&Intent>, terminal: &str) {
+/// Which list a transaction of the branch goes to.
+#[derive(Debug, PartialEq)]
+pub enum Side {
+    Matched(ServiceRow),
+    ServiceOnly(ServiceRow),
+}
+
+/// The report's matching, pure: one of the branch's transactions (`row`) against
+/// this terminal's intent of the same `intent_ID`, if it holds one. Redeemed here
+/// too: matched (a finding if the transaction or the value differ). Held in another
+/// state, or not held though the transaction names this terminal: the terminal lost
+/// track of a redemption. Anything else is another terminal's.
+pub fn match_transaction(mut row: ServiceRow, local: Option<&Intent>, terminal: &str) -> (Side, Option<Finding>) {
     match local {
         Some(i) if i.state == IntentState::Redeemed => {
-            if i.transaction_id.as_deref() != Some(row.transaction_id.as_str()) || i.value_cents != Some(row.value) {
-                report.findings.push(Finding {
-                    kind: FindingKind::Mismatch,
-                    intent_id: Some(i.id.clone()),
-                    transaction_id: Some(row.transaction_id.clone()),
-                    message: format!(
-                        "This terminal holds transaction {} worth {} cents; the service lists {} worth {} cents.",
-                        i.transaction_id.as_deref().unwrap_or("?"),
-                        i.value_cents.unwrap_or(0),
-                        row.transaction_id,
-                        row.value
-                    ),
-                });
-            }
-            report.matched.push(row);
+            let agree =
+                i.transaction_id.as_deref() == Some(row.transaction_id.as_str()) && i.value_cents == Some(row.value);
+            let finding = (!agree).then(|| Finding {
+                kind: FindingKind::Mismatch,
+                intent_id: Some(i.id.clone()),
+                transaction_id: Some(row.transaction_id.clone()),
+                message: format!(
+                    "This terminal holds transaction {} worth {} cents; the service lists {} worth {} cents.",
+                    i.transaction_id.as_deref().unwrap_or("?"),
+                    i.value_cents.unwrap_or(0),
+                    row.transaction_id,
+                    row.value
+                ),
+            });
+            (Side::Matched(row), finding)
         }
         Some(i) => {
             row.this_terminal = true;
-            report.findings.push(Finding {
+            let finding = Finding {
                 kind: FindingKind::LostTrack,
                 intent_id: Some(i.id.clone()),
                 transaction_id: Some(row.transaction_id.clone()),
@@ -381,12 +384,12 @@ fn classify(report: &mut Report, mut row: ServiceRow, local: Option<&Intent>, te
                     "The service redeemed intent {} (transaction {}, {} cents), but this terminal holds it as {}.",
                     i.id, row.transaction_id, row.value, i.state
                 ),
-            });
-            report.service_only.push(row);
+            };
+            (Side::ServiceOnly(row), Some(finding))
         }
         None if row.terminal == terminal => {
             row.this_terminal = true;
-            report.findings.push(Finding {
+            let finding = Finding {
                 kind: FindingKind::LostTrack,
                 intent_id: row.intent_id.clone(),
                 transaction_id: Some(row.transaction_id.clone()),
@@ -396,11 +399,33 @@ fn classify(report: &mut Report, mut row: ServiceRow, local: Option<&Intent>, te
                     row.value,
                     row.intent_id.as_deref().unwrap_or("?")
                 ),
-            });
-            report.service_only.push(row);
+            };
+            (Side::ServiceOnly(row), Some(finding))
         }
-        None => report.service_only.push(row),
+        None => (Side::ServiceOnly(row), None),
     }
+}
+
+/// One of this terminal's intents of the day that the service does not list: a
+/// finding only if it is redeemed here (the others may still be on their way).
+pub fn not_at_service(i: &Intent, date: &str) -> Option<Finding> {
+    (i.state == IntentState::Redeemed).then(|| Finding {
+        kind: FindingKind::NotAtService,
+        intent_id: Some(i.id.clone()),
+        transaction_id: i.transaction_id.clone(),
+        message: format!(
+            "Redeemed on this terminal (transaction {}), but the service lists no such redemption for the branch around {date}.",
+            i.transaction_id.as_deref().unwrap_or("?")
+        ),
+    })
+}
+
+/// Whether a lost redemption, held in `state`, goes to the manager's review. Queued,
+/// in-flight and unknown intents are the engine's: a resend meets the saved answer,
+/// or a lookup finds this same transaction. Scanned, refused and cancelled ones would
+/// stay wrong without a person; one in review is already a person's.
+pub fn needs_a_person(state: IntentState) -> bool {
+    matches!(state, IntentState::Scanned | IntentState::Refused | IntentState::Cancelled)
 }
 
 /// The report as CSV: one line per transaction or local intent, then the totals.
@@ -448,4 +473,79 @@ pub fn to_csv(r: &Report) -> String {
     let (v, c) = (r.totals.value.to_string(), r.totals.count.to_string());
     line(["total", "", "", "", "", "", &v, "", &c, ""]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(tx: &str, value: i64, terminal: &str, intent: Option<&str>) -> ServiceRow {
+        ServiceRow {
+            transaction_id: tx.into(),
+            value,
+            created_at: String::new(),
+            terminal: terminal.into(),
+            cashier: "c1".into(),
+            campaign_id: "camp".into(),
+            intent_id: intent.map(str::to_string),
+            this_terminal: false,
+        }
+    }
+
+    fn intent(state: IntentState, tx: Option<&str>, value: Option<i64>) -> Intent {
+        Intent {
+            id: "i1".into(),
+            state,
+            transaction_id: tx.map(str::to_string),
+            value_cents: value,
+            ..Default::default()
+        }
+    }
+
+    /// Issue 21: the matching, table-tested like the verdict. Each row: the
+    /// transaction's terminal, what this terminal holds, where the row goes, and the
+    /// finding it makes.
+    #[test]
+    fn each_transaction_goes_to_one_list_with_the_finding_it_makes() {
+        use IntentState::*;
+        let matched = |s: &Side| matches!(s, Side::Matched(_));
+        #[rustfmt::skip]
+        #[allow(clippy::type_complexity)] // a table's row, read once just below
+        let table: Vec<(&str, &str, Option<Intent>, bool, Option<FindingKind>)> = vec![
+            // name                          terminal  held here                                        matched  finding
+            ("both agree",                   "T1", Some(intent(Redeemed, Some("tx1"), Some(500))), true,  None),
+            ("another transaction",          "T1", Some(intent(Redeemed, Some("tx9"), Some(500))), true,  Some(FindingKind::Mismatch)),
+            ("another value",                "T1", Some(intent(Redeemed, Some("tx1"), Some(400))), true,  Some(FindingKind::Mismatch)),
+            ("held as only scanned",         "T1", Some(intent(Scanned, None, None)),              false, Some(FindingKind::LostTrack)),
+            ("held as refused",              "T1", Some(intent(Refused, None, None)),              false, Some(FindingKind::LostTrack)),
+            ("held as unknown",              "T1", Some(intent(Unknown, None, None)),              false, Some(FindingKind::LostTrack)),
+            ("not held, names us",           "T1", None,                                           false, Some(FindingKind::LostTrack)),
+            ("not held, another terminal's", "T2", None,                                           false, None),
+        ];
+        for (name, terminal, local, to_matched, finding) in table {
+            let (side, found) = match_transaction(row("tx1", 500, terminal, Some("i1")), local.as_ref(), "T1");
+            assert_eq!(matched(&side), to_matched, "{name}");
+            assert_eq!(found.as_ref().map(|f| f.kind.clone()), finding, "{name}");
+            if let Side::ServiceOnly(r) = &side {
+                assert_eq!(
+                    r.this_terminal,
+                    finding.is_some(),
+                    "{name}: a service-only row names us only with a finding"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_redemption_missing_at_the_service_is_a_finding_and_only_stuck_states_go_to_a_person() {
+        for state in [IntentState::Queued, IntentState::InFlight, IntentState::Unknown, IntentState::NeedsReview] {
+            assert!(not_at_service(&intent(state, None, None), "2026-12-01").is_none(), "{state}");
+            assert!(!needs_a_person(state), "{state}: the engine's, or already a person's");
+        }
+        let f = not_at_service(&intent(IntentState::Redeemed, Some("tx1"), Some(500)), "2026-12-01").unwrap();
+        assert_eq!(f.kind, FindingKind::NotAtService);
+        for state in [IntentState::Scanned, IntentState::Refused, IntentState::Cancelled] {
+            assert!(needs_a_person(state), "{state}");
+        }
+    }
 }
