@@ -235,7 +235,10 @@ pub fn save_settings(
         crate::secrets::save_api_key(secrets, u, k)?;
         audit::append(store, who.actor(), "api_key_changed", Some(u))?;
     }
-    launch.apply(terminal.start_on_login)?;
+    launch.apply(terminal.start_on_login).map_err(|e| Error::NotAllowed {
+        code: ErrorCode::AutostartFailed,
+        message: format!("The login autostart entry could not be written: {e}"),
+    })?;
     terminal.save(store)?;
     policy.save(store)?;
     audit::append(store, who.actor(), "settings_saved", None)?;

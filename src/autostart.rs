@@ -10,7 +10,7 @@ pub const FILE_NAME: &str = "voucher-pos.desktop";
 
 /// The autostart folder of this user.
 pub fn folder() -> Option<PathBuf> {
-    crate::store::xdg_folder("XDG_CONFIG_HOME", ".config").map(|c| c.join("autostart"))
+    crate::fsx::xdg_folder("XDG_CONFIG_HOME", ".config").map(|c| c.join("autostart"))
 }
 
 /// Writes (`Some`: the program and its arguments) or removes (`None`) the entry in
@@ -104,13 +104,8 @@ pub struct Launch {
 
 impl Launch {
     /// Writes or removes this user's entry so that it matches `enabled`.
-    pub fn apply(&self, enabled: bool) -> Result<(), crate::Error> {
-        let failed = |why: String| crate::Error::NotAllowed {
-            code: crate::ErrorCode::AutostartFailed,
-            message: format!("The login autostart entry could not be written: {why}"),
-        };
-        let folder = folder().ok_or_else(|| failed("this user has no home folder".into()))?;
+    pub fn apply(&self, enabled: bool) -> std::io::Result<()> {
+        let folder = folder().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "this user has no home folder"))?;
         apply(&folder, enabled.then_some((self.program.as_path(), self.args.as_slice())))
-            .map_err(|e| failed(e.to_string()))
     }
 }

@@ -2,7 +2,8 @@
 //! a file replaced whole (a crash or a power cut leaves the old file or the new one,
 //! never half of one, and only its owner can read either), and a folder only its
 //! owner can open. Exports, archives, the diagnostics, the secrets file, backups and
-//! the autostart entry all go through here.
+//! the autostart entry all go through here. Also here: where the desktop's
+//! conventions put a user's folders, and the exclusive lock of a file.
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, BufWriter};
@@ -64,6 +65,38 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
         return Ok(());
     }
     DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// An XDG base folder: `$var` when set and not empty, else `under_home` in `$HOME`
+/// (none without a home).
+pub fn xdg_folder(var: &str, under_home: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(under_home)))
+}
+
+/// Takes the exclusive lock on the file at `path` (created 0600 if missing), or
+/// `None` while another process holds it.
+///
+/// A lock belongs to the open file, and a process that forks shares it with the
+/// child until the child execs (or exits): a program that closed the file while
+/// another of its threads was starting a process can still hold the lock for that
+/// moment. So "held" is concluded only after half a second of trying, far longer
+/// than that window and far shorter than any real holder's time.
+pub fn lock_file(path: &Path) -> std::io::Result<Option<File>> {
+    let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(path)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
 }
 
 #[cfg(test)]

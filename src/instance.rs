@@ -63,7 +63,7 @@ pub fn claim_within(data_dir: &Path, patience: Duration) -> Result<Instance, Ins
     // A folder we create holds vouchers and secrets: the owner's alone (as the store's).
     crate::fsx::private_dir(data_dir).map_err(io)?;
     let socket = data_dir.join("instance.sock");
-    match crate::store::lock_file(&data_dir.join("instance.lock")).map_err(io)? {
+    match crate::fsx::lock_file(&data_dir.join("instance.lock")).map_err(io)? {
         Some(lock) => {
             // Ours: whatever socket file is there was left by a process that died.
             let _ = std::fs::remove_file(&socket);

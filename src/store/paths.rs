@@ -12,18 +12,9 @@ pub const APP_IDENTIFIER: &str = "org.voucherpos.terminal";
 /// The data folder's name before it followed the app identifier.
 pub(super) const EARLIER_FOLDER: &str = "voucher-pos";
 
-/// An XDG base folder: `$var` when set and not empty, else `under_home` in `$HOME`
-/// (none without a home).
-pub fn xdg_folder(var: &str, under_home: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(under_home)))
-}
-
 /// `$XDG_DATA_HOME`, else `~/.local/share`.
 pub fn data_home() -> PathBuf {
-    xdg_folder("XDG_DATA_HOME", ".local/share").unwrap_or_else(|| PathBuf::from("."))
+    crate::fsx::xdg_folder("XDG_DATA_HOME", ".local/share").unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Where the terminal keeps its database when none is named:
@@ -118,30 +109,7 @@ pub(super) fn private_file(path: &Path) -> Result<(), StoreError> {
 }
 
 pub(crate) fn take_lock(db: &Path) -> Result<File, StoreError> {
-    lock_file(&with_suffix(db, ".lock"))?.ok_or_else(|| StoreError::Locked { path: db.to_path_buf() })
-}
-
-/// Takes the exclusive lock on the file at `path` (created 0600 if missing), or
-/// `None` while another process holds it.
-///
-/// A lock belongs to the open file, and a process that forks shares it with the
-/// child until the child execs (or exits): a program that closed the file while
-/// another of its threads was starting a process can still hold the lock for that
-/// moment. So "held" is concluded only after half a second of trying, far longer
-/// than that window and far shorter than any real holder's time.
-pub(crate) fn lock_file(path: &Path) -> std::io::Result<Option<File>> {
-    let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(path)?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(Some(file)),
-            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(10))
-            }
-            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
-        }
-    }
+    crate::fsx::lock_file(&with_suffix(db, ".lock"))?.ok_or_else(|| StoreError::Locked { path: db.to_path_buf() })
 }
 
 /// The files SQLite keeps beside a WAL database.
