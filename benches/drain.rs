@@ -17,12 +17,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::clock::SystemClock;
-use voucher_pos::intent::SaleContext;
+use voucher_pos::app::terminal::Terminal;
+use voucher_pos::domain::intent::SaleContext;
+use voucher_pos::platform::clock::SystemClock;
+use voucher_pos::service::api::{ApiClient, ApiConfig};
+use voucher_pos::service::sync::{SyncConfig, SyncEvent};
 use voucher_pos::store::Store;
-use voucher_pos::sync::{SyncConfig, SyncEvent};
-use voucher_pos::terminal::Terminal;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
@@ -65,7 +65,7 @@ async fn vouchers(http: &reqwest::Client, url: &str, n: usize) -> Vec<String> {
 fn queued_store(dir: &std::path::Path, ids: &[String]) -> Arc<Store> {
     let store = Arc::new(Store::open(dir.join("t.db"), Arc::new(SystemClock)).unwrap());
     for id in ids {
-        let i = voucher_pos::terminal::scan_text(&store, &format!("rsg:{id}"), &ctx()).unwrap();
+        let i = voucher_pos::app::terminal::scan_text(&store, &format!("rsg:{id}"), &ctx()).unwrap();
         store.commit_redeem(&i.intent().id, "cashier:c1", false).unwrap();
     }
     store
@@ -177,7 +177,7 @@ fn main() {
                 .unwrap()
                 .iter()
                 .map(|id| {
-                    let i = voucher_pos::terminal::scan_text(&throwaway, &format!("rsg:{id}"), &ctx()).unwrap();
+                    let i = voucher_pos::app::terminal::scan_text(&throwaway, &format!("rsg:{id}"), &ctx()).unwrap();
                     (i.intent().idempotency_key.clone(), i.intent().body.clone())
                 })
                 .collect();

@@ -9,10 +9,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use voucher_pos::clock::SystemClock;
-use voucher_pos::intent::SaleContext;
+use voucher_pos::domain::intent::SaleContext;
+use voucher_pos::domain::voucher::parse;
+use voucher_pos::platform::clock::SystemClock;
 use voucher_pos::store::Store;
-use voucher_pos::voucher::parse;
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

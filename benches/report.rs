@@ -8,9 +8,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::clock::{utc_date, StoreZone, SystemClock};
-use voucher_pos::intent::SaleContext;
+use voucher_pos::domain::intent::SaleContext;
+use voucher_pos::platform::clock::{utc_date, StoreZone, SystemClock};
+use voucher_pos::service::api::{ApiClient, ApiConfig};
 use voucher_pos::store::Store;
 
 /// A size from the environment (the test command's quick run shrinks them).
@@ -48,7 +48,7 @@ fn main() {
         skus: vec![],
     };
     for k in 0..local_intents {
-        let i = voucher_pos::terminal::scan_text(&store, &format!("rsg:v_bench{k}"), &ctx).unwrap();
+        let i = voucher_pos::app::terminal::scan_text(&store, &format!("rsg:v_bench{k}"), &ctx).unwrap();
         store.commit_redeem(&i.intent().id, "cashier:c1", false).unwrap();
     }
     let api = ApiClient::new(&ApiConfig::new(&url, "test_sandbox")).unwrap();
@@ -73,7 +73,7 @@ fn main() {
         bare.push(t.elapsed().as_secs_f64());
         assert_eq!(rows, service_rows);
         let t = Instant::now();
-        let r = rt.block_on(voucher_pos::report::build(&store, &api, &zone, &date, "B1", "T1")).unwrap();
+        let r = rt.block_on(voucher_pos::records::report::build(&store, &api, &zone, &date, "B1", "T1")).unwrap();
         built.push(t.elapsed().as_secs_f64());
         assert!(r.totals.count as usize <= service_rows);
         assert_eq!(r.local_only.len(), local_intents);

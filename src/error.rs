@@ -4,9 +4,9 @@
 //! carries a stable `code()` the UI switches on, and a message for a person. Where the
 //! voucher service refused something, its own `error.message` is the message.
 
-use crate::intent::ContextError;
+use crate::domain::intent::ContextError;
+use crate::domain::voucher::CodeError;
 use crate::store::StoreError;
-use crate::voucher::CodeError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -18,29 +18,29 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Config(#[from] crate::api::ConfigError),
+    Config(#[from] crate::service::api::ConfigError),
     #[error(transparent)]
-    Access(#[from] crate::access::AccessError),
+    Access(#[from] crate::checkout::access::AccessError),
     #[error(transparent)]
-    Export(#[from] crate::export::ExportError),
+    Export(#[from] crate::records::export::ExportError),
     #[error(transparent)]
-    Money(#[from] crate::sale::MoneyError),
+    Money(#[from] crate::checkout::sale::MoneyError),
     #[error(transparent)]
-    Zone(#[from] crate::clock::ZoneError),
+    Zone(#[from] crate::platform::clock::ZoneError),
     #[error(transparent)]
-    Backup(#[from] crate::backup::BackupError),
+    Backup(#[from] crate::records::backup::BackupError),
     #[error(transparent)]
     Scan(#[from] crate::scan::SourceError),
     #[error(transparent)]
-    Report(#[from] crate::report::ReportError),
+    Report(#[from] crate::records::report::ReportError),
     #[error(transparent)]
-    Settings(#[from] crate::settings::SettingsError),
+    Settings(#[from] crate::checkout::settings::SettingsError),
     #[error(transparent)]
-    Secrets(#[from] crate::secrets::SecretError),
+    Secrets(#[from] crate::platform::secrets::SecretError),
     #[error(transparent)]
-    Instance(#[from] crate::instance::InstanceError),
+    Instance(#[from] crate::platform::instance::InstanceError),
     #[error(transparent)]
-    Lookup(#[from] crate::api::LookupError),
+    Lookup(#[from] crate::service::api::LookupError),
     /// The action is not allowed now; the message says why, for the cashier.
     #[error("{message}")]
     NotAllowed { code: ErrorCode, message: String },

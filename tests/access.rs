@@ -10,10 +10,10 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use voucher_pos::access::{audit, cashiers, pin::wait_after, Access};
-use voucher_pos::clock::ManualClock;
-use voucher_pos::redemption_log::{export_to_file, LogFilter};
-use voucher_pos::settings::TerminalSettings;
+use voucher_pos::checkout::access::{audit, cashiers, pin::wait_after, Access};
+use voucher_pos::checkout::settings::TerminalSettings;
+use voucher_pos::platform::clock::ManualClock;
+use voucher_pos::records::redemption_log::{export_to_file, LogFilter};
 use voucher_pos::store::Store;
 
 const T0: i64 = 1_800_000_000_000;
@@ -242,13 +242,13 @@ fn an_export_is_private_renamed_into_place_and_never_inside_the_data_folder() {
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
     let store = Arc::new(Store::open(data.join("terminal.db"), clock.clone()).unwrap());
-    let ctx = voucher_pos::intent::SaleContext {
+    let ctx = voucher_pos::domain::intent::SaleContext {
         terminal_id: "T1".into(),
         branch_code: "B1".into(),
         cashier_id: "ann".into(),
         ..Default::default()
     };
-    voucher_pos::terminal::scan_text(&store, "rsg:v_abc123", &ctx).unwrap();
+    voucher_pos::app::terminal::scan_text(&store, "rsg:v_abc123", &ctx).unwrap();
 
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
@@ -288,22 +288,22 @@ fn the_log_filters_by_the_stores_days_and_the_csv_writes_its_offset() {
     TerminalSettings { time_zone: Some("Asia/Singapore".into()), ..TerminalSettings::load(&store).unwrap() }
         .save(&store)
         .unwrap();
-    let ctx = voucher_pos::intent::SaleContext {
+    let ctx = voucher_pos::domain::intent::SaleContext {
         terminal_id: "T1".into(),
         branch_code: "B1".into(),
         cashier_id: "ann".into(),
         ..Default::default()
     };
-    voucher_pos::terminal::scan_text(&store, "rsg:v_late", &ctx).unwrap();
+    voucher_pos::app::terminal::scan_text(&store, "rsg:v_late", &ctx).unwrap();
     let zone = TerminalSettings::load(&store).unwrap().zone();
     let day = |d: &str| {
         LogFilter { from_date: Some(d.into()), to_date: Some(d.into()), ..LogFilter::default() }.in_zone(&zone).unwrap()
     };
     // The store's 29th holds it, though it is still the 28th in UTC.
-    assert_eq!(voucher_pos::redemption_log::page(&store, &day("2026-11-29"), None, 50).unwrap().rows.len(), 1);
-    assert_eq!(voucher_pos::redemption_log::page(&store, &day("2026-11-28"), None, 50).unwrap().rows.len(), 0);
+    assert_eq!(voucher_pos::records::redemption_log::page(&store, &day("2026-11-29"), None, 50).unwrap().rows.len(), 1);
+    assert_eq!(voucher_pos::records::redemption_log::page(&store, &day("2026-11-28"), None, 50).unwrap().rows.len(), 0);
     let mut csv = Vec::new();
-    voucher_pos::redemption_log::export_csv(&store, &LogFilter::default(), &mut csv).unwrap();
+    voucher_pos::records::redemption_log::export_csv(&store, &LogFilter::default(), &mut csv).unwrap();
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.lines().nth(1).unwrap().starts_with("2026-11-29T01:00:00+08:00,"), "{csv}");
     let bad = LogFilter { from_date: Some("29/11/2026".into()), ..LogFilter::default() }.in_zone(&zone).unwrap_err();
@@ -458,7 +458,7 @@ fn a_flood_of_made_up_ids_shares_one_counter_and_cannot_push_the_manager_pins_ou
         (0..12).map(|n| access.sign_in(&format!("quick{n}"), "4826").unwrap_err().code().as_str()).collect();
     assert_eq!(
         codes.iter().filter(|c| **c == "signin_rate_limited").count(),
-        12 - voucher_pos::access::SIGNIN_TRIES_PER_MINUTE,
+        12 - voucher_pos::checkout::access::SIGNIN_TRIES_PER_MINUTE,
         "{codes:?}"
     );
     assert_eq!(

@@ -10,8 +10,8 @@ use std::process::Command;
 use std::sync::Arc;
 
 use common::sandbox::workspace_bin;
-use voucher_pos::clock::ManualClock;
-use voucher_pos::intent::SaleContext;
+use voucher_pos::domain::intent::SaleContext;
+use voucher_pos::platform::clock::ManualClock;
 use voucher_pos::store::Store;
 
 fn ctx() -> SaleContext {
@@ -32,11 +32,11 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
     let db = dir.path().join("terminal.db");
     let clock = ManualClock::new(1_800_000_000_000);
     let store = Store::open(&db, clock.clone()).unwrap();
-    let first = voucher_pos::terminal::scan_text(&store, "rsg:v_before", &ctx()).unwrap().intent().id.clone();
-    let backup = voucher_pos::backup::make(&store, 14).unwrap();
+    let first = voucher_pos::app::terminal::scan_text(&store, "rsg:v_before", &ctx()).unwrap().intent().id.clone();
+    let backup = voucher_pos::records::backup::make(&store, 14).unwrap();
     assert_eq!(mode(&backup), 0o600);
-    assert_eq!(mode(&voucher_pos::backup::folder(&db)), 0o700);
-    voucher_pos::terminal::scan_text(&store, "rsg:v_after", &ctx()).unwrap();
+    assert_eq!(mode(&voucher_pos::records::backup::folder(&db)), 0o700);
+    voucher_pos::app::terminal::scan_text(&store, "rsg:v_after", &ctx()).unwrap();
 
     // Refused while the terminal has the database open.
     let out = pos(&db, &["restore", &backup.display().to_string()]);
@@ -52,7 +52,7 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let store = Store::open(&db, clock.clone()).unwrap();
     assert!(store.get(&first).is_ok(), "the backed-up intent is back");
-    let log = voucher_pos::redemption_log::page(&store, &Default::default(), None, 50).unwrap();
+    let log = voucher_pos::records::redemption_log::page(&store, &Default::default(), None, 50).unwrap();
     assert_eq!(log.rows.len(), 1, "the later scan is not in the backup");
     assert_eq!(mode(&db), 0o600);
     // The replaced database is kept, with the later scan in it.
@@ -64,8 +64,11 @@ fn a_backup_taken_while_running_restores_the_terminal_to_that_moment() {
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     let old = Store::open(dir.path().join(&kept[0]), clock).unwrap();
-    assert_eq!(voucher_pos::redemption_log::page(&old, &Default::default(), None, 50).unwrap().rows.len(), 2);
-    assert!(voucher_pos::access::audit::recent(&store, 10).unwrap().iter().any(|a| a.event == "database_restored"));
+    assert_eq!(voucher_pos::records::redemption_log::page(&old, &Default::default(), None, 50).unwrap().rows.len(), 2);
+    assert!(voucher_pos::checkout::access::audit::recent(&store, 10)
+        .unwrap()
+        .iter()
+        .any(|a| a.event == "database_restored"));
 }
 
 #[test]
@@ -76,10 +79,10 @@ fn only_the_newest_backups_are_kept() {
     let store = Store::open(&db, clock.clone()).unwrap();
     let mut made = Vec::new();
     for _ in 0..5 {
-        made.push(voucher_pos::backup::make(&store, 3).unwrap());
+        made.push(voucher_pos::records::backup::make(&store, 3).unwrap());
         clock.advance_ms(60_000);
     }
-    let left = voucher_pos::backup::list(&db);
+    let left = voucher_pos::records::backup::list(&db);
     assert_eq!(left, made.iter().rev().take(3).cloned().collect::<Vec<_>>());
 }
 
@@ -88,7 +91,7 @@ fn restore_refuses_what_is_not_a_backup_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("terminal.db");
     let store = Store::open(&db, ManualClock::new(1_800_000_000_000)).unwrap();
-    voucher_pos::terminal::scan_text(&store, "rsg:v_keep", &ctx()).unwrap();
+    voucher_pos::app::terminal::scan_text(&store, "rsg:v_keep", &ctx()).unwrap();
     drop(store);
     let before = std::fs::read(&db).unwrap();
     let junk = dir.path().join("junk.db");
@@ -120,8 +123,8 @@ fn restore_refuses_a_backup_whose_triggers_differ_from_our_migrations() {
     let db = dir.path().join("terminal.db");
     let clock = ManualClock::new(1_800_000_000_000);
     let store = Store::open(&db, clock.clone()).unwrap();
-    let kept = voucher_pos::terminal::scan_text(&store, "rsg:v_schema_keep", &ctx()).unwrap().intent().id.clone();
-    let backup = voucher_pos::backup::make(&store, 14).unwrap();
+    let kept = voucher_pos::app::terminal::scan_text(&store, "rsg:v_schema_keep", &ctx()).unwrap().intent().id.clone();
+    let backup = voucher_pos::records::backup::make(&store, 14).unwrap();
     drop(store);
     let before = std::fs::read(&db).unwrap();
     let cases = [
@@ -141,7 +144,7 @@ fn restore_refuses_a_backup_whose_triggers_differ_from_our_migrations() {
             conn.execute_batch(sql).unwrap();
             conn.close().unwrap();
         }
-        let err = voucher_pos::backup::restore(&db, &altered, 1_800_000_050_000).unwrap_err();
+        let err = voucher_pos::records::backup::restore(&db, &altered, 1_800_000_050_000).unwrap_err();
         assert_eq!(err.code(), "backup_schema_differs", "{how}: {err}");
         let text = err.to_string();
         assert!(
@@ -154,7 +157,7 @@ fn restore_refuses_a_backup_whose_triggers_differ_from_our_migrations() {
     assert!(store.get(&kept).is_ok(), "the intent scanned before is still there");
     drop(store);
     // The untouched backup still restores.
-    voucher_pos::backup::restore(&db, &backup, 1_800_000_100_000).unwrap();
+    voucher_pos::records::backup::restore(&db, &backup, 1_800_000_100_000).unwrap();
 }
 
 #[test]
@@ -163,11 +166,11 @@ fn a_damaged_database_offers_the_newest_backup_at_start_up() {
     let db = dir.path().join("terminal.db");
     let clock = ManualClock::new(1_800_000_000_000);
     let store = Store::open(&db, clock.clone()).unwrap();
-    let backup = voucher_pos::backup::make(&store, 14).unwrap();
+    let backup = voucher_pos::records::backup::make(&store, 14).unwrap();
     drop(store);
     std::fs::write(&db, b"garbage that is not SQLite").unwrap();
-    let e = Store::open(&db, Arc::new(voucher_pos::clock::SystemClock)).err().unwrap();
-    let p = voucher_pos::startup::store_problem(&e);
+    let e = Store::open(&db, Arc::new(voucher_pos::platform::clock::SystemClock)).err().unwrap();
+    let p = voucher_pos::app::startup::store_problem(&e);
     assert_eq!(p.code, "store_corrupt");
     assert!(
         p.what_to_do.contains(&backup.display().to_string()) && p.what_to_do.contains("restore"),
@@ -182,17 +185,17 @@ fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret(
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("terminal.db");
     let store = Store::open(&db, ManualClock::new(1_800_000_000_000)).unwrap();
-    let settings = voucher_pos::settings::TerminalSettings {
+    let settings = voucher_pos::checkout::settings::TerminalSettings {
         service_url: Some("https://till7:hunter2@api.example.com/".into()),
         ..Default::default()
     };
     settings.save(&store).unwrap();
-    let a = voucher_pos::terminal::scan_text(&store, "rsg:v_diagnosticsAAAA,v_diagnosticsBBBB", &ctx())
+    let a = voucher_pos::app::terminal::scan_text(&store, "rsg:v_diagnosticsAAAA,v_diagnosticsBBBB", &ctx())
         .unwrap()
         .intent()
         .id
         .clone();
-    voucher_pos::terminal::scan_text(&store, "rsg:v_diagnosticsCCCC", &ctx()).unwrap();
+    voucher_pos::app::terminal::scan_text(&store, "rsg:v_diagnosticsCCCC", &ctx()).unwrap();
     store.commit_redeem(&a, "cashier:c1", false).unwrap();
     let logs = dir.path().join("logs");
     std::fs::create_dir(&logs).unwrap();
@@ -203,7 +206,7 @@ fn the_diagnostics_archive_holds_the_summary_and_the_logs_but_no_code_or_secret(
 
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("diagnostics.tar");
-    let summary = voucher_pos::diagnostics::write(&store, &logs, &dest, dir.path()).unwrap();
+    let summary = voucher_pos::records::diagnostics::write(&store, &logs, &dest, dir.path()).unwrap();
     assert_eq!(summary.schema_version, voucher_pos::store::MIGRATIONS.len() as i64);
     assert_eq!(mode(&dest), 0o600);
     let mut files = std::collections::BTreeMap::new();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::sandbox::Sandbox;
 use serde_json::{json, Value};
-use voucher_pos::api::{ApiClient, ApiConfig, RedeemOutcome};
+use voucher_pos::service::api::{ApiClient, ApiConfig, RedeemOutcome};
 
 fn client(s: &Sandbox) -> ApiClient {
     client_with_key(s, "test_sandbox")
@@ -295,7 +295,9 @@ async fn the_transactions_list_pages_with_url_encoded_cursors_and_finds_an_inten
         let (qr, _) = s.vouchers(1, 100, "active").await;
         c.redeem(&key(), &body(&qr, &format!("pos_ID:T1,intent_ID:intent-{n}"))).await;
     }
-    let today = voucher_pos::clock::utc_date(voucher_pos::clock::Clock::now_ms(&voucher_pos::clock::SystemClock));
+    let today = voucher_pos::platform::clock::utc_date(voucher_pos::platform::clock::Clock::now_ms(
+        &voucher_pos::platform::clock::SystemClock,
+    ));
     let mut seen = Vec::new();
     let mut after = None;
     loop {

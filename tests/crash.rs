@@ -8,9 +8,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use rand::{Rng, SeedableRng};
-use voucher_pos::intent::IntentState;
+use voucher_pos::app::terminal::scan_text;
+use voucher_pos::domain::intent::IntentState;
 use voucher_pos::store::Store;
-use voucher_pos::terminal::scan_text;
 
 const CHILD_ENV: &str = "VOUCHER_POS_CRASH_CHILD_DB";
 

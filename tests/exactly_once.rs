@@ -13,13 +13,13 @@ use std::time::Duration;
 use common::sandbox::Sandbox;
 use common::{sale, wait_for};
 use serde_json::json;
-use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::clock::{Clock, ManualClock};
-use voucher_pos::intent::{Intent, IntentState};
-use voucher_pos::policy::OfflinePolicy;
+use voucher_pos::app::terminal::Terminal;
+use voucher_pos::checkout::policy::OfflinePolicy;
+use voucher_pos::domain::intent::{Intent, IntentState};
+use voucher_pos::platform::clock::{Clock, ManualClock};
+use voucher_pos::service::api::{ApiClient, ApiConfig};
+use voucher_pos::service::sync::SyncConfig;
 use voucher_pos::store::Store;
-use voucher_pos::sync::SyncConfig;
-use voucher_pos::terminal::Terminal;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -159,7 +159,7 @@ async fn a_campaign_that_really_ended_is_refused_after_the_lookup_finds_nothing(
 async fn skewed_clock_finds_its_redemption(skew_ms: i64) {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
-    let clock = ManualClock::new(voucher_pos::clock::SystemClock.now_ms() + skew_ms);
+    let clock = ManualClock::new(voucher_pos::platform::clock::SystemClock.now_ms() + skew_ms);
     let till = Till::new(clock.clone());
     // The terminal's key window is short here, so that a lookup (not a replay) decides.
     let cfg = SyncConfig { key_window: Duration::from_secs(2), key_window_margin: Duration::ZERO, ..fast() };
@@ -318,7 +318,7 @@ async fn a_manager_settling_an_accepted_voucher_as_refused_records_the_loss() {
     s.faults(json!({"transactions_error_rate": 1.0, "error_rate": {"503": 1.0}})).await;
     let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
     assert_eq!((i.review_cause.as_deref(), i.loss), (Some("lookup_failed"), false));
-    let i = t.settle(&id, voucher_pos::terminal::Settlement::Refused, "service says voided", "m01", None).unwrap();
+    let i = t.settle(&id, voucher_pos::app::terminal::Settlement::Refused, "service says voided", "m01", None).unwrap();
     assert_eq!((i.state, i.loss), (IntentState::Refused, true));
 }
 
@@ -369,7 +369,7 @@ async fn a_transactions_list_that_keeps_failing_reaches_review_with_its_evidence
 async fn a_clock_corrected_from_days_fast_does_not_stall_the_queue() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
-    let real = voucher_pos::clock::SystemClock.now_ms();
+    let real = voucher_pos::platform::clock::SystemClock.now_ms();
     let clock = ManualClock::new(real + 3 * DAY_MS);
     let till = Till::new(clock.clone());
     let t = till.start(&s, "test_sandbox", fast());
@@ -450,8 +450,8 @@ async fn wait_for_attempts(t: &Terminal, id: &str, kind: &str, outcome: &str, n:
 
 /// Every event seen so far, without waiting.
 fn drain(
-    events: &mut tokio::sync::broadcast::Receiver<voucher_pos::sync::SyncEvent>,
-) -> Vec<voucher_pos::sync::SyncEvent> {
+    events: &mut tokio::sync::broadcast::Receiver<voucher_pos::service::sync::SyncEvent>,
+) -> Vec<voucher_pos::service::sync::SyncEvent> {
     use tokio::sync::broadcast::error::TryRecvError;
     let mut seen = Vec::new();
     loop {
@@ -468,15 +468,15 @@ async fn the_first_send_of_a_process_records_the_services_time() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     // Thirty days fast: what the intent records of its first send must not be this clock.
-    let clock = ManualClock::new(voucher_pos::clock::SystemClock.now_ms() + 30 * DAY_MS);
+    let clock = ManualClock::new(voucher_pos::platform::clock::SystemClock.now_ms() + 30 * DAY_MS);
     let till = Till::new(clock.clone());
     // A new process: no reply has shown the service's `Date` yet.
     let t = till.start(&s, "test_sandbox", fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
-    let before = voucher_pos::clock::SystemClock.now_ms();
+    let before = voucher_pos::platform::clock::SystemClock.now_ms();
     t.redeem(&id, "cashier:c042", Duration::ZERO).await.unwrap();
     let i = wait_for(&t, &id, "redeemed", None, |i| i.state == IntentState::Redeemed).await;
-    let after = voucher_pos::clock::SystemClock.now_ms();
+    let after = voucher_pos::platform::clock::SystemClock.now_ms();
     let at = i.first_sent_service_at.expect("the first send of a process records the service's time");
     // `Date` has whole seconds.
     assert!((before - 1000..=after + 1000).contains(&at), "service time {at} is not within {before}..{after}");
@@ -491,7 +491,7 @@ async fn the_first_send_of_a_process_records_the_services_time() {
 async fn an_intent_first_sent_without_the_services_time_is_looked_up_over_the_whole_history() {
     let s = Sandbox::start(&["--key-ttl", "300ms"]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
-    let clock = ManualClock::new(voucher_pos::clock::SystemClock.now_ms() + 30 * DAY_MS);
+    let clock = ManualClock::new(voucher_pos::platform::clock::SystemClock.now_ms() + 30 * DAY_MS);
     let till = Till::new(clock.clone());
     let t = till.start(&s, "test_sandbox", fast());
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
@@ -577,11 +577,16 @@ async fn a_failing_list_never_marks_the_service_offline_and_other_vouchers_are_s
     wait_for(&t, &second, "the other voucher redeemed", None, |i| i.state == IntentState::Redeemed).await;
     wait_for_attempts(&t, &first, "lookup", "lookup_timeout", 3, None).await;
     assert_eq!(t.store().get(&first).unwrap().state, IntentState::Unknown, "still looked up, never guessed");
-    assert_ne!(t.connectivity(), voucher_pos::sync::Connectivity::Offline);
+    assert_ne!(t.connectivity(), voucher_pos::service::sync::Connectivity::Offline);
     let offline: Vec<_> = drain(&mut events)
         .into_iter()
         .filter(|e| {
-            matches!(e, voucher_pos::sync::SyncEvent::Connectivity { state: voucher_pos::sync::Connectivity::Offline })
+            matches!(
+                e,
+                voucher_pos::service::sync::SyncEvent::Connectivity {
+                    state: voucher_pos::service::sync::Connectivity::Offline
+                }
+            )
         })
         .collect();
     assert!(offline.is_empty(), "a failing lookup marked the service offline: {offline:?}");
@@ -601,7 +606,7 @@ async fn the_probe_is_not_the_list_so_a_slow_list_keeps_no_terminal_offline() {
     let v = t.redeem(&id, "cashier:c042", Duration::from_secs(5)).await.unwrap();
     assert_eq!(v.intent.state, IntentState::Queued, "{v:?}");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while t.connectivity() != voucher_pos::sync::Connectivity::Offline {
+    while t.connectivity() != voucher_pos::service::sync::Connectivity::Offline {
         assert!(std::time::Instant::now() < deadline, "never went offline");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -642,7 +647,7 @@ async fn a_declined_voucher_found_redeemed_reaches_review_before_the_grace() {
 async fn a_declined_voucher_not_found_waits_out_the_grace_before_review() {
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 700, "active").await;
-    let clock = ManualClock::new(voucher_pos::clock::SystemClock.now_ms());
+    let clock = ManualClock::new(voucher_pos::platform::clock::SystemClock.now_ms());
     let till = Till::new(clock.clone());
     let t = till.start(&s, "test_sandbox", SyncConfig { decline_grace: Duration::from_secs(3600), ..fast() });
     let id = t.scan(&qr, &sale()).unwrap().intent().id.clone();
@@ -676,8 +681,8 @@ async fn a_declined_voucher_not_found_waits_out_the_grace_before_review() {
 /// again, and it is resent to its outcome.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outcome_that_could_not_be_written_is_recovered_without_a_restart() {
+    use voucher_pos::service::sync::SyncEvent;
     use voucher_pos::store::StoreOptions;
-    use voucher_pos::sync::SyncEvent;
     let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use voucher_pos::api::{ApiClient, ApiConfig, RedeemOutcome};
+use voucher_pos::service::api::{ApiClient, ApiConfig, RedeemOutcome};
 
 enum Reply {
     Bytes(Vec<u8>),

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use voucher_pos::clock::SystemClock;
-use voucher_pos::intent::SaleContext;
+use voucher_pos::domain::intent::SaleContext;
+use voucher_pos::platform::clock::SystemClock;
 use voucher_pos::store::{adopt_earlier_folder, Adopted, Store, APP_IDENTIFIER};
 
 fn sale() -> SaleContext {
@@ -26,7 +26,7 @@ fn sale() -> SaleContext {
 fn earlier_folder(home: &Path) -> String {
     let folder = home.join("voucher-pos");
     let store = Store::open(folder.join("terminal.db"), Arc::new(SystemClock)).unwrap();
-    let code = voucher_pos::voucher::parse("rsg:v_adopt1").unwrap();
+    let code = voucher_pos::domain::voucher::parse("rsg:v_adopt1").unwrap();
     let id = store.scan(&code, &sale()).unwrap().intent().id.clone();
     std::fs::write(folder.join("secrets.json"), "{}").unwrap();
     std::fs::create_dir_all(folder.join("logs")).unwrap();

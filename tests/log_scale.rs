@@ -4,8 +4,8 @@
 
 mod common;
 
-use voucher_pos::intent::IntentState;
-use voucher_pos::redemption_log::{page, query_plan, LogCursor, LogFilter};
+use voucher_pos::domain::intent::IntentState;
+use voucher_pos::records::redemption_log::{page, query_plan, LogCursor, LogFilter};
 
 const ROWS: i64 = 1_000_000;
 

@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::sandbox::Sandbox;
-use voucher_pos::access::{cashiers, Access};
-use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::clock::SystemClock;
-use voucher_pos::intent::SaleContext;
+use voucher_pos::app::terminal::Terminal;
+use voucher_pos::checkout::access::{cashiers, Access};
+use voucher_pos::domain::intent::SaleContext;
+use voucher_pos::platform::clock::SystemClock;
+use voucher_pos::service::api::{ApiClient, ApiConfig};
+use voucher_pos::service::sync::SyncConfig;
 use voucher_pos::store::Store;
-use voucher_pos::sync::SyncConfig;
-use voucher_pos::terminal::Terminal;
 
 const KEY: &str = "sk_live_probe_9d2e71c4";
 const MANAGER_PIN: &str = "864209";
@@ -72,12 +72,12 @@ async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code()
         let id = t.scan(code, &ctx).unwrap().intent().id.clone();
         redeemed.push(t.redeem(&id, "cashier:ann", Duration::from_secs(10)).await.unwrap().intent);
     }
-    assert_eq!(redeemed[0].state, voucher_pos::intent::IntentState::Redeemed);
-    assert_eq!(redeemed[1].state, voucher_pos::intent::IntentState::Refused);
+    assert_eq!(redeemed[0].state, voucher_pos::domain::intent::IntentState::Redeemed);
+    assert_eq!(redeemed[1].state, voucher_pos::domain::intent::IntentState::Refused);
     let export = dir.path().join("out.csv");
     let out_dir = tempfile::tempdir().unwrap();
     let export = out_dir.path().join(export.file_name().unwrap());
-    voucher_pos::redemption_log::export_to_file(&store, &Default::default(), &export, dir.path()).unwrap();
+    voucher_pos::records::redemption_log::export_to_file(&store, &Default::default(), &export, dir.path()).unwrap();
     t.shutdown().await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -100,7 +100,10 @@ async fn no_log_line_or_export_holds_the_api_key_a_pin_or_a_whole_voucher_code()
     for id in good_ids.iter().chain(&used_ids) {
         assert!(!logs.contains(id.as_str()), "voucher id {id} is in the logs");
     }
-    assert!(logs.contains(&voucher_pos::voucher::log_form(&good)), "the short form identifies the code in the logs");
+    assert!(
+        logs.contains(&voucher_pos::domain::voucher::log_form(&good)),
+        "the short form identifies the code in the logs"
+    );
     // The export is for the manager and holds whole codes, by design (0600).
     assert!(csv.contains(&good));
 }

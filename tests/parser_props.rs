@@ -2,7 +2,7 @@
 //! nor rewrites a code, and every well-formed voucher code is accepted as scanned.
 
 use proptest::prelude::*;
-use voucher_pos::voucher::{parse, parse_bytes, MAX_VOUCHERS};
+use voucher_pos::domain::voucher::{parse, parse_bytes, MAX_VOUCHERS};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]

@@ -44,10 +44,11 @@ async fn redeem(s: &Sandbox, db: &Path, terminal: &str, branch: &str, count: usi
 }
 
 fn set_zone(db: &Path, zone: &str) {
-    let store = voucher_pos::store::Store::open(db, std::sync::Arc::new(voucher_pos::clock::SystemClock)).unwrap();
-    let s = voucher_pos::settings::TerminalSettings {
+    let store =
+        voucher_pos::store::Store::open(db, std::sync::Arc::new(voucher_pos::platform::clock::SystemClock)).unwrap();
+    let s = voucher_pos::checkout::settings::TerminalSettings {
         time_zone: Some(zone.into()),
-        ..voucher_pos::settings::TerminalSettings::load(&store).unwrap()
+        ..voucher_pos::checkout::settings::TerminalSettings::load(&store).unwrap()
     };
     s.save(&store).unwrap();
 }

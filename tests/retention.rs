@@ -5,9 +5,9 @@
 
 mod common;
 
-use voucher_pos::clock::{Clock, ManualClock};
-use voucher_pos::intent::IntentState;
-use voucher_pos::retention::archive;
+use voucher_pos::app::retention::archive;
+use voucher_pos::domain::intent::IntentState;
+use voucher_pos::platform::clock::{Clock, ManualClock};
 use voucher_pos::store::Store;
 
 const DAY: i64 = 86_400_000;
@@ -15,7 +15,7 @@ const TODAY: i64 = 1_800_000_000_000;
 
 /// An intent scanned and taken to `state` at the clock's current time.
 fn intent_in(store: &Store, code: &str, state: IntentState) -> String {
-    let code = voucher_pos::voucher::parse(code).unwrap();
+    let code = voucher_pos::domain::voucher::parse(code).unwrap();
     let id = store.scan(&code, &common::sale()).unwrap().intent().id.clone();
     let now = store.now_ms();
     let sent = |store: &Store| {
@@ -104,7 +104,7 @@ fn final_intents_past_the_retention_are_archived_then_removed_and_nothing_else_i
         assert!(!store.history(id).unwrap().is_empty(), "{:?} keeps its history", i.state);
     }
     // The removal is in the terminal's history.
-    let last = voucher_pos::access::audit::recent(&store, 1).unwrap().remove(0);
+    let last = voucher_pos::checkout::access::audit::recent(&store, 1).unwrap().remove(0);
     assert_eq!((last.actor.as_str(), last.event.as_str()), ("manager", "intents_archived"));
     assert!(last.detail.unwrap().starts_with("3 intents"));
     // Outside the archive run the rules are back: the young one cannot be removed.
@@ -146,7 +146,7 @@ fn the_newest_intent_stays_even_when_it_is_old_and_final() {
     assert!(store.get(&first).is_err());
     assert!(store.get(&newest).is_ok(), "rowids are never reused while the largest one stays");
     // And a re-scan of the archived code is a new intent, not a confusion with the old.
-    let rescan = store.scan(&voucher_pos::voucher::parse("rsg:v_first").unwrap(), &common::sale()).unwrap();
+    let rescan = store.scan(&voucher_pos::domain::voucher::parse("rsg:v_first").unwrap(), &common::sale()).unwrap();
     assert_ne!(&rescan.intent().id, &first);
 }
 
@@ -166,7 +166,7 @@ fn the_cli_archives_with_the_terminals_retention_and_says_how_many() {
     let db = dir.path().join("terminal.db");
     {
         // Made 500 days ago, in this boot: the CLI runs on the real clocks, now.
-        let clock = ManualClock::in_this_boot(voucher_pos::clock::SystemClock.now_ms() - 500 * DAY);
+        let clock = ManualClock::in_this_boot(voucher_pos::platform::clock::SystemClock.now_ms() - 500 * DAY);
         let store = Store::open(&db, clock).unwrap();
         intent_in(&store, "rsg:v_cli_old", IntentState::Redeemed);
         intent_in(&store, "rsg:v_cli_old2", IntentState::Refused);

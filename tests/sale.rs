@@ -12,12 +12,12 @@ use std::time::Duration;
 use common::sandbox::Sandbox;
 use common::{sale, wait_for};
 use serde_json::json;
-use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::intent::{Intent, IntentState};
-use voucher_pos::policy::OfflinePolicy;
+use voucher_pos::app::terminal::Terminal;
+use voucher_pos::checkout::policy::OfflinePolicy;
+use voucher_pos::domain::intent::{Intent, IntentState};
+use voucher_pos::service::api::{ApiClient, ApiConfig};
+use voucher_pos::service::sync::SyncConfig;
 use voucher_pos::store::Store;
-use voucher_pos::sync::SyncConfig;
-use voucher_pos::terminal::Terminal;
 
 const CASHIER: &str = "cashier:c042";
 
@@ -198,7 +198,7 @@ async fn a_restored_backup_looks_up_what_it_held_as_queued_and_ends_redeemed_not
     assert_eq!(s.ledger().await.len(), 1);
     // The key window passes; the store restores the backup, as the start-up page says.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    voucher_pos::backup::restore(&db, &backup, common::clock().now_ms()).unwrap();
+    voucher_pos::records::backup::restore(&db, &backup, common::clock().now_ms()).unwrap();
     let store = open(dir.path());
     let restored = store.get(&id).unwrap();
     assert!(
@@ -229,7 +229,7 @@ fn accept_and_decline_pressed_together_leave_exactly_one_answer() {
     let store = Arc::new(store);
     let (mut accepted, mut declined) = (0, 0);
     for n in 0..60 {
-        let code = voucher_pos::voucher::parse(&format!("rsg:v_race{n}")).unwrap();
+        let code = voucher_pos::domain::voucher::parse(&format!("rsg:v_race{n}")).unwrap();
         let id = store.scan(&code, &sale()).unwrap().intent().id.clone();
         store.commit_redeem(&id, CASHIER, false).unwrap();
         let go = Arc::new(std::sync::Barrier::new(2));
@@ -262,7 +262,7 @@ fn accept_and_decline_pressed_together_leave_exactly_one_answer() {
 #[test]
 fn the_schema_refuses_a_sale_closed_unsettled_and_an_intent_moved_to_another_sale() {
     let (_dir, store) = common::fresh_store();
-    let code = voucher_pos::voucher::parse("rsg:v_schema1").unwrap();
+    let code = voucher_pos::domain::voucher::parse("rsg:v_schema1").unwrap();
     let id = store.scan(&code, &sale()).unwrap().intent().id.clone();
     store.commit_redeem(&id, CASHIER, false).unwrap();
     let sale_id = store.open_sale().unwrap().unwrap().id;
@@ -271,7 +271,7 @@ fn the_schema_refuses_a_sale_closed_unsettled_and_an_intent_moved_to_another_sal
     assert_eq!(store.close_sale(&sale_id, CASHIER).unwrap_err().code(), "sale_unresolved");
     store.decline(&id, CASHIER).unwrap();
     store.close_sale(&sale_id, CASHIER).unwrap();
-    let other = voucher_pos::voucher::parse("rsg:v_schema2").unwrap();
+    let other = voucher_pos::domain::voucher::parse("rsg:v_schema2").unwrap();
     let next = store.scan(&other, &sale()).unwrap().intent().sale_id.clone().unwrap();
     assert_ne!(next, sale_id);
     let moved = store.with_transaction(|tx| tx.execute("UPDATE intents SET sale_id = ?1 WHERE id = ?2", [&next, &id]));
@@ -339,11 +339,11 @@ fn a_scan_from_before_sales_restored_from_a_backup_joins_the_sale_it_is_scanned_
         .unwrap();
     }
     let db = dir.path().join("t.db");
-    voucher_pos::backup::restore(&db, &backup, 2).unwrap();
+    voucher_pos::records::backup::restore(&db, &backup, 2).unwrap();
     let store = Store::open(&db, common::clock()).unwrap();
     let restored = store.get("old-scan").unwrap();
     assert!(restored.maybe_executed && restored.sale_id.is_none(), "{restored:#?}");
-    let again = voucher_pos::terminal::scan_text(&store, "rsg:v_oldscan", &sale()).unwrap();
+    let again = voucher_pos::app::terminal::scan_text(&store, "rsg:v_oldscan", &sale()).unwrap();
     let voucher_pos::store::ScanResult::Existing { intent } = again else {
         panic!("expected the existing scan: {again:?}")
     };

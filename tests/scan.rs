@@ -6,11 +6,11 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use voucher_pos::domain::voucher::CodeError;
 use voucher_pos::scan::decode::{pipeline, rqrr_full, Decoded, GuardedDecoder};
 use voucher_pos::scan::pipeline::{ScanEvent, Scanner, ScannerConfig};
 use voucher_pos::scan::sources::{paste, render_qr, DemoSource, ImageFiles};
 use voucher_pos::scan::{Frame, FrameSource, SourceError};
-use voucher_pos::voucher::CodeError;
 
 fn code_with(n: usize) -> String {
     format!("rsg:{}", (0..n).map(|i| format!("v_{:021}", i * 7919)).collect::<Vec<_>>().join(","))

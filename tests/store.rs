@@ -3,10 +3,10 @@
 mod common;
 
 use common::{clock, fresh_store, sale};
-use voucher_pos::intent::IntentState;
+use voucher_pos::app::terminal::scan_text;
+use voucher_pos::domain::intent::IntentState;
+use voucher_pos::domain::voucher::parse;
 use voucher_pos::store::{AttemptKind, NewAttempt, ScanResult, Store, StoreError, StoreOptions};
-use voucher_pos::terminal::scan_text;
-use voucher_pos::voucher::parse;
 
 fn count_intents(store: &Store) -> i64 {
     store.with_transaction(|tx| tx.query_row("SELECT count(*) FROM intents", [], |r| r.get(0))).unwrap()
@@ -342,7 +342,7 @@ fn a_database_path_that_cannot_be_read_moves_nothing() {
 #[test]
 fn a_maybe_executed_intent_can_never_be_queued_or_withdrawn_again_even_by_raw_sql() {
     let (_d, store) = fresh_store();
-    let code = voucher_pos::voucher::parse("rsg:v_abc").unwrap();
+    let code = voucher_pos::domain::voucher::parse("rsg:v_abc").unwrap();
     let id = store.scan(&code, &sale()).unwrap().intent().id.clone();
     store.commit_redeem(&id, "cashier:c1", false).unwrap();
     store
@@ -366,9 +366,9 @@ fn a_maybe_executed_intent_can_never_be_queued_or_withdrawn_again_even_by_raw_sq
 #[test]
 fn a_rescan_finds_the_newest_intent_even_when_the_clock_stepped_back() {
     let d = tempfile::tempdir().unwrap();
-    let clock = voucher_pos::clock::ManualClock::new(2_000_000_000_000);
+    let clock = voucher_pos::platform::clock::ManualClock::new(2_000_000_000_000);
     let store = Store::open(d.path().join("t.db"), clock.clone()).unwrap();
-    let code = voucher_pos::voucher::parse("rsg:v_step").unwrap();
+    let code = voucher_pos::domain::voucher::parse("rsg:v_step").unwrap();
     let first = store.scan(&code, &sale()).unwrap().intent().id.clone();
     store.transition(&first, IntentState::Scanned, IntentState::Cancelled, "cashier:c1", None, None, |_| {}).unwrap();
     clock.advance_ms(-3_600_000); // NTP steps the clock back an hour

@@ -9,12 +9,12 @@ use std::time::Duration;
 use common::sandbox::Sandbox;
 use common::{sale, wait_for};
 use serde_json::json;
-use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::intent::IntentState;
-use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
+use voucher_pos::app::terminal::Terminal;
+use voucher_pos::checkout::policy::{OfflinePolicy, OfflineVerdict};
+use voucher_pos::domain::intent::IntentState;
+use voucher_pos::service::api::{ApiClient, ApiConfig};
+use voucher_pos::service::sync::{Connectivity, SyncConfig};
 use voucher_pos::store::Store;
-use voucher_pos::sync::{Connectivity, SyncConfig};
-use voucher_pos::terminal::Terminal;
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -209,8 +209,9 @@ async fn a_voucher_accepted_offline_and_later_refused_is_flagged_as_a_loss() {
     let i = wait_for(&t, &id, "review", None, |i| i.state == IntentState::NeedsReview).await;
     assert!(i.loss);
     assert_eq!(i.error_code.as_deref(), Some("redemption_vouchers_voided"));
-    let settled =
-        t.settle(&id, voucher_pos::terminal::Settlement::Refused, "customer paid cash instead", "m1", None).unwrap();
+    let settled = t
+        .settle(&id, voucher_pos::app::terminal::Settlement::Refused, "customer paid cash instead", "m1", None)
+        .unwrap();
     assert_eq!(settled.state, IntentState::Refused);
     assert!(t.store().history(&id).unwrap().last().unwrap().note.as_deref().unwrap().contains("customer paid cash"));
 }

@@ -11,16 +11,34 @@ use std::sync::Arc;
 
 use rusqlite::{params, Connection};
 use rusqlite_migration::{Migrations, M};
-use voucher_pos::clock::SystemClock;
-use voucher_pos::intent::IntentState;
+use voucher_pos::domain::intent::IntentState;
+use voucher_pos::platform::clock::SystemClock;
 use voucher_pos::store::{Store, MIGRATIONS};
 
 const STATES: [&str; 8] =
     ["scanned", "queued", "in_flight", "unknown", "redeemed", "refused", "needs_review", "cancelled"];
 
+/// The database of schema `version` as it was saved, copied to `path`: a committed
+/// file (`tests/fixtures/upgrade/`), not one built from today's migrations, so an edit
+/// to a shipped migration or to this test's builder changes nothing it opens. A
+/// version with no file yet gets one with `UPDATE_FIXTURES=1`, once; a file that
+/// exists is never rewritten.
+fn old_database(path: &Path, version: usize) {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/upgrade/schema-v{version}.sqlite"));
+    if !fixture.exists() && std::env::var_os("UPDATE_FIXTURES").is_some() {
+        std::fs::create_dir_all(fixture.parent().unwrap()).unwrap();
+        let partial = fixture.with_extension(format!("partial-{}", std::process::id()));
+        build_old_database(&partial, version);
+        std::fs::rename(&partial, &fixture).unwrap();
+    }
+    std::fs::copy(&fixture, path)
+        .unwrap_or_else(|e| panic!("{}: {e}: the committed database of schema {version}", fixture.display()));
+}
+
 /// A database at schema `version`, with one intent per state (and, for version 1,
 /// one queued intent whose earlier attempt met a 5xx: version 1 queued those again).
-fn old_database(path: &Path, version: usize) {
+fn build_old_database(path: &Path, version: usize) {
     let mut conn = Connection::open(path).unwrap();
     Migrations::new(MIGRATIONS[..version].iter().map(|sql| M::up(sql)).collect()).to_latest(&mut conn).unwrap();
     let now = 1_790_000_000_000i64;
@@ -77,6 +95,8 @@ fn old_database(path: &Path, version: usize) {
     }
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, version as i64);
+    // Small pages: a committed file, mostly empty tables.
+    conn.execute_batch("PRAGMA page_size = 512; VACUUM;").unwrap();
 }
 
 fn upgrade_from(version: usize) {
@@ -118,27 +138,27 @@ fn upgrade_from(version: usize) {
     assert!(e.to_string().contains("never be unsent"), "{e}");
     let e = store.with_transaction(|tx| tx.execute("DELETE FROM audit", [])).err();
     assert!(e.is_none(), "an empty audit deletes nothing and raises nothing");
-    voucher_pos::access::audit::append(&store, "manager", "settings_saved", None).unwrap();
-    assert!(!voucher_pos::access::has_manager_pin(&store).unwrap());
+    voucher_pos::checkout::access::audit::append(&store, "manager", "settings_saved", None).unwrap();
+    assert!(!voucher_pos::checkout::access::has_manager_pin(&store).unwrap());
     // And it takes new scans.
-    let ctx = voucher_pos::intent::SaleContext {
+    let ctx = voucher_pos::domain::intent::SaleContext {
         terminal_id: "T1".into(),
         branch_code: "B1".into(),
         cashier_id: "c1".into(),
         ..Default::default()
     };
-    let new = voucher_pos::terminal::scan_text(&store, "rsg:v_new", &ctx).unwrap();
+    let new = voucher_pos::app::terminal::scan_text(&store, "rsg:v_new", &ctx).unwrap();
     let sale = new.intent().sale_id.clone().expect("a new scan joins the open sale");
     // A live intent of the old database still holds its code: one never sent joins
     // the sale it is scanned in again; one sent pays for its earlier sale only.
     let scanned = format!("rsg:v_{}", STATES.iter().position(|s| *s == "scanned").unwrap());
-    let again = voucher_pos::terminal::scan_text(&store, &scanned, &ctx).unwrap();
+    let again = voucher_pos::app::terminal::scan_text(&store, &scanned, &ctx).unwrap();
     assert!(
         matches!(&again, voucher_pos::store::ScanResult::Existing { intent } if intent.id == "intent-scanned" && intent.sale_id.as_deref() == Some(&sale)),
         "{again:?}"
     );
     let queued = format!("rsg:v_{}", STATES.iter().position(|s| *s == "queued").unwrap());
-    let e = voucher_pos::terminal::scan_text(&store, &queued, &ctx).unwrap_err();
+    let e = voucher_pos::app::terminal::scan_text(&store, &queued, &ctx).unwrap_err();
     assert_eq!(e.code(), "voucher_in_other_sale", "{e}");
     assert!(store.get("intent-queued").unwrap().sale_id.is_none());
 }
@@ -156,9 +176,8 @@ fn every_earlier_schema_version_with_data_upgrades_to_the_latest() {
 }
 
 /// A migration that has shipped is history: a database somewhere ran it as it was,
-/// so an edit to it would leave that database different from a fresh one (and the
-/// upgrade tests above, which build old databases from today's files, would not
-/// see it). A change to the schema is a new migration. The figures are FNV-1a of
+/// so an edit to it would leave that database different from a fresh one (the
+/// upgrade tests above open saved databases; this says which file was edited). A change to the schema is a new migration. The figures are FNV-1a of
 /// each file's bytes, recorded when it shipped.
 #[test]
 fn a_shipped_migration_is_never_edited() {

@@ -8,23 +8,23 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::ipc::IpcError;
-    use voucher_pos::access::{
+    use voucher_pos::app::retention::Archived;
+    use voucher_pos::app::startup::StartupProblem;
+    use voucher_pos::app::terminal::{RedeemView, Settlement};
+    use voucher_pos::app::{Detail, Exported, SettingsView, Status};
+    use voucher_pos::checkout::access::{
         audit::{AuditEntry, AuditPage},
         AccessState, Cashier,
     };
-    use voucher_pos::app::{Detail, Exported, SettingsView, Status};
-    use voucher_pos::intent::{Intent, IntentState};
-    use voucher_pos::policy::{OfflinePolicy, OfflineVerdict};
-    use voucher_pos::redemption_log::{LogCursor, LogFilter, LogPage};
-    use voucher_pos::report::{Finding, FindingKind, LocalRow, Report, SalesOfDay, ServiceRow, Tally, Totals};
-    use voucher_pos::retention::Archived;
-    use voucher_pos::sale::{SaleLine, SaleTotals, SaleView, SaleVoucher};
+    use voucher_pos::checkout::policy::{OfflinePolicy, OfflineVerdict};
+    use voucher_pos::checkout::sale::{SaleLine, SaleTotals, SaleView, SaleVoucher};
+    use voucher_pos::checkout::settings::TerminalSettings;
+    use voucher_pos::domain::intent::{Intent, IntentState};
+    use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage};
+    use voucher_pos::records::report::{Finding, FindingKind, LocalRow, Report, SalesOfDay, ServiceRow, Tally, Totals};
     use voucher_pos::scan::camera::CameraInfo;
-    use voucher_pos::settings::TerminalSettings;
-    use voucher_pos::startup::StartupProblem;
+    use voucher_pos::service::sync::{Connectivity, SyncEvent};
     use voucher_pos::store::{Attempt, HistoryEntry, QueueSummary, Sale, ScanResult};
-    use voucher_pos::sync::{Connectivity, SyncEvent};
-    use voucher_pos::terminal::{RedeemView, Settlement};
 
     fn generate() -> String {
         // JSON numbers: the terminal's integers (Unix ms, cents, counts) fit in a double.

@@ -13,18 +13,18 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager, State};
-use voucher_pos::access::{audit::AuditPage, cashiers, AccessState, Cashier};
+use voucher_pos::app::retention::Archived;
+use voucher_pos::app::startup::StartupProblem;
+use voucher_pos::app::terminal::{RedeemView, Settlement};
 use voucher_pos::app::{self, App, Authority, Detail, Exported, SettingsView, Status};
-use voucher_pos::intent::Intent;
-use voucher_pos::policy::OfflinePolicy;
-use voucher_pos::redemption_log::{LogCursor, LogFilter, LogPage};
-use voucher_pos::report::Report;
-use voucher_pos::retention::Archived;
-use voucher_pos::sale::SaleView;
-use voucher_pos::settings::TerminalSettings;
-use voucher_pos::startup::StartupProblem;
+use voucher_pos::checkout::access::{audit::AuditPage, cashiers, AccessState, Cashier};
+use voucher_pos::checkout::policy::OfflinePolicy;
+use voucher_pos::checkout::sale::SaleView;
+use voucher_pos::checkout::settings::TerminalSettings;
+use voucher_pos::domain::intent::Intent;
+use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage};
+use voucher_pos::records::report::Report;
 use voucher_pos::store::ScanResult;
-use voucher_pos::terminal::{RedeemView, Settlement};
 use voucher_pos::ErrorCode;
 
 use crate::ipc::{Answer, IpcError};
@@ -212,7 +212,7 @@ pub async fn cashier_reset_pin(handle: &AppHandle, id: String, pin: String, agai
 
 pub async fn audit_page(handle: &AppHandle, before: Option<i64>) -> Answer<AuditPage> {
     let (app, _) = manager(handle)?;
-    Ok(voucher_pos::access::audit::page(app.store(), before, 200)?)
+    Ok(voucher_pos::checkout::access::audit::page(app.store(), before, 200)?)
 }
 
 pub async fn log_page(handle: &AppHandle, filter: LogFilter, after: Option<LogCursor>) -> Answer<LogPage> {
@@ -227,7 +227,7 @@ pub async fn intent_detail(handle: &AppHandle, intent_id: String) -> Answer<Deta
 
 pub async fn review_inbox(handle: &AppHandle) -> Answer<Vec<Intent>> {
     let (app, _) = manager(handle)?;
-    Ok(voucher_pos::redemption_log::review_inbox(app.store())?)
+    Ok(voucher_pos::records::redemption_log::review_inbox(app.store())?)
 }
 
 pub async fn settle(

@@ -8,18 +8,18 @@
 //! thread, and the window must never wait on the disk, crypto or devices.
 
 use serde::Serialize;
-use voucher_pos::access::{audit::AuditPage, AccessState, Cashier};
+use voucher_pos::app::retention::Archived;
+use voucher_pos::app::startup::StartupProblem;
+use voucher_pos::app::terminal::{RedeemView, Settlement};
 use voucher_pos::app::{Detail, Exported, SettingsView, Status};
-use voucher_pos::intent::Intent;
-use voucher_pos::policy::OfflinePolicy;
-use voucher_pos::redemption_log::{LogCursor, LogFilter, LogPage};
-use voucher_pos::report::Report;
-use voucher_pos::retention::Archived;
-use voucher_pos::sale::SaleView;
-use voucher_pos::settings::TerminalSettings;
-use voucher_pos::startup::StartupProblem;
+use voucher_pos::checkout::access::{audit::AuditPage, AccessState, Cashier};
+use voucher_pos::checkout::policy::OfflinePolicy;
+use voucher_pos::checkout::sale::SaleView;
+use voucher_pos::checkout::settings::TerminalSettings;
+use voucher_pos::domain::intent::Intent;
+use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage};
+use voucher_pos::records::report::Report;
 use voucher_pos::store::ScanResult;
-use voucher_pos::terminal::{RedeemView, Settlement};
 use voucher_pos::ErrorCode;
 
 use crate::commands::{self, PreviewChannel};

@@ -12,20 +12,20 @@ use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 use tauri::{Emitter, Manager};
-use voucher_pos::access::Access;
-use voucher_pos::api::{ApiClient, ApiConfig};
-use voucher_pos::clock::SystemClock;
-use voucher_pos::intent::SaleContext;
+use voucher_pos::app::startup::{choose_service, store_problem, Service, StartupProblem};
+use voucher_pos::app::terminal::Terminal;
+use voucher_pos::checkout::access::Access;
+use voucher_pos::checkout::settings::TerminalSettings;
+use voucher_pos::domain::intent::SaleContext;
+use voucher_pos::platform::clock::SystemClock;
+use voucher_pos::platform::secrets::SecretStore;
 use voucher_pos::scan::camera::CameraSource;
 use voucher_pos::scan::pipeline::{preview_jpeg, ScanEvent, Scanner, ScannerConfig};
 use voucher_pos::scan::sources::{DemoSource, ImageFiles};
 use voucher_pos::scan::FrameSource;
-use voucher_pos::secrets::SecretStore;
-use voucher_pos::settings::TerminalSettings;
-use voucher_pos::startup::{choose_service, store_problem, Service, StartupProblem};
+use voucher_pos::service::api::{ApiClient, ApiConfig};
+use voucher_pos::service::sync::SyncConfig;
 use voucher_pos::store::Store;
-use voucher_pos::sync::SyncConfig;
-use voucher_pos::terminal::Terminal;
 
 use commands::{EmbeddedSandbox, Startup};
 use voucher_pos::app::App;
@@ -34,7 +34,7 @@ use voucher_pos::app::App;
 #[command(version, about = "The voucher POS terminal.")]
 struct Args {
     #[command(flatten)]
-    terminal: voucher_pos::startup::Flags,
+    terminal: voucher_pos::app::startup::Flags,
     /// Play images from a file or folder as the camera.
     #[arg(long)]
     frames: Option<PathBuf>,
@@ -83,7 +83,7 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
     let data_dir = voucher_pos::store::data_dir(&db);
     let store = Arc::new(Store::open(&db, Arc::new(SystemClock)).map_err(|e| store_problem(&e))?);
     let settings = args.terminal.over(TerminalSettings::load(&store).map_err(|e| store_problem(&e))?);
-    let secrets = voucher_pos::secrets::open_default(&data_dir);
+    let secrets = voucher_pos::platform::secrets::open_default(&data_dir);
     let (url, key, sandbox, demo_codes) = match choose_service(
         args.terminal.service.as_deref(),
         args.terminal.api_key.as_deref(),
@@ -174,10 +174,10 @@ fn main() {
     }
     // One terminal per database: a second launch shows the first one's window and
     // exits 0, before it opens anything.
-    let instance = match voucher_pos::instance::claim(&voucher_pos::store::data_dir(&args.terminal.db())) {
+    let instance = match voucher_pos::platform::instance::claim(&voucher_pos::store::data_dir(&args.terminal.db())) {
         Ok(i) => i,
-        Err(voucher_pos::instance::InstanceError::AlreadyRunning) => {
-            eprintln!("voucher-pos-app: {}", voucher_pos::instance::InstanceError::AlreadyRunning);
+        Err(voucher_pos::platform::instance::InstanceError::AlreadyRunning) => {
+            eprintln!("voucher-pos-app: {}", voucher_pos::platform::instance::InstanceError::AlreadyRunning);
             return;
         }
         Err(e) => {
@@ -222,7 +222,7 @@ fn main() {
         set(&core.settings.log_level);
     }
     let till = args.till || core.settings.till_mode;
-    let launch = voucher_pos::autostart::Launch {
+    let launch = voucher_pos::platform::autostart::Launch {
         program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("voucher-pos-app")),
         args: args.terminal.db.iter().flat_map(|db| ["--db".to_string(), db.display().to_string()]).collect(),
     };
@@ -348,7 +348,7 @@ fn start_logs(args: &Args) -> Option<voucher_pos::app::LogLevel> {
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
     let dir = voucher_pos::store::data_dir(&args.terminal.db()).join("logs");
-    voucher_pos::fsx::private_dir(&dir).ok()?;
+    voucher_pos::platform::fsx::private_dir(&dir).ok()?;
     let files = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("voucher-pos")
@@ -375,7 +375,7 @@ fn start_logs(args: &Args) -> Option<voucher_pos::app::LogLevel> {
 
 /// The window with only the start-up problem in it: the page asks `startup_problem`
 /// first and shows it; no other command has state to act on.
-fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::instance::Instance>, devtools: bool) {
+fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::platform::instance::Instance>, devtools: bool) {
     let builder = tauri::Builder::default()
         .manage(Startup(Some(problem)))
         .invoke_handler(ipc::problem_handler())
@@ -389,7 +389,7 @@ fn show_problem(problem: StartupProblem, instance: Option<voucher_pos::instance:
 }
 
 /// A later launch on the same database brings this window to the front.
-fn serve_instance(app: &tauri::AppHandle, instance: voucher_pos::instance::Instance) {
+fn serve_instance(app: &tauri::AppHandle, instance: voucher_pos::platform::instance::Instance) {
     let app = app.clone();
     instance.serve(move || {
         if let Some(window) = app.get_webview_window("main") {

@@ -1280,9 +1280,10 @@ async fn in_till_mode_the_window_fills_the_screen_and_closing_it_needs_the_manag
     }
     let _ = app.client.close().await;
     // The closing is in the terminal's history.
-    let store = voucher_pos::store::Store::open(&db, std::sync::Arc::new(voucher_pos::clock::SystemClock)).unwrap();
+    let store =
+        voucher_pos::store::Store::open(&db, std::sync::Arc::new(voucher_pos::platform::clock::SystemClock)).unwrap();
     let events: Vec<String> =
-        voucher_pos::access::audit::recent(&store, 5).unwrap().into_iter().map(|e| e.event).collect();
+        voucher_pos::checkout::access::audit::recent(&store, 5).unwrap().into_iter().map(|e| e.event).collect();
     assert_eq!(events.first().map(String::as_str), Some("terminal_closed"), "{events:?}");
 }
 
@@ -1293,22 +1294,23 @@ async fn the_manager_archives_final_intents_past_the_retention_and_they_leave_th
     let sandbox = Sandbox::start(dir.path());
     // Two vouchers withdrawn 500 days ago, on this terminal's database.
     {
-        use voucher_pos::intent::IntentState;
+        use voucher_pos::domain::intent::IntentState;
         // In this boot: the terminal's steady time (which a date set forward cannot
         // move) has seen the 500 days pass too.
-        let then = voucher_pos::clock::ManualClock::in_this_boot(
+        let then = voucher_pos::platform::clock::ManualClock::in_this_boot(
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
                 - 500 * 86_400_000,
         );
         let store = voucher_pos::store::Store::open(dir.path().join("terminal.db"), then).unwrap();
-        let sale = voucher_pos::intent::SaleContext {
+        let sale = voucher_pos::domain::intent::SaleContext {
             terminal_id: "T01".into(),
             branch_code: "B001".into(),
             cashier_id: "c001".into(),
             ..Default::default()
         };
         for code in ["rsg:v_longago1", "rsg:v_longago2"] {
-            let id = store.scan(&voucher_pos::voucher::parse(code).unwrap(), &sale).unwrap().intent().id.clone();
+            let id =
+                store.scan(&voucher_pos::domain::voucher::parse(code).unwrap(), &sale).unwrap().intent().id.clone();
             store
                 .transition(
                     &id,

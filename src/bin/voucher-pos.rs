@@ -12,22 +12,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use voucher_pos::api::{ApiClient, ApiConfig};
+use voucher_pos::app::terminal::Terminal;
 use voucher_pos::app::Authority;
-use voucher_pos::clock::{Clock, SystemClock};
-use voucher_pos::intent::{Intent, IntentState, SaleContext};
-use voucher_pos::policy::OfflinePolicy;
-use voucher_pos::redemption_log::{export_csv, page, LogFilter};
-use voucher_pos::settings::TerminalSettings;
+use voucher_pos::checkout::policy::OfflinePolicy;
+use voucher_pos::checkout::settings::TerminalSettings;
+use voucher_pos::domain::intent::{Intent, IntentState, SaleContext};
+use voucher_pos::platform::clock::{Clock, SystemClock};
+use voucher_pos::records::redemption_log::{export_csv, page, LogFilter};
+use voucher_pos::service::api::{ApiClient, ApiConfig};
+use voucher_pos::service::sync::{SyncConfig, SyncEvent};
 use voucher_pos::store::{ScanResult, Store};
-use voucher_pos::sync::{SyncConfig, SyncEvent};
-use voucher_pos::terminal::Terminal;
 
 #[derive(Parser)]
 #[command(version, about = "The voucher POS terminal without a window.")]
 struct Cli {
     #[command(flatten)]
-    terminal: voucher_pos::startup::Flags,
+    terminal: voucher_pos::app::startup::Flags,
     /// Total timeout of one request to the service.
     #[arg(long, global = true, default_value = "7s", value_parser = parse_duration)]
     request_timeout: Duration,
@@ -259,7 +259,7 @@ fn printable(payload: &[u8]) -> String {
     String::from_utf8_lossy(payload)
         .chars()
         .flat_map(|c| {
-            if voucher_pos::voucher::is_hidden_control(c) {
+            if voucher_pos::domain::voucher::is_hidden_control(c) {
                 c.escape_unicode().collect::<Vec<_>>()
             } else {
                 vec![c]
@@ -308,7 +308,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     // A service address the terminal may never use is refused before any command
     // runs, not only by those that send: a plain-http typo is said at once.
     if let Some(service) = cli.terminal.service.as_deref() {
-        voucher_pos::api::check_service_url(service)?;
+        voucher_pos::service::api::check_service_url(service)?;
     }
     #[cfg(debug_assertions)]
     let skewed = cli.clock_skew.map(|ms| Arc::new(SkewedClock(ms.into())));
@@ -372,7 +372,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Scan { code, receipt, skus } => {
             let ctx = SaleContext { receipt_number: receipt, skus, ..ctx };
-            let r = match voucher_pos::terminal::scan_text(&store, &code, &ctx) {
+            let r = match voucher_pos::app::terminal::scan_text(&store, &code, &ctx) {
                 Ok(r) => r,
                 Err(e @ voucher_pos::Error::Code(_)) => return Err(Failure(2, format!("{} ({})", e, e.code()))),
                 Err(e) => return Err(Failure(1, format!("{} ({})", e, e.code()))),
@@ -384,7 +384,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 ScanResult::AlreadyRedeemed { intent } => {
                     eprintln!(
                         "already redeemed here at {} (transaction {})",
-                        voucher_pos::clock::rfc3339(intent.updated_at),
+                        voucher_pos::platform::clock::rfc3339(intent.updated_at),
                         intent.transaction_id.as_deref().unwrap_or("unknown")
                     );
                     return Ok(5);
@@ -528,7 +528,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Manager { task: ManagerTask::ResetPin } => {
-            voucher_pos::access::reset_manager_pin(&store, &voucher_pos::access::os_user())?;
+            voucher_pos::checkout::access::reset_manager_pin(&store, &voucher_pos::checkout::access::os_user())?;
             eprintln!("The manager PIN is reset: the next visit to the manager screens chooses a new one.");
             Ok(0)
         }
@@ -539,7 +539,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Csv => print!("{}", voucher_pos::report::to_csv(&report)),
+                Format::Csv => print!("{}", voucher_pos::records::report::to_csv(&report)),
             }
             for f in &report.findings {
                 eprintln!("finding: {}", f.message);
@@ -564,13 +564,13 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 Some(f) => println!("archived {what} to {f}"),
                 None => println!(
                     "archived 0 intents: none final and last changed before {}",
-                    voucher_pos::clock::rfc3339(done.cutoff_ms)
+                    voucher_pos::platform::clock::rfc3339(done.cutoff_ms)
                 ),
             }
             Ok(0)
         }
         Command::Audit { limit } => {
-            for e in voucher_pos::access::audit::recent(&store, limit)? {
+            for e in voucher_pos::checkout::access::audit::recent(&store, limit)? {
                 println!("{}", serde_json::to_string(&e)?);
             }
             Ok(0)

@@ -10,7 +10,7 @@
 //! - rqrr has known panics and pathological cases on crafted images; [`decode`]
 //!   runs it under `catch_unwind` with a time cap, and counts both.
 //! - What the decoder finds is only text: it goes through the same parser as typed
-//!   and handheld-scanner input (`crate::voucher`).
+//!   and handheld-scanner input (`crate::domain::voucher`).
 
 pub mod camera;
 pub mod decode;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use super::decode::{pipeline as decode_pipeline, Decoded, GuardedDecoder};
 use super::gate::{EmptyFrameGate, Look};
 use super::{Frame, FrameSource, SourceError};
-use crate::voucher::{self, CodeError, VoucherCode};
+use crate::domain::voucher::{self, CodeError, VoucherCode};
 
 /// What the scanner tells the checkout screen.
 #[derive(Debug, Clone)]

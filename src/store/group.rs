@@ -144,8 +144,8 @@ fn run_batch(conn: &mut Connection, batch: Vec<Pending>) {
 mod tests {
     use std::sync::Arc;
 
-    use crate::clock::SystemClock;
-    use crate::intent::{IntentState, SaleContext};
+    use crate::domain::intent::{IntentState, SaleContext};
+    use crate::platform::clock::SystemClock;
     use crate::store::{Store, StoreError};
 
     #[test]
@@ -161,7 +161,7 @@ mod tests {
         let ids: Vec<String> = ["rsg:v_a", "rsg:v_b", "rsg:v_c"]
             .iter()
             .map(|code| {
-                let id = crate::terminal::scan_text(&store, code, &ctx).unwrap().intent().id.clone();
+                let id = crate::app::terminal::scan_text(&store, code, &ctx).unwrap().intent().id.clone();
                 store.commit_redeem(&id, "cashier:c1", false).unwrap();
                 id
             })

@@ -2,7 +2,7 @@
 //!
 //! The store is where the one invariant is kept: an intent exists on disk (WAL,
 //! `synchronous=FULL`) before the cashier sees it, every state change is a
-//! compare-and-set checked against [`crate::intent::TRANSITIONS`] in one transaction
+//! compare-and-set checked against [`crate::domain::intent::TRANSITIONS`] in one transaction
 //! with its history row and attempt row, and a crash at any instruction leaves either
 //! the old row or the new one. One process owns a database file (an exclusive lock
 //! file), and inside it one connection behind a mutex is the single writer, so no
@@ -24,11 +24,11 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 use rusqlite_migration::{Migrations, M};
 use serde::Serialize;
 
-use crate::clock::Clock;
-use crate::intent::{
+use crate::domain::intent::{
     build_body, build_metadata, transition_reason, unsent_state, ContextError, Intent, IntentState, SaleContext,
 };
-use crate::voucher::VoucherCode;
+use crate::domain::voucher::VoucherCode;
+use crate::platform::clock::Clock;
 
 mod group;
 mod intents;
@@ -65,7 +65,7 @@ pub enum StoreError {
     #[error(transparent)]
     Context(#[from] ContextError),
     /// The code's live intent belongs to another sale: it pays for that sale only.
-    #[error("{}", .0.describe(crate::clock::rfc3339))]
+    #[error("{}", .0.describe(crate::platform::clock::rfc3339))]
     InOtherSale(SaleHold),
     /// Pressed vouchers with no outcome and no answer from the cashier.
     #[error("Sale {number} cannot close yet: {} still waiting for the service. Accept or decline each one first.", .vouchers.join(", "))]
@@ -309,7 +309,7 @@ impl Store {
 
     /// Copies the whole database into the (new, empty) database file at `dest` with
     /// SQLite's online backup API, holding the writer for the copy: a consistent
-    /// snapshot while the terminal runs (see [`crate::backup`]).
+    /// snapshot while the terminal runs (see [`crate::records::backup`]).
     pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
         let mut dst = Connection::open(dest)?;
         let conn = self.conn();

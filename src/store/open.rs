@@ -39,7 +39,7 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             // A folder we create holds vouchers and secrets: the owner's alone. An
             // existing one (say /tmp) is not ours to change.
-            crate::fsx::private_dir(dir)?;
+            crate::platform::fsx::private_dir(dir)?;
         }
         let lock = take_lock(&path)?;
         private_file(&path)?;

@@ -14,7 +14,7 @@ pub(super) const EARLIER_FOLDER: &str = "voucher-pos";
 
 /// `$XDG_DATA_HOME`, else `~/.local/share`.
 pub fn data_home() -> PathBuf {
-    crate::fsx::xdg_folder("XDG_DATA_HOME", ".local/share").unwrap_or_else(|| PathBuf::from("."))
+    crate::platform::fsx::xdg_folder("XDG_DATA_HOME", ".local/share").unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Where the terminal keeps its database when none is named:
@@ -109,7 +109,8 @@ pub(super) fn private_file(path: &Path) -> Result<(), StoreError> {
 }
 
 pub(crate) fn take_lock(db: &Path) -> Result<File, StoreError> {
-    crate::fsx::lock_file(&with_suffix(db, ".lock"))?.ok_or_else(|| StoreError::Locked { path: db.to_path_buf() })
+    crate::platform::fsx::lock_file(&with_suffix(db, ".lock"))?
+        .ok_or_else(|| StoreError::Locked { path: db.to_path_buf() })
 }
 
 /// The files SQLite keeps beside a WAL database.

@@ -3,13 +3,13 @@
 //! transactions as the intents: an intent joins the open sale when it is created and
 //! belongs to it for ever, and a sale closes only in the transaction that proves
 //! every voucher in it settled (migration `005` refuses anything else). What the
-//! checkout shows of a sale is computed from these rows in [`crate::sale`].
+//! checkout shows of a sale is computed from these rows in [`crate::checkout::sale`].
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use super::{apply, decline_restored_scan, intent_from_row, press, Store, StoreError, COLS};
-use crate::intent::{Intent, IntentState, SaleContext};
+use crate::domain::intent::{Intent, IntentState, SaleContext};
 
 /// One customer's sale, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -189,7 +189,7 @@ impl Store {
         if !waiting.is_empty() {
             return Err(StoreError::SaleUnresolved {
                 number: sale.number,
-                vouchers: waiting.iter().map(|i| crate::voucher::log_form(&i.code)).collect(),
+                vouchers: waiting.iter().map(|i| crate::domain::voucher::log_form(&i.code)).collect(),
                 intent_ids: waiting.iter().map(|i| i.id.clone()).collect(),
             });
         }

@@ -16,7 +16,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::clock::{Clock, Uptime};
+use crate::platform::clock::{Clock, Uptime};
 
 /// The service's clock as last seen, and where the kernel's clock was then.
 pub(crate) type ServiceSeen = Option<(i64, Uptime)>;

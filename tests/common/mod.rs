@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use voucher_pos::clock::{Clock, ManualClock, SystemClock};
-use voucher_pos::intent::{Intent, SaleContext};
+use voucher_pos::app::terminal::Terminal;
+use voucher_pos::domain::intent::{Intent, SaleContext};
+use voucher_pos::platform::clock::{Clock, ManualClock, SystemClock};
+use voucher_pos::service::sync::SyncConfig;
 use voucher_pos::store::Store;
-use voucher_pos::sync::SyncConfig;
-use voucher_pos::terminal::Terminal;
 
 pub mod sandbox;
 

@@ -34,8 +34,11 @@ export function showSale(v: SaleView, asked = ++state.saleAsked) {
   $("balance-due").textContent = t.balance_due ?? unknown;
   $("sale-vouchers").replaceChildren(...v.lines.map(voucherItem));
   const notSent = v.lines.filter((l) => l.intent.state === "scanned").length;
+  // Said once anything in the sale was sent (or is being sent): whichever voucher
+  // the status line shows, a scan made meanwhile is not on its way.
+  const sentAny = v.lines.some((l) => l.intent.state !== "scanned");
+  $("waiting-scans").textContent = notSent && (state.pressing || sentAny) ? `${notSent} scanned voucher${notSent === 1 ? "" : "s"} not sent yet: press Redeem.` : "";
   const current = state.current;
-  $("waiting-scans").textContent = notSent && (state.pressing || (current && current.state !== "scanned")) ? `${notSent} scanned voucher${notSent === 1 ? "" : "s"} not sent yet: press Redeem.` : "";
   const mine = lineOf(current?.id);
   if (mine) showIntent(mine.intent, undefined, true);
   else updateRedeemButton();

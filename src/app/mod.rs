@@ -1,0 +1,441 @@
+//! The application layer: each thing a person does at the terminal, with its
+//! permission and its audit row, for both shells. A Tauri command and a `voucher-pos`
+//! subcommand are a few lines around these functions, so a backup made from a
+//! script leaves the same trace as one made from the manager screen, and no rule
+//! lives in a shell.
+//!
+//! Who may do a manager's task is an [`Authority`]: the window gets one from an open
+//! manager session ([`crate::checkout::access::Access::manager`]), the command line from the
+//! OS account running it ([`Authority::os_user`]: OS access to the till is a
+//! manager's). Functions that write files are `async` and do the work on the blocking
+//! pool, so a window awaiting them never waits on the disk.
+
+pub mod retention;
+pub mod startup;
+pub mod terminal;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::app::retention::Archived;
+use crate::app::terminal::{RedeemView, Settlement, Terminal};
+pub use crate::checkout::access::Authority;
+use crate::checkout::access::{audit, Access, AccessState};
+use crate::checkout::policy::OfflinePolicy;
+use crate::checkout::sale::SaleView;
+use crate::checkout::settings::TerminalSettings;
+use crate::domain::intent::{Intent, SaleContext};
+use crate::platform::secrets::{SecretStore, StoredKey};
+use crate::records::redemption_log::{LogCursor, LogFilter, LogPage};
+use crate::records::report::Report;
+use crate::service::api::ApiClient;
+use crate::service::sync::Connectivity;
+use crate::store::{Attempt, HistoryEntry, QueueSummary, ScanResult, Store};
+use crate::{Error, ErrorCode};
+
+/// How long the Redeem press waits for the service before showing "queued".
+pub const CHECKOUT_WAIT: Duration = Duration::from_secs(3);
+
+/// Runs file work on the blocking pool; `code` names the failure if it panicked.
+async fn off_the_runtime<T: Send + 'static>(
+    code: ErrorCode,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(Error::NotAllowed { code, message: format!("The work stopped unexpectedly: {e}") }))
+}
+
+/// A file written where a manager chose.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Exported {
+    pub rows: usize,
+    pub path: String,
+}
+
+/// Writes the redemption log (filtered, dates in the store's zone) to `dest`.
+pub async fn export_log(
+    store: &Arc<Store>,
+    data_dir: &Path,
+    who: &Authority,
+    filter: LogFilter,
+    dest: PathBuf,
+) -> Result<Exported, Error> {
+    let filter = filter.in_zone(&TerminalSettings::load(store)?.zone())?;
+    let (s, d, to) = (store.clone(), data_dir.to_path_buf(), dest.clone());
+    let rows = off_the_runtime(ErrorCode::ExportIo, move || {
+        Ok(crate::records::redemption_log::export_to_file(&s, &filter, &to, &d)?)
+    })
+    .await?;
+    audit::append(store, who.actor(), "log_exported", Some(&format!("{rows} rows to {}", dest.display())))?;
+    Ok(Exported { rows, path: dest.display().to_string() })
+}
+
+/// The archive's file name to offer, for the terminal's retention.
+pub fn archive_name(store: &Store) -> Result<PathBuf, Error> {
+    crate::app::retention::suggested_name(store, TerminalSettings::load(store)?.retention_days)
+}
+
+/// Archives and removes the final intents past `days` (none: the terminal's
+/// retention) to `dest`; the audit row is written in the removal's transaction.
+pub async fn archive(
+    store: &Arc<Store>,
+    data_dir: &Path,
+    who: &Authority,
+    days: Option<u32>,
+    dest: PathBuf,
+) -> Result<Archived, Error> {
+    let days = match days {
+        Some(d) => d,
+        None => TerminalSettings::load(store)?.retention_days,
+    };
+    let (s, d, by) = (store.clone(), data_dir.to_path_buf(), who.actor().to_string());
+    off_the_runtime(ErrorCode::ExportIo, move || crate::app::retention::archive(&s, days, &dest, &d, &by)).await
+}
+
+/// The end-of-day report of `date` (the store's day; none or empty: today).
+pub async fn report(
+    store: &Store,
+    api: &ApiClient,
+    date: Option<&str>,
+    branch: &str,
+    terminal: &str,
+) -> Result<Report, Error> {
+    let zone = TerminalSettings::load(store)?.zone();
+    let date = date.filter(|d| !d.is_empty()).map_or_else(|| zone.date_of(store.now_ms()), str::to_string);
+    Ok(crate::records::report::build(store, api, &zone, &date, branch, terminal).await?)
+}
+
+/// The report's file name to offer.
+pub fn report_file_name(report: &Report) -> String {
+    format!("end-of-day-{}.csv", report.date)
+}
+
+/// Writes `report` as CSV to `dest`.
+pub async fn export_report(
+    store: &Arc<Store>,
+    data_dir: &Path,
+    who: &Authority,
+    report: &Report,
+    dest: PathBuf,
+) -> Result<Exported, Error> {
+    let rows = report.matched.len() + report.service_only.len() + report.local_only.len();
+    let (csv, d, to) = (crate::records::report::to_csv(report), data_dir.to_path_buf(), dest.clone());
+    off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::records::export::write_text(&csv, &to, &d)?)).await?;
+    audit::append(store, who.actor(), "report_exported", Some(&format!("{} to {}", report.date, dest.display())))?;
+    Ok(Exported { rows, path: dest.display().to_string() })
+}
+
+/// Writes the support archive (summary and logs, no secrets, no codes) to `dest`.
+pub async fn save_diagnostics(
+    store: &Arc<Store>,
+    data_dir: &Path,
+    who: &Authority,
+    dest: PathBuf,
+) -> Result<(), Error> {
+    let (s, d, to) = (store.clone(), data_dir.to_path_buf(), dest.clone());
+    off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::records::diagnostics::write(&s, &d.join("logs"), &to, &d)?))
+        .await?;
+    audit::append(store, who.actor(), "diagnostics_saved", Some(&dest.display().to_string()))?;
+    Ok(())
+}
+
+/// Writes a backup now, keeping as many as the settings say; returns its path.
+pub async fn backup_now(store: &Arc<Store>, who: &Authority) -> Result<PathBuf, Error> {
+    let keep = TerminalSettings::load(store)?.backups_kept as usize;
+    let s = store.clone();
+    let path = off_the_runtime(ErrorCode::BackupIo, move || Ok(crate::records::backup::make(&s, keep)?)).await?;
+    audit::append(store, who.actor(), "backup_made", Some(&path.display().to_string()))?;
+    Ok(path)
+}
+
+/// Once a store day, a backup: called at every start, it makes one unless one was
+/// made today. No audit row: nobody asked for it.
+pub fn daily_backup(store: &Store) -> Result<Option<PathBuf>, Error> {
+    let settings = TerminalSettings::load(store)?;
+    if crate::records::backup::made_today(store, &settings.zone()) {
+        return Ok(None);
+    }
+    Ok(Some(crate::records::backup::make(store, settings.backups_kept as usize)?))
+}
+
+/// Puts the backup `from` in place of the database at `db` (which must be closed)
+/// and records who did, in the restored database. Returns where the replaced
+/// database was kept.
+pub fn restore(
+    db: &Path,
+    from: &Path,
+    clock: Arc<dyn crate::platform::clock::Clock>,
+    who: &Authority,
+) -> Result<Option<PathBuf>, Error> {
+    let kept = crate::records::backup::restore(db, from, clock.now_ms())?;
+    let store = Store::open(db, clock)?;
+    audit::append(&store, who.actor(), "database_restored", Some(&from.display().to_string()))?;
+    Ok(kept)
+}
+
+/// The manager's settings screen.
+#[derive(Serialize, ts_rs::TS)]
+pub struct SettingsView {
+    pub terminal: TerminalSettings,
+    pub policy: OfflinePolicy,
+    /// Where the API key is kept ("OS keyring" or "private file ...").
+    pub api_key_location: String,
+    /// Whether a key is stored for the service in the settings.
+    pub api_key_set: bool,
+    pub cameras: Vec<crate::scan::camera::CameraInfo>,
+}
+
+pub fn settings_view(store: &Store, secrets: &dyn SecretStore) -> Result<SettingsView, Error> {
+    let terminal = TerminalSettings::load(store)?;
+    let api_key_set = match terminal.service_url.as_deref() {
+        Some(url) => matches!(crate::platform::secrets::api_key_for(secrets, url)?, StoredKey::For(_)),
+        None => false,
+    };
+    Ok(SettingsView {
+        terminal,
+        policy: OfflinePolicy::load(store)?,
+        api_key_location: secrets.describe(),
+        api_key_set,
+        cameras: crate::scan::camera::list_cameras(),
+    })
+}
+
+/// Saves the settings, the policy and (if typed) the API key. The key is bound to
+/// the service URL: a key needs its URL, and a new URL needs its key typed again, so
+/// an old key is never sent to a new address. The login autostart entry is made to
+/// match first: a setting that says "start on login" with no entry behind it would
+/// be a lie.
+pub fn save_settings(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    who: &Authority,
+    launch: &crate::platform::autostart::Launch,
+    terminal: &TerminalSettings,
+    policy: &OfflinePolicy,
+    api_key: Option<&str>,
+) -> Result<(), Error> {
+    terminal.validate()?;
+    let before = TerminalSettings::load(store)?;
+    let key = api_key.map(str::trim).filter(|k| !k.is_empty());
+    let url = terminal.service_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    match (url, key) {
+        (None, Some(_)) => {
+            return Err(Error::NotAllowed {
+                code: ErrorCode::ApiKeyWithoutService,
+                message: "Enter the service URL that this API key is for.".into(),
+            });
+        }
+        (Some(u), None) if before.service_url.as_deref() != Some(u) => {
+            return Err(Error::NotAllowed {
+                code: ErrorCode::ApiKeyRequired,
+                message: "A new service URL needs its API key: type the key for this service too (the old key is never sent to a new address).".into(),
+            });
+        }
+        _ => {}
+    }
+    if let (Some(u), Some(k)) = (url, key) {
+        crate::platform::secrets::save_api_key(secrets, u, k)?;
+        audit::append(store, who.actor(), "api_key_changed", Some(u))?;
+    }
+    launch.apply(terminal.start_on_login).map_err(|e| Error::NotAllowed {
+        code: ErrorCode::AutostartFailed,
+        message: format!("The login autostart entry could not be written: {e}"),
+    })?;
+    terminal.save(store)?;
+    policy.save(store)?;
+    audit::append(store, who.actor(), "settings_saved", None)?;
+    Ok(())
+}
+
+/// The checkout screen's status line.
+#[derive(Serialize, ts_rs::TS)]
+pub struct Status {
+    pub connectivity: Connectivity,
+    pub queue: QueueSummary,
+    pub sandbox: bool,
+    pub scanner: String,
+    pub terminal_id: String,
+    pub access: AccessState,
+    /// The store's time zone (IANA name), for showing times; none: the system's.
+    pub time_zone: Option<String>,
+    /// The store's currency symbol, for amounts the core sends in cents.
+    pub currency_symbol: String,
+    pub now_ms: i64,
+    /// Till mode this run: full screen, and closing needs the manager PIN.
+    pub till_mode: bool,
+}
+
+/// One intent with everything that happened to it, for the manager's detail view.
+#[derive(Serialize, ts_rs::TS)]
+pub struct Detail {
+    pub intent: Intent,
+    pub attempts: Vec<Attempt>,
+    pub history: Vec<HistoryEntry>,
+}
+
+pub fn detail(store: &Store, intent_id: &str) -> Result<Detail, Error> {
+    Ok(Detail {
+        intent: store.get(intent_id)?,
+        attempts: store.attempts(intent_id)?,
+        history: store.history(intent_id)?,
+    })
+}
+
+/// Changes the log files' level while the app runs.
+pub type LogLevel = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// A running terminal with a window: its engine, the open sale's context, who is at
+/// the till, and what the shell started it with.
+pub struct App {
+    pub terminal: Terminal,
+    /// The terminal's id, branch and single-user cashier for the next scan.
+    pub sale: Mutex<SaleContext>,
+    pub access: Access,
+    pub secrets: Box<dyn SecretStore>,
+    /// The folder of the database and the secrets file: exports are refused there.
+    pub data_dir: PathBuf,
+    /// The service client (the engine holds its own clone), for the end-of-day report.
+    pub api: ApiClient,
+    /// How this app was started, for the login autostart entry.
+    pub launch: crate::platform::autostart::Launch,
+    /// Sets the log files' level (none: logs could not start).
+    pub log_level: Option<LogLevel>,
+    /// The embedded sandbox serves this run.
+    pub sandbox: bool,
+    /// Till mode this run (the setting, or `--till`).
+    pub till: bool,
+    /// What the scanner last said about its source.
+    pub scanner_status: Arc<Mutex<String>>,
+}
+
+impl App {
+    pub fn store(&self) -> &Arc<Store> {
+        self.terminal.store()
+    }
+
+    /// Who the history says acted at the checkout: the signed-in cashier (or the
+    /// single user); fails when a sign-in is needed.
+    fn cashier(&self) -> Result<String, Error> {
+        Ok(format!("cashier:{}", self.access.cashier()?))
+    }
+
+    /// The sale context for a scan or a total, with the signed-in cashier.
+    fn context(&self) -> Result<SaleContext, Error> {
+        let mut sale = self.sale.lock().unwrap().clone();
+        sale.cashier_id = self.access.cashier()?;
+        Ok(sale)
+    }
+
+    pub fn status(&self) -> Result<Status, Error> {
+        let settings = TerminalSettings::load(self.store())?;
+        Ok(Status {
+            connectivity: self.terminal.connectivity(),
+            queue: self.terminal.summary()?,
+            sandbox: self.sandbox,
+            scanner: self.scanner_status.lock().unwrap().clone(),
+            terminal_id: self.sale.lock().unwrap().terminal_id.clone(),
+            access: self.access.state()?,
+            time_zone: settings.zone().name(),
+            currency_symbol: settings.currency_symbol.clone(),
+            now_ms: self.store().now_ms(),
+            till_mode: self.till,
+        })
+    }
+
+    /// Records a scan for the open sale; a CFHP code needs its receipt number and SKUs.
+    pub fn scan(&self, text: &str, receipt: Option<&str>, skus: Option<&str>) -> Result<ScanResult, Error> {
+        let mut sale = self.context()?;
+        if let Some(r) = receipt.map(str::trim).filter(|r| !r.is_empty()) {
+            sale.receipt_number = r.to_string();
+        }
+        sale.skus = crate::checkout::sale::parse_skus(skus.unwrap_or(""));
+        self.terminal.scan(text, &sale)
+    }
+
+    pub fn set_sale_total(&self, total: &str) -> Result<SaleView, Error> {
+        self.terminal.set_sale_total(total, &self.context()?)
+    }
+
+    pub async fn redeem_sale(&self) -> Result<SaleView, Error> {
+        Ok(self.terminal.redeem_sale(&self.cashier()?, CHECKOUT_WAIT).await?.0)
+    }
+
+    pub fn close_sale(&self, sale_id: Option<&str>) -> Result<Option<SaleView>, Error> {
+        self.terminal.close_sale(&self.cashier()?, sale_id)
+    }
+
+    pub fn view_intent(&self, intent_id: &str) -> Result<RedeemView, Error> {
+        self.terminal.view_of(intent_id)
+    }
+
+    pub fn accept_offline(&self, intent_id: &str) -> Result<Intent, Error> {
+        self.terminal.accept_offline(intent_id, &self.cashier()?)
+    }
+
+    pub fn decline(&self, intent_id: &str) -> Result<Intent, Error> {
+        self.terminal.decline(intent_id, &self.cashier()?)
+    }
+
+    pub fn cancel(&self, intent_id: &str) -> Result<Intent, Error> {
+        self.terminal.cancel(intent_id, &self.cashier()?)
+    }
+
+    pub fn settle(
+        &self,
+        who: &Authority,
+        intent_id: &str,
+        how: Settlement,
+        note: &str,
+        transaction_id: Option<&str>,
+    ) -> Result<Intent, Error> {
+        self.terminal.settle(intent_id, how, note, who.actor(), transaction_id.filter(|t| !t.is_empty()))
+    }
+
+    pub fn log_page(&self, filter: &LogFilter, after: Option<&LogCursor>) -> Result<LogPage, Error> {
+        let filter = filter.in_zone(&TerminalSettings::load(self.store())?.zone())?;
+        Ok(crate::records::redemption_log::page(self.store(), &filter, after, 50)?)
+    }
+
+    pub async fn report(&self, date: Option<&str>) -> Result<Report, Error> {
+        let (branch, terminal) = {
+            let sale = self.sale.lock().unwrap();
+            (sale.branch_code.clone(), sale.terminal_id.clone())
+        };
+        report(self.store(), &self.api, date, &branch, &terminal).await
+    }
+
+    pub fn settings_view(&self) -> Result<SettingsView, Error> {
+        settings_view(self.store(), self.secrets.as_ref())
+    }
+
+    /// Saves the settings (see [`save_settings`]); the id and branch apply to the
+    /// next scan, the log level at once, the service, camera and key at the next start.
+    pub fn save_settings(
+        &self,
+        who: &Authority,
+        terminal: TerminalSettings,
+        policy: OfflinePolicy,
+        api_key: Option<&str>,
+    ) -> Result<(), Error> {
+        save_settings(self.store(), self.secrets.as_ref(), who, &self.launch, &terminal, &policy, api_key)?;
+        if let Some(set) = &self.log_level {
+            set(&terminal.log_level);
+        }
+        let mut sale = self.sale.lock().unwrap();
+        sale.terminal_id = terminal.terminal_id;
+        sale.branch_code = terminal.branch_code;
+        Ok(())
+    }
+
+    /// Closes the terminal in till mode once the manager's PIN is given (with the
+    /// usual back-off; the closing is in the terminal's history).
+    pub fn confirm_close(&self, pin: &str) -> Result<(), Error> {
+        self.access.confirm_manager(pin, "terminal_closed")?;
+        tracing::info!("terminal closed by the manager");
+        Ok(())
+    }
+}
