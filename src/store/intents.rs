@@ -646,7 +646,7 @@ pub(super) fn apply(
         // Maybe-executed is forever (the schema's trigger says the same).
         return Err(StoreError::IllegalTransition { id: current.id, from, to });
     }
-    if to.is_final() || to == IntentState::NeedsReview {
+    if to.has_outcome() {
         current.next_attempt_at = None;
     }
     write_fields(tx, &current, to, now)?;
