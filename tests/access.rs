@@ -636,3 +636,46 @@ fn a_reset_or_a_removal_ends_the_cashiers_session() {
     cashiers::add(&store, "ann", "Ann", "4826", "4826", "manager").unwrap();
     assert_eq!(access.cashier().unwrap_err().code(), "cashier_signed_out", "no session comes back");
 }
+
+/// Saving the settings never leaves a till that cannot start. A new service's key
+/// that cannot be kept (the secrets file's folder is not a folder) puts the earlier
+/// settings back; a login entry that cannot be written stops the save before the new
+/// key replaces the one the running service needs.
+#[test]
+fn a_half_saved_settings_change_never_leaves_a_till_that_cannot_start() {
+    use voucher_pos::platform::secrets::{api_key_for, FileStore, StoredKey};
+    let (dir, _clock, store, _access) = till();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "").unwrap();
+    // The login entry goes to this test's folders, never the user's: first one that
+    // works, then one under a file.
+    std::env::set_var("XDG_CONFIG_HOME", dir.path().join("config"));
+    let launch = voucher_pos::platform::autostart::Launch { program: "/usr/bin/voucher-pos-app".into(), args: vec![] };
+    let who = voucher_pos::checkout::access::Authority::os_user();
+    let policy = voucher_pos::checkout::policy::OfflinePolicy::load(&store).unwrap();
+    let save = |secrets: &FileStore, url: &str, key: &str| {
+        let mut s = TerminalSettings::load(&store).unwrap();
+        s.service_url = Some(url.into());
+        s.start_on_login = true;
+        voucher_pos::app::save_settings(&store, secrets, &who, &launch, &s, &policy, Some(key))
+    };
+    let good = FileStore::new(dir.path().join("secrets.json"));
+    save(&good, "https://a.example.com", "live_a").unwrap();
+    let before = TerminalSettings::load(&store).unwrap();
+
+    let e = save(&FileStore::new(blocker.join("secrets.json")), "https://b.example.com", "live_b").unwrap_err();
+    assert_eq!(e.code(), "secrets_io", "{e}");
+    assert_eq!(TerminalSettings::load(&store).unwrap(), before, "the earlier settings are back");
+
+    std::env::set_var("XDG_CONFIG_HOME", blocker.join("config"));
+    let e = save(&good, "https://b.example.com", "live_b").unwrap_err();
+    assert_eq!(e.code(), "autostart_failed", "{e}");
+    assert_eq!(TerminalSettings::load(&store).unwrap(), before);
+    assert_eq!(
+        api_key_for(&good, "https://a.example.com").unwrap(),
+        StoredKey::For("live_a".into()),
+        "the running service keeps its key"
+    );
+    let rows = audit::recent(&store, 10).unwrap();
+    assert_eq!(rows.iter().filter(|r| r.event == "settings_saved").count(), 1, "{rows:?}");
+}

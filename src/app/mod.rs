@@ -49,6 +49,15 @@ async fn off_the_runtime<T: Send + 'static>(
         .unwrap_or_else(|e| Err(Error::NotAllowed { code, message: format!("The work stopped unexpectedly: {e}") }))
 }
 
+/// Records a manager's action that has happened. If the row cannot be written (a
+/// full disk), the action still happened: saying it failed would send the manager
+/// to do it again, so the failure goes to the log files instead.
+fn record(store: &Store, who: &Authority, event: &str, detail: Option<&str>) {
+    if let Err(e) = audit::append(store, who.actor(), event, detail) {
+        tracing::error!(error = %e, event, "the audit row of an action that happened could not be written");
+    }
+}
+
 /// A file written where a manager chose.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Exported {
@@ -70,7 +79,7 @@ pub async fn export_log(
         Ok(crate::records::redemption_log::export_to_file(&s, &filter, &to, &d)?)
     })
     .await?;
-    audit::append(store, who.actor(), "log_exported", Some(&format!("{rows} rows to {}", dest.display())))?;
+    record(store, who, "log_exported", Some(&format!("{rows} rows to {}", dest.display())));
     Ok(Exported { rows, path: dest.display().to_string() })
 }
 
@@ -125,7 +134,7 @@ pub async fn export_report(
     let rows = report.matched.len() + report.service_only.len() + report.local_only.len();
     let (csv, d, to) = (crate::records::report::to_csv(report), data_dir.to_path_buf(), dest.clone());
     off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::records::export::write_text(&csv, &to, &d)?)).await?;
-    audit::append(store, who.actor(), "report_exported", Some(&format!("{} to {}", report.date, dest.display())))?;
+    record(store, who, "report_exported", Some(&format!("{} to {}", report.date, dest.display())));
     Ok(Exported { rows, path: dest.display().to_string() })
 }
 
@@ -139,7 +148,7 @@ pub async fn save_diagnostics(
     let (s, d, to) = (store.clone(), data_dir.to_path_buf(), dest.clone());
     off_the_runtime(ErrorCode::ExportIo, move || Ok(crate::records::diagnostics::write(&s, &d.join("logs"), &to, &d)?))
         .await?;
-    audit::append(store, who.actor(), "diagnostics_saved", Some(&dest.display().to_string()))?;
+    record(store, who, "diagnostics_saved", Some(&dest.display().to_string()));
     Ok(())
 }
 
@@ -148,7 +157,7 @@ pub async fn backup_now(store: &Arc<Store>, who: &Authority) -> Result<PathBuf, 
     let keep = TerminalSettings::load(store)?.backups_kept as usize;
     let s = store.clone();
     let path = off_the_runtime(ErrorCode::BackupIo, move || Ok(crate::records::backup::make(&s, keep)?)).await?;
-    audit::append(store, who.actor(), "backup_made", Some(&path.display().to_string()))?;
+    record(store, who, "backup_made", Some(&path.display().to_string()));
     Ok(path)
 }
 
@@ -163,8 +172,8 @@ pub fn daily_backup(store: &Store) -> Result<Option<PathBuf>, Error> {
 }
 
 /// Puts the backup `from` in place of the database at `db` (which must be closed)
-/// and records who did, in the restored database. Returns where the replaced
-/// database was kept.
+/// and records who did, in the restored database (a row that cannot be written is
+/// logged: the restore has happened). Returns where the replaced database was kept.
 pub fn restore(
     db: &Path,
     from: &Path,
@@ -172,8 +181,11 @@ pub fn restore(
     who: &Authority,
 ) -> Result<Option<PathBuf>, Error> {
     let kept = crate::records::backup::restore(db, from, clock.now_ms())?;
-    let store = Store::open(db, clock)?;
-    audit::append(&store, who.actor(), "database_restored", Some(&from.display().to_string()))?;
+    // Restored: what follows only records it, and cannot undo it.
+    match Store::open(db, clock) {
+        Ok(store) => record(&store, who, "database_restored", Some(&from.display().to_string())),
+        Err(e) => tracing::error!(error = %e, "restored, but the database could not be opened to record it"),
+    }
     Ok(kept)
 }
 
@@ -207,8 +219,10 @@ pub fn settings_view(store: &Store, secrets: &dyn SecretStore) -> Result<Setting
 /// Saves the settings, the policy and (if typed) the API key. The key is bound to
 /// the service URL: a key needs its URL, and a new URL needs its key typed again, so
 /// an old key is never sent to a new address. The login autostart entry is made to
-/// match first: a setting that says "start on login" with no entry behind it would
-/// be a lie.
+/// match first (a setting that says "start on login" with no entry behind it would
+/// be a lie), then the settings are saved, then the key: a key that cannot be kept
+/// puts the earlier settings back, so a half-saved change never leaves a till that
+/// cannot start.
 pub fn save_settings(
     store: &Store,
     secrets: &dyn SecretStore,
@@ -237,17 +251,25 @@ pub fn save_settings(
         }
         _ => {}
     }
-    if let (Some(u), Some(k)) = (url, key) {
-        crate::platform::secrets::save_api_key(secrets, u, k)?;
-        audit::append(store, who.actor(), "api_key_changed", Some(u))?;
-    }
+    let policy_before = OfflinePolicy::load(store)?;
     launch.apply(terminal.start_on_login).map_err(|e| Error::NotAllowed {
         code: ErrorCode::AutostartFailed,
         message: format!("The login autostart entry could not be written: {e}"),
     })?;
     terminal.save(store)?;
     policy.save(store)?;
-    audit::append(store, who.actor(), "settings_saved", None)?;
+    if let (Some(u), Some(k)) = (url, key) {
+        if let Err(e) = crate::platform::secrets::save_api_key(secrets, u, k) {
+            // The new service's key could not be kept (a locked keyring): the settings
+            // go back, so that the next start runs against the service whose key is
+            // stored, not against one it has no key for.
+            before.save(store)?;
+            policy_before.save(store)?;
+            return Err(e.into());
+        }
+        record(store, who, "api_key_changed", Some(u));
+    }
+    record(store, who, "settings_saved", None);
     Ok(())
 }
 

@@ -179,7 +179,8 @@ mod tests {
 
 /// The flags both binaries take (`voucher-pos-app` and `voucher-pos` flatten this),
 /// with the same names and environment variables.
-#[derive(clap::Args, Debug, Clone, Default)]
+// No `Debug`: it would print the API key.
+#[derive(clap::Args, Clone, Default)]
 pub struct Flags {
     /// The terminal database (default: $VOUCHER_POS_DB, else
     /// ~/.local/share/org.voucherpos.terminal/terminal.db).

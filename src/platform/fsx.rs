@@ -20,6 +20,7 @@ pub fn write_atomic<T, E>(
     on_io: impl Fn(io::Error) -> E,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<T, E>,
 ) -> Result<T, E> {
+    sweep_partials(dest);
     let tmp = partial_beside(dest).map_err(&on_io)?;
     let run = || -> Result<T, E> {
         let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(&on_io)?;
@@ -43,6 +44,19 @@ pub fn write_atomic<T, E>(
 pub fn partial_beside(dest: &Path) -> io::Result<PathBuf> {
     let name = dest.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
     Ok(folder_of(dest).join(format!(".{}.{}.partial", name.to_string_lossy(), uuid::Uuid::new_v4())))
+}
+
+/// Removes what an earlier write of `dest` left when its process was killed midway:
+/// a secrets file's leftover would be another copy of the key.
+fn sweep_partials(dest: &Path) {
+    let Some(name) = dest.file_name().map(|n| format!(".{}.", n.to_string_lossy())) else { return };
+    let Ok(entries) = std::fs::read_dir(folder_of(dest)) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if file.starts_with(&name) && file.ends_with(".partial") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// The folder a path is in (`.` for a bare file name).
@@ -127,6 +141,13 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["out.txt"]);
+
+        // What a killed writer left is removed by the next write.
+        let left = partial_beside(&dest).unwrap();
+        std::fs::write(&left, "the key, half written").unwrap();
+        write_atomic(&dest, |e| e, |out| out.write_all(b"newer")).unwrap();
+        assert!(!left.exists(), "a killed write's leftover is swept");
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "newer");
     }
 
     #[test]
