@@ -182,14 +182,14 @@ fn the_decode_command_prints_one_line_per_file() {
 fn zxing_corpus() -> Option<std::path::PathBuf> {
     let p = std::env::var_os("ZXING_QR_CORPUS")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/zxing-qr"));
+        .unwrap_or_else(|| common::manifest_dir().join("../shared/corpora/zxing-qr"));
     p.is_dir().then_some(p)
 }
 
 /// The floor the README states: "The terminal's pipeline reads N of the 82 zxing-qr
 /// photos exactly".
 fn readme_floor() -> usize {
-    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(common::manifest_dir().join("README.md")).unwrap();
     let at = readme.find(" of the 82 zxing-qr photos exactly").expect("the README states the corpus figure");
     let digits: String = readme[..at]
         .chars()

@@ -24,8 +24,7 @@ const STATES: [&str; 8] =
 /// version with no file yet gets one with `UPDATE_FIXTURES=1`, once; a file that
 /// exists is never rewritten.
 fn old_database(path: &Path, version: usize) {
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/upgrade/schema-v{version}.sqlite"));
+    let fixture = common::manifest_dir().join(format!("tests/fixtures/upgrade/schema-v{version}.sqlite"));
     if !fixture.exists() && std::env::var_os("UPDATE_FIXTURES").is_some() {
         std::fs::create_dir_all(fixture.parent().unwrap()).unwrap();
         let partial = fixture.with_extension(format!("partial-{}", std::process::id()));

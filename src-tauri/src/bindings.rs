@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn the_committed_typescript_bindings_match_the_rust_types() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        let path = crate::ipc::manifest_dir().join("../ui/src/bindings.ts");
         let fresh = generate();
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(&path, &fresh).unwrap();

@@ -92,6 +92,14 @@ macro_rules! command_table {
 
 include!("command_table.rs");
 
+/// This package's folder, named at run time: a test binary built in another clone
+/// (a shared target folder) must check and rewrite the files it is run beside.
+#[cfg(test)]
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,7 +175,7 @@ mod tests {
     /// Compares a generated file with the committed one; `UPDATE_BINDINGS=1`
     /// rewrites it first.
     fn check_current(relative: &str, fresh: impl FnOnce(&str) -> String) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+        let path = super::manifest_dir().join(relative);
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         let fresh = fresh(&committed);
         if std::env::var_os("UPDATE_BINDINGS").is_some() {

@@ -106,3 +106,10 @@ pub fn fast(seed: u64) -> SyncConfig {
         ..SyncConfig::default()
     }
 }
+
+/// This package's folder, named at run time: a test binary built in another clone
+/// (a shared target folder) must read the files it is run beside.
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from)
+}
