@@ -1,7 +1,7 @@
 //! The TypeScript twins of every type that crosses the IPC boundary, generated from
 //! the Rust types with ts-rs. `ui/src/bindings.ts` is committed; the test below
 //! fails when it no longer matches the Rust types, and `UPDATE_BINDINGS=1 cargo test
-//! -p voucher-pos-app bindings` rewrites it.
+//! -p voucher-pos-app` rewrites it (`ipc::check_current`).
 
 #[cfg(test)]
 mod tests {
@@ -84,15 +84,6 @@ mod tests {
 
     #[test]
     fn the_committed_typescript_bindings_match_the_rust_types() {
-        let path = crate::ipc::manifest_dir().join("../ui/src/bindings.ts");
-        let fresh = generate();
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&path, &fresh).unwrap();
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == fresh,
-            "ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p voucher-pos-app bindings` and commit it"
-        );
+        crate::ipc::check_current("../ui/src/bindings.ts", |_| generate());
     }
 }

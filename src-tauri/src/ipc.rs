@@ -100,6 +100,24 @@ pub fn manifest_dir() -> std::path::PathBuf {
         .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from)
 }
 
+/// Compares a file generated from the Rust side (`relative` to this package) with
+/// the committed one; `UPDATE_BINDINGS=1` rewrites it instead. The one staleness
+/// check of `bindings.ts`, `commands.ts` and the capability.
+#[cfg(test)]
+pub fn check_current(relative: &str, fresh: impl FnOnce(&str) -> String) {
+    let path = manifest_dir().join(relative);
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let fresh = fresh(&committed);
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+    } else {
+        assert!(
+            committed == fresh,
+            "{relative} is stale: run `UPDATE_BINDINGS=1 cargo test -p voucher-pos-app` and commit it"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,32 +190,16 @@ mod tests {
         serde_json::to_string_pretty(&cap).unwrap() + "\n"
     }
 
-    /// Compares a generated file with the committed one; `UPDATE_BINDINGS=1`
-    /// rewrites it first.
-    fn check_current(relative: &str, fresh: impl FnOnce(&str) -> String) {
-        let path = super::manifest_dir().join(relative);
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        let fresh = fresh(&committed);
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&path, &fresh).unwrap();
-        } else {
-            assert!(
-                committed == fresh,
-                "{relative} is stale: run `UPDATE_BINDINGS=1 cargo test -p voucher-pos-app` and commit it"
-            );
-        }
-    }
-
     #[test]
     fn the_pages_typed_calls_are_generated_from_the_command_table() {
-        check_current("../ui/src/commands.ts", |_| typescript());
+        super::check_current("../ui/src/commands.ts", |_| typescript());
     }
 
     /// A command granted but not in the table would be dead; one in the table but
     /// not granted is denied; nothing but the table and event listening is granted.
     #[test]
     fn the_capability_grants_exactly_the_command_table() {
-        check_current("capabilities/main.json", capability);
+        super::check_current("capabilities/main.json", capability);
     }
 
     #[test]

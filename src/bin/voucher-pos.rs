@@ -564,7 +564,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 Some(f) => println!("archived {what} to {f}"),
                 None => println!(
                     "archived 0 intents: none final and last changed before {}",
-                    TerminalSettings::load(&store)?.zone().rfc3339(done.cutoff_ms)
+                    settings.zone().rfc3339(done.cutoff_ms)
                 ),
             }
             Ok(0)
