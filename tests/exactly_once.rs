@@ -49,11 +49,6 @@ impl Till {
     }
 }
 
-/// Lets the sandbox's key window (`--key-ttl 300ms`) pass, so a resend runs anew.
-async fn let_the_service_prune_the_key() {
-    tokio::time::sleep(Duration::from_millis(400)).await;
-}
-
 fn system_clock() -> Arc<dyn Clock> {
     common::clock()
 }
@@ -65,7 +60,7 @@ async fn committed_then_resent_after_the_key_window(
     fault: &str,
     campaign_ends: bool,
 ) -> (Sandbox, Intent, Vec<serde_json::Value>) {
-    let s = Sandbox::start(&["--key-ttl", "300ms"]);
+    let s = Sandbox::start(&[]);
     let (qr, ids) = s.vouchers(1, 500, "active").await;
     let till = Till::new(system_clock());
     let t = till.start(&s, "test_sandbox", fast());
@@ -80,7 +75,7 @@ async fn committed_then_resent_after_the_key_window(
     if campaign_ends {
         s.set_state(&ids, "expired").await;
     }
-    let_the_service_prune_the_key().await;
+    s.prune_keys().await;
     let t = till.start(&s, "test_sandbox", fast());
     let i =
         wait_for(&t, &id, "a final outcome", None, |i| i.state.is_final() || i.state == IntentState::NeedsReview).await;
@@ -395,7 +390,7 @@ async fn a_replayed_refusal_after_the_key_was_pruned_and_run_again_is_looked_up_
     // the service prunes the key; a resend runs anew, meets our own redemption as
     // 402 used, and that reply is lost too; the next resend gets 402 used back with
     // Idempotent-Replayed: true. The replay speaks for the second execution only.
-    let s = Sandbox::start(&["--key-ttl", "1s"]);
+    let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let till = Till::new(system_clock());
     let t = till.start(&s, "test_sandbox", fast());
@@ -404,7 +399,7 @@ async fn a_replayed_refusal_after_the_key_was_pruned_and_run_again_is_looked_up_
     t.redeem(&id, "cashier:c042", Duration::ZERO).await.unwrap();
     wait_for(&t, &id, "an unknown outcome", None, |i| i.state == IntentState::Unknown).await;
     t.shutdown().await;
-    tokio::time::sleep(Duration::from_millis(1200)).await; // the service prunes the key
+    s.prune_keys().await;
     let t = till.start(&s, "test_sandbox", fast());
     let key = t.store().get(&id).unwrap().idempotency_key;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -489,7 +484,7 @@ async fn the_first_send_of_a_process_records_the_services_time() {
 /// redemption and let the resend's 402 stand as a refusal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_intent_first_sent_without_the_services_time_is_looked_up_over_the_whole_history() {
-    let s = Sandbox::start(&["--key-ttl", "300ms"]);
+    let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let clock = ManualClock::new(voucher_pos::platform::clock::SystemClock.now_ms() + 30 * DAY_MS);
     let till = Till::new(clock.clone());
@@ -507,7 +502,7 @@ async fn an_intent_first_sent_without_the_services_time_is_looked_up_over_the_wh
         })
         .unwrap();
     s.faults(json!({})).await;
-    let_the_service_prune_the_key().await;
+    s.prune_keys().await;
     let t = till.start(&s, "test_sandbox", fast());
     let i = wait_for(&t, &id, "a final outcome", Some(&clock), |i| {
         i.state.is_final() || i.state == IntentState::NeedsReview

@@ -179,7 +179,7 @@ async fn closing_a_sale_withdraws_scans_never_pressed_and_a_scan_can_be_removed(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restored_backup_looks_up_what_it_held_as_queued_and_ends_redeemed_not_refused() {
-    let s = Sandbox::start(&["--key-ttl", "300ms"]);
+    let s = Sandbox::start(&[]);
     let (qr, _) = s.vouchers(1, 500, "active").await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
@@ -197,7 +197,7 @@ async fn a_restored_backup_looks_up_what_it_held_as_queued_and_ends_redeemed_not
     };
     assert_eq!(s.ledger().await.len(), 1);
     // The key window passes; the store restores the backup, as the start-up page says.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    s.prune_keys().await;
     voucher_pos::records::backup::restore(&db, &backup, common::clock().now_ms()).unwrap();
     let store = open(dir.path());
     let restored = store.get(&id).unwrap();

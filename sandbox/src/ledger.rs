@@ -80,6 +80,10 @@ pub fn forget(conn: &Connection, api_key: &str, key: &str) -> rusqlite::Result<(
     Ok(())
 }
 
+pub fn forget_all(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM saved_results", [])
+}
+
 /// Why a voucher cannot be redeemed, in the order the contract ranks them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Refusal {

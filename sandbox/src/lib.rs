@@ -435,6 +435,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/ledger", get(admin_ledger))
         .route("/_sandbox/ledger/bulk", post(admin_ledger_bulk))
         .route("/_sandbox/requests", get(admin_requests))
+        .route("/_sandbox/keys/prune", post(admin_prune_keys))
         .route_layer(axum::middleware::from_fn(loopback_only));
     Router::new()
         .route("/v1/vouchers/redeem", post(redeem))
@@ -1036,6 +1037,16 @@ async fn admin_ledger_bulk(State(s): State<Arc<Shared>>, body: Bytes) -> Respons
         .collect();
     match ledger::bulk_redemptions(&mut s.db(), &req.api_key, "campaign_bulk", &rows) {
         Ok(()) => Json(json!({"inserted": rows.len()})).into_response(),
+        Err(e) => error(500, "internal_error", &e.to_string(), "api_error"),
+    }
+}
+
+/// Forgets every saved result now, as the service does once a key's window has
+/// passed: tests reach "the key was pruned" without sleeping past a short window
+/// (a short window also prunes the keys a test still means to be replayed).
+async fn admin_prune_keys(State(s): State<Arc<Shared>>) -> Response {
+    match ledger::forget_all(&s.db()) {
+        Ok(n) => Json(json!({ "pruned": n })).into_response(),
         Err(e) => error(500, "internal_error", &e.to_string(), "api_error"),
     }
 }

@@ -97,6 +97,12 @@ impl Sandbox {
     }
 
     /// Redeem requests that reached the service (past the fault layer) with this key.
+    /// Prunes every idempotency key now, as the service does after its window.
+    pub async fn prune_keys(&self) {
+        let r = self.http.post(format!("{}/_sandbox/keys/prune", self.admin)).send().await.unwrap();
+        assert!(r.status().is_success(), "prune refused: {}", r.text().await.unwrap());
+    }
+
     pub async fn requests_with_key(&self, idempotency_key: &str) -> u64 {
         let v: Value =
             self.http.get(format!("{}/_sandbox/requests", self.admin)).send().await.unwrap().json().await.unwrap();
