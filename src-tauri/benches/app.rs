@@ -5,7 +5,8 @@
 //! in this process.
 //!
 //! Idle CPU: the app with the demo source at 1280x720 and 30 fps and no code in view
-//! (every frame goes through the camera loop as a camera's would), left alone for 60
+//! (every frame goes through the camera loop as a camera's would; a still counter,
+//! then, for comparison, a picture that drifts all the time), left alone for 60
 //! s, as CPU time of its whole process tree per second of wall time; beside an empty
 //! WebKitGTK window's measured the same way in the same run.
 //!
@@ -191,6 +192,42 @@ async fn webkit_floor(
     Some((rss, pss, started_ms, cpu))
 }
 
+/// The app's process tree's share of one core, and where it went, over `span` left
+/// alone with the demo source at 1280x720 and 30 fps and no code in view: a still
+/// counter (fresh sensor noise in every frame), or with `moving` a picture that drifts
+/// all the time.
+async fn idle_app(
+    desktop: &desktop::Desktop,
+    app: &str,
+    db: &std::path::Path,
+    service: &str,
+    moving: bool,
+    span: Duration,
+) -> Option<(f64, Vec<(String, f64)>)> {
+    let mut args = vec![json!("--db"), json!(db), json!("--service"), json!(service)];
+    args.extend(["--api-key", "test_sandbox", "--demo-camera", "1280x720@30"].map(|a| json!(a)));
+    if moving {
+        args.push(json!("--demo-moving"));
+    }
+    let caps: serde_json::Map<String, Value> =
+        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": app, "args": args}}))
+            .unwrap();
+    let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
+    // Ready, with the camera loop running on the demo source (its status names it).
+    while client.execute("return document.body.dataset.ready === 'true' && document.getElementById('scanner-status').textContent.startsWith('demo')", vec![]).await.unwrap() != json!(true) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Past the scanner's quiet time (2 s).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Nothing talks to the window while it is measured.
+    let share = match app_pid() {
+        Some(pid) => Some(idle_cpu_breakdown(pid, span).await),
+        None => None,
+    };
+    client.close().await.unwrap();
+    share
+}
+
 /// Milliseconds the demo source takes to draw one empty 1280x720 frame, unpaced: what
 /// the idle figure holds that a real camera would not cost (a camera has its own: the
 /// driver's copy and, for MJPEG, a decode).
@@ -251,27 +288,8 @@ async fn main() {
     let idle_span = Duration::from_secs(env("IDLE_S", 60));
     let (floor_runs, app_runs, presses) = (env("FLOOR_RUNS", 3), env("RUNS", 5), env("PRESSES", 10));
     let floor_cpu = webkit_floor(&desktop.display, IDLE, Some(idle_span)).await.and_then(|f| f.3);
-    let app_cpu = {
-        let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
-            "browserName": "wry",
-            "tauri:options": {"application": app, "args": ["--db", dir.path().join("idle.db"), "--service", sandbox.url(), "--api-key", "test_sandbox", "--demo-camera", "1280x720@30"]}
-        }))
-        .unwrap();
-        let client =
-            ClientBuilder::rustls().unwrap().capabilities(caps).connect(&desktop.url()).await.expect("session");
-        // Ready, with the camera loop running on the demo source (its status names it).
-        while client.execute("return document.body.dataset.ready === 'true' && document.getElementById('scanner-status').textContent.startsWith('demo')", vec![]).await.unwrap() != json!(true) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        tokio::time::sleep(IDLE).await;
-        // Nothing talks to the window while it is measured.
-        let share = match app_pid() {
-            Some(pid) => Some(idle_cpu_breakdown(pid, idle_span).await),
-            None => None,
-        };
-        client.close().await.unwrap();
-        share
-    };
+    let app_cpu = idle_app(&desktop, app, &dir.path().join("idle.db"), &sandbox.url(), false, idle_span).await;
+    let moving_cpu = idle_app(&desktop, app, &dir.path().join("moving.db"), &sandbox.url(), true, idle_span).await;
     for _ in 0..floor_runs {
         if let Some((r, p, t, _)) = webkit_floor(&desktop.display, IDLE, None).await {
             floor_rss.push(r as f64 / 1024.0);
@@ -372,11 +390,11 @@ async fn main() {
         }
         client.close().await.unwrap();
     }
-    match (app_cpu, floor_cpu) {
-        (Some((a, threads)), Some(f)) => {
+    match (app_cpu, moving_cpu, floor_cpu) {
+        (Some((a, threads)), Some((m, moving_threads)), Some(f)) => {
             let draw_ms = demo_frame_ms();
             println!(
-                "idle CPU, camera loop on (demo source 1280x720 at 30 fps, no code in view), {} s left alone: the app's process tree used {:.1}% of one core (target <= 10%); floor, an empty WebKitGTK window measured the same way: {:.1}%; the app is {:.1}x the floor (+{:.1} points). Of it, the demo source draws a frame in {:.2} ms ({:.1}% of a core at 30 fps), which a camera would not cost",
+                "idle CPU, camera loop on (demo source 1280x720 at 30 fps, a still counter with fresh noise in every frame, no code in view), {} s left alone: the app's process tree used {:.1}% of one core (target <= 10%); floor, an empty WebKitGTK window measured the same way: {:.1}%; the app is {:.1}x the floor (+{:.1} points). Of it, the demo source draws a frame in {:.2} ms ({:.1}% of a core at 30 fps), which a camera would not cost",
                 idle_span.as_secs(),
                 a * 100.0,
                 f * 100.0,
@@ -385,13 +403,25 @@ async fn main() {
                 draw_ms,
                 draw_ms * 30.0 / 10.0
             );
-            let parts: Vec<String> =
-                threads.iter().map(|(name, share)| format!("{name} {:.1}%", share * 100.0)).collect();
-            println!("  where it went (process/thread, share of one core): {}", parts.join(", "));
+            let parts = |threads: &[(String, f64)]| -> String {
+                threads
+                    .iter()
+                    .map(|(name, share)| format!("{name} {:.1}%", share * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            println!("  where it went (process/thread, share of one core): {}", parts(&threads));
+            println!(
+                "  the same with a picture that drifts all the time (the scanner's worst case, no target): {:.1}% of one core, {:.1}x the floor; where it went: {}",
+                m * 100.0,
+                m / f.max(1e-9),
+                parts(&moving_threads)
+            );
         }
-        (a, f) => println!(
-            "idle CPU: not measured (app {:?}, empty WebKitGTK window {f:?}: a process was not found)",
-            a.map(|a| a.0)
+        (a, m, f) => println!(
+            "idle CPU: not measured (app {:?}, moving {:?}, empty WebKitGTK window {f:?}: a process was not found)",
+            a.map(|a| a.0),
+            m.map(|m| m.0)
         ),
     }
     let (s50, smax) = (pct(&mut starts, 0.5), pct(&mut starts, 1.0));

@@ -43,6 +43,10 @@ struct Args {
     /// demonstrations and the app bench; the headless binary has no camera.
     #[arg(long, value_name = "WxH@FPS", value_parser = demo_size)]
     demo_camera: Option<(u32, u32, f64)>,
+    /// With `--demo-camera` and no codes: a picture that drifts all the time instead of
+    /// a still counter (the scanner's worst case, for the app bench).
+    #[arg(long, requires = "demo_camera")]
+    demo_moving: bool,
     /// Allow the web inspector (right-click, Inspect) in this run of a debug build: for
     /// a developer at a desk, never on a till. Off otherwise, in every build.
     #[arg(long)]
@@ -136,7 +140,8 @@ fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<d
         return ImageFiles::open(path, 15.0, true).map(|s| Box::new(s) as _).map_err(|e| e.to_string());
     }
     if let Some((w, h, fps)) = args.demo_camera {
-        return Ok(Box::new(DemoSource::with_rate(demo_codes, w, h, fps)));
+        let demo = DemoSource::with_rate(demo_codes, w, h, fps);
+        return Ok(Box::new(if args.demo_moving { demo.moving() } else { demo }));
     }
     match CameraSource::open(camera, 1280, 720, 30) {
         Ok(cam) => Ok(Box::new(cam)),

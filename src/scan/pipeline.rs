@@ -7,8 +7,10 @@
 //!
 //! A till looks at an empty counter most of the day, so a quiet counter (no frame that
 //! may hold a code for [`ScannerConfig::quiet_after`]) costs less: the gate looks at
-//! every other frame and the preview slows down. The first frame that may hold a code
-//! brings both back at once (a code in view is looked at within two frame times).
+//! every other frame and the preview slows down; a still one (the picture the same as
+//! the last preview's, see [`Thumbnail`]) is not sent to the screen again, but every
+//! [`ScannerConfig::still_preview_every`]. The first frame that may hold a code brings
+//! both back at once (a code in view is looked at within two frame times).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -16,7 +18,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::decode::{pipeline as decode_pipeline, Decoded, GuardedDecoder};
-use super::gate::{EmptyFrameGate, Look};
+use super::gate::{EmptyFrameGate, Look, Thumbnail};
 use super::{Frame, FrameSource, SourceError};
 use crate::domain::voucher::{self, CodeError, VoucherCode};
 
@@ -45,6 +47,9 @@ pub struct ScannerConfig {
     pub quiet_after: Duration,
     /// Preview frames per second, at most, while the counter is quiet.
     pub quiet_preview_fps: f64,
+    /// While the counter is quiet and its picture unchanged, the preview is sent this
+    /// often: the screen already shows that picture.
+    pub still_preview_every: Duration,
 }
 
 impl Default for ScannerConfig {
@@ -56,6 +61,7 @@ impl Default for ScannerConfig {
             repeat_window: Duration::from_secs(3),
             quiet_after: Duration::from_secs(2),
             quiet_preview_fps: 5.0,
+            still_preview_every: Duration::from_secs(2),
         }
     }
 }
@@ -121,6 +127,48 @@ pub struct Scanner {
     threads: Vec<JoinHandle<()>>,
 }
 
+/// When the capture thread sends a preview: at the busy rate while a code may be in
+/// view; at the quiet rate on a quiet counter, and then only when its picture changed
+/// since the last preview sent, or `still_preview_every` after it.
+struct PreviewPacer {
+    busy_period: Duration,
+    quiet_period: Duration,
+    still_every: Duration,
+    next: Option<Instant>,
+    shown: Option<(Thumbnail, Instant)>,
+}
+
+impl PreviewPacer {
+    fn new(cfg: &ScannerConfig) -> PreviewPacer {
+        PreviewPacer {
+            busy_period: Duration::from_secs_f64(1.0 / cfg.preview_fps.max(0.1)),
+            quiet_period: Duration::from_secs_f64(1.0 / cfg.quiet_preview_fps.max(0.1)),
+            still_every: cfg.still_preview_every,
+            next: None,
+            shown: None,
+        }
+    }
+
+    fn due(&mut self, frame: &Frame, now: Instant, quiet: bool) -> bool {
+        // A quiet preview's next frame is due later; the first candidate brings it forward.
+        let on_time = self.next.is_none_or(|next| now >= next || (!quiet && now + self.busy_period < next));
+        if !on_time {
+            return false;
+        }
+        self.next = Some(now + if quiet { self.quiet_period } else { self.busy_period });
+        let scene = Thumbnail::of(frame);
+        let still = self
+            .shown
+            .as_ref()
+            .is_some_and(|(seen, at)| seen.same_scene(&scene) && now.saturating_duration_since(*at) < self.still_every);
+        if quiet && still {
+            return false;
+        }
+        self.shown = Some((scene, now));
+        true
+    }
+}
+
 type Outline = Arc<Mutex<Option<([(f32, f32); 4], Instant)>>>;
 
 /// When the decoder last saw a frame that may hold a code (none yet: quiet).
@@ -156,9 +204,7 @@ impl Scanner {
             let (stop, slot, sink, outline, cfg, activity) =
                 (stop.clone(), slot.clone(), sink.clone(), outline.clone(), cfg.clone(), activity.clone());
             std::thread::Builder::new().name("frame-capture".into()).spawn(move || {
-                let busy_period = Duration::from_secs_f64(1.0 / cfg.preview_fps.max(0.1));
-                let quiet_period = Duration::from_secs_f64(1.0 / cfg.quiet_preview_fps.max(0.1));
-                let mut next_preview = Instant::now();
+                let mut pacer = PreviewPacer::new(&cfg);
                 let mut healthy = false;
                 while !stop.load(Ordering::Relaxed) {
                     match source.next_frame() {
@@ -169,10 +215,7 @@ impl Scanner {
                             }
                             let now = Instant::now();
                             let quiet = activity.quiet(now, cfg.quiet_after);
-                            // A quiet preview's next frame is due later; the first
-                            // candidate brings the next frame forward.
-                            if now >= next_preview || (!quiet && now + busy_period < next_preview) {
-                                next_preview = now + if quiet { quiet_period } else { busy_period };
+                            if pacer.due(&frame, now, quiet) {
                                 let small = preview_of(&frame, cfg.preview_width);
                                 let scale = small.width as f32 / frame.width as f32;
                                 let seen = outline.lock().unwrap().and_then(|(c, at)| {
@@ -282,6 +325,33 @@ mod tests {
         for s in 1..20 {
             assert!(!f.admit(b"x", t0 + Duration::from_millis(500 * s)));
         }
+    }
+
+    #[test]
+    fn a_still_quiet_counter_is_previewed_every_two_seconds_a_changing_one_at_five_fps_a_busy_one_faster() {
+        let mut pacer = PreviewPacer::new(&ScannerConfig::default());
+        let t0 = Instant::now();
+        let at = |k: u32| t0 + Duration::from_millis(33 * k as u64);
+        let counter = |k: u32| {
+            // The same grey counter, with fresh noise in every frame.
+            Frame::new(320, 240, (0..320 * 240).map(|i| 120 + ((i * 7 + k * 13) % 17) as u8).collect())
+        };
+        let sent = |pacer: &mut PreviewPacer, frames: std::ops::Range<u32>, quiet: bool, f: &dyn Fn(u32) -> Frame| {
+            frames.filter(|&k| pacer.due(&f(k), at(k), quiet)).count()
+        };
+        assert_eq!(sent(&mut pacer, 0..300, true, &counter), 5, "10 s of a still, quiet counter: at 0, 2, 4, 6, 8 s");
+        let moving = |k: u32| {
+            // A hand crossing: a dark band 40 rows tall, 8 rows further down each frame.
+            let mut f = counter(k);
+            let top = (k as usize * 8) % 200;
+            f.luma[top * 320..(top + 40) * 320].fill(0);
+            f
+        };
+        let changing = sent(&mut pacer, 300..330, true, &moving);
+        assert!((4..=6).contains(&changing), "1 s of a changing, quiet counter at 5 fps: {changing}");
+        let busy = sent(&mut pacer, 330..360, false, &counter);
+        // At most 15 a second; on 30 fps frames the next one after 66.7 ms is the third.
+        assert!((10..=15).contains(&busy), "1 s with a code about: {busy}");
     }
 
     #[test]

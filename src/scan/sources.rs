@@ -122,7 +122,10 @@ impl FrameSource for ImageFiles {
 }
 
 /// Voucher codes drawn on a moving, noisy background, each held for a few seconds,
-/// with empty frames between them, at 15 frames per second (or another rate).
+/// with empty frames between them, at 15 frames per second (or another rate). With no
+/// codes it shows an empty counter: a still picture with fresh sensor noise in every
+/// frame, as a camera over a counter gives (or, [`DemoSource::moving`], a picture
+/// that drifts all the time, the scanner's worst case).
 ///
 /// The background costs a fraction of a millisecond per frame (a noise plane drawn
 /// once, read at a moving offset), so that an idle app measured with this source
@@ -136,6 +139,8 @@ pub struct DemoSource {
     noise: Vec<u8>,
     period: Duration,
     due: Option<Instant>,
+    /// Whether the background drifts.
+    moving: bool,
 }
 
 /// How far the noise plane's read offset can move between frames.
@@ -149,10 +154,11 @@ impl DemoSource {
     /// The demo at `fps` frames per second (`f64::INFINITY`: as fast as it can draw);
     /// with no codes it shows an empty counter.
     pub fn with_rate(codes: &[String], width: u32, height: u32, fps: f64) -> DemoSource {
-        let codes = codes.iter().map(|c| render_qr(c.as_bytes(), if c.len() > 200 { 4 } else { 6 })).collect();
+        let codes: Vec<Frame> = codes.iter().map(|c| render_qr(c.as_bytes(), if c.len() > 200 { 4 } else { 6 })).collect();
         let mut rng = StdRng::seed_from_u64(7);
         let noise = (0..(width * height) as usize + NOISE_SLACK).map(|_| rng.gen_range(0..24u8)).collect();
         DemoSource {
+            moving: !codes.is_empty(),
             codes,
             width,
             height,
@@ -161,6 +167,12 @@ impl DemoSource {
             period: Duration::from_secs_f64(1.0 / fps.max(0.1)),
             due: None,
         }
+    }
+
+    /// The background drifts even with no code in view.
+    pub fn moving(mut self) -> DemoSource {
+        self.moving = true;
+        self
     }
 }
 
@@ -176,7 +188,7 @@ impl FrameSource for DemoSource {
         self.tick += 1;
         let (w, h) = (self.width as usize, self.height as usize);
         let offset = (t as usize * 613) % NOISE_SLACK;
-        let shift = (t as usize * 3) % 64;
+        let shift = if self.moving { (t as usize * 3) % 64 } else { 0 };
         let mut luma = vec![0u8; w * h];
         for (y, row) in luma.chunks_exact_mut(w).enumerate() {
             let noise = &self.noise[offset + y * w..offset + (y + 1) * w];
