@@ -154,7 +154,8 @@ impl DemoSource {
     /// The demo at `fps` frames per second (`f64::INFINITY`: as fast as it can draw);
     /// with no codes it shows an empty counter.
     pub fn with_rate(codes: &[String], width: u32, height: u32, fps: f64) -> DemoSource {
-        let codes: Vec<Frame> = codes.iter().map(|c| render_qr(c.as_bytes(), if c.len() > 200 { 4 } else { 6 })).collect();
+        let codes: Vec<Frame> =
+            codes.iter().map(|c| render_qr(c.as_bytes(), if c.len() > 200 { 4 } else { 6 })).collect();
         let mut rng = StdRng::seed_from_u64(7);
         let noise = (0..(width * height) as usize + NOISE_SLACK).map(|_| rng.gen_range(0..24u8)).collect();
         DemoSource {

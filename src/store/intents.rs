@@ -148,7 +148,8 @@ impl Store {
     /// the transaction that writes it (so an accept or decline made while a request was
     /// out is honoured), sets the fields that go with the outcome and returns the state
     /// to move to. Staying in `from` records the attempt without a history row. Shares
-    /// a commit with other engine writes queued at the same time (`group.rs`).
+    /// a commit with other engine writes queued at the same time, waiting up to
+    /// `patience` for one to come (`group.rs`).
     pub fn decide(
         &self,
         id: &str,
@@ -156,10 +157,11 @@ impl Store {
         actor: &str,
         attempt: &NewAttempt,
         decide: &Decide,
+        patience: std::time::Duration,
     ) -> Result<Intent, StoreError> {
         let (id, actor, attempt, decide, clock) =
             (id.to_owned(), actor.to_owned(), attempt.clone(), decide.clone(), self.clock.clone());
-        self.write_grouped(move |tx| {
+        self.write_grouped_patiently(patience, move |tx| {
             let current = load_in(tx, &id, from)?;
             let now = clock.now_ms();
             let mut next = current.clone();
@@ -561,7 +563,8 @@ pub(super) fn load_in(conn: &Connection, id: &str, expected: IntentState) -> Res
 }
 
 pub(super) fn load(conn: &Connection, id: &str) -> Result<Intent, StoreError> {
-    conn.query_row(&format!("SELECT {COLS} FROM intents WHERE id = ?1"), [id], intent_from_row)
+    conn.prepare_cached(&format!("SELECT {COLS} FROM intents WHERE id = ?1"))?
+        .query_row([id], intent_from_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(id.into()))
 }
@@ -661,14 +664,17 @@ pub(super) fn apply(
 
 /// Writes the mutable fields; the key, code and body are never written after insert.
 pub(super) fn write_fields(tx: &Connection, i: &Intent, state: IntentState, now: i64) -> Result<(), StoreError> {
-    let n = tx.execute(
-        "UPDATE intents SET state = ?2, updated_at = ?3, queued_at = ?4, first_sent_at = ?5, next_attempt_at = ?6,
+    // Cached: this and the two inserts below run on every mark and every outcome.
+    let n = tx
+        .prepare_cached(
+            "UPDATE intents SET state = ?2, updated_at = ?3, queued_at = ?4, first_sent_at = ?5, next_attempt_at = ?6,
                 attempt_count = ?7, accepted_offline = ?8, transaction_id = ?9, campaign_name = ?10, value_cents = ?11,
                 http_status = ?12, error_code = ?13, error_message = ?14, review_reason = ?15, loss = ?16,
                 lookup_due = ?17, maybe_executed = ?18, declined = ?19, window_from = ?20, first_sent_service_at = ?21,
                 service_url = ?22, api_key_fp = ?23, review_cause = ?24, not_before = ?25
          WHERE id = ?1",
-        params![
+        )?
+        .execute(params![
             i.id,
             state.as_str(),
             now,
@@ -694,8 +700,7 @@ pub(super) fn write_fields(tx: &Connection, i: &Intent, state: IntentState, now:
             i.api_key_fp,
             i.review_cause,
             i.not_before
-        ],
-    )?;
+        ])?;
     if n != 1 {
         return Err(StoreError::NotFound(i.id.clone()));
     }
@@ -718,19 +723,19 @@ pub(super) fn insert_history(
     actor: &str,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO transitions (intent_id, at, from_state, to_state, actor, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, at, from.map(IntentState::as_str), to.as_str(), actor, note],
-    )?;
+    )?
+    .execute(params![id, at, from.map(IntentState::as_str), to.as_str(), actor, note])?;
     Ok(())
 }
 
 pub(super) fn insert_attempt(tx: &Connection, id: &str, a: &NewAttempt) -> Result<(), StoreError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO attempts (intent_id, kind, started_at, ended_at, http_status, outcome, replayed, latency_ms, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![id, a.kind.as_str(), a.started_at, a.ended_at, a.http_status, a.outcome, a.replayed,
-                (a.ended_at - a.started_at).max(0), a.detail],
-    )?;
+    )?
+    .execute(params![id, a.kind.as_str(), a.started_at, a.ended_at, a.http_status, a.outcome, a.replayed,
+                (a.ended_at - a.started_at).max(0), a.detail])?;
     Ok(())
 }

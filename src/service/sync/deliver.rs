@@ -7,6 +7,7 @@
 //! range rests on it. Until it is known nothing is sent and nothing is read.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::Engine;
 use crate::domain::intent::{Intent, IntentState};
@@ -262,7 +263,12 @@ impl Engine {
             });
             (d.to, note)
         });
-        let done = match self.store_op(move |e| e.write_outcome(&id, IntentState::InFlight, &attempt, &decide)).await {
+        // Answered: the freed slot's next mark is on its way; the two may share a commit.
+        let patience = if pace == Pace::Answered { self.cfg.outcome_patience } else { Duration::ZERO };
+        let done = match self
+            .store_op(move |e| e.write_outcome(&id, IntentState::InFlight, &attempt, &decide, patience))
+            .await
+        {
             Ok(done) => done,
             Err(e) => {
                 // The request is no longer out: the engine turns the intent `unknown`
@@ -315,7 +321,7 @@ impl Engine {
             // Nothing left, so nothing changed: it stays where it was.
             (from, None::<String>)
         });
-        self.store_op(move |e| e.write_outcome(&id, from, &attempt, &decide)).await?;
+        self.store_op(move |e| e.write_outcome(&id, from, &attempt, &decide, Duration::ZERO)).await?;
         Ok(pace)
     }
 
@@ -327,10 +333,11 @@ impl Engine {
         from: IntentState,
         attempt: &NewAttempt,
         decide: &Decide,
+        patience: Duration,
     ) -> Result<Intent, StoreError> {
         let mut tries = 0;
         loop {
-            match self.store.decide(id, from, "sync", attempt, decide) {
+            match self.store.decide(id, from, "sync", attempt, decide, patience) {
                 Err(StoreError::Sqlite(_) | StoreError::DiskFull | StoreError::Io(_)) if tries < 2 => tries += 1,
                 other => return other,
             }
@@ -452,7 +459,9 @@ impl Engine {
             }
             (d.to, note)
         });
-        let done = self.store_op(move |e| e.write_outcome(&id, IntentState::Unknown, &attempt, &decide)).await?;
+        let done = self
+            .store_op(move |e| e.write_outcome(&id, IntentState::Unknown, &attempt, &decide, Duration::ZERO))
+            .await?;
         if done.state != IntentState::Unknown {
             self.publish_intent(&done);
         }

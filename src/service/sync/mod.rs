@@ -73,6 +73,10 @@ pub struct SyncConfig {
     /// is believed (a request still travelling through a slow proxy must have landed by
     /// then). It is looked up at once all the same: "found" is told without waiting.
     pub decline_grace: Duration,
+    /// How long an answered request's outcome waits for the next send's "in flight"
+    /// mark, so that both share one commit (`store/group.rs`): the next request leaves
+    /// one commit sooner. The outcome is durable this much later at most.
+    pub outcome_patience: Duration,
     /// Seed of the jitter, so that a fault schedule replays exactly.
     pub seed: Option<u64>,
 }
@@ -90,6 +94,7 @@ impl Default for SyncConfig {
             retry_refill_per_sec: 2.0,
             lookup_failures_before_review: 5,
             decline_grace: Duration::from_secs(600),
+            outcome_patience: Duration::from_millis(2),
             seed: None,
         }
     }
