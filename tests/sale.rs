@@ -80,6 +80,7 @@ async fn next_customer_after_an_offline_press_waits_for_an_answer_and_declining_
     assert!(v.sale.is_some_and(|s| s.closed_at.is_none()), "the sale stays open");
     assert_eq!(v.unresolved, std::slice::from_ref(&i.id));
     assert!(!v.can_close);
+    assert!(v.lines[0].unconfirmed && v.lines[0].needs_answer, "the checkout asks for the answer: {:?}", v.lines[0]);
 
     // Declined: the sale closes, and the voucher is never sent.
     t.decline(&i.id, CASHIER).unwrap();
@@ -159,7 +160,10 @@ async fn closing_a_sale_withdraws_scans_never_pressed_and_a_scan_can_be_removed(
     let ia = t.scan(&a, &sale()).unwrap().intent().id.clone();
     let ib = t.scan(&b, &sale()).unwrap().intent().id.clone();
     let v = t.sale_view().unwrap();
-    assert!(v.lines.iter().all(|l| l.can_remove && !l.needs_answer));
+    assert!(
+        v.lines.iter().all(|l| l.can_remove && !l.needs_answer && !l.unconfirmed),
+        "only scanned: nothing to answer"
+    );
     t.cancel(&ia, CASHIER).unwrap();
     assert_eq!(t.sale_view().unwrap().lines.len(), 1, "a removed scan leaves the sale");
     t.close_sale(CASHIER, None).unwrap();

@@ -156,6 +156,9 @@ pub struct SaleLine {
     pub pays: bool,
     /// The sale cannot close until the cashier accepts or declines it.
     pub needs_answer: bool,
+    /// Not confirmed by the service yet: the checkout shows the cashier's answer to
+    /// it, or asks for one (`needs_answer`).
+    pub unconfirmed: bool,
     /// Only scanned, never sent: the cashier may take it off the sale.
     pub can_remove: bool,
     /// For a voucher that needs an answer: whether the store's policy lets the sale
@@ -196,6 +199,7 @@ pub fn view(
             value: v.value.clone(),
             pays: pays(&i),
             needs_answer: i.needs_answer(),
+            unconfirmed: i.unconfirmed(),
             can_remove: i.state == IntentState::Scanned && !i.maybe_executed,
             offline: i.needs_answer().then(|| offline(&i)),
             intent: i,

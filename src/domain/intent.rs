@@ -296,7 +296,13 @@ impl Intent {
     /// withdraws it. (Migration `005` refuses a close that leaves such a voucher,
     /// whatever the code.)
     pub fn needs_answer(&self) -> bool {
-        self.state != IntentState::Scanned && !self.state.is_final() && !self.accepted_offline && !self.declined
+        self.unconfirmed() && !self.accepted_offline && !self.declined
+    }
+
+    /// Pressed and not final: the service has not confirmed it (it may be queued, out,
+    /// unknown, or a manager's to settle), so the sale may need the cashier's answer.
+    pub fn unconfirmed(&self) -> bool {
+        self.state != IntentState::Scanned && !self.state.is_final()
     }
 }
 

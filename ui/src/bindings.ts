@@ -226,6 +226,11 @@ pays: boolean,
  */
 needs_answer: boolean, 
 /**
+ * Not confirmed by the service yet: the checkout shows the cashier's answer to
+ * it, or asks for one (`needs_answer`).
+ */
+unconfirmed: boolean, 
+/**
  * Only scanned, never sent: the cashier may take it off the sale.
  */
 can_remove: boolean, 

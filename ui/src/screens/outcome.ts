@@ -33,10 +33,9 @@ export function showIntent(intent: Intent | null, note?: string, keepNote = fals
  *  accepted (a later refusal is the store's loss) or declined (never sent again). */
 function showAnswers(intent: Intent | null) {
   const line = lineOf(intent?.id);
-  const pending = !!intent && ["queued", "in_flight", "unknown", "needs_review"].includes(intent.state);
-  const answered = !!intent && (intent.accepted_offline || intent.declined);
-  $("offline-actions").hidden = !(pending && (line?.needs_answer || answered));
-  if (pending && intent) {
+  const unconfirmed = !!line?.unconfirmed;
+  $("offline-actions").hidden = !unconfirmed;
+  if (unconfirmed && intent) {
     $("offline-verdict").textContent = answerText(intent, line);
     const accept = $<HTMLButtonElement>("accept-offline");
     const decline = $<HTMLButtonElement>("decline-intent");
