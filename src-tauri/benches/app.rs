@@ -26,6 +26,10 @@ use fantoccini::{ClientBuilder, Locator};
 mod desktop;
 use serde_json::{json, Value};
 
+/// How long a window is left to settle before it is measured: past the web
+/// process's start and the scanner's quiet time (2 s).
+const IDLE: Duration = Duration::from_secs(3);
+
 /// One running process, from /proc.
 struct Process {
     pid: u32,
@@ -217,8 +221,7 @@ async fn idle_app(
     while client.execute("return document.body.dataset.ready === 'true' && document.getElementById('scanner-status').textContent.startsWith('demo')", vec![]).await.unwrap() != json!(true) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Past the scanner's quiet time (2 s).
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::time::sleep(IDLE).await;
     // Nothing talks to the window while it is measured.
     let share = match app_pid() {
         Some(pid) => Some(idle_cpu_breakdown(pid, span).await),
@@ -279,7 +282,6 @@ async fn main() {
     let app = env!("CARGO_BIN_EXE_voucher-pos-app");
     println!("machine: {} cores; app: {app}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
 
-    const IDLE: Duration = Duration::from_secs(3);
     let mut floor_rss = Vec::new();
     let mut floor_pss = Vec::new();
     let mut floor_start = Vec::new();
