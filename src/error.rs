@@ -41,6 +41,8 @@ pub enum Error {
     Instance(#[from] crate::platform::instance::InstanceError),
     #[error(transparent)]
     Lookup(#[from] crate::service::api::LookupError),
+    #[error(transparent)]
+    Printer(#[from] crate::platform::printer::PrinterError),
     /// The action is not allowed now; the message says why, for the cashier.
     #[error("{message}")]
     NotAllowed { code: ErrorCode, message: String },
@@ -65,6 +67,7 @@ impl Error {
             Error::Secrets(e) => e.code(),
             Error::Instance(e) => e.code(),
             Error::Lookup(e) => e.code(),
+            Error::Printer(e) => e.code(),
             Error::NotAllowed { code, .. } => *code,
         }
     }

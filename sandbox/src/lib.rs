@@ -24,6 +24,7 @@
 //! silently injects nothing proves nothing.
 
 pub mod ledger;
+pub mod printer;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;

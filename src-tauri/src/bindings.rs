@@ -72,6 +72,9 @@ mod tests {
             CameraInfo::decl(&cfg),
             SettingsView::decl(&cfg),
             Archived::decl(&cfg),
+            voucher_pos::app::printing::Printed::decl(&cfg),
+            voucher_pos::app::printing::PrintNote::decl(&cfg),
+            voucher_pos::records::redemption_log::ReviewItem::decl(&cfg),
         ];
         let mut out = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit.\n\n");
         for d in decls {

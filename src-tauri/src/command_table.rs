@@ -37,12 +37,15 @@ command_table! {
     audit_page(before: Option<i64>) -> AuditPage;
     log_page(filter: LogFilter, after: Option<LogCursor>) -> LogPage;
     intent_detail(intent_id: String) -> Detail;
-    review_inbox() -> Vec<Intent>;
+    review_inbox() -> Vec<ReviewItem>;
     settle(intent_id: String, how: Settlement, note: String, transaction_id: Option<String>) -> Intent;
     export_csv(filter: LogFilter) -> Option<Exported>;
     archive_old() -> Option<Archived>;
     eod_report(date: Option<String>) -> Report;
     eod_export_csv(date: Option<String>) -> Option<Exported>;
+    eod_print(date: Option<String>) -> Printed;
+    print_receipt(sale_id: String) -> Printed;
+    test_print(printer: Option<String>, paper_mm: Option<u32>) -> Printed;
     backup_now() -> String;
     diagnostics_export() -> Option<String>;
     start_scanner(preview: PreviewChannel as "Channel<ArrayBuffer>") -> ();

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager, State};
+use voucher_pos::app::printing::Printed;
 use voucher_pos::app::retention::Archived;
 use voucher_pos::app::startup::StartupProblem;
 use voucher_pos::app::terminal::{RedeemView, Settlement};
@@ -22,7 +23,7 @@ use voucher_pos::checkout::policy::OfflinePolicy;
 use voucher_pos::checkout::sale::SaleView;
 use voucher_pos::checkout::settings::TerminalSettings;
 use voucher_pos::domain::intent::Intent;
-use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage};
+use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage, ReviewItem};
 use voucher_pos::records::report::Report;
 use voucher_pos::store::ScanResult;
 use voucher_pos::ErrorCode;
@@ -225,9 +226,9 @@ pub async fn intent_detail(handle: &AppHandle, intent_id: String) -> Answer<Deta
     Ok(app::detail(app.store(), &intent_id)?)
 }
 
-pub async fn review_inbox(handle: &AppHandle) -> Answer<Vec<Intent>> {
+pub async fn review_inbox(handle: &AppHandle) -> Answer<Vec<ReviewItem>> {
     let (app, _) = manager(handle)?;
-    Ok(voucher_pos::records::redemption_log::review_inbox(app.store())?)
+    Ok(app.review_items()?)
 }
 
 pub async fn settle(
@@ -272,6 +273,20 @@ pub async fn eod_export_csv(handle: &AppHandle, date: Option<String>) -> Answer<
         return Ok(None);
     };
     Ok(Some(app::export_report(app.store(), &app.data_dir, &who, &report, path).await?))
+}
+
+pub async fn eod_print(handle: &AppHandle, date: Option<String>) -> Answer<Printed> {
+    let (app, who) = manager(handle)?;
+    Ok(app.print_report(&who, date.as_deref()).await?)
+}
+
+pub async fn print_receipt(handle: &AppHandle, sale_id: String) -> Answer<Printed> {
+    Ok(state(handle).print_receipt(&sale_id).await?)
+}
+
+pub async fn test_print(handle: &AppHandle, printer: Option<String>, paper_mm: Option<u32>) -> Answer<Printed> {
+    let (app, who) = manager(handle)?;
+    Ok(app.test_print(&who, printer, paper_mm).await?)
 }
 
 pub async fn diagnostics_export(handle: &AppHandle) -> Answer<Option<String>> {

@@ -8,6 +8,7 @@
 //! thread, and the window must never wait on the disk, crypto or devices.
 
 use serde::Serialize;
+use voucher_pos::app::printing::Printed;
 use voucher_pos::app::retention::Archived;
 use voucher_pos::app::startup::StartupProblem;
 use voucher_pos::app::terminal::{RedeemView, Settlement};
@@ -17,7 +18,7 @@ use voucher_pos::checkout::policy::OfflinePolicy;
 use voucher_pos::checkout::sale::SaleView;
 use voucher_pos::checkout::settings::TerminalSettings;
 use voucher_pos::domain::intent::Intent;
-use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage};
+use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage, ReviewItem};
 use voucher_pos::records::report::Report;
 use voucher_pos::store::ScanResult;
 use voucher_pos::ErrorCode;

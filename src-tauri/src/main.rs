@@ -238,6 +238,7 @@ fn main() {
         }
     }
     let mut events = core.terminal.subscribe();
+    let mut printed = core.terminal.printing.subscribe();
     let access = Access::new(core.terminal.store().clone(), core.settings.cashier_id.clone());
     let state = App {
         terminal: core.terminal,
@@ -282,6 +283,20 @@ fn main() {
                     window.set_fullscreen(true)?;
                 }
             }
+            let handle = app.handle().clone();
+            // Each print's result, for the status line (a receipt that failed says so
+            // and waits for a reprint).
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match printed.recv().await {
+                        Ok(note) => {
+                            let _ = handle.emit("printed", note);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => break,
+                    }
+                }
+            });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 loop {

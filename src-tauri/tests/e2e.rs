@@ -18,6 +18,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 mod desktop;
 use desktop::{Desktop, Group};
 use serde_json::{json, Value};
+use voucher_sandbox::printer::{refusing_address, Behaviour, FakePrinter};
 
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -241,6 +242,10 @@ impl App {
     async fn scan(&self, code: &str) {
         self.type_code(code).await;
         self.wait_text("intent-status", "Scanned").await;
+    }
+
+    async fn set_window(&self, w: u32, h: u32) {
+        self.client.set_window_size(w, h).await.unwrap();
     }
 
     async fn click(&self, testid: &str) {
@@ -1062,11 +1067,33 @@ async fn a_voucher_accepted_in_one_sale_and_scanned_in_the_next_is_refused_in_wo
     app.close().await;
 }
 
+/// Sets the receipt printer through the headless terminal, before the app opens the
+/// same database (Manager → Settings → Receipt printer writes the same setting).
+fn use_printer(dir: &Path, setting: &str) {
+    let ok = Command::new(bin("voucher-pos"))
+        .args([
+            "--db",
+            &dir.join("terminal.db").display().to_string(),
+            "printer",
+            "--set",
+            setting,
+            "--auto-print",
+            "on",
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "could not set the printer");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_vouchers_were_used() {
+async fn a_sale_closed_with_auto_print_prints_its_receipt_and_the_z_report_prints_too() {
     let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path());
+    let printer = FakePrinter::start(Behaviour::Prints);
+    use_printer(dir.path(), &printer.setting());
     let app = App::start(&sandbox, dir.path(), None).await;
     app.type_into("sale-total", "10.00").await;
     let code = sandbox.voucher_like(json!({"count": 3, "value": 500})).await;
@@ -1074,28 +1101,67 @@ async fn the_end_of_day_screen_reconciles_with_the_service_and_the_receipt_says_
     app.type_code("").await;
     app.wait_text("intent-status", "Redeemed").await;
     app.wait_text("forfeited", "S$5.00").await;
-    // The receipt is ready to print with what RSG asks of it.
-    let receipt =
-        app.client.execute("return document.querySelector('[data-testid=receipt]').textContent", vec![]).await.unwrap();
-    let receipt = receipt.as_str().unwrap();
+    app.click("next-customer").await;
+    // The receipt reaches the printer as ESC/POS bytes, with what RSG asks of it.
+    app.wait_text("print-status", "Sale 1 printed.").await;
+    let printed = printer.wait_for_receipts(1, Duration::from_secs(20));
+    let receipt = String::from_utf8_lossy(&printed[0]).to_string();
+    assert!(receipt.starts_with("\u{1b}@"), "initialised first: {receipt:?}");
     let tx = sandbox.ledger().await[0]["transaction_id"].as_str().unwrap().to_string();
     for needle in [
-        "Sale total (incl. tax): S$10.00",
+        "Sale total (incl. tax)",
+        "S$10.00",
         "S$15.00",
-        "Forfeited: S$5.00",
-        "Balance due: S$0.00",
+        "Forfeited",
+        "S$5.00",
+        "Balance due",
         tx.as_str(),
-        "Vouchers were used in this sale",
+        "Vouchers were used in this sale.",
     ] {
         assert!(receipt.contains(needle), "the receipt lacks {needle:?}: {receipt}");
     }
+    // Print receipt again: the same sale, marked COPY.
+    app.click("print-receipt").await;
+    app.wait_text("print-status", "Sale 1 printed (copy).").await;
+    let printed = printer.wait_for_receipts(2, Duration::from_secs(20));
+    assert!(String::from_utf8_lossy(&printed[1]).contains("COPY - NOT THE ORIGINAL"));
     app.unlock_manager("482615").await;
     app.click("eod-build").await;
     app.wait_text("eod-total", "S$15.00 for 1 redemption at").await;
     assert!(app.text("eod-findings").await.contains("agree"), "{}", app.text("eod-findings").await);
-    assert!(app.visible("eod-print").await);
+    app.click("eod-print").await;
+    app.wait_text("eod-error", "printed").await;
+    let printed = printer.wait_for_receipts(3, Duration::from_secs(20));
+    let z = String::from_utf8_lossy(&printed[2]);
+    assert!(z.contains("END OF DAY (Z) REPORT") && z.contains("1 redemptions") && z.contains("S$15.00"), "{z}");
     app.client.execute("document.getElementById('eod').scrollIntoView()", vec![]).await.unwrap();
     app.screenshot("end-of-day.png").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_printer_leaves_the_redemption_untouched_and_says_the_receipt_waits_for_a_reprint() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    use_printer(dir.path(), &format!("network:{}", refusing_address()));
+    let app = App::start(&sandbox, dir.path(), None).await;
+    let code = sandbox.voucher(2).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    app.click("next-customer").await;
+    app.wait_text("print-status", "The receipt did not print").await;
+    assert!(app.text("print-status").await.contains("refused the connection"), "{}", app.text("print-status").await);
+    // The sale closed and the till takes the next customer; the voucher was redeemed once.
+    assert_eq!(app.text("sale-number").await, "");
+    assert_eq!(sandbox.requests().await, 1, "the printer's failure repeated nothing");
+    assert_eq!(sandbox.ledger().await.len(), 1);
+    let next = sandbox.voucher(1).await;
+    app.scan(&next).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    app.screenshot("checkout-printer-dead.png").await;
     app.close().await;
 }
 
@@ -1447,5 +1513,128 @@ async fn the_api_key_from_the_environment_never_reaches_webkits_processes() {
         marked.iter().filter(|(comm, _)| comm.starts_with("WebKit") && comm != "WebKitWebDriver").collect();
     assert!(!webkit.is_empty(), "no WebKit process found among {marked:?}");
     assert!(webkit.iter().all(|(_, has_key)| !has_key), "a WebKit process inherited the key: {marked:?}");
+    app.close().await;
+}
+
+/// The screens a till comes with.
+const TILL_SIZES: [(u32, u32); 2] = [(1024, 768), (1366, 768)];
+
+/// At each till size, `needed` (test ids) lies wholly inside the window, the page does
+/// not scroll, and every button and field the cashier can touch is at least 44 px
+/// each way. Saves a picture of the state at 1024x768.
+async fn fits(app: &App, state: &str, needed: &[&str]) {
+    for (w, h) in TILL_SIZES {
+        app.client.set_window_size(w, h).await.unwrap();
+        app.wait_for(&format!("the window at {w}x{h}"), |app| async move {
+            app.client.execute("return [innerWidth, innerHeight]", vec![]).await.unwrap() == json!([w, h])
+        })
+        .await;
+        let js = r#"
+            const [needed, vw, vh] = [arguments[0], innerWidth, innerHeight];
+            const out = [];
+            const page = document.documentElement;
+            if (page.scrollHeight > vh + 1 || page.scrollWidth > vw + 1) out.push(`the page scrolls: ${page.scrollWidth}x${page.scrollHeight}`);
+            for (const id of needed) {
+              const e = [...document.querySelectorAll(`[data-testid=${id}]`)].find((e) => e.getClientRects().length);
+              if (!e) { out.push(`${id} is not shown`); continue; }
+              const r = e.getBoundingClientRect();
+              if (r.top < 0 || r.left < 0 || r.bottom > vh + 1 || r.right > vw + 1) out.push(`${id} lies outside the window (${Math.round(r.left)},${Math.round(r.top)} to ${Math.round(r.right)},${Math.round(r.bottom)})`);
+            }
+            for (const e of document.querySelectorAll('main:not([hidden]) button, main:not([hidden]) input, dialog[open] button, dialog[open] input')) {
+              const r = e.getBoundingClientRect();
+              if (!e.getClientRects().length || getComputedStyle(e).visibility === 'hidden') continue;
+              if (r.height < 44 || r.width < 44) out.push(`${e.id || e.dataset.testid || e.textContent}: ${Math.round(r.width)}x${Math.round(r.height)} px, under 44`);
+            }
+            return out;"#;
+        let problems = app.client.execute(js, vec![json!(needed)]).await.unwrap();
+        assert_eq!(problems, json!([]), "{state} at {w}x{h}");
+        if w == 1024 {
+            app.screenshot(&format!("checkout-{state}.png")).await;
+        }
+    }
+}
+
+/// What every checkout state shows: the total, the vouchers, the outcome, the buttons.
+const SALE: [&str; 8] = [
+    "code-input",
+    "sale-total",
+    "sale-vouchers",
+    "balance-due",
+    "intent-status",
+    "redeem-button",
+    "next-customer",
+    "print-receipt",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_checkout_state_fits_one_screen_at_1024x768_and_1366x768_with_44_px_targets() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    allow_unconfirmed_vouchers(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    // No camera on this machine: its area is folded away, not a black box.
+    let camera_area = app.client.execute("return !document.getElementById('preview-box').hidden", vec![]).await;
+    assert_eq!(camera_area.unwrap(), json!(false));
+    fits(&app, "empty", &SALE).await;
+
+    app.type_into("sale-total", "20.00").await;
+    let several = sandbox.voucher(3).await;
+    app.scan(&several).await;
+    fits(&app, "scanned", &[&SALE[..], &["scanned-summary"]].concat()).await;
+
+    // The service takes 6 s to answer (inside the terminal's 7 s request timeout).
+    sandbox.faults(json!({"latency_ms": 6000})).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Sending").await;
+    fits(&app, "sending", &SALE).await;
+    assert_eq!(app.text("intent-status").await, "Sending…", "the check ran while sending");
+    app.wait_text("intent-status", "Redeemed").await;
+    sandbox.faults(json!({})).await;
+    app.wait_text("balance-due", "S$5.00").await;
+    fits(&app, "redeemed", &[&SALE[..], &["forfeited", "voucher-value"]].concat()).await;
+
+    app.click("next-customer").await;
+    let voided = sandbox.voucher_in(1, "voided").await;
+    app.scan(&voided).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Refused").await;
+    fits(&app, "refused", &SALE).await;
+
+    app.click("next-customer").await;
+    sandbox.faults(json!({"offline": true})).await;
+    let offline = sandbox.voucher(1).await;
+    app.scan(&offline).await;
+    app.type_code("").await;
+    app.wait_for("the accept button", |app| async move { app.visible("accept-button").await }).await;
+    fits(
+        &app,
+        "offline",
+        &[&SALE[..], &["accept-button", "decline-button", "offline-verdict", "status-message"]].concat(),
+    )
+    .await;
+
+    app.click("next-customer").await;
+    app.wait_for("the resolve dialog", |app| async move { dialog_open(app).await }).await;
+    fits(&app, "unresolved", &["resolve-why", "resolve-item", "accept-button", "decline-button", "resolve-back"]).await;
+    resolve(&app, "accept-button").await;
+    app.wait_for("the dialog to close", |app| async move { !dialog_open(app).await }).await;
+    sandbox.faults(json!({})).await;
+
+    let cfhp = sandbox.voucher_like(json!({"count": 1, "value": 2000, "prefix": "rsg-cfhp"})).await;
+    app.type_code(&cfhp).await;
+    app.wait_for("the receipt and SKU fields", |app| async move { app.visible("skus").await }).await;
+    fits(&app, "cfhp", &[&SALE[..], &["receipt-number", "skus", "cfhp-record"]].concat()).await;
+
+    app.set_window(1366, 768).await;
+    app.unlock_manager("482615").await;
+    for (id, text) in [("c-id", "ann"), ("c-name", "Ann Tan"), ("c-pin", "4826"), ("c-again", "4826")] {
+        app.type_into(id, text).await;
+    }
+    app.click("c-add").await;
+    app.wait_text("cashier-result", "Added Ann Tan (ann)").await;
+    app.click("checkout-button").await;
+    app.wait_for("the sign-in form", |app| async move { app.visible("cashier-signin").await }).await;
+    fits(&app, "signed-out", &["signin-id", "signin-pin", "signin-submit"]).await;
     app.close().await;
 }

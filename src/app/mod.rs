@@ -10,6 +10,7 @@
 //! manager's). Functions that write files are `async` and do the work on the blocking
 //! pool, so a window awaiting them never waits on the disk.
 
+pub mod printing;
 pub mod retention;
 pub mod startup;
 pub mod terminal;
@@ -273,6 +274,41 @@ pub fn save_settings(
     Ok(())
 }
 
+/// The receipt printer as the command line shows it.
+#[derive(Debug, Serialize)]
+pub struct PrinterSettings {
+    pub printer: String,
+    pub paper_mm: u32,
+    pub auto_print: bool,
+}
+
+pub fn printer_settings(store: &Store) -> Result<PrinterSettings, Error> {
+    let s = TerminalSettings::load(store)?;
+    Ok(PrinterSettings { printer: s.printer_target().to_string(), paper_mm: s.paper_mm, auto_print: s.auto_print })
+}
+
+/// Sets the receipt printer (what is not given stays), checked like every setting,
+/// with its audit row.
+pub fn set_printer(
+    store: &Store,
+    who: &Authority,
+    target: Option<&str>,
+    paper_mm: Option<u32>,
+    auto_print: Option<bool>,
+) -> Result<PrinterSettings, Error> {
+    let mut s = TerminalSettings::load(store)?;
+    if let Some(t) = target {
+        s.printer = t.parse::<crate::platform::printer::PrinterTarget>()?.to_string();
+    }
+    s.paper_mm = paper_mm.unwrap_or(s.paper_mm);
+    s.auto_print = auto_print.unwrap_or(s.auto_print);
+    s.validate()?;
+    s.save(store)?;
+    let detail = format!("{} {} mm auto-print {}", s.printer, s.paper_mm, if s.auto_print { "on" } else { "off" });
+    record(store, who, "printer_set", Some(&detail));
+    printer_settings(store)
+}
+
 /// The checkout screen's status line.
 #[derive(Serialize, ts_rs::TS)]
 pub struct Status {
@@ -432,6 +468,35 @@ impl App {
 
     pub fn settings_view(&self) -> Result<SettingsView, Error> {
         settings_view(self.store(), self.secrets.as_ref())
+    }
+
+    /// The review inbox, oldest first, each item in words.
+    pub fn review_items(&self) -> Result<Vec<crate::records::redemption_log::ReviewItem>, Error> {
+        let settings = TerminalSettings::load(self.store())?;
+        Ok(crate::records::redemption_log::review_items(self.store(), &settings.zone(), &settings.currency())?)
+    }
+
+    /// Prints a closed sale's receipt (a COPY when one printed before), on the
+    /// printer's thread; the window awaits it without blocking.
+    pub async fn print_receipt(&self, sale_id: &str) -> Result<printing::Printed, Error> {
+        let job = printing::Job::Sale { sale_id: sale_id.to_string() };
+        self.terminal.printing.print(job, &self.cashier()?).await
+    }
+
+    /// Settings' "Test print", to the printer and paper typed (none: the saved ones).
+    pub async fn test_print(
+        &self,
+        who: &Authority,
+        printer: Option<String>,
+        paper_mm: Option<u32>,
+    ) -> Result<printing::Printed, Error> {
+        self.terminal.printing.print(printing::Job::Test { printer, paper_mm }, who.actor()).await
+    }
+
+    /// Prints the end-of-day (Z) report of `date` (default: the store's today).
+    pub async fn print_report(&self, who: &Authority, date: Option<&str>) -> Result<printing::Printed, Error> {
+        let report = self.report(date).await?;
+        self.terminal.printing.print(printing::Job::Report(Box::new(report)), who.actor()).await
     }
 
     /// Saves the settings (see [`save_settings`]); the id and branch apply to the

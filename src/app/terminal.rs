@@ -10,11 +10,13 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+use crate::app::printing::{Job, PrintQueue};
 use crate::checkout::policy::{OfflinePolicy, OfflineVerdict};
 use crate::checkout::sale::SaleView;
 use crate::domain::intent::{Intent, IntentState, SaleContext};
 use crate::domain::voucher;
 use crate::error::Error;
+use crate::platform::printer::Limits;
 use crate::service::api::ApiClient;
 use crate::service::sync::{Connectivity, SyncConfig, SyncEvent, SyncHandle};
 use crate::store::{QueueSummary, ScanResult, Store, StoreError};
@@ -62,6 +64,8 @@ pub struct Terminal {
     store: Arc<Store>,
     sync: SyncHandle,
     events: broadcast::Sender<SyncEvent>,
+    /// The receipt printer's queue: the sale's path hands it jobs and never waits.
+    pub printing: PrintQueue,
 }
 
 impl Terminal {
@@ -69,7 +73,8 @@ impl Terminal {
     pub fn start(store: Arc<Store>, api: ApiClient, cfg: SyncConfig) -> Terminal {
         let (events, _) = broadcast::channel(4096);
         let sync = SyncHandle::spawn(store.clone(), api, cfg, events.clone());
-        Terminal { store, sync, events }
+        let printing = PrintQueue::start(store.clone(), Limits::default());
+        Terminal { store, sync, events, printing }
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -169,15 +174,7 @@ impl Terminal {
     }
 
     fn sale_view_of(&self, sale: Option<crate::store::Sale>) -> Result<SaleView, Error> {
-        let intents = match &sale {
-            Some(s) => self.store.sale_intents(&s.id)?,
-            None => Vec::new(),
-        };
-        let currency = crate::checkout::settings::TerminalSettings::load(&self.store)?.currency();
-        let policy = OfflinePolicy::load(&self.store)?;
-        let queue = self.store.summary()?;
-        let now = self.store.now_ms();
-        Ok(crate::checkout::sale::view(&currency, sale, intents, |i| policy.verdict(i, &queue, now)))
+        Ok(crate::checkout::sale_view::load(&self.store, sale)?)
     }
 
     /// Sets the open sale's total from what the cashier typed (parsed in the store's
@@ -221,13 +218,17 @@ impl Terminal {
     /// never closes the next customer's.
     pub fn close_sale(&self, actor: &str, only: Option<&str>) -> Result<Option<SaleView>, Error> {
         let Some(sale) = self.store.open_sale()?.filter(|s| only.is_none_or(|id| id == s.id)) else { return Ok(None) };
-        let (closed, changed) = self.store.close_sale(&sale.id, actor)?;
+        let crate::store::Closing { sale: closed, changed, closed_now } = self.store.close_sale(&sale.id, actor)?;
         tracing::info!(sale = closed.number, withdrawn = changed.len(), actor, "sale closed");
         for i in &changed {
             self.publish(i);
         }
         if changed.iter().any(|i| i.state == IntentState::Unknown) {
             self.sync.wake();
+        }
+        // The receipt is queued, never awaited: a dead printer cannot hold the till.
+        if closed_now && crate::checkout::settings::TerminalSettings::load(&self.store)?.auto_print {
+            self.printing.submit(Job::Sale { sale_id: closed.id.clone() }, actor);
         }
         Ok(Some(self.sale_view_of(Some(closed))?))
     }

@@ -12,12 +12,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use voucher_pos::app::printing::Job;
 use voucher_pos::app::terminal::Terminal;
 use voucher_pos::app::Authority;
 use voucher_pos::checkout::policy::OfflinePolicy;
 use voucher_pos::checkout::settings::TerminalSettings;
 use voucher_pos::domain::intent::{Intent, IntentState, SaleContext};
 use voucher_pos::platform::clock::{Clock, SystemClock};
+use voucher_pos::platform::printer::Limits;
 use voucher_pos::records::redemption_log::{export_csv, page, LogFilter};
 use voucher_pos::service::api::{ApiClient, ApiConfig};
 use voucher_pos::service::sync::{SyncConfig, SyncEvent};
@@ -40,6 +42,10 @@ struct Cli {
     /// Longest wait between retries of one intent.
     #[arg(long, global = true, default_value = "30s", value_parser = parse_duration)]
     backoff_cap: Duration,
+    /// How long the receipt printer may take to connect, and then to answer each
+    /// step (a receipt that takes longer waits for a reprint; a sale never waits).
+    #[arg(long, global = true, default_value = "3s", value_parser = parse_duration)]
+    print_timeout: Duration,
     /// Seed of the retry jitter (for replaying a fault schedule).
     #[arg(long, global = true)]
     seed: Option<u64>,
@@ -103,7 +109,9 @@ enum Command {
     /// for none); `redeem ID` -> `ok queued ID STATE`; `redeem` (the whole open
     /// sale) -> `ok sent SALE_ID ID,ID` (`-` for none); `accept ID` -> `ok accepted
     /// ID`; `decline ID` -> `ok declined ID STATE`; `cancel ID` -> `ok cancelled ID`;
-    /// `close` -> `ok closed SALE_ID` (or `ok closed -` with no sale open); `skew MS`
+    /// `close` -> `ok closed SALE_ID` (or `ok closed -` with no sale open; with
+    /// auto-print on, the receipt then prints without the answer waiting for it, and
+    /// one that did not print is said on stderr); `skew MS`
     /// (with the hidden `--clock-skew`: moves the clock while it runs) -> `ok skew
     /// MS`; `quit`. Any refusal is `err CODE MESSAGE` (`voucher_in_other_sale`,
     /// `sale_unresolved`).
@@ -151,6 +159,22 @@ enum Command {
         #[arg(long)]
         older_than_days: Option<u32>,
     },
+    /// Shows the receipt printer as JSON, or sets it (as Manager → Settings does,
+    /// recorded in the audit): `--set none|network:HOST:PORT|file:PATH`, `--paper
+    /// 58|80`, `--auto-print on|off`. `--test` prints the test page.
+    Printer {
+        #[arg(long)]
+        set: Option<String>,
+        #[arg(long)]
+        paper: Option<u32>,
+        #[arg(long, value_parser = ["on", "off"])]
+        auto_print: Option<String>,
+        #[arg(long)]
+        test: bool,
+    },
+    /// Prints a closed sale's receipt again (SALE: its number, or its id), marked
+    /// COPY when one printed before. Exit 1 when the printer did not print it.
+    Reprint { sale: String },
     /// Prints the terminal's audit (PINs, sign-ins, cashiers, settings), newest first,
     /// one JSON object per line.
     Audit {
@@ -357,6 +381,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         api.total_timeout = cli.request_timeout;
         Ok(api)
     };
+    let print_limits = Limits { connect: cli.print_timeout, io: cli.print_timeout };
     let terminal = || -> Result<Terminal, Failure> {
         let api = api_config()?;
         let cfg = SyncConfig {
@@ -367,7 +392,9 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             seed: cli.seed,
             ..SyncConfig::default()
         };
-        Ok(Terminal::start(store.clone(), ApiClient::new(&api)?, cfg))
+        let t = Terminal::start(store.clone(), ApiClient::new(&api)?, cfg);
+        t.printing.set_limits(print_limits);
+        Ok(t)
     };
     match cli.command {
         Command::Scan { code, receipt, skus } => {
@@ -459,6 +486,14 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             use tokio::io::AsyncBufReadExt;
             let t = terminal()?;
             let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+            // A receipt that did not print is said on stderr, with how to reprint it;
+            // stdout keeps one answer per command.
+            let mut notes = t.printing.subscribe();
+            let said = tokio::spawn(async move {
+                while let Ok(n) = notes.recv().await {
+                    eprintln!("voucher-pos: {}{}", n.message, if n.ok { "" } else { " (voucher-pos reprint SALE)" });
+                }
+            });
             while let Ok(Some(line)) = lines.next_line().await {
                 let (cmd, arg) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
                 let answer = match cmd {
@@ -482,6 +517,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                         Err(e) => format!("err {} {e}", e.code()),
                     },
                     "close" => match t.close_sale(&actor, None) {
+                        // A receipt auto-printed on close is the printer thread's: the
+                        // answer does not wait for it (see the notes below).
                         Ok(v) => format!("ok closed {}", v.and_then(|v| v.sale).map_or("-".to_string(), |s| s.id)),
                         Err(e) => format!("err {} {e}", e.code()),
                     },
@@ -510,7 +547,12 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 };
                 println!("{answer}");
             }
+            // Receipts still printing get their time limits, not more.
+            let printing = &t.printing;
+            tokio::task::block_in_place(|| printing.wait_idle(Duration::from_secs(30)));
             t.shutdown().await;
+            // The printer thread's last note is said before the process ends.
+            let _ = tokio::time::timeout(Duration::from_secs(10), said).await;
             Ok(0)
         }
         Command::Sales { limit } => {
@@ -567,6 +609,38 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                     settings.zone().rfc3339(done.cutoff_ms)
                 ),
             }
+            Ok(0)
+        }
+        Command::Printer { set, paper, auto_print, test } => {
+            let who = Authority::os_user();
+            let mut p = voucher_pos::app::printer_settings(&store)?;
+            if set.is_some() || paper.is_some() || auto_print.is_some() {
+                p = voucher_pos::app::set_printer(&store, &who, set.as_deref(), paper, auto_print.map(|a| a == "on"))
+                    .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+            }
+            println!("{}", serde_json::to_string(&p)?);
+            if test {
+                let done = voucher_pos::app::printing::print(
+                    &store,
+                    &Job::Test { printer: None, paper_mm: None },
+                    who.actor(),
+                    print_limits,
+                )
+                .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+                eprintln!("{} printed ({} bytes).", done.what, done.bytes);
+            }
+            Ok(0)
+        }
+        Command::Reprint { sale } => {
+            let found = match sale.parse::<i64>() {
+                Ok(n) => store.sale_by_number(n)?,
+                Err(_) => store.sale(&sale)?,
+            };
+            let who = Authority::os_user();
+            let job = Job::Sale { sale_id: found.id };
+            let done = voucher_pos::app::printing::print(&store, &job, who.actor(), print_limits)
+                .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
+            eprintln!("{} printed{} ({} bytes).", done.what, if done.copy { ", marked COPY" } else { "" }, done.bytes);
             Ok(0)
         }
         Command::Audit { limit } => {

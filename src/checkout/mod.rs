@@ -6,4 +6,5 @@
 pub mod access;
 pub mod policy;
 pub mod sale;
+pub mod sale_view;
 pub mod settings;

@@ -45,6 +45,18 @@ pub struct TerminalSettings {
     /// How much the app logs (`error`, `warn`, `info`, `debug`, `trace`) when
     /// `RUST_LOG` is not set; a support person may ask for `debug` for a while.
     pub log_level: String,
+    /// Where receipts print: `none`, `network:HOST:PORT` or `file:/dev/usb/lp0`.
+    pub printer: String,
+    /// The receipt paper's width in mm: 58 or 80.
+    pub paper_mm: u32,
+    /// Print the receipt when Next customer closes a sale.
+    pub auto_print: bool,
+    /// The store as its receipts name it.
+    pub store_name: String,
+    /// The store's Unique Entity Number, printed on receipts.
+    pub store_uen: String,
+    /// The store's address, one line per line of the receipt.
+    pub store_address: String,
 }
 
 impl Default for TerminalSettings {
@@ -64,6 +76,12 @@ impl Default for TerminalSettings {
             start_on_login: false,
             retention_days: 400,
             log_level: "info".into(),
+            printer: "none".into(),
+            paper_mm: 80,
+            auto_print: false,
+            store_name: String::new(),
+            store_uen: String::new(),
+            store_address: String::new(),
         }
     }
 }
@@ -78,6 +96,8 @@ pub enum SettingsError {
     Field(#[from] crate::domain::intent::ContextError),
     #[error(transparent)]
     Zone(#[from] crate::platform::clock::ZoneError),
+    #[error(transparent)]
+    Printer(#[from] crate::platform::printer::PrinterError),
     #[error("{message}")]
     Refused { code: ErrorCode, message: String },
 }
@@ -88,6 +108,7 @@ impl SettingsError {
             SettingsError::ServiceUrl(e) => e.code(),
             SettingsError::Field(e) => e.code(),
             SettingsError::Zone(e) => e.code(),
+            SettingsError::Printer(e) => e.code(),
             SettingsError::Refused { code, .. } => *code,
         }
     }
@@ -117,6 +138,16 @@ impl TerminalSettings {
         crate::platform::clock::StoreZone::named(self.time_zone.as_deref()).unwrap_or_else(|_| {
             crate::platform::clock::StoreZone::named(None).expect("the system zone always resolves")
         })
+    }
+
+    /// Where receipts print (a stored value this version cannot read prints nowhere:
+    /// saving refuses one).
+    pub fn printer_target(&self) -> crate::platform::printer::PrinterTarget {
+        self.printer.parse().unwrap_or_default()
+    }
+
+    pub fn paper(&self) -> crate::platform::printer::Paper {
+        crate::platform::printer::Paper::from_mm(self.paper_mm).unwrap_or_default()
     }
 
     pub fn currency(&self) -> crate::checkout::sale::Currency {
@@ -155,6 +186,13 @@ impl TerminalSettings {
             return Err(SettingsError::Refused {
                 code: ErrorCode::LogLevelUnknown,
                 message: format!("The log level must be one of {}.", Self::LOG_LEVELS.join(", ")),
+            });
+        }
+        self.printer.parse::<crate::platform::printer::PrinterTarget>()?;
+        if crate::platform::printer::Paper::from_mm(self.paper_mm).is_none() {
+            return Err(SettingsError::Refused {
+                code: ErrorCode::PaperUnknown,
+                message: format!("Receipt paper is 58 or 80 mm wide ({} is neither).", self.paper_mm),
             });
         }
         if self.retention_days < MIN_RETENTION_DAYS {
@@ -200,6 +238,8 @@ mod tests {
             s.validate().unwrap_err().code()
         };
         assert_eq!(with(|s| s.log_level = "loud".into()), "log_level_unknown");
+        assert_eq!(with(|s| s.printer = "lpt1".into()), "printer_target_invalid");
+        assert_eq!(with(|s| s.paper_mm = 57), "paper_unknown");
         assert_eq!(with(|s| s.retention_days = 30), "retention_too_short");
         assert_eq!(with(|s| s.manager_idle_lock_s = u32::MAX), "manager_idle_lock_out_of_range");
         assert_eq!(with(|s| s.manager_idle_lock_s = 0), "manager_idle_lock_out_of_range");

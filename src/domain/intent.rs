@@ -304,6 +304,19 @@ impl Intent {
     pub fn unconfirmed(&self) -> bool {
         self.state != IntentState::Scanned && !self.state.is_final()
     }
+
+    /// The eligible items' SKUs it was sent with (CFHP), read back from the exact
+    /// bytes sent: the receipt prints what the service was told.
+    pub fn skus(&self) -> Vec<String> {
+        let md = serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v.get("metadata").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        match md.split_once(",SKU:") {
+            Some((_, list)) => list.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            None => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -387,7 +400,10 @@ mod tests {
         );
         let mut c = ctx();
         c.skus = vec!["001".into(), "002".into()];
-        assert!(build_metadata(&code, &c, "i").unwrap().ends_with(",receipt_number:R9,SKU:001,002"));
+        let md = build_metadata(&code, &c, "i").unwrap();
+        assert!(md.ends_with(",receipt_number:R9,SKU:001,002"));
+        let sent = Intent { body: build_body(&code, &md), ..Intent::default() };
+        assert_eq!(sent.skus(), ["001", "002"]);
     }
 
     #[test]

@@ -6,4 +6,5 @@ pub mod autostart;
 pub mod clock;
 pub mod fsx;
 pub mod instance;
+pub mod printer;
 pub mod secrets;

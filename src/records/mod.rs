@@ -6,5 +6,6 @@
 pub mod backup;
 pub mod diagnostics;
 pub mod export;
+pub mod receipt;
 pub mod redemption_log;
 pub mod report;

@@ -155,6 +155,80 @@ pub fn review_inbox(store: &Store) -> Result<Vec<Intent>, StoreError> {
     })
 }
 
+/// One voucher in the review inbox as a manager reads it: when, who, how much, why,
+/// and what the terminal has to go on, in words and one date format (the store's
+/// zone, day/month/year), decided here so that the page only shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReviewItem {
+    pub intent: Intent,
+    /// When it was scanned, and when it went to review.
+    pub scanned: String,
+    pub since: String,
+    pub cashier: String,
+    /// The voucher's value as the service gave it, or why it is not known.
+    pub value: String,
+    /// Why a person must settle it.
+    pub cause: String,
+    /// The terminal's evidence: its requests and lookups, newest last.
+    pub evidence: Vec<String>,
+}
+
+/// Why an intent waits for a manager, in words.
+pub fn cause_in_words(i: &Intent) -> String {
+    use crate::service::verdict::ReviewCause::*;
+    let words = match i.review_cause.as_deref().and_then(crate::service::verdict::ReviewCause::parse) {
+        Some(KeyReused) => "The service says this voucher's key was already used for a different request, so the terminal cannot tell whether this redemption happened.",
+        Some(LookupFailed) => "The service's list of transactions could not be read, so nobody knows yet whether the voucher was redeemed.",
+        Some(AcceptedThenRefused) => "A loss: the sale went ahead on the voucher while the service could not be reached, and the service then refused it.",
+        Some(RedeemedAfterDecline) => "The customer paid another way, but the service redeemed the voucher after all: the customer is owed its value.",
+        Some(DeclinedNotFound) => "The customer paid another way, and the service has no record of the voucher being redeemed.",
+        Some(ServiceChanged) => "It was first sent to another service address or with another API key, so it is not sent again to this one.",
+        Some(FoundAtService) => "The end-of-day report found it redeemed at the service, but this terminal did not hold it as redeemed.",
+        None => return i.review_reason.clone().unwrap_or_else(|| "No reason was recorded.".into()),
+    };
+    words.to_string()
+}
+
+/// The review inbox with every item in words.
+pub fn review_items(
+    store: &Store,
+    zone: &crate::platform::clock::StoreZone,
+    currency: &crate::checkout::sale::Currency,
+) -> Result<Vec<ReviewItem>, StoreError> {
+    review_inbox(store)?
+        .into_iter()
+        .map(|i| {
+            let attempts = store.attempts(&i.id)?;
+            let mut evidence: Vec<String> = attempts
+                .iter()
+                .map(|a| {
+                    let what = match a.kind.as_str() {
+                        "lookup" => "Looked it up in the service's transactions",
+                        "interrupted" => "Sent it; the terminal stopped before the answer",
+                        _ => "Sent it",
+                    };
+                    let status = a.http_status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));
+                    format!("{} at {}: {} ({})", what, zone.human(a.started_at), a.outcome.replace('_', " "), status)
+                })
+                .collect();
+            if let Some(m) = &i.error_message {
+                evidence.push(format!("The service said: {m}"));
+            }
+            Ok(ReviewItem {
+                scanned: zone.human(i.created_at),
+                since: zone.human(i.updated_at),
+                cashier: i.cashier_id.clone(),
+                value: i
+                    .value_cents
+                    .map_or_else(|| "not known: the service never confirmed it".into(), |c| currency.format(c)),
+                cause: cause_in_words(&i),
+                evidence,
+                intent: i,
+            })
+        })
+        .collect()
+}
+
 pub const CSV_HEADER: &[&str] = &[
     "created_at",
     "intent_id",

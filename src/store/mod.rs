@@ -40,7 +40,7 @@ mod steady;
 pub(crate) use intents::*;
 pub use open::*;
 pub use paths::*;
-pub use sales::{Sale, SaleHold};
+pub use sales::{Closing, Sale, SaleHold};
 
 /// Everything that can go wrong with the terminal's database, each with a stable code.
 #[derive(Debug, thiserror::Error)]

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/006_queue_summary.sql"),
     include_str!("../../migrations/007_pins_and_steady_time.sql"),
     include_str!("../../migrations/008_due_in_order.sql"),
+    include_str!("../../migrations/009_receipt_prints.sql"),
 ];
 
 pub(super) fn migrations() -> Migrations<'static> {

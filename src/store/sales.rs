@@ -55,6 +55,16 @@ impl SaleHold {
     }
 }
 
+/// What a close did.
+#[derive(Debug)]
+pub struct Closing {
+    pub sale: Sale,
+    /// The intents it changed (scans never pressed, withdrawn).
+    pub changed: Vec<Intent>,
+    /// This call closed it (false: it was closed already).
+    pub closed_now: bool,
+}
+
 const SALE_COLS: &str = "id, number, terminal_id, cashier_id, opened_at, closed_at, total_cents";
 
 fn sale_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
@@ -176,13 +186,13 @@ impl Store {
     /// ([`Intent::needs_answer`]); scans never pressed are withdrawn (never
     /// sent), and the sale with the intents this changed is returned. Otherwise
     /// nothing changes and the error names the vouchers that wait for an answer.
-    /// Closing a closed sale again changes nothing.
-    pub fn close_sale(&self, sale_id: &str, actor: &str) -> Result<(Sale, Vec<Intent>), StoreError> {
+    /// Closing a closed sale again changes nothing (and says so: `closed_now`).
+    pub fn close_sale(&self, sale_id: &str, actor: &str) -> Result<Closing, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let sale = load_sale(&tx, sale_id)?;
         if sale.closed_at.is_some() {
-            return Ok((sale, Vec::new()));
+            return Ok(Closing { sale, changed: Vec::new(), closed_now: false });
         }
         let intents = intents_of(&tx, sale_id)?;
         let waiting: Vec<&Intent> = intents.iter().filter(|i| i.needs_answer()).collect();
@@ -215,6 +225,31 @@ impl Store {
         }
         tx.execute("UPDATE sales SET closed_at = ?2 WHERE id = ?1", params![sale_id, now])?;
         tx.commit()?;
-        Ok((Sale { closed_at: Some(now), ..sale }, changed))
+        Ok(Closing { sale: Sale { closed_at: Some(now), ..sale }, changed, closed_now: true })
+    }
+
+    /// How many receipts of the sale a printer has confirmed (the next one is a COPY
+    /// when any has).
+    pub fn receipt_prints(&self, sale_id: &str) -> Result<u32, StoreError> {
+        Ok(self
+            .reader()
+            .query_row("SELECT count(*) FROM receipt_prints WHERE sale_id = ?1", [sale_id], |r| r.get(0))?)
+    }
+
+    /// Records a receipt the printer confirmed.
+    pub fn record_receipt_print(&self, sale_id: &str, copy: bool, actor: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO receipt_prints (sale_id, printed_at, copy, actor) VALUES (?1, ?2, ?3, ?4)",
+            params![sale_id, self.clock.now_ms(), copy, actor],
+        )?;
+        Ok(())
+    }
+
+    /// A sale by its number on this terminal (what a receipt and a person say).
+    pub fn sale_by_number(&self, number: i64) -> Result<Sale, StoreError> {
+        self.reader()
+            .query_row(&format!("SELECT {SALE_COLS} FROM sales WHERE number = ?1"), [number], sale_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("sale {number}")))
     }
 }

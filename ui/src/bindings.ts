@@ -119,7 +119,7 @@ export type LogCursor = { created_at: number, id: string, };
 
 export type LogPage = { rows: Array<Intent>, next: LogCursor | null, };
 
-export type ErrorCode = "accept_not_allowed" | "already_accepted" | "already_declined" | "already_running" | "already_running_not_answering" | "api_key_missing" | "api_key_other_service" | "api_key_required" | "api_key_without_service" | "archive_mismatch" | "autostart_failed" | "backup_io" | "backup_not_a_backup" | "backup_schema_differs" | "backup_terminal_running" | "camera_lost" | "camera_none" | "camera_not_built" | "camera_open_failed" | "cancel_not_allowed" | "cashier_bad_name" | "cashier_exists" | "cashier_idle_out_of_range" | "cashier_not_found" | "cashier_signed_out" | "code_bad_prefix" | "code_bad_voucher_id" | "code_control_characters" | "code_empty" | "code_no_vouchers" | "code_not_text" | "code_not_voucher" | "code_too_long" | "code_too_many_vouchers" | "code_web_address" | "config_bad_api_key" | "config_bad_url" | "config_credentials_in_url" | "config_http" | "config_insecure_url" | "context_bad_field" | "context_cfhp_needs_skus" | "context_metadata_too_long" | "context_missing_field" | "decline_not_allowed" | "export_inside_data_folder" | "export_io" | "frames_bad_image" | "frames_none" | "instance_io" | "intent_illegal_transition" | "intent_not_found" | "intent_state_changed" | "log_level_unknown" | "lookup_bad_reply" | "lookup_status" | "lookup_timeout" | "lookup_unreachable" | "manager_idle_lock_out_of_range" | "manager_locked" | "money_malformed" | "money_negative" | "money_too_large" | "not_sandbox" | "offline_not_allowed" | "pin_already_set" | "pin_backoff" | "pin_bad_shape" | "pin_change_required" | "pin_common" | "pin_hash" | "pin_mismatch" | "pin_not_set" | "pin_repeat" | "pin_run" | "pin_unchanged" | "pin_wrong" | "pin_year" | "report_service_unreadable" | "retention_too_short" | "sale_closed" | "sale_unresolved" | "sandbox_failed" | "secrets_damaged" | "secrets_file_too_open" | "secrets_io" | "secrets_keyring" | "secrets_no_keyring" | "service_time_unknown" | "service_time_unreachable" | "settle_needs_note" | "signin_rate_limited" | "source_ended" | "store_corrupt" | "store_disk_full" | "store_io" | "store_locked" | "store_migration" | "store_newer_schema" | "store_sqlite" | "store_unavailable" | "voucher_in_other_sale" | "zone_bad_date" | "zone_unknown";
+export type ErrorCode = "accept_not_allowed" | "already_accepted" | "already_declined" | "already_running" | "already_running_not_answering" | "api_key_missing" | "api_key_other_service" | "api_key_required" | "api_key_without_service" | "archive_mismatch" | "autostart_failed" | "backup_io" | "backup_not_a_backup" | "backup_schema_differs" | "backup_terminal_running" | "camera_lost" | "camera_none" | "camera_not_built" | "camera_open_failed" | "cancel_not_allowed" | "cashier_bad_name" | "cashier_exists" | "cashier_idle_out_of_range" | "cashier_not_found" | "cashier_signed_out" | "code_bad_prefix" | "code_bad_voucher_id" | "code_control_characters" | "code_empty" | "code_no_vouchers" | "code_not_text" | "code_not_voucher" | "code_too_long" | "code_too_many_vouchers" | "code_web_address" | "config_bad_api_key" | "config_bad_url" | "config_credentials_in_url" | "config_http" | "config_insecure_url" | "context_bad_field" | "context_cfhp_needs_skus" | "context_metadata_too_long" | "context_missing_field" | "decline_not_allowed" | "export_inside_data_folder" | "export_io" | "frames_bad_image" | "frames_none" | "instance_io" | "intent_illegal_transition" | "intent_not_found" | "intent_state_changed" | "log_level_unknown" | "lookup_bad_reply" | "lookup_status" | "lookup_timeout" | "lookup_unreachable" | "manager_idle_lock_out_of_range" | "manager_locked" | "money_malformed" | "money_negative" | "money_too_large" | "not_sandbox" | "offline_not_allowed" | "paper_unknown" | "pin_already_set" | "pin_backoff" | "pin_bad_shape" | "pin_change_required" | "pin_common" | "pin_hash" | "pin_mismatch" | "pin_not_set" | "pin_repeat" | "pin_run" | "pin_unchanged" | "pin_wrong" | "pin_year" | "printer_bad_reply" | "printer_cover_open" | "printer_device" | "printer_fault" | "printer_no_answer" | "printer_not_set" | "printer_paper_out" | "printer_refused" | "printer_reset" | "printer_target_invalid" | "receipt_sale_open" | "report_service_unreadable" | "retention_too_short" | "sale_closed" | "sale_unresolved" | "sandbox_failed" | "secrets_damaged" | "secrets_file_too_open" | "secrets_io" | "secrets_keyring" | "secrets_no_keyring" | "service_time_unknown" | "service_time_unreachable" | "settle_needs_note" | "signin_rate_limited" | "source_ended" | "store_corrupt" | "store_disk_full" | "store_io" | "store_locked" | "store_migration" | "store_newer_schema" | "store_sqlite" | "store_unavailable" | "voucher_in_other_sale" | "zone_bad_date" | "zone_unknown";
 
 export type IpcError = { code: ErrorCode, message: string, };
 
@@ -350,7 +350,31 @@ retention_days: number,
  * How much the app logs (`error`, `warn`, `info`, `debug`, `trace`) when
  * `RUST_LOG` is not set; a support person may ask for `debug` for a while.
  */
-log_level: string, };
+log_level: string, 
+/**
+ * Where receipts print: `none`, `network:HOST:PORT` or `file:/dev/usb/lp0`.
+ */
+printer: string, 
+/**
+ * The receipt paper's width in mm: 58 or 80.
+ */
+paper_mm: number, 
+/**
+ * Print the receipt when Next customer closes a sale.
+ */
+auto_print: boolean, 
+/**
+ * The store as its receipts name it.
+ */
+store_name: string, 
+/**
+ * The store's Unique Entity Number, printed on receipts.
+ */
+store_uen: string, 
+/**
+ * The store's address, one line per line of the receipt.
+ */
+store_address: string, };
 
 export type OfflinePolicy = { 
 /**
@@ -395,4 +419,38 @@ cutoff_ms: number,
  * The archive, when there was anything to write.
  */
 file: string | null, };
+
+export type Printed = { 
+/**
+ * "Sale 12", "End of day 01/12/2026", "Test print".
+ */
+what: string, copy: boolean, bytes: number, };
+
+export type PrintNote = { ok: boolean, code: ErrorCode | null, 
+/**
+ * A sentence for the cashier: what printed, or what went wrong and what to do.
+ */
+message: string, 
+/**
+ * The sale whose receipt this was, for a Reprint button.
+ */
+sale_id: string | null, };
+
+export type ReviewItem = { intent: Intent, 
+/**
+ * When it was scanned, and when it went to review.
+ */
+scanned: string, since: string, cashier: string, 
+/**
+ * The voucher's value as the service gave it, or why it is not known.
+ */
+value: string, 
+/**
+ * Why a person must settle it.
+ */
+cause: string, 
+/**
+ * The terminal's evidence: its requests and lookups, newest last.
+ */
+evidence: Array<string>, };
 

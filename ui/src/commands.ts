@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/command_table.rs by src-tauri/src/ipc.rs. Do not edit.
 
 import { invoke, type Channel } from "@tauri-apps/api/core";
-import type { AccessState, Archived, AuditPage, Cashier, Detail, Exported, Intent, LogCursor, LogFilter, LogPage, OfflinePolicy, RedeemView, Report, SaleView, ScanResult, SettingsView, Settlement, StartupProblem, Status, TerminalSettings } from "./bindings";
+import type { AccessState, Archived, AuditPage, Cashier, Detail, Exported, Intent, LogCursor, LogFilter, LogPage, OfflinePolicy, Printed, RedeemView, Report, ReviewItem, SaleView, ScanResult, SettingsView, Settlement, StartupProblem, Status, TerminalSettings } from "./bindings";
 
 export function startupProblem(): Promise<StartupProblem | null> {
   return invoke<StartupProblem | null>("startup_problem");
@@ -111,8 +111,8 @@ export function intentDetail(intentId: string): Promise<Detail> {
   return invoke<Detail>("intent_detail", { intentId });
 }
 
-export function reviewInbox(): Promise<Array<Intent>> {
-  return invoke<Array<Intent>>("review_inbox");
+export function reviewInbox(): Promise<Array<ReviewItem>> {
+  return invoke<Array<ReviewItem>>("review_inbox");
 }
 
 export function settle(intentId: string, how: Settlement, note: string, transactionId?: string | null): Promise<Intent> {
@@ -133,6 +133,18 @@ export function eodReport(date?: string | null): Promise<Report> {
 
 export function eodExportCsv(date?: string | null): Promise<Exported | null> {
   return invoke<Exported | null>("eod_export_csv", { date });
+}
+
+export function eodPrint(date?: string | null): Promise<Printed> {
+  return invoke<Printed>("eod_print", { date });
+}
+
+export function printReceipt(saleId: string): Promise<Printed> {
+  return invoke<Printed>("print_receipt", { saleId });
+}
+
+export function testPrint(printer?: string | null, paperMm?: number | null): Promise<Printed> {
+  return invoke<Printed>("test_print", { printer, paperMm });
 }
 
 export function backupNow(): Promise<string> {

@@ -53,11 +53,3 @@ export function cell(row: HTMLTableRowElement, text: string) {
   const td = row.insertCell();
   td.textContent = text;
 }
-
-/** Prints one part of the page (the receipt, the Z-report) through the system's
- *  print dialog; a PDF is one of its choices. */
-export function printOnly(el: HTMLElement) {
-  el.classList.add("printing");
-  window.print();
-  el.classList.remove("printing");
-}

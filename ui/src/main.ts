@@ -31,6 +31,7 @@ async function start() {
   if (problem) return showStartupProblem(problem);
   for (const screen of [checkout, sale, receipt, wedge, status, signin, manager, close, log, settings, report, cashiers, audit]) screen.wire();
   await status.listenSync();
+  await receipt.listenPrinted();
   await checkout.listenScans();
   await listenScannerStatus();
   // Only now, with every listener in place, may frames flow: a code held up while

@@ -23,7 +23,7 @@ export async function startCamera() {
     img.src = url;
     if (shown) URL.revokeObjectURL(shown);
     shown = url;
-    img.hidden = false;
+    $("preview-box").hidden = false;
     // Attributes are written only when they change: each write makes WebKit lay the
     // outline out again, 15 times a second on an empty counter.
     const svg = $("outline") as unknown as SVGSVGElement;

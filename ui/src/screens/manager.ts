@@ -84,6 +84,11 @@ async function changePin(e: SubmitEvent) {
 export function wire() {
   $("tab-checkout").addEventListener("click", () => showScreen("checkout"));
   $("tab-manager").addEventListener("click", () => showScreen("manager"));
+  // The header's review count opens the inbox (behind the manager PIN).
+  $("review-link").addEventListener("click", () => {
+    showScreen("manager");
+    $("review").scrollIntoView();
+  });
   $("pin-form").addEventListener("submit", unlock);
   $("lock-manager").addEventListener("click", async () => {
     await core.managerLock();

@@ -1,27 +1,34 @@
-// The customer's receipt, kept ready for printing below the sale. It prints only
-// amounts the core computed.
+// Receipts print from the core on the receipt printer, never through the desktop's
+// print dialog (whose "Print to File" could write over any file the app can write).
+// This button asks for the last closed sale's receipt again (the core marks it COPY
+// when one printed before); the line beside it says what the printer did, for
+// receipts printed on close as well.
 
-import type { SaleView } from "../bindings";
-import { $, printOnly } from "../dom";
-import { state, when } from "../state";
-import { summarizeCode } from "../view";
+import { listen } from "@tauri-apps/api/event";
+import type { PrintNote } from "../bindings";
+import * as core from "../commands";
+import { $, attempt } from "../dom";
+import { state } from "../state";
 
-/** What RSG asks a sales system to print (the sale total, each voucher's scanned
- *  amount, not the amount used, the forfeited amount, the balance due, the
- *  transaction ids, and that vouchers were used), every amount as the core computed it. */
-export function fillReceipt(v: SaleView) {
-  const t = v.totals;
-  const s = v.sale;
-  const lines: string[] = [`Terminal ${state.terminalId}${s ? ` · Sale ${s.number} · cashier ${s.cashier_id}` : ""} · ${when(s?.closed_at ?? Date.now())}`, `Sale total (incl. tax): ${t.total ?? "—"}`];
-  for (const l of v.lines) {
-    if (!l.value) continue;
-    lines.push(`Voucher ${summarizeCode(l.intent.code, l.intent.voucher_count)}: ${l.value} (${l.intent.campaign_name ? l.intent.campaign_name + ", " : ""}transaction ${l.intent.transaction_id ?? "?"})`);
-  }
-  lines.push(`Vouchers scanned: ${t.voucher_total}`, `Forfeited: ${t.forfeited ?? "—"}`, `Balance due: ${t.balance_due ?? "—"}`);
-  lines.push("Vouchers were used in this sale. Voucher amounts are not refunded: a cancelled sale refunds only what was paid by other means.");
-  $("receipt").replaceChildren(...lines.map((l) => Object.assign(document.createElement("p"), { textContent: l })));
+function showNote(n: PrintNote) {
+  const el = $("print-status");
+  el.textContent = n.message;
+  el.dataset.ok = String(n.ok);
+}
+
+/** The printer's news: what printed, or why not. */
+export async function listenPrinted() {
+  await listen<PrintNote>("printed", (e) => showNote(e.payload));
+}
+
+/** The button prints the closed sale's receipt; there is none before a sale closes. */
+export function showReceiptButton() {
+  $<HTMLButtonElement>("print-receipt").disabled = !state.closedSale?.sale;
 }
 
 export function wire() {
-  $("print-receipt").addEventListener("click", () => printOnly($("receipt")));
+  $("print-receipt").addEventListener("click", () => {
+    const id = state.closedSale?.sale?.id;
+    if (id) void attempt($("print-status"), () => core.printReceipt(id));
+  });
 }

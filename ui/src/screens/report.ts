@@ -4,7 +4,7 @@
 
 import * as core from "../commands";
 import type { Report } from "../bindings";
-import { $, cell, item, printOnly } from "../dom";
+import { $, cell, item } from "../dom";
 import { state } from "../state";
 import { formatCents } from "../view";
 import { managerAttempt } from "./pin";
@@ -52,10 +52,12 @@ export function wire() {
     e.preventDefault();
     void loadEod();
   });
-  $("eod-print").addEventListener("click", () => {
-    if ($("eod-report").hidden) $("eod-error").textContent = "Reconcile the day first.";
-    else printOnly($("eod-report"));
-  });
+  $("eod-print").addEventListener("click", () =>
+    managerAttempt($("eod-error"), async () => {
+      const done = await core.eodPrint($<HTMLInputElement>("eod-date").value || null);
+      $("eod-error").textContent = `${done.what} printed.`;
+    }),
+  );
   $("eod-export").addEventListener("click", () =>
     managerAttempt($("eod-error"), async () => {
       const done = await core.eodExportCsv($<HTMLInputElement>("eod-date").value || null);

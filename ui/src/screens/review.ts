@@ -2,7 +2,7 @@
 // refused, never redeemed), each with the note the settlement requires.
 
 import * as core from "../commands";
-import type { Intent } from "../bindings";
+import type { ReviewItem } from "../bindings";
 import { $, item } from "../dom";
 import { summarizeCode } from "../view";
 import { loadLog } from "./log";
@@ -18,16 +18,25 @@ export async function loadInbox() {
   for (const i of items) ul.append(inboxItem(i));
 }
 
-/** One voucher to settle: why, a note, a transaction id, and the three settlements. */
-function inboxItem(i: Intent): HTMLLIElement {
+/** One voucher to settle: when, who, how much, why and the evidence, as the core
+ *  put them in words; then a note, a transaction id, and the three settlements. */
+function inboxItem(r: ReviewItem): HTMLLIElement {
+  const i = r.intent;
   const li = document.createElement("li");
+  li.setAttribute("data-testid", "review-item");
+  const head = Object.assign(document.createElement("p"), { className: "review-head" });
+  head.textContent = `${i.loss ? "LOSS · " : ""}${summarizeCode(i.code, i.voucher_count)} · ${r.value} · cashier ${r.cashier} · scanned ${r.scanned} · in review since ${r.since}`;
   const text = document.createElement("p");
-  text.textContent = `${summarizeCode(i.code, i.voucher_count)}${i.loss ? " — LOSS" : ""}: ${i.review_reason ?? ""}`;
+  text.textContent = r.cause;
+  const evidence = document.createElement("ul");
+  evidence.className = "muted";
+  evidence.replaceChildren(...(r.evidence.length ? r.evidence : ["Never sent."]).map((e) => item(e)));
+  li.append(head, text, evidence);
   const note = Object.assign(document.createElement("input"), { placeholder: "Note (required)" });
   note.setAttribute("aria-label", `Note for ${summarizeCode(i.code, i.voucher_count)} (required)`);
   const tx = Object.assign(document.createElement("input"), { placeholder: "Transaction id (if redeemed)" });
   tx.setAttribute("aria-label", `Transaction id for ${summarizeCode(i.code, i.voucher_count)}, if redeemed`);
-  li.append(text, note, tx);
+  li.append(note, tx);
   for (const [how, label] of [["redeemed", "Settle: redeemed"], ["refused", "Settle: refused"], ["not_redeemed", "Settle: never redeemed"]] as const) {
     const b = Object.assign(document.createElement("button"), { textContent: label });
     b.addEventListener("click", () =>

@@ -8,7 +8,7 @@ import { $, showError } from "../dom";
 import { lineOf, state, when } from "../state";
 import { statusLabel, summarizeCode } from "../view";
 import { answerText, showIntent, updateRedeemButton } from "./outcome";
-import { fillReceipt } from "./receipt";
+import { showReceiptButton } from "./receipt";
 
 function lineText(l: SaleLine): string {
   const i = l.intent;
@@ -23,8 +23,8 @@ export function showSale(v: SaleView, asked = ++state.saleAsked) {
   state.saleDrawn = asked;
   state.saleView = v;
   if (v.sale) state.closedSale = null;
-  // Until the next sale starts, the receipt is the closed sale's.
-  fillReceipt(state.closedSale ?? v);
+  // Until the next sale starts, Print receipt is the closed sale's.
+  showReceiptButton();
   const t = v.totals;
   const unknown = t.unconfirmed > 0 ? "not known until the service confirms" : "—";
   $("sale-number").textContent = v.sale ? `Sale ${v.sale.number} · opened ${when(v.sale.opened_at)}` : "";
@@ -154,7 +154,7 @@ export async function nextCustomer() {
   await refreshSale();
   // The closed sale's receipt stays ready to print until the next sale starts.
   state.closedSale = closed;
-  if (closed) fillReceipt(closed);
+  showReceiptButton();
   $("code-input").focus();
 }
 

@@ -35,10 +35,20 @@ export async function loadSettings() {
   $<HTMLInputElement>("s-autostart").checked = s.terminal.start_on_login;
   $<HTMLInputElement>("s-retention").value = String(s.terminal.retention_days);
   $<HTMLSelectElement>("s-loglevel").value = s.terminal.log_level;
+  $<HTMLInputElement>("s-printer").value = s.terminal.printer;
+  $<HTMLSelectElement>("s-paper").value = String(s.terminal.paper_mm);
+  $<HTMLInputElement>("s-autoprint").checked = s.terminal.auto_print;
+  $<HTMLInputElement>("s-store-name").value = s.terminal.store_name;
+  $<HTMLInputElement>("s-store-uen").value = s.terminal.store_uen;
+  $<HTMLTextAreaElement>("s-store-address").value = s.terminal.store_address;
+  // A number left blank keeps its saved value, never 0.
+  $("settings-form").querySelectorAll<HTMLInputElement>("input[type=number]").forEach((field) => (field.defaultValue = field.value));
+  $("settings-form").dataset.service = s.terminal.service_url ?? "";
+  delete $("settings-form").dataset.confirmEmpty;
 }
 
-/** A whole, non-negative number from a field (0 when it is not one). */
-const num = (field: HTMLInputElement) => Math.max(0, Math.floor(Number(field.value) || 0));
+/** A whole, non-negative number from a field; a blank one keeps its saved value. */
+const num = (field: HTMLInputElement) => Math.max(0, Math.floor(Number(field.value.trim() || field.defaultValue) || 0));
 
 function terminalSettings(): TerminalSettings {
   return {
@@ -56,6 +66,12 @@ function terminalSettings(): TerminalSettings {
     start_on_login: $<HTMLInputElement>("s-autostart").checked,
     retention_days: num($("s-retention")),
     log_level: $<HTMLSelectElement>("s-loglevel").value,
+    printer: $<HTMLInputElement>("s-printer").value.trim() || "none",
+    paper_mm: Number($<HTMLSelectElement>("s-paper").value),
+    auto_print: $<HTMLInputElement>("s-autoprint").checked,
+    store_name: $<HTMLInputElement>("s-store-name").value.trim(),
+    store_uen: $<HTMLInputElement>("s-store-uen").value.trim(),
+    store_address: $<HTMLTextAreaElement>("s-store-address").value.trim(),
   };
 }
 
@@ -71,6 +87,14 @@ function offlinePolicy(): OfflinePolicy {
 async function saveSettings() {
   const terminal = terminalSettings();
   const policy = offlinePolicy();
+  // Emptying the service URL puts the till on the demo sandbox at the next start:
+  // the manager says so twice.
+  const form = $("settings-form");
+  if (form.dataset.service && !terminal.service_url && !form.dataset.confirmEmpty) {
+    form.dataset.confirmEmpty = "1";
+    $("settings-result").textContent = `With no service URL this till runs on the demo sandbox from the next start, and redeems nothing at ${form.dataset.service}. Press Save settings again to do that.`;
+    return;
+  }
   await managerAttempt($("settings-result"), async () => {
     await core.saveSettings(terminal, policy, $<HTMLInputElement>("s-apikey").value || null);
     $("settings-result").textContent = "Saved. Terminal id and branch apply now; service, camera and API key at the next start.";
@@ -98,6 +122,13 @@ export function wire() {
           ? `Archived ${done.count} final intents to ${done.file} and removed them from the terminal.`
           : "Nothing to archive: no final intent is older than the retention.";
       await loadAudit();
+    }),
+  );
+  $("test-print").addEventListener("click", () =>
+    managerAttempt($("settings-result"), async () => {
+      const t = terminalSettings();
+      const done = await core.testPrint(t.printer, t.paper_mm);
+      $("settings-result").textContent = `${done.what} printed on ${t.printer}.`;
     }),
   );
   $("backup-now").addEventListener("click", () =>

@@ -1,0 +1,229 @@
+//! Printing, off the sale's path. A receipt printer can refuse, reset, hang or run
+//! out of paper; a redemption must never wait for it, be delayed by it, or be sent
+//! again because of it. So the sale's path only hands a job to [`PrintQueue`], whose
+//! one thread (one printer, one paper roll) prints jobs in order and reports each
+//! result as a [`PrintNote`]; a receipt that did not print waits for a reprint.
+//!
+//! A sale's first receipt the printer confirmed is its original; every later one is
+//! marked COPY (migration `009` keeps the record), so a customer never holds two
+//! originals of one sale.
+
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{broadcast, oneshot};
+
+use crate::checkout::settings::TerminalSettings;
+use crate::platform::printer::{self, Limits, Paper, PrinterError, PrinterTarget};
+use crate::records::receipt::{self, Receipt, StoreDetails};
+use crate::records::report::Report;
+use crate::store::{Sale, Store};
+use crate::{Error, ErrorCode};
+
+/// What to print.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// A closed sale's receipt (a COPY if one printed before).
+    Sale { sale_id: String },
+    /// The end-of-day (Z) report, as built.
+    Report(Box<Report>),
+    /// Settings' "Test print", to the printer and paper typed (before they are
+    /// saved), or the saved ones.
+    Test { printer: Option<String>, paper_mm: Option<u32> },
+}
+
+/// A print the printer confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Printed {
+    /// "Sale 12", "End of day 01/12/2026", "Test print".
+    pub what: String,
+    pub copy: bool,
+    pub bytes: u32,
+}
+
+/// The status line's word after a print, good or bad.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct PrintNote {
+    pub ok: bool,
+    pub code: Option<ErrorCode>,
+    /// A sentence for the cashier: what printed, or what went wrong and what to do.
+    pub message: String,
+    /// The sale whose receipt this was, for a Reprint button.
+    pub sale_id: Option<String>,
+}
+
+fn closed(store: &Store, sale_id: &str) -> Result<Sale, Error> {
+    let sale = store.sale(sale_id)?;
+    if sale.closed_at.is_none() {
+        return Err(Error::NotAllowed {
+            code: ErrorCode::ReceiptSaleOpen,
+            message: format!("Sale {} is still open: its receipt prints once Next customer closes it.", sale.number),
+        });
+    }
+    Ok(sale)
+}
+
+/// The receipt `job` prints now, and a name for it; a sale's is a COPY when one
+/// printed before.
+pub fn receipt_of(store: &Store, job: &Job) -> Result<(Receipt, Printed), Error> {
+    let settings = TerminalSettings::load(store)?;
+    let details = StoreDetails::of(&settings);
+    let zone = settings.zone();
+    Ok(match job {
+        Job::Sale { sale_id } => {
+            let sale = closed(store, sale_id)?;
+            let copy = store.receipt_prints(sale_id)? > 0;
+            let what = format!("Sale {}", sale.number);
+            let view = crate::checkout::sale_view::load(store, Some(sale))?;
+            (receipt::sale(&details, &view, &zone, copy), Printed { what, copy, bytes: 0 })
+        }
+        Job::Report(r) => {
+            let rec = receipt::z_report(&details, r, &settings.currency(), &zone, store.now_ms());
+            (rec, Printed { what: format!("The end of day {}", r.date), copy: false, bytes: 0 })
+        }
+        Job::Test { .. } => {
+            let (target, paper) = destination(&settings, job)?;
+            let rec = receipt::test_page(&details, paper, &target.to_string(), &zone, store.now_ms());
+            (rec, Printed { what: "The test print".into(), copy: false, bytes: 0 })
+        }
+    })
+}
+
+/// Prints `job` now, on the caller's thread, within `limits`; `actor` is who asked.
+/// A sale's receipt is recorded once the printer confirmed it.
+pub fn print(store: &Store, job: &Job, actor: &str, limits: Limits) -> Result<Printed, Error> {
+    let (target, paper) = destination(&TerminalSettings::load(store)?, job)?;
+    if target == PrinterTarget::None {
+        return Err(PrinterError::NotSet.into());
+    }
+    let (receipt, mut done) = receipt_of(store, job)?;
+    let bytes = receipt.escpos(paper);
+    printer::send(&target, &bytes, limits)?;
+    done.bytes = bytes.len() as u32;
+    if let Job::Sale { sale_id } = job {
+        store.record_receipt_print(sale_id, done.copy, actor)?;
+    }
+    tracing::info!(what = %done.what, copy = done.copy, bytes = done.bytes, actor, "printed");
+    Ok(done)
+}
+
+/// Where `job` prints: the saved printer and paper, or for a test print the ones
+/// typed (checked as a save would check them).
+fn destination(settings: &TerminalSettings, job: &Job) -> Result<(PrinterTarget, Paper), Error> {
+    let mut s = settings.clone();
+    if let Job::Test { printer, paper_mm } = job {
+        s.printer = printer.clone().unwrap_or(s.printer);
+        s.paper_mm = paper_mm.unwrap_or(s.paper_mm);
+        s.validate()?;
+    }
+    Ok((s.printer.parse()?, s.paper()))
+}
+
+fn note(job: &Job, result: &Result<Printed, Error>) -> PrintNote {
+    let sale_id = match job {
+        Job::Sale { sale_id } => Some(sale_id.clone()),
+        _ => None,
+    };
+    match result {
+        Ok(p) => PrintNote {
+            ok: true,
+            code: None,
+            message: format!("{} printed{}.", p.what, if p.copy { " (copy)" } else { "" }),
+            sale_id,
+        },
+        Err(e) => PrintNote {
+            ok: false,
+            code: Some(e.code()),
+            message: match job {
+                Job::Sale { .. } => format!("The receipt did not print: {e} It waits for a reprint."),
+                _ => format!("It did not print: {e}"),
+            },
+            sale_id,
+        },
+    }
+}
+
+struct Order {
+    job: Job,
+    actor: String,
+    reply: Option<oneshot::Sender<Result<Printed, Error>>>,
+}
+
+/// The printer's own thread and its queue of jobs.
+pub struct PrintQueue {
+    tx: mpsc::Sender<Order>,
+    waiting: Arc<(Mutex<usize>, Condvar)>,
+    notes: broadcast::Sender<PrintNote>,
+    limits: Arc<Mutex<Limits>>,
+}
+
+impl PrintQueue {
+    /// Starts the printer's thread; it ends when the queue is dropped.
+    pub fn start(store: Arc<Store>, limits: Limits) -> PrintQueue {
+        let (tx, rx) = mpsc::channel::<Order>();
+        let waiting = Arc::new((Mutex::new(0usize), Condvar::new()));
+        let (notes, _) = broadcast::channel(16);
+        let limits = Arc::new(Mutex::new(limits));
+        let (w, n, l) = (waiting.clone(), notes.clone(), limits.clone());
+        std::thread::Builder::new()
+            .name("printer".into())
+            .spawn(move || {
+                for order in rx {
+                    let limits = *l.lock().unwrap();
+                    let result = print(&store, &order.job, &order.actor, limits);
+                    if let Err(e) = &result {
+                        tracing::warn!(error = %e, code = %e.code(), "a print failed");
+                    }
+                    let _ = n.send(note(&order.job, &result));
+                    if let Some(reply) = order.reply {
+                        let _ = reply.send(result);
+                    }
+                    let (count, cv) = &*w;
+                    *count.lock().unwrap() -= 1;
+                    cv.notify_all();
+                }
+            })
+            .expect("the printer thread starts");
+        PrintQueue { tx, waiting, notes, limits }
+    }
+
+    /// How long each step of the next prints may take (`--print-timeout`).
+    pub fn set_limits(&self, limits: Limits) {
+        *self.limits.lock().unwrap() = limits;
+    }
+
+    fn push(&self, job: Job, actor: &str, reply: Option<oneshot::Sender<Result<Printed, Error>>>) {
+        *self.waiting.0.lock().unwrap() += 1;
+        if self.tx.send(Order { job, actor: actor.to_string(), reply }).is_err() {
+            *self.waiting.0.lock().unwrap() -= 1;
+        }
+    }
+
+    /// Queues `job` and returns at once; its result arrives as a [`PrintNote`].
+    pub fn submit(&self, job: Job, actor: &str) {
+        self.push(job, actor, None);
+    }
+
+    /// Queues `job` and waits for its result (without holding a thread: the window
+    /// awaits it).
+    pub async fn print(&self, job: Job, actor: &str) -> Result<Printed, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.push(job, actor, Some(reply));
+        answer.await.map_err(|_| Error::from(PrinterError::NotSet))?
+    }
+
+    /// Every print's result, as the status line shows it.
+    pub fn subscribe(&self) -> broadcast::Receiver<PrintNote> {
+        self.notes.subscribe()
+    }
+
+    /// Waits up to `limit` until every queued job is done (a command-line session
+    /// ending); false if some still were not.
+    pub fn wait_idle(&self, limit: Duration) -> bool {
+        let (count, cv) = &*self.waiting;
+        let guard = count.lock().unwrap();
+        let (guard, _) = cv.wait_timeout_while(guard, limit, |n| *n > 0).unwrap();
+        *guard == 0
+    }
+}
