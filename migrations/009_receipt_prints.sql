@@ -1,7 +1,9 @@
--- Every receipt that reached a printer. A sale's first printed receipt is its
--- original; any later one prints marked COPY, so a customer cannot hold two
--- originals of one sale. Only a print the printer confirmed is recorded: a receipt
--- that failed waits for a reprint, which is then the original. Append-only.
+-- Every receipt sent to a printer. A sale's first receipt is its original; any
+-- later one prints marked COPY, so a customer never holds two originals of one
+-- sale. A receipt is recorded once the printer said it can print and before its
+-- bytes go out: one that then fails may have printed, so its reprint is a COPY. A
+-- receipt refused before that (no paper, no printer) is not recorded, and its
+-- reprint is the original. Append-only.
 CREATE TABLE receipt_prints (
     sale_id    TEXT NOT NULL REFERENCES sales(id),
     printed_at INTEGER NOT NULL,

@@ -117,6 +117,7 @@ error_codes! {
     PrinterRefused => "printer_refused",
     PrinterReset => "printer_reset",
     PrinterTargetInvalid => "printer_target_invalid",
+    PrinterUnknownHost => "printer_unknown_host",
     ReceiptSaleOpen => "receipt_sale_open",
     ReportServiceUnreadable => "report_service_unreadable",
     RetentionTooShort => "retention_too_short",

@@ -53,19 +53,38 @@ fn each_misbehaving_printer_gets_its_own_code_and_a_sentence_and_no_receipt_is_l
 }
 
 #[test]
-fn a_printer_that_refuses_the_connection_or_a_missing_device_says_so() {
+fn a_printer_that_refuses_the_connection_a_missing_device_or_a_plain_file_says_so() {
     let t: PrinterTarget = format!("network:{}", refusing_address()).parse().unwrap();
     assert_eq!(send(&t, RECEIPT, quick()).unwrap_err().code(), ErrorCode::PrinterRefused);
+    let t: PrinterTarget = "network:no-such-printer.invalid:9100".parse().unwrap();
+    assert!(
+        matches!(
+            send(&t, RECEIPT, quick()).unwrap_err().code(),
+            ErrorCode::PrinterUnknownHost | ErrorCode::PrinterNoAnswer
+        ),
+        "a name nobody knows fails within the limit"
+    );
     let dir = tempfile::tempdir().unwrap();
     let missing = PrinterTarget::File { path: dir.path().join("lp0") };
     let e = send(&missing, RECEIPT, quick()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::PrinterDevice, "{e}");
     assert!(!dir.path().join("lp0").exists(), "a mistyped device is never created as a file");
-    // A device that is there gets the bytes.
-    std::fs::write(dir.path().join("lp0"), b"").unwrap();
-    let device = PrinterTarget::File { path: dir.path().join("lp0") };
-    send(&device, RECEIPT, quick()).unwrap();
-    assert_eq!(std::fs::read(dir.path().join("lp0")).unwrap(), RECEIPT);
+    // A plain file is not a printer: receipts would pile up in it, or be written
+    // over a file that matters.
+    std::fs::write(dir.path().join("notes.txt"), b"keep me").unwrap();
+    let plain = PrinterTarget::File { path: dir.path().join("notes.txt") };
+    let e = send(&plain, RECEIPT, quick()).unwrap_err();
+    assert!(e.code() == ErrorCode::PrinterDevice && e.to_string().contains("not a printer device"), "{e}");
+    assert_eq!(std::fs::read(dir.path().join("notes.txt")).unwrap(), b"keep me");
+    // A device (here a pipe, as a print spooler offers) gets the bytes.
+    let fifo = dir.path().join("lp-pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    send(&PrinterTarget::File { path: fifo }, RECEIPT, quick()).unwrap();
+    assert_eq!(reader.join().unwrap(), RECEIPT);
     assert_eq!(send(&PrinterTarget::None, RECEIPT, quick()).unwrap_err().code(), ErrorCode::PrinterNotSet);
 }
 
@@ -181,7 +200,7 @@ async fn a_dead_printer_leaves_the_redemption_untouched_and_the_receipt_waits_fo
     let log: serde_json::Value = serde_json::from_slice(&run(&db, &s, &["log", "--format", "json"]).stdout).unwrap();
     assert_eq!(log[0]["state"], "redeemed", "{log}");
 
-    // The printer is fixed: the reprint is the original, since none printed.
+    // The printer is fixed: the reprint is the original, since none went out.
     let printer = FakePrinter::start(Behaviour::Prints);
     set_printer(&db, &s, &printer.setting());
     let o = run(&db, &s, &["reprint", "1"]);
@@ -210,4 +229,28 @@ async fn a_hung_printer_holds_no_sale_the_next_customer_is_served_while_it_hangs
     let said = t.end();
     assert_eq!(said.matches("The receipt did not print").count(), 2, "{said}");
     assert_eq!(s.redeem_requests().await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_that_may_have_printed_is_never_printed_again_as_an_original() {
+    let s = Sandbox::start(&[]);
+    let (qr, _) = s.vouchers(1, 500, "active").await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    // The printer takes the receipt, then drops the connection before saying it has it.
+    let flaky = FakePrinter::start(Behaviour::DropsAfterReceipt);
+    set_printer(&db, &s, &flaky.setting());
+    let mut t = Session::start(&db, &s, "3s");
+    let (sale, closed) = t.sale(&qr);
+    assert_eq!(closed, format!("ok closed {sale}"));
+    let said = t.end();
+    assert!(said.contains("may have printed in part"), "{said}");
+    assert!(!String::from_utf8_lossy(&flaky.wait_for_receipts(1, Duration::from_secs(20))[0]).contains("COPY"));
+    // Its reprint, here on a good printer, is marked COPY: one original at most.
+    let good = FakePrinter::start(Behaviour::Prints);
+    set_printer(&db, &s, &good.setting());
+    let o = run(&db, &s, &["reprint", "1"]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(String::from_utf8_lossy(&good.wait_for_receipts(1, Duration::from_secs(20))[0])
+        .contains("COPY - NOT THE ORIGINAL"));
 }

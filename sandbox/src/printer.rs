@@ -30,6 +30,9 @@ pub enum Behaviour {
     Resets,
     /// Answers a status request with a byte no printer sends.
     Garbage,
+    /// Ready until the receipt's bytes arrive, then drops the connection without
+    /// answering again: the receipt may have printed, nobody can tell.
+    DropsAfterReceipt,
 }
 
 #[derive(Default)]
@@ -177,7 +180,11 @@ fn serve(
             }
         }
         pending.drain(..i);
+        let got_receipt = !kept.is_empty();
         seen.0.lock().unwrap().receipts[index].extend_from_slice(&kept);
+        if behaviour == Behaviour::DropsAfterReceipt && got_receipt {
+            break;
+        }
     }
     let mut g = seen.0.lock().unwrap();
     g.open -= 1;

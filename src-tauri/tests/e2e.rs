@@ -610,11 +610,24 @@ async fn an_accepted_voucher_that_the_service_then_refuses_shows_in_the_review_i
     app.wait_text("intent-status", "Review").await;
     app.unlock_manager("482615").await;
     app.wait_text("review-inbox", "LOSS").await;
-    assert!(
-        app.text("review-inbox").await.contains("One or more vouchers have been voided."),
-        "the service's own message"
-    );
+    let inbox = app.text("review-inbox").await;
+    assert!(inbox.contains("One or more vouchers have been voided."), "the service's own message: {inbox}");
+    // Each item in words: when, who, how much, why, and the evidence.
+    for words in ["cashier c001", "scanned ", "in review since ", "not known", "A loss:", "Sent it at "] {
+        assert!(inbox.contains(words), "the review item lacks {words:?}: {inbox}");
+    }
+    assert!(!inbox.contains("accepted_then_refused"), "a cause in words, not a code: {inbox}");
     assert!(sandbox.ledger().await.is_empty());
+    // The manager opens on the inbox, and the header's count leads to it.
+    app.click("checkout-button").await;
+    app.click("review-link").await;
+    app.unlock_manager("482615").await;
+    let top = app
+        .client
+        .execute("return document.getElementById('review').getBoundingClientRect().top < innerHeight", vec![])
+        .await;
+    assert_eq!(top.unwrap(), json!(true), "the inbox is the first thing the manager sees");
+    app.screenshot("review-inbox.png").await;
     app.close().await;
 }
 

@@ -4,9 +4,11 @@
 //! one thread (one printer, one paper roll) prints jobs in order and reports each
 //! result as a [`PrintNote`]; a receipt that did not print waits for a reprint.
 //!
-//! A sale's first receipt the printer confirmed is its original; every later one is
-//! marked COPY (migration `009` keeps the record), so a customer never holds two
-//! originals of one sale.
+//! A sale's first receipt is its original and every later one is marked COPY
+//! (migration `009` keeps the record), so a customer never holds two originals of
+//! one sale. A receipt counts from the moment its bytes start for a printer that
+//! said it can print: a failure after that may have printed it (a printer out of
+//! paper mid-receipt prints the rest when paper is loaded), so its reprint is a COPY.
 
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -64,16 +66,14 @@ fn closed(store: &Store, sale_id: &str) -> Result<Sale, Error> {
     Ok(sale)
 }
 
-/// The receipt `job` prints now, and a name for it; a sale's is a COPY when one
-/// printed before.
-pub fn receipt_of(store: &Store, job: &Job) -> Result<(Receipt, Printed), Error> {
+/// The receipt `job` prints, and a name for it; `copy` marks a sale's receipt COPY.
+pub fn receipt_of(store: &Store, job: &Job, copy: bool) -> Result<(Receipt, Printed), Error> {
     let settings = TerminalSettings::load(store)?;
     let details = StoreDetails::of(&settings);
     let zone = settings.zone();
     Ok(match job {
         Job::Sale { sale_id } => {
             let sale = closed(store, sale_id)?;
-            let copy = store.receipt_prints(sale_id)? > 0;
             let what = format!("Sale {}", sale.number);
             let view = crate::checkout::sale_view::load(store, Some(sale))?;
             (receipt::sale(&details, &view, &zone, copy), Printed { what, copy, bytes: 0 })
@@ -91,19 +91,28 @@ pub fn receipt_of(store: &Store, job: &Job) -> Result<(Receipt, Printed), Error>
 }
 
 /// Prints `job` now, on the caller's thread, within `limits`; `actor` is who asked.
-/// A sale's receipt is recorded once the printer confirmed it.
+/// A sale's receipt is recorded (original or COPY) once the printer said it can print
+/// and before its bytes go out.
 pub fn print(store: &Store, job: &Job, actor: &str, limits: Limits) -> Result<Printed, Error> {
     let (target, paper) = destination(&TerminalSettings::load(store)?, job)?;
-    if target == PrinterTarget::None {
-        return Err(PrinterError::NotSet.into());
-    }
-    let (receipt, mut done) = receipt_of(store, job)?;
-    let bytes = receipt.escpos(paper);
-    printer::send(&target, &bytes, limits)?;
-    done.bytes = bytes.len() as u32;
     if let Job::Sale { sale_id } = job {
-        store.record_receipt_print(sale_id, done.copy, actor)?;
+        closed(store, sale_id)?;
     }
+    let ready = printer::open(&target, limits)?;
+    let copy = match job {
+        Job::Sale { sale_id } => store.claim_receipt_print(sale_id, actor)?,
+        _ => false,
+    };
+    let (receipt, mut done) = receipt_of(store, job, copy)?;
+    let bytes = receipt.escpos(paper);
+    ready.print(&bytes).map_err(|e| match job {
+        Job::Sale { .. } => Error::NotAllowed {
+            code: e.code(),
+            message: format!("{e} The receipt may have printed in part, so its reprint is marked COPY."),
+        },
+        _ => e.into(),
+    })?;
+    done.bytes = bytes.len() as u32;
     tracing::info!(what = %done.what, copy = done.copy, bytes = done.bytes, actor, "printed");
     Ok(done)
 }
@@ -136,7 +145,7 @@ fn note(job: &Job, result: &Result<Printed, Error>) -> PrintNote {
             ok: false,
             code: Some(e.code()),
             message: match job {
-                Job::Sale { .. } => format!("The receipt did not print: {e} It waits for a reprint."),
+                Job::Sale { .. } => format!("The receipt did not print: {e} Print it again once the printer is fixed."),
                 _ => format!("It did not print: {e}"),
             },
             sale_id,

@@ -47,9 +47,20 @@ impl FromStr for PrinterTarget {
         }
         if let Some(rest) = s.strip_prefix("network:") {
             let (host, port) = rest.rsplit_once(':').ok_or_else(bad)?;
-            let host = host.trim_start_matches('[').trim_end_matches(']');
+            // An IPv6 address is written in brackets: `network:[fe80::1]:9100`.
+            let host = match host.strip_prefix('[') {
+                Some(inner) => {
+                    inner.strip_suffix(']').filter(|h| h.parse::<std::net::Ipv6Addr>().is_ok()).ok_or_else(bad)?
+                }
+                None => host,
+            };
             let port: u16 = port.parse().map_err(|_| bad())?;
-            if host.is_empty() || port == 0 || host.chars().any(|c| c.is_whitespace() || c == '/') {
+            let name_ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':');
+            if host.is_empty()
+                || port == 0
+                || !host.chars().all(name_ok)
+                || (host.contains(':') && !rest.starts_with('['))
+            {
                 return Err(bad());
             }
             return Ok(PrinterTarget::Network { host: host.to_string(), port });
@@ -80,7 +91,7 @@ impl PrinterTarget {
     fn named(&self) -> String {
         match self {
             PrinterTarget::None => "none".into(),
-            PrinterTarget::Network { host, port } => format!("{host}:{port}"),
+            PrinterTarget::Network { .. } => self.to_string().trim_start_matches("network:").to_string(),
             PrinterTarget::File { path } => path.display().to_string(),
         }
     }
@@ -147,6 +158,8 @@ pub enum PrinterError {
     CoverOpen(String),
     #[error("The printer at {0} reports an error: switch it off and on again.")]
     Fault(String),
+    #[error("The printer's name {0} is not known on this network: check the address in Settings.")]
+    UnknownHost(String),
     #[error("The device at {0} answered with something that is not a printer's status.")]
     BadReply(String),
     #[error("The printer device {path} cannot be written: {reason}.")]
@@ -160,6 +173,7 @@ impl PrinterError {
             PrinterError::BadTarget(_) => ErrorCode::PrinterTargetInvalid,
             PrinterError::Refused(_) => ErrorCode::PrinterRefused,
             PrinterError::NoAnswer(_) => ErrorCode::PrinterNoAnswer,
+            PrinterError::UnknownHost(_) => ErrorCode::PrinterUnknownHost,
             PrinterError::Reset(_) => ErrorCode::PrinterReset,
             PrinterError::PaperOut(_) => ErrorCode::PrinterPaperOut,
             PrinterError::CoverOpen(_) => ErrorCode::PrinterCoverOpen,
@@ -184,67 +198,122 @@ impl Default for Limits {
     }
 }
 
-/// Sends a finished receipt to `target`. A network printer is asked for its paper
-/// and cover before the receipt (nothing is sent to a printer that cannot print it)
-/// and for its paper again after (its answer proves every byte before it arrived).
-/// A device file is written on a thread of its own, so a stuck USB printer costs a
-/// thread, never the caller's time.
+/// Sends a finished receipt to `target`: [`open`], then [`Ready::print`].
 pub fn send(target: &PrinterTarget, bytes: &[u8], limits: Limits) -> Result<(), PrinterError> {
+    open(target, limits)?.print(bytes)
+}
+
+/// A printer that said it can print: connected, with paper and its cover closed (a
+/// network printer), or a printer device that is there (a device file). Nothing of
+/// a receipt has been sent yet, so a failure up to here printed nothing.
+pub struct Ready {
+    at: String,
+    link: Link,
+    limits: Limits,
+}
+
+enum Link {
+    Network(TcpStream),
+    Device(PathBuf),
+}
+
+/// Reaches the printer and asks whether it can print (a network printer is asked
+/// for its paper and cover; a device file must be a character device or a pipe,
+/// never a plain file, which would swallow receipts or be written over).
+pub fn open(target: &PrinterTarget, limits: Limits) -> Result<Ready, PrinterError> {
     match target {
         PrinterTarget::None => Err(PrinterError::NotSet),
-        PrinterTarget::Network { .. } => send_network(target, bytes, limits),
-        PrinterTarget::File { path } => send_file(path.clone(), bytes.to_vec(), limits),
+        PrinterTarget::Network { host, port } => {
+            let at = target.named();
+            let mut stream = connect(host, *port, &at, limits)?;
+            check(&mut stream, &at)?;
+            Ok(Ready { at, link: Link::Network(stream), limits })
+        }
+        PrinterTarget::File { path } => {
+            use std::os::unix::fs::FileTypeExt;
+            let at = path.display().to_string();
+            let kind = std::fs::metadata(path)
+                .map_err(|e| PrinterError::Device { path: at.clone(), reason: e.to_string() })?
+                .file_type();
+            if !(kind.is_char_device() || kind.is_fifo()) {
+                let reason = "it is not a printer device (a printer is a character device such as /dev/usb/lp0)";
+                return Err(PrinterError::Device { path: at, reason: reason.into() });
+            }
+            Ok(Ready { at, link: Link::Device(path.clone()), limits })
+        }
     }
 }
 
-fn send_network(target: &PrinterTarget, bytes: &[u8], limits: Limits) -> Result<(), PrinterError> {
-    let PrinterTarget::Network { host, port } = target else { unreachable!("network targets only") };
-    let at = target.named();
-    let addrs: Vec<_> =
-        (host.as_str(), *port).to_socket_addrs().map_err(|_| PrinterError::NoAnswer(at.clone()))?.collect();
+impl Ready {
+    /// Sends the receipt. A network printer is asked for its paper once more after
+    /// it: its answer proves every byte before it arrived. A device file is written
+    /// on a thread of its own, so a stuck USB printer costs a thread, never the
+    /// caller's time. A failure here may have printed the receipt, or part of it.
+    pub fn print(self, bytes: &[u8]) -> Result<(), PrinterError> {
+        match self.link {
+            Link::Network(mut stream) => {
+                let at = self.at;
+                stream.write_all(bytes).map_err(|e| io_failure(&at, e))?;
+                if !paper(&ask(&mut stream, &at, RealTimeStatusRequest::RollPaperSensor)?) {
+                    return Err(PrinterError::PaperOut(at));
+                }
+                Ok(())
+            }
+            Link::Device(path) => write_device(path, bytes.to_vec(), self.limits),
+        }
+    }
+}
+
+/// Resolves and connects within the connect limit (a name lookup that hangs is the
+/// resolver thread's, not the caller's).
+fn connect(host: &str, port: u16, at: &str, limits: Limits) -> Result<TcpStream, PrinterError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = (host.to_string(), port);
+    std::thread::Builder::new()
+        .name("printer-lookup".into())
+        .spawn(move || {
+            let _ = tx.send((name.0.as_str(), name.1).to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+        })
+        .map_err(|_| PrinterError::NoAnswer(at.into()))?;
+    let addrs = match rx.recv_timeout(limits.connect) {
+        Ok(Ok(a)) => a,
+        Ok(Err(_)) => return Err(PrinterError::UnknownHost(at.into())),
+        Err(_) => return Err(PrinterError::NoAnswer(at.into())),
+    };
     let mut refused = false;
-    let mut stream = None;
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, limits.connect) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
+            Ok(stream) => {
+                let io = |e: std::io::Error| io_failure(at, e);
+                stream.set_read_timeout(Some(limits.io)).map_err(io)?;
+                stream.set_write_timeout(Some(limits.io)).map_err(io)?;
+                stream.set_nodelay(true).map_err(io)?;
+                return Ok(stream);
             }
             Err(e) => refused |= e.kind() == std::io::ErrorKind::ConnectionRefused,
         }
     }
-    let mut stream = stream.ok_or_else(|| {
-        if refused {
-            PrinterError::Refused(at.clone())
-        } else {
-            PrinterError::NoAnswer(at.clone())
-        }
-    })?;
-    let io = |e: std::io::Error| io_failure(&at, e);
-    stream.set_read_timeout(Some(limits.io)).map_err(io)?;
-    stream.set_write_timeout(Some(limits.io)).map_err(io)?;
-    stream.set_nodelay(true).map_err(io)?;
+    Err(if refused { PrinterError::Refused(at.into()) } else { PrinterError::NoAnswer(at.into()) })
+}
 
-    let paper = |s: &std::collections::HashMap<RealTimeStatusResponse, bool>| {
-        s.get(&RealTimeStatusResponse::RollPaperEndSensorPaperPresent) != Some(&false)
-    };
-    if !paper(&ask(&mut stream, &at, RealTimeStatusRequest::RollPaperSensor)?) {
-        return Err(PrinterError::PaperOut(at));
+fn paper(s: &std::collections::HashMap<RealTimeStatusResponse, bool>) -> bool {
+    s.get(&RealTimeStatusResponse::RollPaperEndSensorPaperPresent) != Some(&false)
+}
+
+/// Paper, cover and error, before anything of a receipt is sent.
+fn check(stream: &mut TcpStream, at: &str) -> Result<(), PrinterError> {
+    if !paper(&ask(stream, at, RealTimeStatusRequest::RollPaperSensor)?) {
+        return Err(PrinterError::PaperOut(at.into()));
     }
-    let offline = ask(&mut stream, &at, RealTimeStatusRequest::OfflineCause)?;
+    let offline = ask(stream, at, RealTimeStatusRequest::OfflineCause)?;
     if offline.get(&RealTimeStatusResponse::CoverClosed) == Some(&false) {
-        return Err(PrinterError::CoverOpen(at));
+        return Err(PrinterError::CoverOpen(at.into()));
     }
     if offline.get(&RealTimeStatusResponse::PrintingStopsDueToPaperEnd) == Some(&true) {
-        return Err(PrinterError::PaperOut(at));
+        return Err(PrinterError::PaperOut(at.into()));
     }
     if offline.get(&RealTimeStatusResponse::ErrorOccurred) == Some(&true) {
-        return Err(PrinterError::Fault(at));
-    }
-    stream.write_all(bytes).map_err(io)?;
-    // The printer answers a status request once every byte before it has arrived.
-    if !paper(&ask(&mut stream, &at, RealTimeStatusRequest::RollPaperSensor)?) {
-        return Err(PrinterError::PaperOut(at));
+        return Err(PrinterError::Fault(at.into()));
     }
     Ok(())
 }
@@ -275,15 +344,14 @@ fn io_failure(at: &str, e: std::io::Error) -> PrinterError {
     }
 }
 
-fn send_file(path: PathBuf, bytes: Vec<u8>, limits: Limits) -> Result<(), PrinterError> {
+fn write_device(path: PathBuf, bytes: Vec<u8>, limits: Limits) -> Result<(), PrinterError> {
     let at = path.display().to_string();
     let (tx, rx) = std::sync::mpsc::channel();
     let device = at.clone();
     std::thread::Builder::new()
         .name("printer-device".into())
         .spawn(move || {
-            // A device file is opened, never created: a mistyped path must not
-            // become a file that silently swallows every receipt.
+            // Opened, never created: a mistyped path must not become a file.
             let done = std::fs::OpenOptions::new()
                 .append(true)
                 .open(&path)
@@ -292,7 +360,7 @@ fn send_file(path: PathBuf, bytes: Vec<u8>, limits: Limits) -> Result<(), Printe
             let _ = tx.send(done);
         })
         .map_err(|e| PrinterError::Device { path: at.clone(), reason: e.to_string() })?;
-    rx.recv_timeout(limits.connect + limits.io).map_err(|_| PrinterError::NoAnswer(at))?
+    rx.recv_timeout(limits.connect.saturating_add(limits.io)).map_err(|_| PrinterError::NoAnswer(at))?
 }
 
 #[cfg(test)]

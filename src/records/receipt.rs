@@ -247,7 +247,11 @@ fn pair(left: &str, right: &str, width: usize) -> Vec<String> {
         return vec![format!("{left}{}{right}", " ".repeat(width - left.len() - right.len()))];
     }
     let mut out = wrap(left, width);
-    out.push(format!("{right:>width$}"));
+    if right.len() > width {
+        out.extend(wrap(right, width));
+    } else {
+        out.push(format!("{right:>width$}"));
+    }
     out
 }
 
@@ -383,6 +387,8 @@ mod tests {
             assert!(p[0].ends_with("S$1,250.00"));
             let long = pair(&"A very long campaign name ".repeat(3), "S$10.00", w);
             assert!(long.len() > 1 && long.last().unwrap().ends_with("S$10.00") && long.iter().all(|l| l.len() <= w));
+            let wide = pair("Printer", &format!("file:/dev/{}", "usb/".repeat(20)), w);
+            assert!(wide.iter().all(|l| l.len() <= w), "{wide:?}");
         }
         assert_eq!(printable("Café 咖啡"), "Caf? ??");
     }

@@ -202,9 +202,10 @@ pub fn review_items(
             let mut evidence: Vec<String> = attempts
                 .iter()
                 .map(|a| {
-                    let what = match a.kind.as_str() {
-                        "lookup" => "Looked it up in the service's transactions",
-                        "interrupted" => "Sent it; the terminal stopped before the answer",
+                    let what = match (a.kind.as_str(), a.outcome.as_str()) {
+                        ("lookup", _) => "Looked it up in the service's transactions",
+                        ("interrupted", _) => "Sent it; the terminal stopped before the answer",
+                        (_, "not_sent") => "Tried to send it",
                         _ => "Sent it",
                     };
                     let status = a.http_status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));

@@ -228,21 +228,23 @@ impl Store {
         Ok(Closing { sale: Sale { closed_at: Some(now), ..sale }, changed, closed_now: true })
     }
 
-    /// How many receipts of the sale a printer has confirmed (the next one is a COPY
-    /// when any has).
+    /// How many receipts of the sale were sent to a printer.
     pub fn receipt_prints(&self, sale_id: &str) -> Result<u32, StoreError> {
         Ok(self
             .reader()
             .query_row("SELECT count(*) FROM receipt_prints WHERE sale_id = ?1", [sale_id], |r| r.get(0))?)
     }
 
-    /// Records a receipt the printer confirmed.
-    pub fn record_receipt_print(&self, sale_id: &str, copy: bool, actor: &str) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO receipt_prints (sale_id, printed_at, copy, actor) VALUES (?1, ?2, ?3, ?4)",
-            params![sale_id, self.clock.now_ms(), copy, actor],
-        )?;
-        Ok(())
+    /// Records that a receipt of the sale goes to the printer now, and says whether
+    /// it is a COPY (one went before), in one statement: two prints at once, from
+    /// the app and the command line, cannot both be the original.
+    pub fn claim_receipt_print(&self, sale_id: &str, actor: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().query_row(
+            "INSERT INTO receipt_prints (sale_id, printed_at, copy, actor) \
+             SELECT ?1, ?2, EXISTS (SELECT 1 FROM receipt_prints WHERE sale_id = ?1), ?3 RETURNING copy",
+            params![sale_id, self.clock.now_ms(), actor],
+            |r| r.get(0),
+        )?)
     }
 
     /// A sale by its number on this terminal (what a receipt and a person say).

@@ -58,10 +58,12 @@ export function conditionMessage(c: Condition): { text: string; level: "error" |
 
 /** A time in the store's zone, day/month/year as Singapore writes it. */
 export function formatTime(ms: number, timeZone: string | null, withDate = true): string {
-  const time: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
-  const opts: Intl.DateTimeFormatOptions = withDate ? { day: "2-digit", month: "2-digit", year: "numeric", ...time } : time;
+  const opts: Intl.DateTimeFormatOptions = { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
   if (timeZone) opts.timeZone = timeZone;
-  return new Intl.DateTimeFormat("en-SG", opts).format(new Date(ms));
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", opts).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const time = `${p.hour}:${p.minute}:${p.second}`;
+  // One format everywhere, the core's receipts included: day/month/year, 24 hours.
+  return withDate ? `${p.day}/${p.month}/${p.year} ${time}` : time;
 }
 
 /** Cents the core sent, in the store's currency: `S$1,250.00` (the core's own format). */
