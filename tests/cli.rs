@@ -4,21 +4,11 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use common::sandbox::{workspace_bin, Sandbox};
+use common::sandbox::Sandbox;
+use common::session::{pos, voucher_pos, Session};
 use serde_json::json;
-
-/// `voucher-pos` on this database and service, with the key from the environment.
-fn voucher_pos(db: &std::path::Path, service: &str) -> Command {
-    let mut c = Command::new(workspace_bin("voucher-pos"));
-    c.args(["--db", &db.display().to_string(), "--service", service]).env("VOUCHER_POS_API_KEY", "test_sandbox");
-    c
-}
-
-fn pos(db: &std::path::Path, s: &Sandbox, args: &[&str]) -> Output {
-    voucher_pos(db, &s.url).args(args).output().expect("run voucher-pos")
-}
 
 /// Runs `voucher-pos session` with these input lines; returns what it answered.
 fn session(db: &std::path::Path, s: &Sandbox, lines: &[&str]) -> String {
@@ -119,39 +109,6 @@ fn every_command_refuses_a_plain_http_service_off_this_machine_before_it_opens_a
     assert!(!db.exists(), "nothing was opened or written");
 }
 
-/// A `voucher-pos session` answered one line at a time.
-struct Session {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    out: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
-}
-
-impl Session {
-    fn start(db: &std::path::Path, s: &Sandbox) -> Session {
-        let mut child = voucher_pos(db, &s.url)
-            .arg("session")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start voucher-pos session");
-        let stdin = child.stdin.take().unwrap();
-        let out = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-        Session { child, stdin, out }
-    }
-
-    fn say(&mut self, line: &str) -> String {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.out.next().expect("the session answers every line").unwrap()
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = writeln!(self.stdin, "quit");
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_closes_a_sale_only_when_settled_and_refuses_a_voucher_held_by_another_sale() {
     let s = Sandbox::start(&[]);
@@ -169,7 +126,7 @@ async fn a_session_closes_a_sale_only_when_settled_and_refuses_a_voucher_held_by
     );
     assert!(ok.status.success());
     s.faults(json!({"offline": true})).await;
-    let mut t = Session::start(&db, &s);
+    let mut t = Session::start(&db, &s, &[]);
     // A scan with no open sale opens one.
     let scanned = t.say(&format!("scan {qr}"));
     let f: Vec<&str> = scanned.split(' ').collect();

@@ -5,11 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, Write};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::sandbox::{workspace_bin, Sandbox};
+use common::sandbox::Sandbox;
+use common::session::{pos, Session};
 use voucher_pos::platform::printer::{send, Limits, PrinterTarget};
 use voucher_pos::ErrorCode;
 use voucher_sandbox::printer::{refusing_address, Behaviour, FakePrinter};
@@ -88,70 +88,26 @@ fn a_printer_that_refuses_the_connection_a_missing_device_or_a_plain_file_says_s
     assert_eq!(send(&PrinterTarget::None, RECEIPT, quick()).unwrap_err().code(), ErrorCode::PrinterNotSet);
 }
 
-fn voucher_pos(db: &std::path::Path, s: &Sandbox) -> Command {
-    let mut c = Command::new(workspace_bin("voucher-pos"));
-    c.args(["--db", &db.display().to_string(), "--service", &s.url]).env("VOUCHER_POS_API_KEY", "test_sandbox");
-    c
-}
-
-fn run(db: &std::path::Path, s: &Sandbox, args: &[&str]) -> std::process::Output {
-    voucher_pos(db, s).args(args).output().unwrap()
-}
-
-/// A `voucher-pos session`, one answer per line.
-struct Session {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    out: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
-}
-
-impl Session {
-    fn start(db: &std::path::Path, s: &Sandbox, print_timeout: &str) -> Session {
-        let mut child = voucher_pos(db, s)
-            .args(["--print-timeout", print_timeout, "session"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let out = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        Session { child, stdin, out }
-    }
-
-    fn say(&mut self, line: &str) -> String {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.out.next().expect("an answer").unwrap()
-    }
-
-    /// Scans a voucher, presses Redeem, then Next customer until the service's
-    /// answer lets the sale close; returns the sale id and what `close` answered.
-    fn sale(&mut self, qr: &str) -> (String, String) {
-        let scanned = self.say(&format!("scan {qr}"));
-        let f: Vec<&str> = scanned.split(' ').collect();
-        assert_eq!(f[..2], ["ok", "scanned"], "{scanned}");
-        let sale = f[5].to_string();
-        assert!(self.say("redeem").starts_with("ok sent"));
-        let mut closed = String::new();
-        let answered = common::wait_until(Duration::from_secs(20), || {
-            closed = self.say("close");
-            !closed.starts_with("err sale_unresolved")
-        });
-        assert!(answered, "the service answered the voucher: {closed}");
-        (sale, closed)
-    }
-
-    /// Ends the session; returns what it said on stderr.
-    fn end(mut self) -> String {
-        writeln!(self.stdin, "quit").unwrap();
-        let out = self.child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stderr).to_string()
-    }
+/// One customer at a session: scans a voucher, presses Redeem, then Next customer
+/// until the service's answer lets the sale close; returns the sale id and what
+/// `close` answered.
+fn one_sale(t: &mut Session, qr: &str) -> (String, String) {
+    let scanned = t.say(&format!("scan {qr}"));
+    let f: Vec<&str> = scanned.split(' ').collect();
+    assert_eq!(f[..2], ["ok", "scanned"], "{scanned}");
+    let sale = f[5].to_string();
+    assert!(t.say("redeem").starts_with("ok sent"));
+    let mut closed = String::new();
+    let answered = common::wait_until(Duration::from_secs(20), || {
+        closed = t.say("close");
+        !closed.starts_with("err sale_unresolved")
+    });
+    assert!(answered, "the service answered the voucher: {closed}");
+    (sale, closed)
 }
 
 fn set_printer(db: &std::path::Path, s: &Sandbox, setting: &str) {
-    let o = run(db, s, &["printer", "--set", setting, "--auto-print", "on", "--paper", "58"]);
+    let o = pos(db, s, &["printer", "--set", setting, "--auto-print", "on", "--paper", "58"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let shown: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
@@ -168,8 +124,8 @@ async fn auto_print_prints_the_closed_sale_and_a_reprint_is_marked_copy() {
     let db = dir.path().join("t.db");
     let printer = FakePrinter::start(Behaviour::Prints);
     set_printer(&db, &s, &printer.setting());
-    let mut t = Session::start(&db, &s, "3s");
-    let (sale, closed) = t.sale(&qr);
+    let mut t = Session::start(&db, &s, &["--print-timeout", "3s"]);
+    let (sale, closed) = one_sale(&mut t, &qr);
     assert_eq!(closed, format!("ok closed {sale}"));
     let printed = printer.wait_for_receipts(1, Duration::from_secs(20));
     let text = String::from_utf8_lossy(&printed[0]);
@@ -177,7 +133,7 @@ async fn auto_print_prints_the_closed_sale_and_a_reprint_is_marked_copy() {
     let said = t.end();
     assert!(said.contains("Sale 1 printed."), "{said}");
 
-    let again = run(&db, &s, &["reprint", "1"]);
+    let again = pos(&db, &s, &["reprint", "1"]);
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     let printed = printer.wait_for_receipts(2, Duration::from_secs(20));
     let copy = String::from_utf8_lossy(&printed[1]);
@@ -191,19 +147,19 @@ async fn a_dead_printer_leaves_the_redemption_untouched_and_the_receipt_waits_fo
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
     set_printer(&db, &s, &format!("network:{}", refusing_address()));
-    let mut t = Session::start(&db, &s, "3s");
-    let (sale, closed) = t.sale(&qr[0]);
+    let mut t = Session::start(&db, &s, &["--print-timeout", "3s"]);
+    let (sale, closed) = one_sale(&mut t, &qr[0]);
     assert_eq!(closed, format!("ok closed {sale}"), "Next customer answers whatever the printer does");
     let said = t.end();
     assert!(said.contains("The receipt did not print") && said.contains("refused the connection"), "{said}");
     assert_eq!(s.redeem_requests().await, 1, "one request: the printer's failure repeated nothing");
-    let log: serde_json::Value = serde_json::from_slice(&run(&db, &s, &["log", "--format", "json"]).stdout).unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&pos(&db, &s, &["log", "--format", "json"]).stdout).unwrap();
     assert_eq!(log[0]["state"], "redeemed", "{log}");
 
     // The printer is fixed: the reprint is the original, since none went out.
     let printer = FakePrinter::start(Behaviour::Prints);
     set_printer(&db, &s, &printer.setting());
-    let o = run(&db, &s, &["reprint", "1"]);
+    let o = pos(&db, &s, &["reprint", "1"]);
     assert!(o.status.success() && !String::from_utf8_lossy(&o.stderr).contains("COPY"), "{o:?}");
     let printed = printer.wait_for_receipts(1, Duration::from_secs(20));
     assert!(!String::from_utf8_lossy(&printed[0]).contains("COPY"));
@@ -218,11 +174,11 @@ async fn a_hung_printer_holds_no_sale_the_next_customer_is_served_while_it_hangs
     let printer = FakePrinter::start(Behaviour::Hangs);
     set_printer(&db, &s, &printer.setting());
     // The printer gets a minute: it will still be hanging when the next sale closes.
-    let mut t = Session::start(&db, &s, "60s");
-    let (first, closed) = t.sale(&qr[0]);
+    let mut t = Session::start(&db, &s, &["--print-timeout", "60s"]);
+    let (first, closed) = one_sale(&mut t, &qr[0]);
     assert_eq!(closed, format!("ok closed {first}"));
     assert_eq!(printer.wait_for_connections(1, Duration::from_secs(20)), 1, "the receipt went to the printer");
-    let (second, closed) = t.sale(&qr[1]);
+    let (second, closed) = one_sale(&mut t, &qr[1]);
     assert_eq!(closed, format!("ok closed {second}"));
     assert_eq!(printer.open_connections(), 1, "the first receipt is still hanging while the second sale closed");
     drop(printer); // the printer gives up: the receipts fail and wait for a reprint
@@ -240,8 +196,8 @@ async fn a_receipt_that_may_have_printed_is_never_printed_again_as_an_original()
     // The printer takes the receipt, then drops the connection before saying it has it.
     let flaky = FakePrinter::start(Behaviour::DropsAfterReceipt);
     set_printer(&db, &s, &flaky.setting());
-    let mut t = Session::start(&db, &s, "3s");
-    let (sale, closed) = t.sale(&qr);
+    let mut t = Session::start(&db, &s, &["--print-timeout", "3s"]);
+    let (sale, closed) = one_sale(&mut t, &qr);
     assert_eq!(closed, format!("ok closed {sale}"));
     let said = t.end();
     assert!(said.contains("may have printed in part"), "{said}");
@@ -249,7 +205,7 @@ async fn a_receipt_that_may_have_printed_is_never_printed_again_as_an_original()
     // Its reprint, here on a good printer, is marked COPY: one original at most.
     let good = FakePrinter::start(Behaviour::Prints);
     set_printer(&db, &s, &good.setting());
-    let o = run(&db, &s, &["reprint", "1"]);
+    let o = pos(&db, &s, &["reprint", "1"]);
     assert!(o.status.success(), "{o:?}");
     assert!(String::from_utf8_lossy(&good.wait_for_receipts(1, Duration::from_secs(20))[0])
         .contains("COPY - NOT THE ORIGINAL"));

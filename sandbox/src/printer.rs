@@ -147,6 +147,7 @@ fn serve(
     let _ = conn.set_read_timeout(Some(Duration::from_millis(50)));
     let mut pending: Vec<u8> = Vec::new();
     let mut total = 0usize;
+    let mut receipt_seen = false;
     let mut buf = [0u8; 4096];
     loop {
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -168,7 +169,10 @@ fn serve(
         while i < pending.len() {
             if pending[i] == 0x10 && i + 1 < pending.len() && pending[i + 1] == 0x04 {
                 let Some(&req) = pending.get(i + 2) else { break };
-                if let Some(b) = answer(behaviour, req) {
+                // Once receipt bytes came, this one answers nothing more (they may
+                // arrive in one read with the status request that follows them).
+                let silent = behaviour == Behaviour::DropsAfterReceipt && (receipt_seen || !kept.is_empty());
+                if let Some(b) = answer(behaviour, req).filter(|_| !silent) {
                     let _ = conn.write_all(&[b]);
                 }
                 i += 3;
@@ -180,9 +184,9 @@ fn serve(
             }
         }
         pending.drain(..i);
-        let got_receipt = !kept.is_empty();
+        receipt_seen |= !kept.is_empty();
         seen.0.lock().unwrap().receipts[index].extend_from_slice(&kept);
-        if behaviour == Behaviour::DropsAfterReceipt && got_receipt {
+        if behaviour == Behaviour::DropsAfterReceipt && receipt_seen {
             break;
         }
     }

@@ -237,8 +237,8 @@ fn main() {
             tracing::warn!(error = %e, "login autostart entry");
         }
     }
-    let mut events = core.terminal.subscribe();
-    let mut printed = core.terminal.printing.subscribe();
+    let events = core.terminal.subscribe();
+    let printed = core.terminal.printing.subscribe();
     let access = Access::new(core.terminal.store().clone(), core.settings.cashier_id.clone());
     let state = App {
         terminal: core.terminal,
@@ -283,32 +283,10 @@ fn main() {
                     window.set_fullscreen(true)?;
                 }
             }
-            let handle = app.handle().clone();
-            // Each print's result, for the status line (a receipt that failed says so
-            // and waits for a reprint).
-            tauri::async_runtime::spawn(async move {
-                loop {
-                    match printed.recv().await {
-                        Ok(note) => {
-                            let _ = handle.emit("printed", note);
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(_) => break,
-                    }
-                }
-            });
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                loop {
-                    match events.recv().await {
-                        Ok(ev) => {
-                            let _ = handle.emit("sync", ev);
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(_) => break,
-                    }
-                }
-            });
+            // The engine's news, and each print's result for the status line (a
+            // receipt that failed says so and waits for a reprint).
+            forward(app.handle().clone(), events, "sync");
+            forward(app.handle().clone(), printed, "printed");
             let mut start: Option<Box<dyn FnOnce(commands::PreviewChannel) + Send>> = None;
             if let Ok(source) = source {
                 let handle = app.handle().clone();
@@ -364,6 +342,26 @@ fn main() {
 /// through a buffer thread: Tauri ends the process without running destructors, and
 /// the last lines before a crash are the ones a support person needs. (No command
 /// logs from the window's thread.)
+/// Forwards a core broadcast to the page as `event`, unchanged; what a page too slow
+/// to keep up missed is skipped (the next poll of the status catches up).
+fn forward<T: Clone + serde::Serialize + Send + 'static>(
+    handle: tauri::AppHandle,
+    mut news: tokio::sync::broadcast::Receiver<T>,
+    event: &'static str,
+) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match news.recv().await {
+                Ok(v) => {
+                    let _ = handle.emit(event, v);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => break,
+            }
+        }
+    });
+}
+
 fn start_logs(args: &Args) -> Option<voucher_pos::app::LogLevel> {
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;

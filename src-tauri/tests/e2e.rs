@@ -244,6 +244,19 @@ impl App {
         self.wait_text("intent-status", "Scanned").await;
     }
 
+    /// The manager lists Ann (one-time PIN 4826); back at the checkout, the sign-in
+    /// form is up.
+    async fn list_cashier_ann(&self) {
+        self.unlock_manager("482615").await;
+        for (id, text) in [("c-id", "ann"), ("c-name", "Ann Tan"), ("c-pin", "4826"), ("c-again", "4826")] {
+            self.type_into(id, text).await;
+        }
+        self.click("c-add").await;
+        self.wait_text("cashier-result", "Added Ann Tan (ann)").await;
+        self.click("checkout-button").await;
+        self.wait_for("the sign-in form", |app| async move { app.visible("cashier-signin").await }).await;
+    }
+
     async fn set_window(&self, w: u32, h: u32) {
         self.client.set_window_size(w, h).await.unwrap();
     }
@@ -714,14 +727,7 @@ async fn a_cashier_signs_in_and_their_id_is_in_the_redemptions_metadata() {
     let app = App::start(&sandbox, dir.path(), None).await;
     // Single-user until the manager lists a cashier.
     assert!(!app.visible("cashier-signin").await);
-    app.unlock_manager("482615").await;
-    for (id, text) in [("c-id", "ann"), ("c-name", "Ann Tan"), ("c-pin", "4826"), ("c-again", "4826")] {
-        app.type_into(id, text).await;
-    }
-    app.click("c-add").await;
-    app.wait_text("cashier-result", "Added Ann Tan (ann)").await;
-    app.click("checkout-button").await;
-    app.wait_for("the sign-in form", |app| async move { app.visible("cashier-signin").await }).await;
+    app.list_cashier_ann().await;
     assert!(!app.visible("code-input").await, "the checkout is open to nobody in particular");
     app.type_into("signin-id", "ann").await;
     app.type_into("signin-pin", "9999\u{E007}").await;
@@ -1640,14 +1646,7 @@ async fn every_checkout_state_fits_one_screen_at_1024x768_and_1366x768_with_44_p
     fits(&app, "cfhp", &[&SALE[..], &["receipt-number", "skus", "cfhp-record"]].concat()).await;
 
     app.set_window(1366, 768).await;
-    app.unlock_manager("482615").await;
-    for (id, text) in [("c-id", "ann"), ("c-name", "Ann Tan"), ("c-pin", "4826"), ("c-again", "4826")] {
-        app.type_into(id, text).await;
-    }
-    app.click("c-add").await;
-    app.wait_text("cashier-result", "Added Ann Tan (ann)").await;
-    app.click("checkout-button").await;
-    app.wait_for("the sign-in form", |app| async move { app.visible("cashier-signin").await }).await;
+    app.list_cashier_ann().await;
     fits(&app, "signed-out", &["signin-id", "signin-pin", "signin-submit"]).await;
     app.close().await;
 }

@@ -11,6 +11,7 @@ use voucher_pos::service::sync::SyncConfig;
 use voucher_pos::store::Store;
 
 pub mod sandbox;
+pub mod session;
 
 pub fn sale() -> SaleContext {
     SaleContext {
