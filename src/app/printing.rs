@@ -18,7 +18,7 @@ use tokio::sync::{broadcast, oneshot};
 
 use crate::checkout::settings::TerminalSettings;
 use crate::platform::printer::{self, Limits, Paper, PrinterError, PrinterTarget};
-use crate::records::receipt::{self, Receipt, StoreDetails};
+use crate::records::receipt::{self, StoreDetails};
 use crate::records::report::Report;
 use crate::store::{Sale, Store};
 use crate::{Error, ErrorCode};
@@ -51,8 +51,6 @@ pub struct PrintNote {
     pub code: Option<ErrorCode>,
     /// A sentence for the cashier: what printed, or what went wrong and what to do.
     pub message: String,
-    /// The sale whose receipt this was, for a Reprint button.
-    pub sale_id: Option<String>,
 }
 
 fn closed(store: &Store, sale_id: &str) -> Result<Sale, Error> {
@@ -66,44 +64,39 @@ fn closed(store: &Store, sale_id: &str) -> Result<Sale, Error> {
     Ok(sale)
 }
 
-/// The receipt `job` prints, and a name for it; `copy` marks a sale's receipt COPY.
-pub fn receipt_of(store: &Store, job: &Job, copy: bool) -> Result<(Receipt, Printed), Error> {
-    let settings = TerminalSettings::load(store)?;
-    let details = StoreDetails::of(&settings);
-    let zone = settings.zone();
-    Ok(match job {
-        Job::Sale { sale_id } => {
-            let sale = closed(store, sale_id)?;
-            let what = format!("Sale {}", sale.number);
-            let view = crate::checkout::sale_view::load(store, Some(sale))?;
-            (receipt::sale(&details, &view, &zone, copy), Printed { what, copy, bytes: 0 })
-        }
-        Job::Report(r) => {
-            let rec = receipt::z_report(&details, r, &settings.currency(), &zone, store.now_ms());
-            (rec, Printed { what: format!("The end of day {}", r.date), copy: false, bytes: 0 })
-        }
-        Job::Test { .. } => {
-            let (target, paper) = destination(&settings, job)?;
-            let rec = receipt::test_page(&details, paper, &target.to_string(), &zone, store.now_ms());
-            (rec, Printed { what: "The test print".into(), copy: false, bytes: 0 })
-        }
-    })
-}
-
 /// Prints `job` now, on the caller's thread, within `limits`; `actor` is who asked.
 /// A sale's receipt is recorded (original or COPY) once the printer said it can print
 /// and before its bytes go out.
 pub fn print(store: &Store, job: &Job, actor: &str, limits: Limits) -> Result<Printed, Error> {
-    let (target, paper) = destination(&TerminalSettings::load(store)?, job)?;
-    if let Job::Sale { sale_id } = job {
-        closed(store, sale_id)?;
-    }
-    let ready = printer::open(&target, limits)?;
-    let copy = match job {
-        Job::Sale { sale_id } => store.claim_receipt_print(sale_id, actor)?,
-        _ => false,
+    let settings = TerminalSettings::load(store)?;
+    let (target, paper) = destination(&settings, job)?;
+    // A sale still open has no receipt: refused before the printer is reached.
+    let sale = match job {
+        Job::Sale { sale_id } => Some(closed(store, sale_id)?),
+        _ => None,
     };
-    let (receipt, mut done) = receipt_of(store, job, copy)?;
+    let ready = printer::open(&target, limits)?;
+    let copy = match &sale {
+        Some(s) => store.claim_receipt_print(&s.id, actor)?,
+        None => false,
+    };
+    let details = StoreDetails::of(&settings);
+    let zone = settings.zone();
+    let (receipt, what) = match (sale, job) {
+        (Some(sale), _) => {
+            let what = format!("Sale {}", sale.number);
+            let view = crate::checkout::sale_view::load(store, Some(sale))?;
+            (receipt::sale(&details, &view, &zone, copy), what)
+        }
+        (None, Job::Report(r)) => (
+            receipt::z_report(&details, r, &settings.currency(), &zone, store.now_ms()),
+            format!("The end of day {}", r.date),
+        ),
+        (None, _) => (
+            receipt::test_page(&details, paper, &target.to_string(), &zone, store.now_ms()),
+            "The test print".to_string(),
+        ),
+    };
     let bytes = receipt.escpos(paper);
     ready.print(&bytes).map_err(|e| match job {
         Job::Sale { .. } => Error::NotAllowed {
@@ -112,7 +105,7 @@ pub fn print(store: &Store, job: &Job, actor: &str, limits: Limits) -> Result<Pr
         },
         _ => e.into(),
     })?;
-    done.bytes = bytes.len() as u32;
+    let done = Printed { what, copy, bytes: bytes.len() as u32 };
     tracing::info!(what = %done.what, copy = done.copy, bytes = done.bytes, actor, "printed");
     Ok(done)
 }
@@ -130,16 +123,11 @@ fn destination(settings: &TerminalSettings, job: &Job) -> Result<(PrinterTarget,
 }
 
 fn note(job: &Job, result: &Result<Printed, Error>) -> PrintNote {
-    let sale_id = match job {
-        Job::Sale { sale_id } => Some(sale_id.clone()),
-        _ => None,
-    };
     match result {
         Ok(p) => PrintNote {
             ok: true,
             code: None,
             message: format!("{} printed{}.", p.what, if p.copy { " (copy)" } else { "" }),
-            sale_id,
         },
         Err(e) => PrintNote {
             ok: false,
@@ -148,7 +136,6 @@ fn note(job: &Job, result: &Result<Printed, Error>) -> PrintNote {
                 Job::Sale { .. } => format!("The receipt did not print: {e} Print it again once the printer is fixed."),
                 _ => format!("It did not print: {e}"),
             },
-            sale_id,
         },
     }
 }

@@ -231,7 +231,7 @@ pub fn open(target: &PrinterTarget, limits: Limits) -> Result<Ready, PrinterErro
         }
         PrinterTarget::File { path } => {
             use std::os::unix::fs::FileTypeExt;
-            let at = path.display().to_string();
+            let at = target.named();
             let kind = std::fs::metadata(path)
                 .map_err(|e| PrinterError::Device { path: at.clone(), reason: e.to_string() })?
                 .file_type();
@@ -252,12 +252,8 @@ impl Ready {
     pub fn print(self, bytes: &[u8]) -> Result<(), PrinterError> {
         match self.link {
             Link::Network(mut stream) => {
-                let at = self.at;
-                stream.write_all(bytes).map_err(|e| io_failure(&at, e))?;
-                if !paper(&ask(&mut stream, &at, RealTimeStatusRequest::RollPaperSensor)?) {
-                    return Err(PrinterError::PaperOut(at));
-                }
-                Ok(())
+                stream.write_all(bytes).map_err(|e| io_failure(&self.at, e))?;
+                expect_paper(&mut stream, &self.at)
             }
             Link::Device(path) => write_device(path, bytes.to_vec(), self.limits),
         }
@@ -296,15 +292,18 @@ fn connect(host: &str, port: u16, at: &str, limits: Limits) -> Result<TcpStream,
     Err(if refused { PrinterError::Refused(at.into()) } else { PrinterError::NoAnswer(at.into()) })
 }
 
-fn paper(s: &std::collections::HashMap<RealTimeStatusResponse, bool>) -> bool {
-    s.get(&RealTimeStatusResponse::RollPaperEndSensorPaperPresent) != Some(&false)
+/// The roll paper sensor's answer: paper, or `PaperOut`.
+fn expect_paper(stream: &mut TcpStream, at: &str) -> Result<(), PrinterError> {
+    let sensor = ask(stream, at, RealTimeStatusRequest::RollPaperSensor)?;
+    match sensor.get(&RealTimeStatusResponse::RollPaperEndSensorPaperPresent) {
+        Some(false) => Err(PrinterError::PaperOut(at.into())),
+        _ => Ok(()),
+    }
 }
 
 /// Paper, cover and error, before anything of a receipt is sent.
 fn check(stream: &mut TcpStream, at: &str) -> Result<(), PrinterError> {
-    if !paper(&ask(stream, at, RealTimeStatusRequest::RollPaperSensor)?) {
-        return Err(PrinterError::PaperOut(at.into()));
-    }
+    expect_paper(stream, at)?;
     let offline = ask(stream, at, RealTimeStatusRequest::OfflineCause)?;
     if offline.get(&RealTimeStatusResponse::CoverClosed) == Some(&false) {
         return Err(PrinterError::CoverOpen(at.into()));

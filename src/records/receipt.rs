@@ -3,7 +3,7 @@
 //! (the sale's amounts as `checkout::sale` computed them, each voucher's value and
 //! transaction id as the service confirmed them) and what RSG asks a sales system to
 //! print. It is built in two steps: [`Receipt`] is the content as lines, which the
-//! page shows and the tests read; [`Receipt::escpos`] lays it out for one paper width
+//! tests read; [`Receipt::escpos`] lays it out for one paper width
 //! and turns it into ESC/POS bytes with the `escpos` crate. The printer itself is
 //! `platform::printer`; when and whether to print is `app::printing`.
 //!
@@ -16,7 +16,6 @@ use std::rc::Rc;
 use escpos::driver::Driver;
 use escpos::printer::Printer;
 use escpos::utils::{Font, JustifyMode, Protocol};
-use serde::Serialize;
 
 use crate::checkout::sale::{Currency, SaleView};
 use crate::domain::intent::IntentState;
@@ -40,8 +39,7 @@ impl StoreDetails {
 }
 
 /// One line of a receipt, before it is laid out on paper.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     /// The store's name: bold, double size, centred.
     Title(String),
@@ -63,7 +61,7 @@ pub enum Line {
 }
 
 /// A receipt's content, in print order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     pub lines: Vec<Line>,
 }
@@ -271,23 +269,20 @@ impl Receipt {
     fn layout(&self, paper: Paper) -> Vec<(Look, String)> {
         let w = paper.columns();
         let mut out = Vec::new();
+        let mut put = |look: Look, lines: Vec<String>| out.extend(lines.into_iter().map(|s| (look, s)));
         for line in &self.lines {
             match line {
-                Line::Title(t) => out.extend(wrap(&printable(t), w / 2).into_iter().map(|s| (Look::Title, s))),
-                Line::Centre(t) => out.extend(wrap(&printable(t), w).into_iter().map(|s| (Look::Centre, s))),
-                Line::Stamp(t) => out.push((Look::Stamp, format!(" {} ", printable(t)))),
-                Line::Text(t) => out.extend(wrap(&printable(t), w).into_iter().map(|s| (Look::Plain, s))),
-                Line::Pair(a, b) => {
-                    out.extend(pair(&printable(a), &printable(b), w).into_iter().map(|s| (Look::Plain, s)))
-                }
-                Line::Strong(a, b) => {
-                    out.extend(pair(&printable(a), &printable(b), w).into_iter().map(|s| (Look::Bold, s)))
-                }
+                Line::Title(t) => put(Look::Title, wrap(&printable(t), w / 2)),
+                Line::Centre(t) => put(Look::Centre, wrap(&printable(t), w)),
+                Line::Stamp(t) => put(Look::Stamp, vec![format!(" {} ", printable(t))]),
+                Line::Text(t) => put(Look::Plain, wrap(&printable(t), w)),
+                Line::Pair(a, b) => put(Look::Plain, pair(&printable(a), &printable(b), w)),
+                Line::Strong(a, b) => put(Look::Bold, pair(&printable(a), &printable(b), w)),
                 Line::Id(t) => {
                     let t: Vec<char> = printable(t).chars().collect();
-                    out.extend(t.chunks(paper.small_columns()).map(|c| (Look::Small, c.iter().collect())));
+                    put(Look::Small, t.chunks(paper.small_columns()).map(|c| c.iter().collect()).collect())
                 }
-                Line::Rule => out.push((Look::Plain, "-".repeat(w))),
+                Line::Rule => put(Look::Plain, vec!["-".repeat(w)]),
             }
         }
         out

@@ -155,7 +155,7 @@ pub fn review_inbox(store: &Store) -> Result<Vec<Intent>, StoreError> {
     })
 }
 
-/// One voucher in the review inbox as a manager reads it: when, who, how much, why,
+/// One voucher in the review inbox as a manager reads it: when, how much, why,
 /// and what the terminal has to go on, in words and one date format (the store's
 /// zone, day/month/year), decided here so that the page only shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -164,7 +164,6 @@ pub struct ReviewItem {
     /// When it was scanned, and when it went to review.
     pub scanned: String,
     pub since: String,
-    pub cashier: String,
     /// The voucher's value as the service gave it, or why it is not known.
     pub value: String,
     /// Why a person must settle it.
@@ -218,7 +217,6 @@ pub fn review_items(
             Ok(ReviewItem {
                 scanned: zone.human(i.created_at),
                 since: zone.human(i.updated_at),
-                cashier: i.cashier_id.clone(),
                 value: i
                     .value_cents
                     .map_or_else(|| "not known: the service never confirmed it".into(), |c| currency.format(c)),

@@ -228,13 +228,6 @@ impl Store {
         Ok(Closing { sale: Sale { closed_at: Some(now), ..sale }, changed, closed_now: true })
     }
 
-    /// How many receipts of the sale were sent to a printer.
-    pub fn receipt_prints(&self, sale_id: &str) -> Result<u32, StoreError> {
-        Ok(self
-            .reader()
-            .query_row("SELECT count(*) FROM receipt_prints WHERE sale_id = ?1", [sale_id], |r| r.get(0))?)
-    }
-
     /// Records that a receipt of the sale goes to the printer now, and says whether
     /// it is a COPY (one went before), in one statement: two prints at once, from
     /// the app and the command line, cannot both be the original.

@@ -430,17 +430,13 @@ export type PrintNote = { ok: boolean, code: ErrorCode | null,
 /**
  * A sentence for the cashier: what printed, or what went wrong and what to do.
  */
-message: string, 
-/**
- * The sale whose receipt this was, for a Reprint button.
- */
-sale_id: string | null, };
+message: string, };
 
 export type ReviewItem = { intent: Intent, 
 /**
  * When it was scanned, and when it went to review.
  */
-scanned: string, since: string, cashier: string, 
+scanned: string, since: string, 
 /**
  * The voucher's value as the service gave it, or why it is not known.
  */

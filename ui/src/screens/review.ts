@@ -25,7 +25,7 @@ function inboxItem(r: ReviewItem): HTMLLIElement {
   const li = document.createElement("li");
   li.setAttribute("data-testid", "review-item");
   const head = Object.assign(document.createElement("p"), { className: "review-head" });
-  head.textContent = `${i.loss ? "LOSS · " : ""}${summarizeCode(i.code, i.voucher_count)} · ${r.value} · cashier ${r.cashier} · scanned ${r.scanned} · in review since ${r.since}`;
+  head.textContent = `${i.loss ? "LOSS · " : ""}${summarizeCode(i.code, i.voucher_count)} · ${r.value} · cashier ${i.cashier_id} · scanned ${r.scanned} · in review since ${r.since}`;
   const text = document.createElement("p");
   text.textContent = r.cause;
   const evidence = document.createElement("ul");
