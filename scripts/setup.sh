@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libclang-dev
   xvfb xauth webkit2gtk-driver xdotool x11-utils tzdata
+  # The window's languages need their scripts: Simplified Chinese and Tamil.
+  fonts-wqy-microhei fonts-noto-core
 )
 
 install_debian_packages() {

@@ -5,6 +5,7 @@
 // Bottom to top: a module imports only from the layers listed before it (the test
 // below checks it). `scan` stands beside the service, on the domain alone.
 pub mod error_code;
+pub mod messages;
 pub mod platform;
 pub mod domain;
 pub mod store;
@@ -40,8 +41,9 @@ mod tests {
 
     /// The layers, bottom to top, as `lib.rs` lists them; `scan` and `service` share
     /// a rank and may not import each other.
-    const LAYERS: [(&str, u8); 10] = [
+    const LAYERS: [(&str, u8); 11] = [
         ("error_code", 0),
+        ("messages", 0),
         ("platform", 1),
         ("domain", 2),
         ("store", 3),

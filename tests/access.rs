@@ -679,3 +679,33 @@ fn a_half_saved_settings_change_never_leaves_a_till_that_cannot_start() {
     let rows = audit::recent(&store, 10).unwrap();
     assert_eq!(rows.iter().filter(|r| r.event == "settings_saved").count(), 1, "{rows:?}");
 }
+
+/// Issue 22: the window speaks the terminal's language unless `--lang` says
+/// otherwise for the run, and a cashier's own choice (made on the sign-in form)
+/// holds until they sign out or are signed out for idleness, so the next cashier
+/// meets the store's language again.
+#[test]
+fn a_cashiers_language_holds_until_their_session_ends_and_the_terminals_comes_back() {
+    use voucher_pos::messages::Lang;
+    let (_dir, clock, store, access) = till();
+    assert_eq!(access.state().unwrap().lang, Lang::En, "a new terminal speaks English");
+    TerminalSettings { language: Lang::Ms, ..TerminalSettings::load(&store).unwrap() }.save(&store).unwrap();
+    assert_eq!(access.state().unwrap().lang, Lang::Ms, "the terminal's setting");
+    access.set_run_language(Some(Lang::Zh));
+    assert_eq!(access.state().unwrap().lang, Lang::Zh, "--lang over the setting for this run");
+
+    cashiers::add(&store, "ann", "Ann Tan", "4826", "4826", "manager").unwrap();
+    access.choose_language(Some(Lang::Ta));
+    assert_eq!(access.state().unwrap().lang, Lang::Ta, "chosen on the sign-in form, before signing in");
+    access.sign_in_with_new_pin("ann", "4826", "5173", "5173").unwrap();
+    assert_eq!(access.state().unwrap().lang, Lang::Ta, "signing in keeps the choice");
+    access.sign_out().unwrap();
+    assert_eq!(access.state().unwrap().lang, Lang::Zh, "signed out: the run's language again");
+
+    access.choose_language(Some(Lang::Ta));
+    access.sign_in("ann", "5173").unwrap();
+    let idle = TerminalSettings::load(&store).unwrap().cashier_idle_signout_s;
+    clock.advance_ms(i64::from(idle) * 1000 + 1);
+    assert!(access.state().unwrap().signin_required, "signed out for idleness");
+    assert_eq!(access.state().unwrap().lang, Lang::Zh, "an idle sign-out forgets the choice too");
+}

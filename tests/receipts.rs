@@ -9,6 +9,7 @@ mod common;
 use voucher_pos::checkout::sale::{view, Currency, SaleView};
 use voucher_pos::domain::intent::{build_body, build_metadata, Intent, IntentState, SaleContext};
 use voucher_pos::domain::voucher::parse;
+use voucher_pos::messages::{Lang, Messages};
 use voucher_pos::platform::clock::StoreZone;
 use voucher_pos::platform::printer::Paper;
 use voucher_pos::records::receipt::{self, Receipt, StoreDetails};
@@ -169,7 +170,7 @@ fn a_sale_receipt_prints_what_rsg_asks_on_80_and_58_mm_paper() {
     // The sandbox's ids are this long: one must print whole on either paper.
     view.lines[1].intent.transaction_id = Some("transaction_0b7feadf-9eb8-4102-8304-e6008203ed6f".into());
     for (name, paper) in [("sale-80", Paper::Mm80), ("sale-58", Paper::Mm58)] {
-        let text = golden(name, &receipt::sale(&shop(), &view, &zone(), false), paper);
+        let text = golden(name, &receipt::sale(&shop(), &view, &zone(), false, en()), paper);
         for want in [
             "UEN 53123456A",
             "Sale 7",
@@ -195,13 +196,13 @@ fn a_sale_receipt_prints_what_rsg_asks_on_80_and_58_mm_paper() {
 
 #[test]
 fn a_reprint_is_marked_copy_at_its_top_and_bottom() {
-    let text = golden("sale-copy-80", &receipt::sale(&shop(), &cdc_sale(), &zone(), true), Paper::Mm80);
+    let text = golden("sale-copy-80", &receipt::sale(&shop(), &cdc_sale(), &zone(), true, en()), Paper::Mm80);
     assert_eq!(text.matches("COPY - NOT THE ORIGINAL").count(), 2, "{text}");
 }
 
 #[test]
 fn a_cfhp_receipt_carries_the_receipt_number_skus_and_the_forfeited_amount() {
-    let text = golden("sale-cfhp-80", &receipt::sale(&shop(), &cfhp_sale(), &zone(), false), Paper::Mm80);
+    let text = golden("sale-cfhp-80", &receipt::sale(&shop(), &cfhp_sale(), &zone(), false, en()), Paper::Mm80);
     for want in ["R-20261201-0007", "SKUs 8888001, 8888002", "Climate Friendly Households"] {
         assert!(text.contains(want), "lacks {want:?}:\n{text}");
     }
@@ -213,7 +214,7 @@ fn a_cfhp_receipt_carries_the_receipt_number_skus_and_the_forfeited_amount() {
 
 #[test]
 fn a_voucher_accepted_offline_prints_as_to_be_confirmed_and_no_balance_is_guessed() {
-    let text = golden("sale-offline-80", &receipt::sale(&shop(), &offline_sale(), &zone(), false), Paper::Mm80);
+    let text = golden("sale-offline-80", &receipt::sale(&shop(), &offline_sale(), &zone(), false, en()), Paper::Mm80);
     assert!(text.contains("Voucher (to be confirmed)") && text.contains("and 1 to be confirmed"), "{text}");
     let due = text.lines().find(|l| l.starts_with("Balance due")).unwrap();
     assert!(due.ends_with('-'), "no amount is computed from a value nobody knows: {due}");
@@ -223,7 +224,7 @@ fn a_voucher_accepted_offline_prints_as_to_be_confirmed_and_no_balance_is_guesse
 fn the_z_report_prints_the_branchs_day_and_every_finding_in_words() {
     let text = golden(
         "z-report-80",
-        &receipt::z_report(&shop(), &report(), &Currency::default(), &zone(), CLOSED_AT + 4 * 3_600_000),
+        &receipt::z_report(&shop(), &report(), &Currency::default(), &zone(), CLOSED_AT + 4 * 3_600_000, en()),
         Paper::Mm80,
     );
     for want in [
@@ -242,7 +243,7 @@ fn the_z_report_prints_the_branchs_day_and_every_finding_in_words() {
 #[test]
 fn the_test_print_names_the_printer_and_rules_the_paper_edge_to_edge() {
     for (name, paper) in [("test-80", Paper::Mm80), ("test-58", Paper::Mm58)] {
-        let r = receipt::test_page(&shop(), paper, "network:192.168.1.50:9100", &zone(), CLOSED_AT);
+        let r = receipt::test_page(&shop(), paper, "network:192.168.1.50:9100", &zone(), CLOSED_AT, en());
         let text = golden(name, &r, paper);
         assert!(text.contains("192.168.1.50:9100"), "{text}");
         assert!(text.lines().any(|l| l == "-".repeat(paper.columns())), "{text}");
@@ -251,8 +252,32 @@ fn the_test_print_names_the_printer_and_rules_the_paper_edge_to_edge() {
 
 #[test]
 fn every_receipt_starts_with_initialise_and_ends_with_one_cut() {
-    let bytes = receipt::sale(&shop(), &cdc_sale(), &zone(), false).escpos(Paper::Mm80);
+    let bytes = receipt::sale(&shop(), &cdc_sale(), &zone(), false, en()).escpos(Paper::Mm80);
     assert_eq!(&bytes[..2], b"\x1b@", "ESC @ first: a printer left in another mode by the last job starts clean");
     assert_eq!(&bytes[bytes.len() - 4..], b"\x1dVA\x00", "GS V A 0 last: fed to the cutter, then the full cut");
     assert_eq!(bytes.windows(2).filter(|w| *w == b"\x1dV").count(), 1, "one cut: one receipt");
+}
+
+fn en() -> &'static Messages {
+    Messages::of(Lang::En)
+}
+
+/// Issue 22: a receipt speaks the terminal's language where the printer can print
+/// it: Malay in Latin letters; a Chinese or Tamil terminal prints English rather
+/// than rows of `?` (a thermal printer's code page has neither script).
+#[test]
+fn a_malay_terminal_prints_its_receipt_in_malay_and_a_chinese_or_tamil_one_in_english() {
+    let ms = Messages::of(Lang::Ms.receipts());
+    let text = golden("sale-80-ms", &receipt::sale(&shop(), &cdc_sale(), &zone(), true, ms), Paper::Mm80);
+    for want in
+        ["Jualan 7", "Juruwang c042", "Baki perlu dibayar", "Baucar telah digunakan dalam jualan ini.", "SALINAN"]
+    {
+        assert!(text.contains(want), "the Malay receipt lacks {want:?}:\n{text}");
+    }
+    assert!(!text.contains("Balance due") && !text.contains('?'), "no English and nothing unprintable:\n{text}");
+    for lang in [Lang::Zh, Lang::Ta] {
+        let m = Messages::of(lang.receipts());
+        let text = receipt::sale(&shop(), &cdc_sale(), &zone(), false, m).text(Paper::Mm80);
+        assert!(text.contains("Vouchers were used in this sale.") && !text.contains('?'), "{lang}:\n{text}");
+    }
 }

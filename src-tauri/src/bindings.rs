@@ -47,6 +47,7 @@ mod tests {
             voucher_pos::ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),
             Status::decl(&cfg),
+            voucher_pos::app::ScannerNote::decl(&cfg),
             AccessState::decl(&cfg),
             Cashier::decl(&cfg),
             AuditEntry::decl(&cfg),
@@ -75,6 +76,9 @@ mod tests {
             voucher_pos::app::printing::Printed::decl(&cfg),
             voucher_pos::app::printing::PrintNote::decl(&cfg),
             voucher_pos::records::redemption_log::ReviewItem::decl(&cfg),
+            voucher_pos::messages::Lang::decl(&cfg),
+            voucher_pos::checkout::policy::OfflineRule::decl(&cfg),
+            voucher_pos::app::printing::Printout::decl(&cfg),
         ];
         let mut out = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit.\n\n");
         for d in decls {

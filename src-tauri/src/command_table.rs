@@ -23,6 +23,7 @@ command_table! {
     cancel(intent_id: String) -> Intent;
     decline(intent_id: String) -> Intent;
     access_state() -> AccessState;
+    choose_language(lang: Option<Lang>) -> AccessState;
     manager_set_pin(pin: String, again: String) -> ();
     manager_unlock(pin: String) -> ();
     manager_lock() -> ();

@@ -23,6 +23,7 @@ use voucher_pos::checkout::policy::OfflinePolicy;
 use voucher_pos::checkout::sale::SaleView;
 use voucher_pos::checkout::settings::TerminalSettings;
 use voucher_pos::domain::intent::Intent;
+use voucher_pos::messages::Lang;
 use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage, ReviewItem};
 use voucher_pos::records::report::Report;
 use voucher_pos::store::ScanResult;
@@ -153,6 +154,14 @@ pub async fn cancel(handle: &AppHandle, intent_id: String) -> Answer<Intent> {
 
 pub async fn access_state(handle: &AppHandle) -> Answer<AccessState> {
     Ok(state(handle).access.state()?)
+}
+
+/// The language chosen at the till (the sign-in form's buttons); `None` goes back
+/// to the terminal's own.
+pub async fn choose_language(handle: &AppHandle, lang: Option<Lang>) -> Answer<AccessState> {
+    let app = state(handle);
+    app.access.choose_language(lang);
+    Ok(app.access.state()?)
 }
 
 pub async fn manager_set_pin(handle: &AppHandle, pin: String, again: String) -> Answer<()> {

@@ -18,6 +18,7 @@ use voucher_pos::checkout::policy::OfflinePolicy;
 use voucher_pos::checkout::sale::SaleView;
 use voucher_pos::checkout::settings::TerminalSettings;
 use voucher_pos::domain::intent::Intent;
+use voucher_pos::messages::Lang;
 use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage, ReviewItem};
 use voucher_pos::records::report::Report;
 use voucher_pos::store::ScanResult;

@@ -28,7 +28,7 @@ use voucher_pos::service::sync::SyncConfig;
 use voucher_pos::store::Store;
 
 use commands::{EmbeddedSandbox, Startup};
-use voucher_pos::app::App;
+use voucher_pos::app::{App, ScannerNote};
 
 #[derive(Parser)]
 #[command(version, about = "The voucher POS terminal.")]
@@ -51,10 +51,19 @@ struct Args {
     /// a developer at a desk, never on a till. Off otherwise, in every build.
     #[arg(long)]
     devtools: bool,
+    /// The window's language for this run (`en`, `zh`, `ms` or `ta`), over the
+    /// terminal's setting: for demonstrations and tests. A cashier may still choose
+    /// another at sign-in.
+    #[arg(long, value_parser = lang)]
+    lang: Option<voucher_pos::messages::Lang>,
     /// Till mode for this run: full screen, no window decorations, closing needs the
     /// manager PIN (the setting of the same name makes it the default).
     #[arg(long)]
     till: bool,
+}
+
+fn lang(s: &str) -> Result<voucher_pos::messages::Lang, String> {
+    voucher_pos::messages::Lang::parse(s).ok_or_else(|| format!("{s:?} is not one of en, zh, ms, ta"))
 }
 
 /// `1280x720@30` as (1280, 720, 30.0).
@@ -135,9 +144,9 @@ async fn start_core(args: &Args) -> Result<Core, StartupProblem> {
 }
 
 /// The frame source: `--frames`, else `--demo-camera`, else the camera, else (with the sandbox) the demo.
-fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<dyn FrameSource>, String> {
+fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<dyn FrameSource>, ScannerNote> {
     if let Some(path) = &args.frames {
-        return ImageFiles::open(path, 15.0, true).map(|s| Box::new(s) as _).map_err(|e| e.to_string());
+        return ImageFiles::open(path, 15.0, true).map(|s| Box::new(s) as _).map_err(|e| ScannerNote::failed(&e));
     }
     if let Some((w, h, fps)) = args.demo_camera {
         let demo = DemoSource::with_rate(demo_codes, w, h, fps);
@@ -150,7 +159,7 @@ fn frame_source(args: &Args, camera: u32, demo_codes: &[String]) -> Result<Box<d
             tracing::warn!(error = %e, "no camera: the demo source shows the sandbox's codes");
             Ok(Box::new(DemoSource::new(demo_codes, 960, 540)))
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(ScannerNote::failed(&e)),
     }
 }
 
@@ -211,8 +220,8 @@ fn main() {
     };
     let source = frame_source(&args, core.settings.camera_index, &core.demo_codes);
     let scanner_status = Arc::new(Mutex::new(match &source {
-        Ok(s) => s.describe(),
-        Err(e) => e.clone(),
+        Ok(s) => ScannerNote::reading(s.describe()),
+        Err(note) => note.clone(),
     }));
     // Once a store day, a backup (off the window's thread: it copies the database).
     {
@@ -240,6 +249,7 @@ fn main() {
     let events = core.terminal.subscribe();
     let printed = core.terminal.printing.subscribe();
     let access = Access::new(core.terminal.store().clone(), core.settings.cashier_id.clone());
+    access.set_run_language(args.lang);
     let state = App {
         terminal: core.terminal,
         sale: Mutex::new(sale),
@@ -319,12 +329,12 @@ fn main() {
                             let _ = handle.emit("scanned", serde_json::json!({"text": text, "ok": ok, "err": err}));
                         }
                         ScanEvent::Source(s) => {
-                            let text = match s {
-                                Ok(d) => d,
-                                Err(e) => e.to_string(),
+                            let note = match s {
+                                Ok(d) => ScannerNote::reading(d),
+                                Err(e) => ScannerNote::failed(&e),
                             };
-                            *status.lock().unwrap() = text.clone();
-                            let _ = handle.emit("scanner-status", text);
+                            *status.lock().unwrap() = note.clone();
+                            let _ = handle.emit("scanner-status", note);
                         }
                     });
                     keep.manage(Mutex::new(Some(scanner)));

@@ -715,7 +715,7 @@ async fn after_five_wrong_pins_the_right_one_is_refused_until_the_back_off_ends(
         fifth_at.elapsed()
     );
     // The wrong PINs are in the terminal's history.
-    app.wait_text("audit", "pin wrong (manager PIN, 5 wrong in a row)").await;
+    app.wait_text("audit", "pin_wrong (manager PIN, 5 wrong in a row)").await;
     app.close().await;
 }
 
@@ -1152,7 +1152,7 @@ async fn a_sale_closed_with_auto_print_prints_its_receipt_and_the_z_report_print
     app.wait_text("eod-error", "printed").await;
     let printed = printer.wait_for_receipts(3, Duration::from_secs(20));
     let z = String::from_utf8_lossy(&printed[2]);
-    assert!(z.contains("END OF DAY (Z) REPORT") && z.contains("1 redemptions") && z.contains("S$15.00"), "{z}");
+    assert!(z.contains("END OF DAY (Z) REPORT") && z.contains("1 redemption ") && z.contains("S$15.00"), "{z}");
     app.client.execute("document.getElementById('eod').scrollIntoView()", vec![]).await.unwrap();
     app.screenshot("end-of-day.png").await;
     app.close().await;
@@ -1648,5 +1648,142 @@ async fn every_checkout_state_fits_one_screen_at_1024x768_and_1366x768_with_44_p
     app.set_window(1366, 768).await;
     app.list_cashier_ann().await;
     fits(&app, "signed-out", &["signin-id", "signin-pin", "signin-submit"]).await;
+    app.close().await;
+}
+
+/// The Latin words English's messages use and `lang`'s do not: on a page in `lang`,
+/// any of them is English the message files did not translate.
+fn english_only_words(lang: &str) -> Vec<String> {
+    let words = |file: &str| -> std::collections::BTreeSet<String> {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../messages").join(file)).unwrap();
+        let body: String = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split_once('=').map_or(l, |(_, v)| v))
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Variables are data, not words of the message.
+        let body =
+            body.split('{').map(|p| p.split_once('}').map_or(p, |(_, after)| after)).collect::<Vec<_>>().join(" ");
+        body.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 3).map(str::to_string).collect()
+    };
+    let theirs = words(&format!("{lang}.ftl"));
+    words("en.ftl").into_iter().filter(|w| !theirs.contains(w)).collect()
+}
+
+/// The visible words of the page that are English-only for `lang` (see
+/// [`english_only_words`]), outside data marked `translate="no"`. A word is what
+/// spaces and punctuation delimit: `transaction_7c81…`, an id, is not one.
+async fn untranslated(app: &App, lang: &str) -> Value {
+    let js = r#"
+        const english = new Set(arguments[0]);
+        const found = new Set();
+        const shown = (e) => e && e.getClientRects().length && !e.closest('[translate="no"]');
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const check = (text) => { for (const w of text.split(/[^A-Za-z0-9_-]+/)) if (english.has(w)) found.add(`${w} in "${text.trim().slice(0, 80)}"`); };
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) if (shown(n.parentElement)) check(n.textContent);
+        for (const e of document.querySelectorAll('[placeholder], [aria-label]')) if (shown(e)) check((e.getAttribute('placeholder') ?? '') + ' ' + (e.getAttribute('aria-label') ?? ''));
+        return [...found];"#;
+    app.client.execute(js, vec![json!(english_only_words(lang))]).await.unwrap()
+}
+
+impl App {
+    /// Waits until the checkout's status says the voucher is in `state` (the
+    /// language-free way to wait: `data-state`).
+    async fn wait_state(&self, state: &str) {
+        let js = format!("return document.querySelector('[data-testid=intent-status]').dataset.state === '{state}'");
+        self.wait_for(&format!("the voucher to be {state}"), |app| {
+            let js = js.clone();
+            async move { app.client.execute(&js, vec![]).await.unwrap() == json!(true) }
+        })
+        .await;
+    }
+}
+
+/// Issue 22: `--lang` puts the window in Chinese, Malay or Tamil: the checkout with a
+/// redeemed voucher and the manager's review inbox carry no English the message
+/// files did not translate (data aside: codes, ids, the service's own message), and
+/// the pictures in the README come from here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_language_shows_the_checkout_and_the_review_inbox_in_its_own_words() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    for (lang, tag, redeem) in [("zh", "zh-Hans-SG", "兑换"), ("ms", "ms-SG", "Tebus"), ("ta", "ta-SG", "மீட்டெடு")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = Sandbox::start(dir.path());
+        allow_unconfirmed_vouchers(dir.path());
+        let good = sandbox.voucher(1).await;
+        let voided = sandbox.voucher_in(1, "voided").await;
+        let db = dir.path().join("terminal.db").display().to_string();
+        let args = ["--db", &db, "--service", &sandbox.url, "--api-key", "test_sandbox", "--lang", lang];
+        let app = App::start_with(args.iter().map(|s| s.to_string()).collect(), "true").await;
+        assert_eq!(app.client.execute("return document.documentElement.lang", vec![]).await.unwrap(), json!(tag));
+        assert!(app.text("redeem-button").await.contains(redeem), "{lang}: {}", app.text("redeem-button").await);
+
+        app.type_into("sale-total", "20.00").await;
+        app.type_code(&good).await;
+        app.wait_state("scanned").await;
+        app.type_code("").await;
+        app.wait_state("redeemed").await;
+        app.wait_text("balance-due", "S$15.00").await;
+        assert_eq!(untranslated(&app, lang).await, json!([]), "{lang}: English on the checkout");
+        app.screenshot(&format!("checkout-{lang}.png")).await;
+
+        // A voucher accepted offline that the service then refuses: the inbox's item.
+        app.click("next-customer").await;
+        sandbox.faults(json!({"offline": true})).await;
+        app.type_code(&voided).await;
+        app.wait_state("scanned").await;
+        app.type_code("").await;
+        app.wait_for("the accept button", |app| async move { app.visible("accept-button").await }).await;
+        assert_eq!(untranslated(&app, lang).await, json!([]), "{lang}: English while offline");
+        app.click("accept-button").await;
+        sandbox.faults(json!({})).await;
+        app.wait_text("review-count", "1").await;
+        app.unlock_manager("482615").await;
+        app.wait_for("the review item", |app| async move { app.visible("review-item").await }).await;
+        let inbox = app.text("review-inbox").await;
+        assert!(inbox.contains("One or more vouchers have been voided."), "{lang}: the service's own words: {inbox}");
+        assert_eq!(untranslated(&app, lang).await, json!([]), "{lang}: English in the manager's screens");
+        app.screenshot(&format!("review-inbox-{lang}.png")).await;
+        app.close().await;
+    }
+}
+
+/// Issue 22: a cashier chooses their language on the sign-in form; it holds while
+/// they are signed in and the terminal's own comes back when they sign out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cashier_reads_the_till_in_the_language_chosen_at_sign_in_until_signing_out() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    app.list_cashier_ann().await;
+    let sign_in_title =
+        || app.client.execute("return document.querySelector('#cashier-signin h2').textContent", vec![]);
+    assert_eq!(sign_in_title().await.unwrap(), json!("Cashier sign-in"));
+    app.click("lang-ta").await;
+    app.wait_for("the form in Tamil", |app| async move {
+        app.client.execute("return document.documentElement.lang", vec![]).await.unwrap() == json!("ta-SG")
+    })
+    .await;
+    assert_eq!(sign_in_title().await.unwrap(), json!("காசாளர் உள்நுழைவு"));
+    // The one-time PIN, then Ann's own typed twice.
+    app.type_into("signin-id", "ann").await;
+    app.type_into("signin-pin", "4826\u{E007}").await;
+    app.wait_for("the new-PIN fields", |app| async move { app.visible("signin-new").await }).await;
+    app.type_into("signin-pin", "4826").await;
+    app.type_into("signin-new", "5173").await;
+    app.type_into("signin-again", "5173\u{E007}").await;
+    app.wait_text("cashier-id", "ann").await;
+    assert_eq!(app.text("next-customer").await, "அடுத்த வாடிக்கையாளர்", "the checkout in the chosen language");
+    assert_eq!(untranslated(&app, "ta").await, json!([]));
+    app.click("sign-out-button").await;
+    app.wait_for("the terminal's own language", |app| async move {
+        app.client.execute("return document.documentElement.lang", vec![]).await.unwrap() == json!("en-SG")
+    })
+    .await;
+    assert_eq!(sign_in_title().await.unwrap(), json!("Cashier sign-in"));
     app.close().await;
 }

@@ -309,13 +309,33 @@ pub fn set_printer(
     printer_settings(store)
 }
 
+/// What the scanner last said about its source: the source it reads (a camera's
+/// name, a folder: data, shown as it is), or why it cannot read one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ScannerNote {
+    pub source: Option<String>,
+    pub problem: Option<ErrorCode>,
+    /// The problem in the core's words, for a problem the page has no message for.
+    pub message: Option<String>,
+}
+
+impl ScannerNote {
+    pub fn reading(source: String) -> ScannerNote {
+        ScannerNote { source: Some(source), ..Default::default() }
+    }
+
+    pub fn failed(e: &crate::scan::SourceError) -> ScannerNote {
+        ScannerNote { source: None, problem: Some(e.code()), message: Some(e.to_string()) }
+    }
+}
+
 /// The checkout screen's status line.
 #[derive(Serialize, ts_rs::TS)]
 pub struct Status {
     pub connectivity: Connectivity,
     pub queue: QueueSummary,
     pub sandbox: bool,
-    pub scanner: String,
+    pub scanner: ScannerNote,
     pub terminal_id: String,
     pub access: AccessState,
     /// The store's time zone (IANA name), for showing times; none: the system's.
@@ -367,7 +387,7 @@ pub struct App {
     /// Till mode this run (the setting, or `--till`).
     pub till: bool,
     /// What the scanner last said about its source.
-    pub scanner_status: Arc<Mutex<String>>,
+    pub scanner_status: Arc<Mutex<ScannerNote>>,
 }
 
 impl App {
@@ -473,7 +493,8 @@ impl App {
     /// The review inbox, oldest first, each item in words.
     pub fn review_items(&self) -> Result<Vec<crate::records::redemption_log::ReviewItem>, Error> {
         let settings = TerminalSettings::load(self.store())?;
-        Ok(crate::records::redemption_log::review_items(self.store(), &settings.zone(), &settings.currency())?)
+        let m = crate::messages::Messages::of(self.access.language()?);
+        Ok(crate::records::redemption_log::review_items(self.store(), &settings.zone(), &settings.currency(), m)?)
     }
 
     /// Prints a closed sale's receipt (a COPY when one printed before), on the

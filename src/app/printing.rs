@@ -17,6 +17,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::checkout::settings::TerminalSettings;
+use crate::messages::{Arg, Messages};
 use crate::platform::printer::{self, Limits, Paper, PrinterError, PrinterTarget};
 use crate::records::receipt::{self, StoreDetails};
 use crate::records::report::Report;
@@ -35,22 +36,62 @@ pub enum Job {
     Test { printer: Option<String>, paper_mm: Option<u32> },
 }
 
+/// What a print was: the page and the command line word it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Printout {
+    Sale {
+        number: i64,
+    },
+    /// The end of day of `date` (`YYYY-MM-DD`).
+    Report {
+        date: String,
+    },
+    Test,
+}
+
+impl Printout {
+    /// "Sale 12", "The end of day 2026-12-01", "The test print".
+    pub fn words(&self, m: &Messages) -> String {
+        match self {
+            Printout::Sale { number } => m.format("printout-sale", &[("number", number.to_string().into())]),
+            Printout::Report { date } => m.format("printout-report", &[("date", date.as_str().into())]),
+            Printout::Test => m.text("printout-test"),
+        }
+    }
+}
+
 /// A print the printer confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Printed {
-    /// "Sale 12", "End of day 01/12/2026", "Test print".
-    pub what: String,
+    pub what: Printout,
     pub copy: bool,
     pub bytes: u32,
 }
 
-/// The status line's word after a print, good or bad.
+/// The status line's news after a print, good or bad.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PrintNote {
     pub ok: bool,
+    pub what: Printout,
+    /// A reprint marked COPY.
+    pub copy: bool,
     pub code: Option<ErrorCode>,
-    /// A sentence for the cashier: what printed, or what went wrong and what to do.
-    pub message: String,
+    /// What went wrong, as the printer's error says it.
+    pub error: Option<String>,
+}
+
+impl PrintNote {
+    /// The sentence for the cashier: what printed, or what went wrong and what to do.
+    pub fn words(&self, m: &Messages) -> String {
+        let what = ("what", Arg::from(self.what.words(m)));
+        match (&self.error, &self.what) {
+            (None, _) if self.copy => m.format("print-done-copy", &[what]),
+            (None, _) => m.format("print-done", &[what]),
+            (Some(e), Printout::Sale { .. }) => m.format("print-failed-receipt", &[("error", e.as_str().into())]),
+            (Some(e), _) => m.format("print-failed", &[what, ("error", e.as_str().into())]),
+        }
+    }
 }
 
 fn closed(store: &Store, sale_id: &str) -> Result<Sale, Error> {
@@ -82,20 +123,20 @@ pub fn print(store: &Store, job: &Job, actor: &str, limits: Limits) -> Result<Pr
     };
     let details = StoreDetails::of(&settings);
     let zone = settings.zone();
+    let m = Messages::of(settings.language.receipts());
     let (receipt, what) = match (sale, job) {
         (Some(sale), _) => {
-            let what = format!("Sale {}", sale.number);
+            let what = Printout::Sale { number: sale.number };
             let view = crate::checkout::sale_view::load(store, Some(sale))?;
-            (receipt::sale(&details, &view, &zone, copy), what)
+            (receipt::sale(&details, &view, &zone, copy, m), what)
         }
         (None, Job::Report(r)) => (
-            receipt::z_report(&details, r, &settings.currency(), &zone, store.now_ms()),
-            format!("The end of day {}", r.date),
+            receipt::z_report(&details, r, &settings.currency(), &zone, store.now_ms(), m),
+            Printout::Report { date: r.date.clone() },
         ),
-        (None, _) => (
-            receipt::test_page(&details, paper, &target.to_string(), &zone, store.now_ms()),
-            "The test print".to_string(),
-        ),
+        (None, _) => {
+            (receipt::test_page(&details, paper, &target.to_string(), &zone, store.now_ms(), m), Printout::Test)
+        }
     };
     let bytes = receipt.escpos(paper);
     ready.print(&bytes).map_err(|e| match job {
@@ -106,7 +147,7 @@ pub fn print(store: &Store, job: &Job, actor: &str, limits: Limits) -> Result<Pr
         _ => e.into(),
     })?;
     let done = Printed { what, copy, bytes: bytes.len() as u32 };
-    tracing::info!(what = %done.what, copy = done.copy, bytes = done.bytes, actor, "printed");
+    tracing::info!(what = ?done.what, copy = done.copy, bytes = done.bytes, actor, "printed");
     Ok(done)
 }
 
@@ -122,20 +163,19 @@ fn destination(settings: &TerminalSettings, job: &Job) -> Result<(PrinterTarget,
     Ok((s.printer.parse()?, s.paper()))
 }
 
-fn note(job: &Job, result: &Result<Printed, Error>) -> PrintNote {
+fn note(store: &Store, job: &Job, result: &Result<Printed, Error>) -> PrintNote {
     match result {
-        Ok(p) => PrintNote {
-            ok: true,
-            code: None,
-            message: format!("{} printed{}.", p.what, if p.copy { " (copy)" } else { "" }),
-        },
+        Ok(p) => PrintNote { ok: true, what: p.what.clone(), copy: p.copy, code: None, error: None },
         Err(e) => PrintNote {
             ok: false,
-            code: Some(e.code()),
-            message: match job {
-                Job::Sale { .. } => format!("The receipt did not print: {e} Print it again once the printer is fixed."),
-                _ => format!("It did not print: {e}"),
+            what: match job {
+                Job::Sale { sale_id } => Printout::Sale { number: store.sale(sale_id).map_or(0, |s| s.number) },
+                Job::Report(r) => Printout::Report { date: r.date.clone() },
+                Job::Test { .. } => Printout::Test,
             },
+            copy: false,
+            code: Some(e.code()),
+            error: Some(e.to_string()),
         },
     }
 }
@@ -171,7 +211,7 @@ impl PrintQueue {
                     if let Err(e) = &result {
                         tracing::warn!(error = %e, code = %e.code(), "a print failed");
                     }
-                    let _ = n.send(note(&order.job, &result));
+                    let _ = n.send(note(&store, &order.job, &result));
                     if let Some(reply) = order.reply {
                         let _ = reply.send(result);
                     }

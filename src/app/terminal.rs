@@ -16,6 +16,7 @@ use crate::checkout::sale::SaleView;
 use crate::domain::intent::{Intent, IntentState, SaleContext};
 use crate::domain::voucher;
 use crate::error::Error;
+use crate::messages::{Lang, Messages};
 use crate::platform::printer::Limits;
 use crate::service::api::ApiClient;
 use crate::service::sync::{Connectivity, SyncConfig, SyncEvent, SyncHandle};
@@ -261,7 +262,7 @@ impl Terminal {
         let policy = OfflinePolicy::load(&self.store)?;
         let may = |i: &Intent, queue: &QueueSummary, now: i64| match policy.verdict(i, queue, now) {
             OfflineVerdict::MayAccept => Ok(()),
-            OfflineVerdict::TakeOtherPayment { reason } => Err(reason),
+            OfflineVerdict::TakeOtherPayment { why } => Err(why.words(Messages::of(Lang::En))),
         };
         match self.store.mark_accepted_offline(id, actor, may) {
             Ok(i) => {

@@ -491,7 +491,11 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let mut notes = t.printing.subscribe();
             let said = tokio::spawn(async move {
                 while let Ok(n) = notes.recv().await {
-                    eprintln!("voucher-pos: {}{}", n.message, if n.ok { "" } else { " (voucher-pos reprint SALE)" });
+                    eprintln!(
+                        "voucher-pos: {}{}",
+                        n.words(english()),
+                        if n.ok { "" } else { " (voucher-pos reprint SALE)" }
+                    );
                 }
             });
             while let Ok(Some(line)) = lines.next_line().await {
@@ -627,7 +631,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                     print_limits,
                 )
                 .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
-                eprintln!("{} printed ({} bytes).", done.what, done.bytes);
+                eprintln!("{} printed ({} bytes).", done.what.words(english()), done.bytes);
             }
             Ok(0)
         }
@@ -640,7 +644,12 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let job = Job::Sale { sale_id: found.id };
             let done = voucher_pos::app::printing::print(&store, &job, who.actor(), print_limits)
                 .map_err(|e| Failure(1, format!("{e} ({})", e.code())))?;
-            eprintln!("{} printed{} ({} bytes).", done.what, if done.copy { ", marked COPY" } else { "" }, done.bytes);
+            eprintln!(
+                "{} printed{} ({} bytes).",
+                done.what.words(english()),
+                if done.copy { ", marked COPY" } else { "" },
+                done.bytes
+            );
             Ok(0)
         }
         Command::Audit { limit } => {
@@ -660,4 +669,9 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(exit_code_for(&i))
         }
     }
+}
+
+/// The command line speaks English: it is the engineer's and the scripts' tool.
+fn english() -> &'static voucher_pos::messages::Messages {
+    voucher_pos::messages::Messages::of(voucher_pos::messages::Lang::En)
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::intent::Intent;
+use crate::messages::{Arg, Messages};
 use crate::store::{QueueSummary, Store, StoreError};
 
 const SETTING: &str = "offline_policy";
@@ -34,7 +35,39 @@ impl Default for OfflinePolicy {
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum OfflineVerdict {
     MayAccept,
-    TakeOtherPayment { reason: String },
+    TakeOtherPayment { why: OfflineRule },
+}
+
+/// The rule of the store's policy that refuses an unconfirmed voucher, with its
+/// figures; the page words it in the cashier's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum OfflineRule {
+    /// The store accepts no voucher before the service confirms it.
+    NotAccepted,
+    /// A code with more vouchers than `max` must be confirmed online.
+    TooManyVouchers { max: u32 },
+    /// `pending` accepted vouchers already wait for confirmation; the limit is `max`.
+    TooManyPending { pending: u32, max: u32 },
+    /// The oldest unconfirmed voucher has waited `minutes`; the limit is `max_minutes`.
+    TooOld { minutes: u32, max_minutes: u32 },
+}
+
+impl OfflineRule {
+    /// The rule in words (for the cashier's error when an answer comes too late).
+    pub fn words(&self, m: &Messages) -> String {
+        let n = |v: u32| Arg::Count(i64::from(v));
+        match self {
+            OfflineRule::NotAccepted => m.text("offline-not-accepted"),
+            OfflineRule::TooManyVouchers { max } => m.format("offline-too-many-vouchers", &[("max", n(*max))]),
+            OfflineRule::TooManyPending { pending, max } => {
+                m.format("offline-too-many-pending", &[("pending", n(*pending)), ("max", n(*max))])
+            }
+            OfflineRule::TooOld { minutes, max_minutes } => {
+                m.format("offline-too-old", &[("minutes", n(*minutes)), ("max", n(*max_minutes))])
+            }
+        }
+    }
 }
 
 impl OfflinePolicy {
@@ -47,30 +80,24 @@ impl OfflinePolicy {
     }
 
     pub fn verdict(&self, intent: &Intent, queue: &QueueSummary, now_ms: i64) -> OfflineVerdict {
-        let no = |reason: String| OfflineVerdict::TakeOtherPayment { reason };
+        let no = |why: OfflineRule| OfflineVerdict::TakeOtherPayment { why };
         if !self.accept_offline {
-            return no("This store does not accept vouchers before the service confirms them.".into());
+            return no(OfflineRule::NotAccepted);
         }
         if intent.voucher_count > self.max_vouchers_per_code {
-            return no(format!(
-                "Codes with more than {} vouchers must be confirmed online.",
-                self.max_vouchers_per_code
-            ));
+            return no(OfflineRule::TooManyVouchers { max: self.max_vouchers_per_code });
         }
         if queue.accepted_offline_pending >= self.max_pending {
-            return no(format!(
-                "{} vouchers are already waiting for confirmation (the limit is {}).",
-                queue.accepted_offline_pending, self.max_pending
-            ));
+            return no(OfflineRule::TooManyPending { pending: queue.accepted_offline_pending, max: self.max_pending });
         }
         if let Some(oldest) = queue.oldest_pending_created_at {
             let age_s = ((now_ms - oldest).max(0) / 1000) as u64;
             if age_s > self.max_pending_age_s {
-                return no(format!(
-                    "The oldest unconfirmed voucher has waited {} minutes (the limit is {}).",
-                    age_s / 60,
-                    self.max_pending_age_s / 60
-                ));
+                let minutes = |s: u64| u32::try_from(s / 60).unwrap_or(u32::MAX);
+                return no(OfflineRule::TooOld {
+                    minutes: minutes(age_s),
+                    max_minutes: minutes(self.max_pending_age_s),
+                });
             }
         }
         OfflineVerdict::MayAccept

@@ -57,6 +57,9 @@ pub struct TerminalSettings {
     pub store_uen: String,
     /// The store's address, one line per line of the receipt.
     pub store_address: String,
+    /// The language of the window and the receipts; a cashier may choose another
+    /// at sign-in, and `--lang` overrides it for one run.
+    pub language: crate::messages::Lang,
 }
 
 impl Default for TerminalSettings {
@@ -82,6 +85,7 @@ impl Default for TerminalSettings {
             store_name: String::new(),
             store_uen: String::new(),
             store_address: String::new(),
+            language: crate::messages::Lang::En,
         }
     }
 }

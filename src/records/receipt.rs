@@ -19,6 +19,7 @@ use escpos::utils::{Font, JustifyMode, Protocol};
 
 use crate::checkout::sale::{Currency, SaleView};
 use crate::domain::intent::IntentState;
+use crate::messages::{Arg, Messages};
 use crate::platform::clock::StoreZone;
 use crate::platform::printer::Paper;
 use crate::records::report::Report;
@@ -66,125 +67,135 @@ pub struct Receipt {
     pub lines: Vec<Line>,
 }
 
-/// What RSG asks every receipt with vouchers to say.
-pub const VOUCHERS_USED: &str = "Vouchers were used in this sale.";
-const NOT_REFUNDED: &str =
-    "Voucher amounts are not refunded: a cancelled sale refunds only what was paid by other means.";
-const COPY: &str = "COPY - NOT THE ORIGINAL";
-
-fn header(store: &StoreDetails, lines: &mut Vec<Line>) {
-    lines.push(Line::Title(if store.name.trim().is_empty() { "Receipt".into() } else { store.name.clone() }));
+fn header(store: &StoreDetails, m: &Messages, lines: &mut Vec<Line>) {
+    lines.push(Line::Title(if store.name.trim().is_empty() { m.text("receipt-title") } else { store.name.clone() }));
     if !store.uen.trim().is_empty() {
-        lines.push(Line::Centre(format!("UEN {}", store.uen.trim())));
+        lines.push(Line::Centre(m.format("receipt-uen", &[("uen", store.uen.trim().into())])));
     }
     for part in store.address.lines().map(str::trim).filter(|l| !l.is_empty()) {
         lines.push(Line::Centre(part.to_string()));
     }
 }
 
-/// The customer's receipt for a closed sale. `copy` marks a receipt printed after
-/// the sale's first one.
-pub fn sale(store: &StoreDetails, view: &SaleView, zone: &StoreZone, copy: bool) -> Receipt {
+/// The customer's receipt for a closed sale, in `m`'s language. `copy` marks a
+/// receipt printed after the sale's first one.
+pub fn sale(store: &StoreDetails, view: &SaleView, zone: &StoreZone, copy: bool, m: &Messages) -> Receipt {
     let mut l = Vec::new();
-    header(store, &mut l);
+    header(store, m, &mut l);
     if copy {
-        l.push(Line::Stamp(COPY.into()));
+        l.push(Line::Stamp(m.text("receipt-copy")));
     }
     l.push(Line::Rule);
     if let Some(s) = &view.sale {
-        l.push(Line::Pair(format!("Sale {}", s.number), format!("Terminal {}", s.terminal_id)));
-        l.push(Line::Pair(format!("Cashier {}", s.cashier_id), zone.human(s.closed_at.unwrap_or(s.opened_at))));
+        l.push(Line::Pair(
+            m.format("receipt-sale", &[("number", s.number.to_string().into())]),
+            m.format("receipt-terminal", &[("terminal", s.terminal_id.as_str().into())]),
+        ));
+        l.push(Line::Pair(
+            m.format("receipt-cashier", &[("cashier", s.cashier_id.as_str().into())]),
+            zone.human(s.closed_at.unwrap_or(s.opened_at)),
+        ));
     }
     l.push(Line::Rule);
     let t = &view.totals;
-    l.push(Line::Pair("Sale total (incl. tax)".into(), t.total.clone().unwrap_or_else(|| "-".into())));
+    l.push(Line::Pair(m.text("receipt-sale-total"), t.total.clone().unwrap_or_else(|| "-".into())));
     for line in view.lines.iter().filter(|x| x.pays) {
         let i = &line.intent;
-        let what = if i.voucher_count > 1 { format!("{} vouchers", i.voucher_count) } else { "Voucher".to_string() };
+        let count = [("count", Arg::Count(i64::from(i.voucher_count.max(1))))];
         match (&line.value, i.state) {
-            (Some(v), IntentState::Redeemed) => l.push(Line::Pair(what, v.clone())),
-            _ => l.push(Line::Pair(format!("{what} (to be confirmed)"), "-".into())),
+            (Some(v), IntentState::Redeemed) => l.push(Line::Pair(m.format("receipt-vouchers", &count), v.clone())),
+            _ => l.push(Line::Pair(m.format("receipt-vouchers-to-confirm", &count), "-".into())),
         }
         if let Some(c) = i.campaign_name.as_deref().filter(|c| !c.is_empty()) {
             l.push(Line::Text(format!("  {c}")));
         }
         match i.transaction_id.as_deref() {
             Some(tx) => {
-                l.push(Line::Text("  Transaction".into()));
+                l.push(Line::Text(format!("  {}", m.text("receipt-transaction"))));
                 l.push(Line::Id(tx.to_string()));
             }
-            None => l.push(Line::Text("  Accepted offline; the service confirms it later.".into())),
+            None => l.push(Line::Text(format!("  {}", m.text("receipt-accepted-offline")))),
         }
     }
-    l.push(Line::Pair("Vouchers used".into(), t.voucher_total.clone()));
+    l.push(Line::Pair(m.text("receipt-vouchers-total"), t.voucher_total.clone()));
     if t.unconfirmed > 0 {
-        l.push(Line::Text(format!("  and {} to be confirmed", t.unconfirmed)));
+        let n = [("count", Arg::Count(i64::from(t.unconfirmed)))];
+        l.push(Line::Text(format!("  {}", m.format("receipt-and-to-confirm", &n))));
     }
-    l.push(Line::Pair("Forfeited".into(), t.forfeited.clone().unwrap_or_else(|| "-".into())));
-    l.push(Line::Strong("Balance due".into(), t.balance_due.clone().unwrap_or_else(|| "-".into())));
+    l.push(Line::Pair(m.text("receipt-forfeited"), t.forfeited.clone().unwrap_or_else(|| "-".into())));
+    l.push(Line::Strong(m.text("receipt-balance-due"), t.balance_due.clone().unwrap_or_else(|| "-".into())));
     let cfhp = view.lines.iter().map(|x| &x.intent).find(|i| !i.receipt_number.is_empty());
     if let Some(i) = cfhp {
         l.push(Line::Rule);
-        l.push(Line::Text(format!("Receipt number {}", i.receipt_number)));
+        l.push(Line::Text(m.format("receipt-number-line", &[("number", i.receipt_number.as_str().into())])));
         let skus = i.skus();
         if !skus.is_empty() {
-            l.push(Line::Text(format!("SKUs {}", skus.join(", "))));
+            l.push(Line::Text(m.format("receipt-skus", &[("skus", skus.join(", ").into())])));
         }
     }
     l.push(Line::Rule);
     if view.lines.iter().any(|x| x.pays) {
-        l.push(Line::Centre(VOUCHERS_USED.into()));
-        l.push(Line::Centre(NOT_REFUNDED.into()));
+        l.push(Line::Centre(m.text("receipt-vouchers-used")));
+        l.push(Line::Centre(m.text("receipt-not-refunded")));
     }
     if copy {
-        l.push(Line::Stamp(COPY.into()));
+        l.push(Line::Stamp(m.text("receipt-copy")));
     }
     Receipt { lines: l }
 }
 
 /// The end of the store's day as it prints (the Z report): the branch's day at the
 /// service, this terminal's sales, and every finding in words.
-pub fn z_report(store: &StoreDetails, r: &Report, currency: &Currency, zone: &StoreZone, printed_at: i64) -> Receipt {
+pub fn z_report(
+    store: &StoreDetails,
+    r: &Report,
+    currency: &Currency,
+    zone: &StoreZone,
+    printed_at: i64,
+    m: &Messages,
+) -> Receipt {
     let mut l = Vec::new();
-    header(store, &mut l);
-    l.push(Line::Centre("END OF DAY (Z) REPORT".into()));
+    header(store, m, &mut l);
+    l.push(Line::Centre(m.text("z-title")));
     l.push(Line::Rule);
     let day = r.date.splitn(3, '-').collect::<Vec<_>>();
     let day = if day.len() == 3 { format!("{}/{}/{}", day[2], day[1], day[0]) } else { r.date.clone() };
-    l.push(Line::Pair("Day".into(), day));
-    l.push(Line::Pair("Branch".into(), r.branch.clone()));
-    l.push(Line::Pair("Terminal".into(), r.terminal.clone()));
-    l.push(Line::Pair("Printed".into(), zone.human(printed_at)));
+    l.push(Line::Pair(m.text("z-day"), day));
+    l.push(Line::Pair(m.text("z-branch"), r.branch.clone()));
+    l.push(Line::Pair(m.text("z-terminal"), r.terminal.clone()));
+    l.push(Line::Pair(m.text("z-printed"), zone.human(printed_at)));
     l.push(Line::Rule);
-    l.push(Line::Text("At the service (the branch's day)".into()));
-    l.push(Line::Strong(format!("{} redemptions", r.totals.count), currency.format(r.totals.value)));
+    l.push(Line::Text(m.text("z-at-service")));
+    let count = Arg::Count(i64::try_from(r.totals.count).unwrap_or(i64::MAX));
+    l.push(Line::Strong(m.format("z-redemptions", &[("count", count)]), currency.format(r.totals.value)));
     let tallies = [
-        ("By campaign", &r.totals.by_campaign),
-        ("By terminal", &r.totals.by_terminal),
-        ("By cashier", &r.totals.by_cashier),
+        (m.text("z-by-campaign"), &r.totals.by_campaign),
+        (m.text("z-by-terminal"), &r.totals.by_terminal),
+        (m.text("z-by-cashier"), &r.totals.by_cashier),
     ];
     for (title, tally) in tallies {
         if tally.is_empty() {
             continue;
         }
-        l.push(Line::Text(title.into()));
+        l.push(Line::Text(title));
         for (name, t) in tally {
             l.push(Line::Pair(format!("  {name} ({})", t.count), currency.format(t.value)));
         }
     }
     l.push(Line::Rule);
-    l.push(Line::Pair("Sales closed here".into(), r.sales.closed.to_string()));
+    l.push(Line::Pair(m.text("z-sales-closed"), r.sales.closed.to_string()));
     if let Some(n) = r.sales.still_open {
-        l.push(Line::Text(format!("Sale {n} is still open at the till.")));
+        l.push(Line::Text(m.format("z-sale-open", &[("number", n.to_string().into())])));
     }
-    l.push(Line::Pair("Matched to this terminal".into(), r.matched.len().to_string()));
-    l.push(Line::Pair("Only at the service".into(), r.service_only.len().to_string()));
-    l.push(Line::Pair("Only on this terminal".into(), r.local_only.len().to_string()));
+    l.push(Line::Pair(m.text("z-matched"), r.matched.len().to_string()));
+    l.push(Line::Pair(m.text("z-service-only"), r.service_only.len().to_string()));
+    l.push(Line::Pair(m.text("z-local-only"), r.local_only.len().to_string()));
     l.push(Line::Rule);
     if r.findings.is_empty() {
-        l.push(Line::Centre("No findings: the day matches.".into()));
+        l.push(Line::Centre(m.text("z-no-findings")));
     } else {
-        l.push(Line::Text(format!("Findings for the manager ({}):", r.findings.len())));
+        let n = Arg::Count(i64::try_from(r.findings.len()).unwrap_or(i64::MAX));
+        l.push(Line::Text(m.format("z-findings", &[("count", n)])));
         for f in &r.findings {
             l.push(Line::Text(format!("- {}", f.message)));
         }
@@ -194,16 +205,24 @@ pub fn z_report(store: &StoreDetails, r: &Report, currency: &Currency, zone: &St
 
 /// The page Settings prints to check a printer: the store's header as receipts
 /// carry it, the paper width ruled edge to edge, and where it was sent.
-pub fn test_page(store: &StoreDetails, paper: Paper, printer: &str, zone: &StoreZone, now: i64) -> Receipt {
+pub fn test_page(
+    store: &StoreDetails,
+    paper: Paper,
+    printer: &str,
+    zone: &StoreZone,
+    now: i64,
+    m: &Messages,
+) -> Receipt {
     let mut l = Vec::new();
-    header(store, &mut l);
-    l.push(Line::Centre("TEST PRINT".into()));
+    header(store, m, &mut l);
+    l.push(Line::Centre(m.text("test-title")));
     l.push(Line::Rule);
-    l.push(Line::Pair("Printer".into(), printer.to_string()));
-    l.push(Line::Pair("Paper".into(), format!("{} mm, {} characters", paper.mm(), paper.columns())));
-    l.push(Line::Pair("Printed".into(), zone.human(now)));
+    l.push(Line::Pair(m.text("test-printer"), printer.to_string()));
+    let paper_args = [("mm", Arg::Count(i64::from(paper.mm()))), ("columns", Arg::Count(paper.columns() as i64))];
+    l.push(Line::Pair(m.text("test-paper"), m.format("test-paper-size", &paper_args)));
+    l.push(Line::Pair(m.text("z-printed"), zone.human(now)));
     l.push(Line::Rule);
-    l.push(Line::Centre("If this line is centred and the rules reach both edges, receipts will print well.".into()));
+    l.push(Line::Centre(m.text("test-check")));
     Receipt { lines: l }
 }
 

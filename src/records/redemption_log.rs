@@ -12,6 +12,7 @@ use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::intent::{Intent, IntentState};
+use crate::messages::Messages;
 use crate::records::export::{write_export, ExportError};
 use crate::store::{intent_from_row, Store, StoreError, COLS};
 
@@ -170,57 +171,92 @@ pub struct ReviewItem {
     pub cause: String,
     /// The terminal's evidence: its requests and lookups, newest last.
     pub evidence: Vec<String>,
+    /// The service's own words about it, unchanged (RSG asks for them verbatim).
+    pub service_said: Option<String>,
 }
 
 /// Why an intent waits for a manager, in words.
-pub fn cause_in_words(i: &Intent) -> String {
+pub fn cause_in_words(i: &Intent, m: &Messages) -> String {
     use crate::service::verdict::ReviewCause::*;
-    let words = match i.review_cause.as_deref().and_then(crate::service::verdict::ReviewCause::parse) {
-        Some(KeyReused) => "The service says this voucher's key was already used for a different request, so the terminal cannot tell whether this redemption happened.",
-        Some(LookupFailed) => "The service's list of transactions could not be read, so nobody knows yet whether the voucher was redeemed.",
-        Some(AcceptedThenRefused) => "A loss: the sale went ahead on the voucher while the service could not be reached, and the service then refused it.",
-        Some(RedeemedAfterDecline) => "The customer paid another way, but the service redeemed the voucher after all: the customer is owed its value.",
-        Some(DeclinedNotFound) => "The customer paid another way, and the service has no record of the voucher being redeemed.",
-        Some(ServiceChanged) => "It was first sent to another service address or with another API key, so it is not sent again to this one.",
-        Some(FoundAtService) => "The end-of-day report found it redeemed at the service, but this terminal did not hold it as redeemed.",
-        None => return i.review_reason.clone().unwrap_or_else(|| "No reason was recorded.".into()),
+    let id = match i.review_cause.as_deref().and_then(crate::service::verdict::ReviewCause::parse) {
+        Some(KeyReused) => "cause-key-reused",
+        Some(LookupFailed) => "cause-lookup-failed",
+        Some(AcceptedThenRefused) => "cause-accepted-then-refused",
+        Some(RedeemedAfterDecline) => "cause-redeemed-after-decline",
+        Some(DeclinedNotFound) => "cause-declined-not-found",
+        Some(ServiceChanged) => "cause-service-changed",
+        Some(FoundAtService) => "cause-found-at-service",
+        // A reason written by an earlier version (or a manager's note): as written.
+        None => return i.review_reason.clone().unwrap_or_else(|| m.text("cause-none")),
     };
-    words.to_string()
+    m.text(id)
 }
 
-/// The review inbox with every item in words.
+/// An attempt's outcome (its stable code in the attempt log) in words.
+fn outcome_in_words(code: &str, m: &Messages) -> String {
+    let id = match code {
+        "redeemed" => "outcome-redeemed",
+        "refused" => "outcome-refused",
+        "in_progress" => "outcome-in-progress",
+        "key_reused" => "outcome-key-reused",
+        "rate_limited" => "outcome-rate-limited",
+        "unauthorized" => "outcome-unauthorized",
+        "not_sent" => "outcome-not-sent",
+        "server_error" => "outcome-server-error",
+        "interrupted" => "outcome-interrupted",
+        "found" => "outcome-found",
+        "not_found" => "outcome-not-found",
+        "lookup_unreachable" => "outcome-lookup-unreachable",
+        "lookup_timeout" => "outcome-lookup-timeout",
+        "lookup_status" => "outcome-lookup-status",
+        "lookup_bad_reply" => "outcome-lookup-bad-reply",
+        // `outcome_unknown`, and a code a later version wrote.
+        _ => "outcome-unknown",
+    };
+    m.text(id)
+}
+
+/// The review inbox with every item in words, in `m`'s language.
 pub fn review_items(
     store: &Store,
     zone: &crate::platform::clock::StoreZone,
     currency: &crate::checkout::sale::Currency,
+    m: &Messages,
 ) -> Result<Vec<ReviewItem>, StoreError> {
     review_inbox(store)?
         .into_iter()
         .map(|i| {
             let attempts = store.attempts(&i.id)?;
-            let mut evidence: Vec<String> = attempts
+            let evidence: Vec<String> = attempts
                 .iter()
                 .map(|a| {
                     let what = match (a.kind.as_str(), a.outcome.as_str()) {
-                        ("lookup", _) => "Looked it up in the service's transactions",
-                        ("interrupted", _) => "Sent it; the terminal stopped before the answer",
-                        (_, "not_sent") => "Tried to send it",
-                        _ => "Sent it",
+                        ("lookup", _) => "evidence-lookup",
+                        ("interrupted", _) => "evidence-interrupted",
+                        (_, "not_sent") => "evidence-not-sent",
+                        _ => "evidence-sent",
                     };
-                    let status = a.http_status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));
-                    format!("{} at {}: {} ({})", what, zone.human(a.started_at), a.outcome.replace('_', " "), status)
+                    let status = a.http_status.map_or_else(
+                        || m.text("evidence-no-answer"),
+                        |s| m.format("evidence-http", &[("status", i64::from(s).into())]),
+                    );
+                    let outcome = outcome_in_words(&a.outcome, m);
+                    m.format(
+                        what,
+                        &[
+                            ("at", zone.human(a.started_at).into()),
+                            ("outcome", outcome.into()),
+                            ("status", status.into()),
+                        ],
+                    )
                 })
                 .collect();
-            if let Some(m) = &i.error_message {
-                evidence.push(format!("The service said: {m}"));
-            }
             Ok(ReviewItem {
+                service_said: i.error_message.clone(),
                 scanned: zone.human(i.created_at),
                 since: zone.human(i.updated_at),
-                value: i
-                    .value_cents
-                    .map_or_else(|| "not known: the service never confirmed it".into(), |c| currency.format(c)),
-                cause: cause_in_words(&i),
+                value: i.value_cents.map_or_else(|| m.text("review-value-unknown"), |c| currency.format(c)),
+                cause: cause_in_words(&i, m),
                 evidence,
                 intent: i,
             })

@@ -73,7 +73,7 @@ accepted_offline_pending: number, };
 
 export type Connectivity = "online" | "degraded" | "offline";
 
-export type OfflineVerdict = { "verdict": "may_accept" } | { "verdict": "take_other_payment", reason: string, };
+export type OfflineVerdict = { "verdict": "may_accept" } | { "verdict": "take_other_payment", why: OfflineRule, };
 
 export type RedeemView = { intent: Intent, 
 /**
@@ -123,7 +123,7 @@ export type ErrorCode = "accept_not_allowed" | "already_accepted" | "already_dec
 
 export type IpcError = { code: ErrorCode, message: string, };
 
-export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox: boolean, scanner: string, terminal_id: string, access: AccessState, 
+export type Status = { connectivity: Connectivity, queue: QueueSummary, sandbox: boolean, scanner: ScannerNote, terminal_id: string, access: AccessState, 
 /**
  * The store's time zone (IANA name), for showing times; none: the system's.
  */
@@ -136,6 +136,12 @@ currency_symbol: string, now_ms: number,
  * Till mode this run: full screen, and closing needs the manager PIN.
  */
 till_mode: boolean, };
+
+export type ScannerNote = { source: string | null, problem: ErrorCode | null, 
+/**
+ * The problem in the core's words, for a problem the page has no message for.
+ */
+message: string | null, };
 
 export type AccessState = { has_manager_pin: boolean, manager_unlocked: boolean, 
 /**
@@ -150,7 +156,12 @@ manager_pin_change_due: boolean,
 /**
  * Who the checkout acts as now, if anyone.
  */
-cashier_id: string | null, cashier_name: string | null, };
+cashier_id: string | null, cashier_name: string | null, 
+/**
+ * The language the window speaks now: the one chosen at the till (until the
+ * cashier signs out), else this run's `--lang`, else the terminal's setting.
+ */
+lang: Lang, };
 
 export type Cashier = { id: string, name: string, };
 
@@ -374,7 +385,12 @@ store_uen: string,
 /**
  * The store's address, one line per line of the receipt.
  */
-store_address: string, };
+store_address: string, 
+/**
+ * The language of the window and the receipts; a cashier may choose another
+ * at sign-in, and `--lang` overrides it for one run.
+ */
+language: Lang, };
 
 export type OfflinePolicy = { 
 /**
@@ -420,17 +436,17 @@ cutoff_ms: number,
  */
 file: string | null, };
 
-export type Printed = { 
-/**
- * "Sale 12", "End of day 01/12/2026", "Test print".
- */
-what: string, copy: boolean, bytes: number, };
+export type Printed = { what: Printout, copy: boolean, bytes: number, };
 
-export type PrintNote = { ok: boolean, code: ErrorCode | null, 
+export type PrintNote = { ok: boolean, what: Printout, 
 /**
- * A sentence for the cashier: what printed, or what went wrong and what to do.
+ * A reprint marked COPY.
  */
-message: string, };
+copy: boolean, code: ErrorCode | null, 
+/**
+ * What went wrong, as the printer's error says it.
+ */
+error: string | null, };
 
 export type ReviewItem = { intent: Intent, 
 /**
@@ -448,5 +464,15 @@ cause: string,
 /**
  * The terminal's evidence: its requests and lookups, newest last.
  */
-evidence: Array<string>, };
+evidence: Array<string>, 
+/**
+ * The service's own words about it, unchanged (RSG asks for them verbatim).
+ */
+service_said: string | null, };
+
+export type Lang = "en" | "zh" | "ms" | "ta";
+
+export type OfflineRule = { "rule": "not_accepted" } | { "rule": "too_many_vouchers", max: number, } | { "rule": "too_many_pending", pending: number, max: number, } | { "rule": "too_old", minutes: number, max_minutes: number, };
+
+export type Printout = { "kind": "sale", number: number, } | { "kind": "report", date: string, } | { "kind": "test" };
 

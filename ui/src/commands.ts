@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/command_table.rs by src-tauri/src/ipc.rs. Do not edit.
 
 import { invoke, type Channel } from "@tauri-apps/api/core";
-import type { AccessState, Archived, AuditPage, Cashier, Detail, Exported, Intent, LogCursor, LogFilter, LogPage, OfflinePolicy, Printed, RedeemView, Report, ReviewItem, SaleView, ScanResult, SettingsView, Settlement, StartupProblem, Status, TerminalSettings } from "./bindings";
+import type { AccessState, Archived, AuditPage, Cashier, Detail, Exported, Intent, Lang, LogCursor, LogFilter, LogPage, OfflinePolicy, Printed, RedeemView, Report, ReviewItem, SaleView, ScanResult, SettingsView, Settlement, StartupProblem, Status, TerminalSettings } from "./bindings";
 
 export function startupProblem(): Promise<StartupProblem | null> {
   return invoke<StartupProblem | null>("startup_problem");
@@ -53,6 +53,10 @@ export function decline(intentId: string): Promise<Intent> {
 
 export function accessState(): Promise<AccessState> {
   return invoke<AccessState>("access_state");
+}
+
+export function chooseLanguage(lang?: Lang | null): Promise<AccessState> {
+  return invoke<AccessState>("choose_language", { lang });
 }
 
 export function managerSetPin(pin: string, again: string): Promise<void> {

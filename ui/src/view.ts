@@ -2,29 +2,68 @@
 // keyboard-wedge timing rule. They format; they decide nothing about vouchers.
 // The types come from ./bindings.ts, generated from the Rust types.
 
-import type { Intent } from "./bindings";
+import type { Intent, PrintNote, Printout } from "./bindings";
+import { t } from "./i18n";
 
 /** The word the cashier reads, never colour alone. */
 export function statusLabel(i: Pick<Intent, "state" | "attempt_count" | "declined">, connectivity?: string, keyRejected = false): string {
   switch (i.state) {
     case "scanned":
-      return "Scanned — press Redeem";
+      return t("status-scanned");
     case "in_flight":
-      return "Sending…";
+      return t("status-in-flight");
     case "queued":
     case "unknown":
       // Never sent again; the terminal only checks whether an earlier attempt went through.
-      if (i.declined) return "Declined — customer paid another way";
-      if (keyRejected) return "Queued — waiting for a valid API key";
-      return connectivity === "offline" || i.attempt_count > 0 ? "Queued — offline, not yet confirmed" : "Queued — sending";
+      if (i.declined) return t("status-declined");
+      if (keyRejected) return t("status-key-rejected");
+      return connectivity === "offline" || i.attempt_count > 0 ? t("status-queued-offline") : t("status-queued-sending");
     case "redeemed":
-      return "Redeemed";
+      return t("status-redeemed");
     case "refused":
-      return "Refused";
+      return t("status-refused");
     case "needs_review":
-      return "Review — a manager must settle this";
+      return t("status-needs-review");
     case "cancelled":
-      return i.declined ? "Declined — customer paid another way" : "Cancelled";
+      return i.declined ? t("status-declined") : t("status-cancelled");
+  }
+}
+
+/** What printed: "Sale 12", "The end of day 2026-12-01", "The test print". */
+export function printoutText(p: Printout): string {
+  if (p.kind === "sale") return t("printout-sale", { number: p.number });
+  if (p.kind === "report") return t("printout-report", { date: p.date });
+  return t("printout-test");
+}
+
+/** The printer's news in a sentence: what printed, or what went wrong. */
+export function printNoteText(n: PrintNote): string {
+  const what = printoutText(n.what);
+  if (!n.error) return t(n.copy ? "print-done-copy" : "print-done", { what });
+  return n.what.kind === "sale" ? t("print-failed-receipt", { error: n.error }) : t("print-failed", { what, error: n.error });
+}
+
+/** A state as the log's filter and history name it. */
+export function stateWord(s: string): string {
+  switch (s) {
+    case "scanned":
+      return t("state-scanned");
+    case "queued":
+      return t("state-queued");
+    case "in_flight":
+      return t("state-in-flight");
+    case "unknown":
+      return t("state-unknown");
+    case "redeemed":
+      return t("state-redeemed");
+    case "refused":
+      return t("state-refused");
+    case "needs_review":
+      return t("state-needs-review");
+    case "cancelled":
+      return t("state-cancelled");
+    default:
+      return s;
   }
 }
 
@@ -34,7 +73,7 @@ export function summarizeCode(code: string, count: number): string {
   const prefix = colon > 0 ? code.slice(0, colon) : code;
   const first = colon > 0 ? code.slice(colon + 1).split(",")[0] : "";
   const short = first.length > 8 ? first.slice(0, 8) + "…" : first;
-  return `${prefix}: ${count} voucher${count === 1 ? "" : "s"}${short ? ` (${short})` : ""}`;
+  return short ? t("code-summary", { prefix, count, first: short }) : t("code-summary-bare", { prefix, count });
 }
 
 /** What the terminal's link to the service is like, as the page knows it. */
@@ -49,10 +88,10 @@ export type Condition = {
 /** The one sentence that tells the cashier what is wrong and what to do, most
  *  serious first; null when all is well. Each condition has its own words. */
 export function conditionMessage(c: Condition): { text: string; level: "error" | "info" } | null {
-  if (c.storeFailure) return { level: "error", text: `The terminal cannot save (${c.storeFailure}): it cannot take vouchers now. Take another payment and call the engineer on call.` };
-  if (c.keyRejected) return { level: "error", text: `The voucher service refused this terminal's API key (${c.keyRejected}). Vouchers wait in the queue. Call the manager: the right key goes in Manager → Settings.` };
-  if (c.connectivity === "offline") return { level: "info", text: "Offline: the voucher service cannot be reached. Scanned vouchers are kept and sent when the link returns; follow the store's policy for this sale." };
-  if (c.connectivity === "degraded") return { level: "info", text: "The voucher service is failing for now. Vouchers are kept and retried; nothing is lost." };
+  if (c.storeFailure) return { level: "error", text: t("condition-store-failure", { message: c.storeFailure }) };
+  if (c.keyRejected) return { level: "error", text: t("condition-key-rejected", { message: c.keyRejected }) };
+  if (c.connectivity === "offline") return { level: "info", text: t("condition-offline") };
+  if (c.connectivity === "degraded") return { level: "info", text: t("condition-degraded") };
   return null;
 }
 

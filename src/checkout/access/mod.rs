@@ -35,6 +35,7 @@ pub use cashiers::Cashier;
 pub use pin::AccessError;
 
 use crate::checkout::settings::TerminalSettings;
+use crate::messages::Lang;
 use crate::store::{Store, StoreError};
 
 const MANAGER_PIN: &str = "manager_pin_argon2";
@@ -112,6 +113,9 @@ pub struct AccessState {
     /// Who the checkout acts as now, if anyone.
     pub cashier_id: Option<String>,
     pub cashier_name: Option<String>,
+    /// The language the window speaks now: the one chosen at the till (until the
+    /// cashier signs out), else this run's `--lang`, else the terminal's setting.
+    pub lang: Lang,
 }
 
 fn locked() -> AccessError {
@@ -146,6 +150,11 @@ pub struct Access {
     signin_tries: Mutex<VecDeque<i64>>,
     /// The manager's PIN, as last typed right, fails today's rules.
     manager_pin_weak: AtomicBool,
+    /// The language chosen at the till (the sign-in form's), kept until a signed-in
+    /// cashier's session ends.
+    chosen_lang: Mutex<Option<Lang>>,
+    /// This run's `--lang`, over the terminal's setting.
+    run_lang: Mutex<Option<Lang>>,
 }
 
 impl Access {
@@ -157,6 +166,8 @@ impl Access {
             single_user: single_user.into(),
             signin_tries: Mutex::new(VecDeque::new()),
             manager_pin_weak: AtomicBool::new(false),
+            chosen_lang: Mutex::new(None),
+            run_lang: Mutex::new(None),
         }
     }
 
@@ -330,9 +341,33 @@ impl Access {
 
     pub fn sign_out(&self) -> Result<(), AccessError> {
         if let Some(s) = self.signed_in.lock().unwrap().take() {
+            *self.chosen_lang.lock().unwrap() = None;
             audit::append(&self.store, &format!("cashier:{}", s.cashier.id), "cashier_signed_out", None)?;
         }
         Ok(())
+    }
+
+    /// The language the window speaks for whoever is at the till now (`None`: the
+    /// terminal's own). It holds until a signed-in cashier signs out or is signed
+    /// out, so the next cashier meets the store's language again.
+    pub fn choose_language(&self, lang: Option<Lang>) {
+        *self.chosen_lang.lock().unwrap() = lang;
+    }
+
+    /// `--lang` for this run: over the setting, under a cashier's own choice.
+    pub fn set_run_language(&self, lang: Option<Lang>) {
+        *self.run_lang.lock().unwrap() = lang;
+    }
+
+    /// The language the window and the core's sentences use now.
+    pub fn language(&self) -> Result<Lang, AccessError> {
+        self.current(false)?;
+        let chosen = *self.chosen_lang.lock().unwrap();
+        let run = *self.run_lang.lock().unwrap();
+        Ok(match chosen.or(run) {
+            Some(lang) => lang,
+            None => TerminalSettings::load(&self.store)?.language,
+        })
     }
 
     /// The id the checkout acts as: the signed-in cashier, or on a terminal with no
@@ -369,6 +404,7 @@ impl Access {
             return Ok(Some(id));
         }
         *signed_in = None;
+        *self.chosen_lang.lock().unwrap() = None;
         if !awake {
             tracing::info!(cashier = id, "signed out after the idle time");
             audit::append(&self.store, &format!("cashier:{id}"), "cashier_signed_out", Some("idle"))?;
@@ -394,6 +430,7 @@ impl Access {
             signin_required: acting.is_none(),
             cashier_id: acting,
             cashier_name: name,
+            lang: self.language()?,
         })
     }
 }

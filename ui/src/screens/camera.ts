@@ -4,11 +4,27 @@
 import { Channel } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import * as core from "../commands";
+import type { ErrorCode, ScannerNote } from "../bindings";
 import { $ } from "../dom";
 import { readPreview } from "../view";
+import { t } from "../i18n";
+
+/** What the scanner reads (a camera's name, a folder: data, as it is), or why it
+ *  cannot read, in words. */
+export function showScanner(n: ScannerNote) {
+  const el = $("scanner-status");
+  const words: Partial<Record<ErrorCode, string>> = {
+    camera_none: t("scanner-no-camera"),
+    camera_not_built: t("scanner-not-built"),
+    camera_lost: t("scanner-camera-lost"),
+  };
+  const said = n.problem ? words[n.problem] : undefined;
+  el.textContent = n.source ?? said ?? n.message ?? "";
+  el.translate = !n.source;
+}
 
 export async function listenScannerStatus() {
-  await listen<string>("scanner-status", (e) => ($("scanner-status").textContent = e.payload));
+  await listen<ScannerNote>("scanner-status", (e) => showScanner(e.payload));
 }
 
 /** Starts the camera. The preview arrives as raw bytes on its own channel (see

@@ -7,29 +7,30 @@ import { $, item } from "../dom";
 import { state } from "../state";
 import { loadAudit } from "./audit";
 import { managerAttempt } from "./pin";
+import { t } from "../i18n";
 
 export async function loadCashiers() {
   const list = await core.cashierList();
   const ul = $("cashier-list");
   ul.replaceChildren();
-  if (list.length === 0) ul.append(item("No cashiers: single-user."));
+  if (list.length === 0) ul.append(item(t("no-cashiers")));
   for (const c of list) ul.append(cashierItem(c));
 }
 
 /** One cashier, with the buttons that reset their PIN or remove them. */
 function cashierItem(c: Cashier): HTMLLIElement {
   const li = document.createElement("li");
-  li.textContent = `${c.name} (${c.id}) `;
-  const reset = Object.assign(document.createElement("button"), { textContent: "Reset PIN" });
+  li.textContent = `${t("cashier-with-id", { name: c.name, id: c.id })} `;
+  const reset = Object.assign(document.createElement("button"), { textContent: t("reset-pin") });
   reset.dataset.testid = `reset-${c.id}`;
   reset.addEventListener("click", () => {
     state.resetting = c.id;
-    $("cr-who").textContent = `New one-time PIN for ${c.name} (${c.id}):`;
+    $("cr-who").textContent = t("new-one-time-pin-for", { name: c.name, id: c.id });
     $("cashier-reset").hidden = false;
     $("cr-pin").focus();
   });
   li.append(reset, " ");
-  const b = Object.assign(document.createElement("button"), { textContent: "Remove" });
+  const b = Object.assign(document.createElement("button"), { textContent: t("remove") });
   b.addEventListener("click", () =>
     managerAttempt($("cashier-result"), async () => {
       await core.cashierRemove(c.id);
@@ -46,7 +47,7 @@ async function addCashier(e: SubmitEvent) {
   try {
     await managerAttempt($("cashier-result"), async () => {
       const c = await core.cashierAdd(id.value, name.value, pin.value, again.value);
-      $("cashier-result").textContent = `Added ${c.name} (${c.id}). The checkout now asks for a sign-in.`;
+      $("cashier-result").textContent = t("cashier-added", { name: c.name, id: c.id });
       id.value = "";
       name.value = "";
       await Promise.all([loadCashiers(), loadAudit()]);
@@ -64,7 +65,7 @@ async function resetPin(e: SubmitEvent) {
     await managerAttempt($("cashier-result"), async () => {
       // The form shows only once a Reset PIN button chose the cashier.
       await core.cashierResetPin(state.resetting as string, pin.value, again.value);
-      $("cashier-result").textContent = `${state.resetting}'s PIN is reset: the new one is good for one sign-in.`;
+      $("cashier-result").textContent = t("cashier-pin-reset", { id: state.resetting ?? "" });
       $("cashier-reset").hidden = true;
       await loadAudit();
     });

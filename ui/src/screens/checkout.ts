@@ -11,6 +11,7 @@ import { state } from "../state";
 import { showIntent, updateRedeemButton } from "./outcome";
 import { nextCustomer, refreshSale, showSale } from "./sale";
 import { refreshAccess } from "./signin";
+import { t } from "../i18n";
 
 /** Enter outside a text field, or in an empty code field: the next step of the sale
  *  (send what was scanned, else the next customer), as the core allows it. */
@@ -23,9 +24,9 @@ export async function enterPressed() {
 function showScan(r: ScanResult) {
   $("scan-error").textContent = "";
   if (r.kind === "already_redeemed") {
-    showIntent(r.intent, `Already redeemed here (transaction ${r.intent.transaction_id ?? "?"}).`);
+    showIntent(r.intent, t("already-redeemed-here", { transaction: r.intent.transaction_id ?? "?" }));
   } else if (!state.pressing) {
-    showIntent(r.intent, r.kind === "existing" ? "This code was already scanned for this sale; showing it." : undefined);
+    showIntent(r.intent, r.kind === "existing" ? t("already-scanned") : undefined);
   }
   void refreshSale();
 }
@@ -58,7 +59,7 @@ function askCfhpDetails(text: string, why: string) {
   $("cfhp-why").textContent = why;
   $("cfhp").hidden = false;
   $("scan-error").textContent = "";
-  showIntent(null, "Waiting for the receipt number and SKUs.");
+  showIntent(null, t("waiting-for-receipt-details"));
   $("receipt-number").focus();
 }
 
@@ -83,7 +84,7 @@ async function pressRedeem() {
   state.pressing = true;
   btn.disabled = true;
   const sending = state.saleView.lines.filter((l) => l.intent.state === "scanned").map((l) => l.intent.id);
-  $("intent-status").textContent = "Sending…";
+  $("intent-status").textContent = t("sending");
   $("intent-status").dataset.state = "sending";
   try {
     const v = await core.saleRedeem();

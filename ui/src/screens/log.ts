@@ -6,9 +6,10 @@ import * as core from "../commands";
 import type { IntentState, LogFilter } from "../bindings";
 import { $, cell, item } from "../dom";
 import { state, when } from "../state";
-import { formatCents, statusLabel, summarizeCode } from "../view";
+import { formatCents, stateWord, statusLabel, summarizeCode } from "../view";
 import { loadAudit } from "./audit";
 import { managerAttempt, managerLoad } from "./pin";
+import { t } from "../i18n";
 
 function filter(): LogFilter {
   // Days are the store's days: the core turns them into instants in its time zone.
@@ -53,10 +54,24 @@ async function showDetail(id: string) {
   const d = await core.intentDetail(id);
   $("detail").hidden = false;
   $("detail-id").textContent = d.intent.id;
-  $("detail-summary").textContent = `${summarizeCode(d.intent.code, d.intent.voucher_count)} — ${statusLabel(d.intent)}${d.intent.error_message ? ": " + d.intent.error_message : ""}`;
+  const summary = { code: summarizeCode(d.intent.code, d.intent.voucher_count), status: statusLabel(d.intent) };
+  $("detail-summary").textContent = d.intent.error_message ? t("detail-summary-said", { ...summary, message: d.intent.error_message }) : t("detail-summary", summary);
   const list = (el: HTMLElement, items: string[]) => el.replaceChildren(...items.map(item));
-  list($("detail-attempts"), d.attempts.map((a) => `${when(a.started_at)} ${a.kind} → ${a.outcome}${a.http_status ? " (" + a.http_status + ")" : ""}${a.replayed ? " replayed" : ""}, ${a.latency_ms} ms${a.detail ? ": " + a.detail : ""}`));
-  list($("detail-history"), d.history.map((h) => `${when(h.at)} ${h.from_state ?? "—"} → ${h.to_state} by ${h.actor}${h.note ? ": " + h.note : ""}`));
+  list(
+    $("detail-attempts"),
+    d.attempts.map((a) => {
+      const status = [a.http_status ? `(${a.http_status})` : "", a.replayed ? t("attempt-replayed") : ""].filter(Boolean).join(" ");
+      const args = { at: when(a.started_at), kind: a.kind, outcome: a.outcome, status, ms: a.latency_ms };
+      return a.detail ? t("attempt-line-detail", { ...args, detail: a.detail }) : t("attempt-line", args);
+    }),
+  );
+  list(
+    $("detail-history"),
+    d.history.map((h) => {
+      const args = { at: when(h.at), from: h.from_state ? stateWord(h.from_state) : "—", to: stateWord(h.to_state), actor: h.actor };
+      return h.note ? t("history-line-note", { ...args, note: h.note }) : t("history-line", args);
+    }),
+  );
 }
 
 export function wire() {
@@ -69,7 +84,7 @@ export function wire() {
   $("export-csv").addEventListener("click", () =>
     managerAttempt($("export-result"), async () => {
       const done = await core.exportCsv(filter());
-      $("export-result").textContent = done ? `Exported ${done.rows} rows to ${done.path}.` : "Export cancelled.";
+      $("export-result").textContent = done ? t("exported-rows", { rows: done.rows, path: done.path }) : t("export-cancelled");
       if (done) await loadAudit();
     }),
   );

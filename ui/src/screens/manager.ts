@@ -12,6 +12,7 @@ import { managerAttempt, managerLoad, showPinForm } from "./pin";
 import { loadInbox } from "./review";
 import { loadSettings } from "./settings";
 import { refreshAccess, showAccess } from "./signin";
+import { t } from "../i18n";
 
 function showScreen(which: Screen) {
   const leaving = state.screen === "manager" && which !== "manager";
@@ -72,7 +73,7 @@ async function changePin(e: SubmitEvent) {
   try {
     await managerAttempt($("pin-change-result"), async () => {
       await core.managerChangePin(current.value, fresh.value, again.value);
-      $("pin-change-result").textContent = "The manager PIN is changed.";
+      $("pin-change-result").textContent = t("manager-pin-changed");
       await refreshAccess();
       await loadAudit();
     });

@@ -2,10 +2,11 @@
 // answered, the answers an unconfirmed voucher takes, and whether Redeem can be
 // pressed. Other screens redraw it whenever the sale or the link changes.
 
-import type { Intent, SaleLine } from "../bindings";
+import type { Intent, OfflineRule, SaleLine } from "../bindings";
 import { $ } from "../dom";
 import { lineOf, state } from "../state";
 import { statusLabel, summarizeCode } from "../view";
+import { t } from "../i18n";
 
 /** The status area: what happened to the voucher last scanned or answered. */
 export function showIntent(intent: Intent | null, note?: string, keepNote = false) {
@@ -13,17 +14,19 @@ export function showIntent(intent: Intent | null, note?: string, keepNote = fals
   const { connectivity, keyRejected } = state.condition;
   const status = $("intent-status");
   const detail = $("outcome-detail");
-  status.textContent = intent ? statusLabel(intent, connectivity, !!keyRejected) : "Scan a voucher code";
+  status.textContent = intent ? statusLabel(intent, connectivity, !!keyRejected) : t("scan-a-voucher-code");
   status.dataset.state = intent?.state ?? "";
   if (!keepNote) detail.textContent = note ?? "";
   $("scanned").hidden = !intent;
   $("scanned-summary").textContent = intent ? summarizeCode(intent.code, intent.voucher_count) : "";
   if (intent?.state === "refused") {
-    detail.textContent = intent.error_message ?? "Refused by the voucher service.";
+    // The service's own words, unchanged (RSG asks for them verbatim).
+    detail.textContent = intent.error_message ?? t("refused-by-service");
   } else if (intent?.state === "redeemed") {
-    detail.textContent = `${intent.campaign_name ? intent.campaign_name + " · " : ""}Transaction ${intent.transaction_id ?? "?"}`;
+    const transaction = intent.transaction_id ?? "?";
+    detail.textContent = intent.campaign_name ? t("redeemed-campaign-transaction", { campaign: intent.campaign_name, transaction }) : t("redeemed-transaction", { transaction });
   } else if (intent?.state === "needs_review") {
-    detail.textContent = intent.review_reason ?? "A manager must settle this voucher.";
+    detail.textContent = intent.review_reason ?? t("manager-must-settle");
   }
   showAnswers(intent);
   updateRedeemButton();
@@ -47,11 +50,25 @@ function showAnswers(intent: Intent | null) {
 
 /** What the store's policy and the cashier's answer say about an unconfirmed voucher. */
 export function answerText(i: Intent, line: SaleLine | null): string {
-  if (i.accepted_offline) return "Accepted for this sale; the terminal will confirm it with the service.";
-  if (i.declined) return "Declined: the customer pays another way. If the service turns out to have redeemed it, a manager will see it.";
+  if (i.accepted_offline) return t("answer-accepted");
+  if (i.declined) return t("answer-declined");
   const offline = line?.offline;
   if (!offline) return "";
-  return offline.verdict === "may_accept" ? "Store policy lets this sale go ahead on the voucher, or the customer can pay another way." : `Take another payment: ${offline.reason}`;
+  return offline.verdict === "may_accept" ? t("answer-may-accept") : t("answer-take-other", { reason: ruleText(offline.why) });
+}
+
+/** The store's rule that refuses an unconfirmed voucher, in words. */
+function ruleText(r: OfflineRule): string {
+  switch (r.rule) {
+    case "not_accepted":
+      return t("offline-not-accepted");
+    case "too_many_vouchers":
+      return t("offline-too-many-vouchers", { max: r.max });
+    case "too_many_pending":
+      return t("offline-too-many-pending", { pending: r.pending, max: r.max });
+    case "too_old":
+      return t("offline-too-old", { minutes: r.minutes, max: r.max_minutes });
+  }
 }
 
 export function updateRedeemButton() {

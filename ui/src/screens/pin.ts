@@ -5,14 +5,15 @@
 import * as core from "../commands";
 import type { AccessState } from "../bindings";
 import { $, attempt, type ErrorPlace, type OnCode } from "../dom";
+import { setText } from "../i18n";
 
 /** Asks for the manager PIN (or, the first time, to choose one, typed twice). */
 export function showPinForm(a: AccessState, note = "") {
   const first = !a.has_manager_pin;
-  $("pin-label").textContent = first ? "Choose a manager PIN (4 to 12 digits)" : "Manager PIN";
+  setText($("pin-label"), first ? "choose-manager-pin" : "manager-pin");
   $("pin-again").hidden = !first;
   $("pin-again-label").hidden = !first;
-  $("pin-submit").textContent = first ? "Set PIN" : "Unlock";
+  setText($("pin-submit"), first ? "set-pin" : "unlock");
   $("pin-error").textContent = note;
   $("manager-body").hidden = true;
   $("pin-form").hidden = false;

@@ -9,10 +9,11 @@ import type { PrintNote } from "../bindings";
 import * as core from "../commands";
 import { $, attempt } from "../dom";
 import { state } from "../state";
+import { printNoteText } from "../view";
 
 function showNote(n: PrintNote) {
   const el = $("print-status");
-  el.textContent = n.message;
+  el.textContent = printNoteText(n);
   el.dataset.ok = String(n.ok);
 }
 

@@ -6,9 +6,10 @@ import * as core from "../commands";
 import type { Report } from "../bindings";
 import { $, cell, item } from "../dom";
 import { state } from "../state";
-import { formatCents } from "../view";
+import { formatCents, printoutText, stateWord } from "../view";
 import { managerAttempt } from "./pin";
 import { loadInbox } from "./review";
+import { t } from "../i18n";
 
 async function loadEod() {
   $("eod-error").textContent = "";
@@ -23,21 +24,34 @@ function showReport(r: Report) {
   const money = (cents: number) => formatCents(cents, state.currency);
   $<HTMLInputElement>("eod-date").value = r.date;
   $("eod-report").hidden = false;
-  $("eod-title").textContent = `branch ${r.branch}, terminal ${r.terminal}, ${r.date} (${r.time_zone})`;
-  $("eod-total").textContent = `The service will reimburse ${money(r.totals.value)} for ${r.totals.count} redemption${r.totals.count === 1 ? "" : "s"} at branch ${r.branch}.`;
-  $("eod-findings").replaceChildren(...(r.findings.length ? r.findings.map((f) => item(f.message)) : [item("None: the service and this terminal agree.")]));
+  $("eod-title").textContent = t("eod-title", { branch: r.branch, terminal: r.terminal, date: r.date, zone: r.time_zone });
+  $("eod-total").textContent = t("eod-total", { value: money(r.totals.value), count: r.totals.count, branch: r.branch });
+  $("eod-findings").replaceChildren(...(r.findings.length ? r.findings.map((f) => item(f.message)) : [item(t("eod-no-findings"))]));
   showTotals(r);
-  $("eod-service-only").replaceChildren(...r.service_only.map((x) => item(`${x.created_at} terminal ${x.terminal || "?"}, cashier ${x.cashier || "?"}: ${money(x.value)} (${x.transaction_id})${x.this_terminal ? " — this terminal lost track of it" : ""}`)));
-  $("eod-local-only").replaceChildren(...r.local_only.map((x) => item(`${x.created_at} ${x.state}${x.value != null ? " " + money(x.value) : ""}, ${Math.round(x.age_s / 60)} min old${x.finding ? " — not at the service" : ""}`)));
-  const sales = `${r.sales.closed} sale${r.sales.closed === 1 ? "" : "s"} closed on this terminal that day${r.sales.still_open != null ? `; sale ${r.sales.still_open} is still open` : ""}.`;
-  $("eod-matched").textContent = `${r.matched.length} redemption${r.matched.length === 1 ? "" : "s"} of this terminal match the service's records.${r.opened_reviews.length ? ` ${r.opened_reviews.length} sent to the review inbox.` : ""} ${sales}`;
+  $("eod-service-only").replaceChildren(
+    ...r.service_only.map((x) => {
+      const args = { at: x.created_at, terminal: x.terminal || "?", cashier: x.cashier || "?", value: money(x.value), transaction: x.transaction_id };
+      return item(t(x.this_terminal ? "eod-service-row-lost" : "eod-service-row", args));
+    }),
+  );
+  $("eod-local-only").replaceChildren(
+    ...r.local_only.map((x) => {
+      const args = { at: x.created_at, state: stateWord(x.state), value: x.value != null ? " " + money(x.value) : "", minutes: Math.round(x.age_s / 60) };
+      return item(t(x.finding ? "eod-local-row-finding" : "eod-local-row", args));
+    }),
+  );
+  const said = [t("eod-matched", { count: r.matched.length })];
+  if (r.opened_reviews.length) said.push(t("eod-opened-reviews", { count: r.opened_reviews.length }));
+  said.push(t("eod-sales", { count: r.sales.closed }));
+  if (r.sales.still_open != null) said.push(t("eod-sale-open", { number: r.sales.still_open }));
+  $("eod-matched").textContent = said.join(" ");
 }
 
 /** The totals table: by terminal, cashier, campaign and bank statement. */
 function showTotals(r: Report) {
   const rows: [string, string, { value: number; count: number }][] = [];
-  for (const [by, map] of [["Terminal", r.totals.by_terminal], ["Cashier", r.totals.by_cashier], ["Campaign", r.totals.by_campaign], ["Bank statement", r.totals.by_bank_statement]] as const) {
-    for (const [id, t] of Object.entries(map)) if (t) rows.push([by, id, t]);
+  for (const [by, map] of [[t("by-terminal"), r.totals.by_terminal], [t("by-cashier"), r.totals.by_cashier], [t("by-campaign"), r.totals.by_campaign], [t("by-bank-statement"), r.totals.by_bank_statement]] as const) {
+    for (const [id, tally] of Object.entries(map)) if (tally) rows.push([by, id, tally]);
   }
   const body = $<HTMLTableElement>("eod-totals").tBodies[0];
   body.replaceChildren();
@@ -55,13 +69,13 @@ export function wire() {
   $("eod-print").addEventListener("click", () =>
     managerAttempt($("eod-error"), async () => {
       const done = await core.eodPrint($<HTMLInputElement>("eod-date").value || null);
-      $("eod-error").textContent = `${done.what} printed.`;
+      $("eod-error").textContent = t("print-done", { what: printoutText(done.what) });
     }),
   );
   $("eod-export").addEventListener("click", () =>
     managerAttempt($("eod-error"), async () => {
       const done = await core.eodExportCsv($<HTMLInputElement>("eod-date").value || null);
-      $("eod-error").textContent = done ? `Saved to ${done.path}.` : "Export cancelled.";
+      $("eod-error").textContent = done ? t("saved-to", { path: done.path }) : t("export-cancelled");
     }),
   );
 }

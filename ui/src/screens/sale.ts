@@ -9,11 +9,13 @@ import { lineOf, state, when } from "../state";
 import { statusLabel, summarizeCode } from "../view";
 import { answerText, showIntent, updateRedeemButton } from "./outcome";
 import { showReceiptButton } from "./receipt";
+import { attr, t as tr } from "../i18n";
 
 function lineText(l: SaleLine): string {
   const i = l.intent;
   const { connectivity, keyRejected } = state.condition;
-  return `${summarizeCode(i.code, i.voucher_count)} — ${statusLabel(i, connectivity, !!keyRejected)}${l.value ? " — " + l.value : ""}`;
+  const parts = { code: summarizeCode(i.code, i.voucher_count), status: statusLabel(i, connectivity, !!keyRejected) };
+  return l.value ? tr("sale-line-value", { ...parts, value: l.value }) : tr("sale-line", parts);
 }
 
 /** Draws the sale as the core computed it, unless a newer view was drawn already
@@ -26,8 +28,8 @@ export function showSale(v: SaleView, asked = ++state.saleAsked) {
   // Until the next sale starts, Print receipt is the closed sale's.
   showReceiptButton();
   const t = v.totals;
-  const unknown = t.unconfirmed > 0 ? "not known until the service confirms" : "—";
-  $("sale-number").textContent = v.sale ? `Sale ${v.sale.number} · opened ${when(v.sale.opened_at)}` : "";
+  const unknown = t.unconfirmed > 0 ? tr("not-known-until-confirmed") : "—";
+  $("sale-number").textContent = v.sale ? tr("sale-heading", { number: v.sale.number, opened: when(v.sale.opened_at) }) : "";
   $("sale-total-shown").textContent = t.total ?? "—";
   $("voucher-value").textContent = t.voucher_total;
   $("forfeited").textContent = t.forfeited ?? unknown;
@@ -37,7 +39,7 @@ export function showSale(v: SaleView, asked = ++state.saleAsked) {
   // Said once anything in the sale was sent (or is being sent): whichever voucher
   // the status line shows, a scan made meanwhile is not on its way.
   const sentAny = v.lines.some((l) => l.intent.state !== "scanned");
-  $("waiting-scans").textContent = notSent && (state.pressing || sentAny) ? `${notSent} scanned voucher${notSent === 1 ? "" : "s"} not sent yet: press Redeem.` : "";
+  $("waiting-scans").textContent = notSent && (state.pressing || sentAny) ? tr("not-sent-yet", { count: notSent }) : "";
   const current = state.current;
   const mine = lineOf(current?.id);
   if (mine) showIntent(mine.intent, undefined, true);
@@ -50,10 +52,10 @@ function voucherItem(l: SaleLine): HTMLLIElement {
   const li = Object.assign(document.createElement("li"), { textContent: lineText(l) });
   li.dataset.state = l.intent.state;
   if (l.can_remove) {
-    const b = Object.assign(document.createElement("button"), { type: "button", textContent: "Remove" });
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: tr("remove") });
     b.dataset.testid = "remove-voucher";
     b.setAttribute("data-testid", "remove-voucher");
-    b.setAttribute("aria-label", `Remove ${summarizeCode(l.intent.code, l.intent.voucher_count)} from the sale`);
+    b.setAttribute("aria-label", attr("remove-from-sale", "aria-label", { code: summarizeCode(l.intent.code, l.intent.voucher_count) }));
     b.disabled = state.answering.has(l.intent.id);
     b.addEventListener("click", () => void answer("cancel", l.intent.id));
     li.append(" ", b);
@@ -74,9 +76,7 @@ export async function refreshSale() {
  *  and has no answer yet. Nothing is cleared until each is answered. */
 function showResolve(v: SaleView) {
   const waiting = v.lines.filter((l) => l.needs_answer);
-  $("resolve-why").textContent = waiting.length
-    ? `${waiting.length === 1 ? "This voucher was" : "These vouchers were"} sent and the service has not answered yet. Did the customer pay with ${waiting.length === 1 ? "it" : "them"}?`
-    : "";
+  $("resolve-why").textContent = waiting.length ? tr("resolve-why", { count: waiting.length }) : "";
   $("resolve-list").replaceChildren(...waiting.map(resolveItem));
 }
 
@@ -84,11 +84,11 @@ function resolveItem(l: SaleLine): HTMLLIElement {
   const li = document.createElement("li");
   li.dataset.testid = "resolve-item";
   li.setAttribute("data-testid", "resolve-item");
-  const p = Object.assign(document.createElement("p"), { textContent: `${lineText(l)}. ${answerText(l.intent, l)}` });
-  const accept = Object.assign(document.createElement("button"), { type: "button", textContent: "Accept the voucher for this sale" });
+  const p = Object.assign(document.createElement("p"), { textContent: tr("resolve-line", { line: lineText(l), answer: answerText(l.intent, l) }) });
+  const accept = Object.assign(document.createElement("button"), { type: "button", textContent: tr("accept-the-voucher-for-this") });
   accept.setAttribute("data-testid", "accept-button");
   accept.hidden = l.offline?.verdict !== "may_accept";
-  const decline = Object.assign(document.createElement("button"), { type: "button", textContent: "Customer pays another way" });
+  const decline = Object.assign(document.createElement("button"), { type: "button", textContent: tr("customer-pays-another-way") });
   decline.setAttribute("data-testid", "decline-button");
   accept.disabled = decline.disabled = state.answering.has(l.intent.id);
   accept.addEventListener("click", () => void answer("accept_offline", l.intent.id));
@@ -125,7 +125,7 @@ async function answer(command: keyof typeof answers, intentId: string) {
   const dialog = $<HTMLDialogElement>("resolve-dialog");
   if (dialog.open && state.saleView && state.saleView.unresolved.length === 0) {
     dialog.close();
-    if (state.saleView.can_redeem) $("waiting-scans").textContent = "Answered. A voucher scanned meanwhile is not sent yet: press Redeem, or Next customer to withdraw it.";
+    if (state.saleView.can_redeem) $("waiting-scans").textContent = tr("answered-scan-waits");
     else await nextCustomer();
   }
 }

@@ -3,10 +3,12 @@
 // back up now, save diagnostics, archive old final intents.
 
 import * as core from "../commands";
-import type { OfflinePolicy, TerminalSettings } from "../bindings";
+import type { Lang, OfflinePolicy, TerminalSettings } from "../bindings";
 import { $ } from "../dom";
 import { loadAudit } from "./audit";
 import { managerAttempt } from "./pin";
+import { t } from "../i18n";
+import { printoutText } from "../view";
 
 export async function loadSettings() {
   const s = await core.getSettings();
@@ -15,12 +17,12 @@ export async function loadSettings() {
   $<HTMLInputElement>("s-service").value = s.terminal.service_url ?? "";
   const cams = $<HTMLSelectElement>("s-camera");
   cams.replaceChildren(
-    ...(s.cameras.length ? s.cameras : [{ index: s.terminal.camera_index, name: "no camera found" }]).map((c) =>
+    ...(s.cameras.length ? s.cameras : [{ index: s.terminal.camera_index, name: t("no-camera-found") }]).map((c) =>
       Object.assign(document.createElement("option"), { value: String(c.index), textContent: c.name, selected: c.index === s.terminal.camera_index }),
     ),
   );
   $<HTMLInputElement>("s-apikey").value = "";
-  $<HTMLInputElement>("s-apikey").placeholder = s.api_key_set ? `set (in ${s.api_key_location})` : `not set (${s.api_key_location})`;
+  $<HTMLInputElement>("s-apikey").placeholder = s.api_key_set ? t("api-key-set", { where: s.api_key_location }) : t("api-key-not-set", { where: s.api_key_location });
   $<HTMLInputElement>("s-accept").checked = s.policy.accept_offline;
   $<HTMLInputElement>("s-maxpending").value = String(s.policy.max_pending);
   $<HTMLInputElement>("s-maxage").value = String(Math.round(s.policy.max_pending_age_s / 60));
@@ -35,6 +37,7 @@ export async function loadSettings() {
   $<HTMLInputElement>("s-autostart").checked = s.terminal.start_on_login;
   $<HTMLInputElement>("s-retention").value = String(s.terminal.retention_days);
   $<HTMLSelectElement>("s-loglevel").value = s.terminal.log_level;
+  $<HTMLSelectElement>("s-language").value = s.terminal.language;
   $<HTMLInputElement>("s-printer").value = s.terminal.printer;
   $<HTMLSelectElement>("s-paper").value = String(s.terminal.paper_mm);
   $<HTMLInputElement>("s-autoprint").checked = s.terminal.auto_print;
@@ -66,6 +69,7 @@ function terminalSettings(): TerminalSettings {
     start_on_login: $<HTMLInputElement>("s-autostart").checked,
     retention_days: num($("s-retention")),
     log_level: $<HTMLSelectElement>("s-loglevel").value,
+    language: $<HTMLSelectElement>("s-language").value as Lang,
     printer: $<HTMLInputElement>("s-printer").value.trim() || "none",
     paper_mm: Number($<HTMLSelectElement>("s-paper").value),
     auto_print: $<HTMLInputElement>("s-autoprint").checked,
@@ -92,12 +96,12 @@ async function saveSettings() {
   const form = $("settings-form");
   if (form.dataset.service && !terminal.service_url && !form.dataset.confirmEmpty) {
     form.dataset.confirmEmpty = "1";
-    $("settings-result").textContent = `With no service URL this till runs on the demo sandbox from the next start, and redeems nothing at ${form.dataset.service}. Press Save settings again to do that.`;
+    $("settings-result").textContent = t("confirm-empty-service", { url: form.dataset.service });
     return;
   }
   await managerAttempt($("settings-result"), async () => {
     await core.saveSettings(terminal, policy, $<HTMLInputElement>("s-apikey").value || null);
-    $("settings-result").textContent = "Saved. Terminal id and branch apply now; service, camera and API key at the next start.";
+    $("settings-result").textContent = t("settings-saved");
     await Promise.all([loadSettings(), loadAudit()]);
   });
 }
@@ -110,30 +114,30 @@ export function wire() {
   $("save-diagnostics").addEventListener("click", () =>
     managerAttempt($("settings-result"), async () => {
       const path = await core.diagnosticsExport();
-      $("settings-result").textContent = path ? `Diagnostics saved to ${path} (no API key, PIN or voucher code in it).` : "Cancelled.";
+      $("settings-result").textContent = path ? t("diagnostics-saved", { path }) : t("cancelled");
     }),
   );
   $("archive-old").addEventListener("click", () =>
     managerAttempt($("settings-result"), async () => {
       const done = await core.archiveOld();
       $("settings-result").textContent = !done
-        ? "Cancelled."
+        ? t("cancelled")
         : done.file
-          ? `Archived ${done.count} final intents to ${done.file} and removed them from the terminal.`
-          : "Nothing to archive: no final intent is older than the retention.";
+          ? t("archived", { count: done.count, file: done.file })
+          : t("nothing-to-archive");
       await loadAudit();
     }),
   );
   $("test-print").addEventListener("click", () =>
     managerAttempt($("settings-result"), async () => {
-      const t = terminalSettings();
-      const done = await core.testPrint(t.printer, t.paper_mm);
-      $("settings-result").textContent = `${done.what} printed on ${t.printer}.`;
+      const typed = terminalSettings();
+      const done = await core.testPrint(typed.printer, typed.paper_mm);
+      $("settings-result").textContent = t("printed-on", { what: printoutText(done.what), printer: typed.printer });
     }),
   );
   $("backup-now").addEventListener("click", () =>
     managerAttempt($("settings-result"), async () => {
-      $("settings-result").textContent = `Backed up to ${await core.backupNow()}.`;
+      $("settings-result").textContent = t("backed-up", { path: await core.backupNow() });
       await loadAudit();
     }),
   );

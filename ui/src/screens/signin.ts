@@ -2,23 +2,28 @@
 // choice of an own PIN after a one-time one), and signing out.
 
 import * as core from "../commands";
-import type { AccessState } from "../bindings";
-import { $, errorCode, showError } from "../dom";
+import type { AccessState, Lang } from "../bindings";
+import { $, attempt, errorCode, showError } from "../dom";
 import { state } from "../state";
 import { showIntent } from "./outcome";
 import { showPinForm } from "./pin";
+import { setLanguage, t } from "../i18n";
+import { showSale } from "./sale";
+import { refreshStatus } from "./status";
 
 /** Shows who the checkout acts as, and the sign-in form when nobody is signed in. */
 export function showAccess(a: AccessState) {
   state.access = a;
   const screen = state.screen;
-  $("cashier-id").textContent = a.cashier_id ? (a.cashier_name ? `${a.cashier_name} (${a.cashier_id})` : a.cashier_id) : "signed out";
+  if (setLanguage(a.lang)) redraw();
+  $("cashier-id").textContent = a.cashier_id ? (a.cashier_name ? t("cashier-with-id", { name: a.cashier_name, id: a.cashier_id }) : a.cashier_id) : t("signed-out");
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#cashier-signin [data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === a.lang));
   $("sign-out").hidden = !a.cashier_name;
   $("signin").hidden = !(screen === "checkout" && a.signin_required);
   $("checkout").hidden = !(screen === "checkout" && !a.signin_required);
   $("pin-weak").hidden = !a.manager_pin_change_due;
   // The manager screens locked themselves (idle time): show the PIN form again.
-  if (screen === "manager" && !a.manager_unlocked && !$("manager-body").hidden) showPinForm(a, "Locked after a while without use: enter the PIN again.");
+  if (screen === "manager" && !a.manager_unlocked && !$("manager-body").hidden) showPinForm(a, t("locked-after-idle"));
 }
 
 export async function refreshAccess() {
@@ -58,8 +63,20 @@ async function signIn(e: SubmitEvent) {
   }
 }
 
+/** The words already drawn, again in the language just chosen. */
+function redraw() {
+  if (state.saleView) showSale(state.saleView, state.saleDrawn);
+  showIntent(state.current, undefined, true);
+  void refreshStatus();
+}
+
 export function wire() {
   $("cashier-signin").addEventListener("submit", signIn);
+  // A cashier reads the till in their own language from the sign-in form on, until
+  // they sign out (the core keeps the choice).
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#cashier-signin [data-lang]")) {
+    b.addEventListener("click", () => void attempt($("signin-error"), async () => showAccess(await core.chooseLanguage(b.dataset.lang as Lang))));
+  }
   $("sign-out").addEventListener("click", async () => {
     await core.cashierSignOut();
     showIntent(null);

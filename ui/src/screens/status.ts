@@ -11,6 +11,8 @@ import { conditionMessage, type Condition } from "../view";
 import { showIntent } from "./outcome";
 import { refreshSale } from "./sale";
 import { showAccess } from "./signin";
+import { setText, t } from "../i18n";
+import { showScanner } from "./camera";
 
 function showCondition() {
   const m = conditionMessage(state.condition);
@@ -29,7 +31,7 @@ function setCondition(change: Partial<Condition>) {
 function showConnectivity(c: Connectivity) {
   if (state.condition.connectivity !== c) setCondition({ connectivity: c });
   const el = $("connectivity");
-  el.textContent = c === "offline" ? "○ Offline" : c === "degraded" ? "◐ Online (service struggling)" : "● Online";
+  setText(el, c === "offline" ? "link-offline" : c === "degraded" ? "link-degraded" : "link-online");
   el.dataset.state = c;
 }
 
@@ -37,7 +39,7 @@ function showQueue(q: QueueSummary, nowMs: number) {
   $("queue-count").textContent = String(q.pending);
   $("review-count").textContent = String(q.needs_review);
   const age = q.oldest_pending_created_at ? Math.max(0, Math.round((nowMs - q.oldest_pending_created_at) / 60000)) : null;
-  $("queue-age").textContent = age === null ? "" : `(oldest ${age} min)`;
+  $("queue-age").textContent = age === null ? "" : t("queue-oldest", { minutes: age });
 }
 
 export async function refreshStatus() {
@@ -45,7 +47,7 @@ export async function refreshStatus() {
   $("sandbox-badge").hidden = !s.sandbox;
   $("simulate-offline").hidden = !s.sandbox;
   $("close-terminal").hidden = !s.till_mode;
-  $("scanner-status").textContent = s.scanner;
+  showScanner(s.scanner);
   $("terminal-id").textContent = s.terminal_id;
   state.terminalId = s.terminal_id;
   state.timeZone = s.time_zone;
@@ -76,6 +78,6 @@ export function wire() {
     const offline = btn.getAttribute("aria-pressed") !== "true";
     await core.sandboxSimulateOffline(offline);
     btn.setAttribute("aria-pressed", String(offline));
-    btn.textContent = offline ? "Restore network" : "Simulate network loss";
+    setText(btn, offline ? "restore-network" : "simulate-network-loss");
   });
 }
