@@ -255,6 +255,14 @@ settings = Settings
 service = Service
 service-url-empty-the-demo = Service URL (empty: the demo sandbox; next start)
 api-key-write-only-next = API key (write only; next start; needed again for a new service URL)
+test-connection = Test connection
+testing-connection = Testing the connection…
+connection-sandbox = No service URL: this till runs on the demo sandbox, which it starts itself.
+connection-unreachable = Nothing answered at { $url }. Check the address and the store's network.
+connection-no-key = { $url } answers, but no API key is typed or stored for it: type the key, then test again.
+connection-key-refused = The service answers but refused the API key ({ $status }): { $message }
+connection-accepted = { $url } answers and accepts the API key: vouchers can be redeemed there.
+connection-list-failed = The service answers, but its list of transactions failed, so the key could not be checked: { $message }
 api-key-set = set (in { $where })
 api-key-not-set = not set ({ $where })
 terminal-id = Terminal id
@@ -270,6 +278,7 @@ terminal-language = Language of the window and the receipts
 lock-manager-screens-after-min = Lock manager screens after (min)
 sign-cashiers-out-after-min = Sign cashiers out after (min)
 till-mode-full-screen-closing = Till mode: full screen, closing needs the manager PIN (next start)
+sounds-setting = Play a short tone when a voucher is redeemed or refused
 start-the-terminal-when-this = Start the terminal when this user logs in
 log-level-unless-rust-log = Log level (unless RUST_LOG is set)
 log-error = error
@@ -343,6 +352,14 @@ eod-matched = { $count ->
        *[other] { $count } redemptions of this terminal match the service's records.
     }
 eod-opened-reviews = { $count } sent to the review inbox.
+own-tally-title = This terminal's own record of the day
+own-tally-why = The branch's end of day needs the voucher service's list, which is the record: other terminals' redemptions, and any this terminal lost track of, are only there. Reconcile again once the service answers. Until then, this is what this terminal holds.
+own-tally-redeemed = { $count ->
+        [one] 1 voucher redeemed here on { $date }: { $value }.
+       *[other] { $count } vouchers redeemed here on { $date }: { $value }.
+    }
+own-tally-cashier = Cashier { $cashier }: { $count } for { $value }
+own-tally-rest = Not yet settled: { $waiting } waiting for the service, { $review } in review. Sales closed here: { $sales }.
 by-terminal = Terminal
 by-cashier = Cashier
 by-campaign = Campaign

@@ -646,3 +646,42 @@ async fn sandbox_administration_answers_only_requests_naming_a_loopback_host() {
         assert_eq!(status(own).await, 200, "{own}");
     }
 }
+
+/// Issue 22: Settings' "Test connection" tells the manager, before saving, whether
+/// the address answers and whether it takes the key: the key typed, else the one
+/// stored for that very address (never one stored for another), with the service's
+/// own words when it refuses; it redeems nothing.
+#[tokio::test]
+async fn test_connection_says_whether_the_address_answers_and_takes_the_key() {
+    use voucher_pos::app::{check_connection, ConnectionCheck};
+    use voucher_pos::platform::secrets::{save_api_key, FileStore};
+    let s = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = FileStore::new(dir.path().join("secrets.json"));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let check = |url: Option<String>, key: Option<&'static str>| {
+        let secrets = &secrets;
+        async move { check_connection(url.as_deref(), key, secrets, now).await }
+    };
+    assert_eq!(check(None, None).await.unwrap(), ConnectionCheck::Sandbox);
+    assert_eq!(check(Some(s.url.clone()), Some("test_sandbox")).await.unwrap(), ConnectionCheck::Accepted);
+    assert_eq!(
+        check(Some(s.url.clone()), Some("sk_wrong")).await.unwrap(),
+        ConnectionCheck::KeyRefused { status: 401, message: "Invalid or missing API key.".into() }
+    );
+    assert_eq!(check(Some(s.url.clone()), None).await.unwrap(), ConnectionCheck::NoKey);
+    // A key stored for another address is not sent here; one stored for this one is.
+    save_api_key(&secrets, "http://127.0.0.1:9", "test_sandbox").unwrap();
+    assert_eq!(check(Some(s.url.clone()), None).await.unwrap(), ConnectionCheck::NoKey);
+    save_api_key(&secrets, &s.url, "test_sandbox").unwrap();
+    assert_eq!(check(Some(s.url.clone()), None).await.unwrap(), ConnectionCheck::Accepted);
+    // Nothing listening: said as such, within the client's time limits.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    assert_eq!(
+        check(Some(format!("http://{closed}")), Some("test_sandbox")).await.unwrap(),
+        ConnectionCheck::Unreachable
+    );
+    assert_eq!(check(Some("ftp://example.com".into()), None).await.unwrap_err().code(), "config_bad_url");
+    let ledger: Value = reqwest::get(format!("{}/_sandbox/ledger", s.admin)).await.unwrap().json().await.unwrap();
+    assert_eq!(ledger.as_array().map_or(0, Vec::len), 0, "a test of the connection redeems nothing: {ledger}");
+}

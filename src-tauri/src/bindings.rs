@@ -48,6 +48,8 @@ mod tests {
             IpcError::decl(&cfg),
             Status::decl(&cfg),
             voucher_pos::app::ScannerNote::decl(&cfg),
+            voucher_pos::app::ConnectionCheck::decl(&cfg),
+            voucher_pos::records::report::OwnTally::decl(&cfg),
             AccessState::decl(&cfg),
             Cashier::decl(&cfg),
             AuditEntry::decl(&cfg),

@@ -43,6 +43,7 @@ command_table! {
     export_csv(filter: LogFilter) -> Option<Exported>;
     archive_old() -> Option<Archived>;
     eod_report(date: Option<String>) -> Report;
+    eod_own_tally(date: Option<String>) -> OwnTally;
     eod_export_csv(date: Option<String>) -> Option<Exported>;
     eod_print(date: Option<String>) -> Printed;
     print_receipt(sale_id: String) -> Printed;
@@ -52,5 +53,6 @@ command_table! {
     start_scanner(preview: PreviewChannel as "Channel<ArrayBuffer>") -> ();
     get_settings() -> SettingsView;
     save_settings(terminal: TerminalSettings, policy: OfflinePolicy, api_key: Option<String>) -> ();
+    test_connection(service_url: Option<String>, api_key: Option<String>) -> ConnectionCheck;
     sandbox_simulate_offline(offline: bool) -> ();
 }

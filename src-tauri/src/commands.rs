@@ -17,7 +17,7 @@ use voucher_pos::app::printing::Printed;
 use voucher_pos::app::retention::Archived;
 use voucher_pos::app::startup::StartupProblem;
 use voucher_pos::app::terminal::{RedeemView, Settlement};
-use voucher_pos::app::{self, App, Authority, Detail, Exported, SettingsView, Status};
+use voucher_pos::app::{self, App, Authority, ConnectionCheck, Detail, Exported, SettingsView, Status};
 use voucher_pos::checkout::access::{audit::AuditPage, cashiers, AccessState, Cashier};
 use voucher_pos::checkout::policy::OfflinePolicy;
 use voucher_pos::checkout::sale::SaleView;
@@ -25,7 +25,7 @@ use voucher_pos::checkout::settings::TerminalSettings;
 use voucher_pos::domain::intent::Intent;
 use voucher_pos::messages::Lang;
 use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage, ReviewItem};
-use voucher_pos::records::report::Report;
+use voucher_pos::records::report::{OwnTally, Report};
 use voucher_pos::store::ScanResult;
 use voucher_pos::ErrorCode;
 
@@ -274,6 +274,12 @@ pub async fn eod_report(handle: &AppHandle, date: Option<String>) -> Answer<Repo
     Ok(app.report(date.as_deref()).await?)
 }
 
+/// This terminal's own tally of the day, shown when the service's list cannot be read.
+pub async fn eod_own_tally(handle: &AppHandle, date: Option<String>) -> Answer<OwnTally> {
+    let (app, _) = manager(handle)?;
+    Ok(app.own_tally(date.as_deref())?)
+}
+
 pub async fn eod_export_csv(handle: &AppHandle, date: Option<String>) -> Answer<Option<Exported>> {
     let (app, who) = manager(handle)?;
     let report = app.report(date.as_deref()).await?;
@@ -316,6 +322,16 @@ pub async fn backup_now(handle: &AppHandle) -> Answer<String> {
 pub async fn get_settings(handle: &AppHandle) -> Answer<SettingsView> {
     let (app, _) = manager(handle)?;
     Ok(app.settings_view()?)
+}
+
+/// Settings' "Test connection", with the address and key as typed (not saved).
+pub async fn test_connection(
+    handle: &AppHandle,
+    service_url: Option<String>,
+    api_key: Option<String>,
+) -> Answer<ConnectionCheck> {
+    let (app, _) = manager(handle)?;
+    Ok(app.check_connection(service_url.as_deref(), api_key.as_deref()).await?)
 }
 
 pub async fn save_settings(

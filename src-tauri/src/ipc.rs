@@ -12,7 +12,7 @@ use voucher_pos::app::printing::Printed;
 use voucher_pos::app::retention::Archived;
 use voucher_pos::app::startup::StartupProblem;
 use voucher_pos::app::terminal::{RedeemView, Settlement};
-use voucher_pos::app::{Detail, Exported, SettingsView, Status};
+use voucher_pos::app::{ConnectionCheck, Detail, Exported, SettingsView, Status};
 use voucher_pos::checkout::access::{audit::AuditPage, AccessState, Cashier};
 use voucher_pos::checkout::policy::OfflinePolicy;
 use voucher_pos::checkout::sale::SaleView;
@@ -20,7 +20,7 @@ use voucher_pos::checkout::settings::TerminalSettings;
 use voucher_pos::domain::intent::Intent;
 use voucher_pos::messages::Lang;
 use voucher_pos::records::redemption_log::{LogCursor, LogFilter, LogPage, ReviewItem};
-use voucher_pos::records::report::Report;
+use voucher_pos::records::report::{OwnTally, Report};
 use voucher_pos::store::ScanResult;
 use voucher_pos::ErrorCode;
 

@@ -1612,6 +1612,8 @@ async fn every_checkout_state_fits_one_screen_at_1024x768_and_1366x768_with_44_p
     sandbox.faults(json!({})).await;
     app.wait_text("balance-due", "S$5.00").await;
     fits(&app, "redeemed", &[&SALE[..], &["forfeited", "voucher-value"]].concat()).await;
+    let tone = "return document.documentElement.dataset.tone ?? null";
+    assert_eq!(app.client.execute(tone, vec![]).await.unwrap(), json!("redeemed"), "the answer's tone");
 
     app.click("next-customer").await;
     let voided = sandbox.voucher_in(1, "voided").await;
@@ -1619,6 +1621,7 @@ async fn every_checkout_state_fits_one_screen_at_1024x768_and_1366x768_with_44_p
     app.type_code("").await;
     app.wait_text("intent-status", "Refused").await;
     fits(&app, "refused", &SALE).await;
+    assert_eq!(app.client.execute(tone, vec![]).await.unwrap(), json!("refused"), "a refusal's own tone");
 
     app.click("next-customer").await;
     sandbox.faults(json!({"offline": true})).await;
@@ -1729,6 +1732,9 @@ async fn each_language_shows_the_checkout_and_the_review_inbox_in_its_own_words(
         app.wait_text("balance-due", "S$15.00").await;
         assert_eq!(untranslated(&app, lang).await, json!([]), "{lang}: English on the checkout");
         app.screenshot(&format!("checkout-{lang}.png")).await;
+        // Longer words (Tamil's most of all) still fit the till's screen.
+        fits(&app, &format!("redeemed-{lang}"), &[&SALE[..], &["forfeited", "voucher-value"]].concat()).await;
+        app.set_window(1280, 820).await;
 
         // A voucher accepted offline that the service then refuses: the inbox's item.
         app.click("next-customer").await;
@@ -1785,5 +1791,62 @@ async fn a_cashier_reads_the_till_in_the_language_chosen_at_sign_in_until_signin
     })
     .await;
     assert_eq!(sign_in_title().await.unwrap(), json!("Cashier sign-in"));
+    app.close().await;
+}
+
+/// Issue 22: Settings' Test connection tries the address and key as typed, before
+/// anything is saved: the stored key is accepted; a mistyped one is refused in the
+/// service's own words, and is not saved by the test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_connection_in_settings_says_the_service_takes_the_key_and_quotes_its_refusal() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    app.unlock_manager("482615").await;
+    // This run's service came by flag; the form's field is empty, which means the demo sandbox.
+    app.click("test-connection").await;
+    app.wait_text("settings-result", "demo sandbox").await;
+    let js = format!("document.getElementById('s-service').value = '{}'", sandbox.url);
+    app.client.execute(&js, vec![]).await.unwrap();
+    app.click("test-connection").await;
+    app.wait_text("settings-result", "accepts the API key").await;
+    app.client.execute("document.getElementById('s-apikey').value = 'sk_mistyped'", vec![]).await.unwrap();
+    app.click("test-connection").await;
+    app.wait_text("settings-result", "refused the API key (401): Invalid or missing API key.").await;
+    // The test saved nothing: the stored key still works.
+    app.client.execute("document.getElementById('s-apikey').value = ''", vec![]).await.unwrap();
+    app.click("test-connection").await;
+    app.wait_text("settings-result", "accepts the API key").await;
+    assert!(sandbox.ledger().await.is_empty(), "a test of the connection redeems nothing");
+    app.close().await;
+}
+
+/// Issue 22: with the service out of reach, End of day shows no branch report (its
+/// list is the record) but says why, and what this terminal itself holds for the
+/// day; once the service answers, the report takes its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_of_day_offline_shows_this_terminals_own_tally_and_says_the_branch_needs_the_service() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path());
+    let app = App::start(&sandbox, dir.path(), None).await;
+    let code = sandbox.voucher(1).await;
+    app.scan(&code).await;
+    app.type_code("").await;
+    app.wait_text("intent-status", "Redeemed").await;
+    sandbox.faults(json!({"offline": true})).await;
+    app.unlock_manager("482615").await;
+    app.click("eod-build").await;
+    app.wait_for("the own tally", |app| async move { app.visible("own-tally").await }).await;
+    assert!(!app.text("eod-error").await.is_empty(), "why there is no report is said");
+    let own = app.text("eod-own").await;
+    assert!(own.contains("1 voucher redeemed here") && own.contains("S$5.00"), "{own}");
+    assert!(own.contains("Cashier c001: 1 for S$5.00") && own.contains("needs the voucher service"), "{own}");
+    assert!(!app.visible("eod-total").await, "no branch report without the service's list");
+    sandbox.faults(json!({})).await;
+    app.click("eod-build").await;
+    app.wait_text("eod-total", "S$5.00 for 1 redemption at").await;
+    assert!(!app.visible("own-tally").await, "the report replaces the terminal's own count");
     app.close().await;
 }

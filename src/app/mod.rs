@@ -329,6 +329,62 @@ impl ScannerNote {
     }
 }
 
+/// What Settings' "Test connection" found at a service address, before it is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum ConnectionCheck {
+    /// No service URL: the demo sandbox, which this till starts itself.
+    Sandbox,
+    /// Nothing answered at the address.
+    Unreachable,
+    /// It answered; no key was typed and none is stored for this address.
+    NoKey,
+    /// It answered and refused the key, in its own words.
+    KeyRefused { status: u16, message: String },
+    /// It answered and listed today's transactions with the key: redemptions will go.
+    Accepted,
+    /// It answered, but the list failed otherwise (the key could not be judged).
+    ListFailed { code: ErrorCode, message: String },
+}
+
+/// Settings' "Test connection": asks the address (as typed) whether it answers, then
+/// lists today's transactions (one row, no redemption) with the key typed, or the
+/// one stored for that address. A key is never sent to another address than its own.
+pub async fn check_connection(
+    url: Option<&str>,
+    typed_key: Option<&str>,
+    secrets: &dyn SecretStore,
+    now_ms: i64,
+) -> Result<ConnectionCheck, Error> {
+    let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(ConnectionCheck::Sandbox);
+    };
+    crate::service::api::check_service_url(url)?;
+    let key = match typed_key.map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Some(k.to_string()),
+        None => match crate::platform::secrets::api_key_for(secrets, url)? {
+            StoredKey::For(k) => Some(k),
+            StoredKey::Missing | StoredKey::OtherService(_) => None,
+        },
+    };
+    // The probe carries no key; with none to try, the client gets a stand-in it never sends.
+    let api = ApiClient::new(&crate::service::api::ApiConfig::new(url, key.clone().unwrap_or_else(|| "none".into())))?;
+    if !api.probe().await {
+        return Ok(ConnectionCheck::Unreachable);
+    }
+    if key.is_none() {
+        return Ok(ConnectionCheck::NoKey);
+    }
+    let today = crate::platform::clock::utc_date(now_ms);
+    Ok(match api.transactions(Some(&today), Some(&today), Some(1), None).await {
+        Ok(_) => ConnectionCheck::Accepted,
+        Err(crate::service::api::LookupError::Status { status: status @ (401 | 403), message, .. }) => {
+            ConnectionCheck::KeyRefused { status, message }
+        }
+        Err(e) => ConnectionCheck::ListFailed { code: e.code(), message: e.to_string() },
+    })
+}
+
 /// The checkout screen's status line.
 #[derive(Serialize, ts_rs::TS)]
 pub struct Status {
@@ -345,6 +401,8 @@ pub struct Status {
     pub now_ms: i64,
     /// Till mode this run: full screen, and closing needs the manager PIN.
     pub till_mode: bool,
+    /// A tone for each answer (the setting).
+    pub sounds: bool,
 }
 
 /// One intent with everything that happened to it, for the manager's detail view.
@@ -421,6 +479,7 @@ impl App {
             currency_symbol: settings.currency_symbol.clone(),
             now_ms: self.store().now_ms(),
             till_mode: self.till,
+            sounds: settings.sounds,
         })
     }
 
@@ -478,12 +537,25 @@ impl App {
         Ok(crate::records::redemption_log::page(self.store(), &filter, after, 50)?)
     }
 
+    /// This terminal's own tally of a day, for when the service's list cannot be
+    /// read (see [`crate::records::report::OwnTally`]).
+    pub fn own_tally(&self, date: Option<&str>) -> Result<crate::records::report::OwnTally, Error> {
+        let zone = TerminalSettings::load(self.store())?.zone();
+        let date = date.filter(|d| !d.is_empty()).map_or_else(|| zone.date_of(self.store().now_ms()), str::to_string);
+        Ok(crate::records::report::own_tally(self.store(), &zone, &date)?)
+    }
+
     pub async fn report(&self, date: Option<&str>) -> Result<Report, Error> {
         let (branch, terminal) = {
             let sale = self.sale.lock().unwrap();
             (sale.branch_code.clone(), sale.terminal_id.clone())
         };
         report(self.store(), &self.api, date, &branch, &terminal).await
+    }
+
+    /// Settings' "Test connection" (see [`check_connection`]).
+    pub async fn check_connection(&self, url: Option<&str>, typed_key: Option<&str>) -> Result<ConnectionCheck, Error> {
+        check_connection(url, typed_key, self.secrets.as_ref(), self.store().now_ms()).await
     }
 
     pub fn settings_view(&self) -> Result<SettingsView, Error> {

@@ -60,6 +60,8 @@ pub struct TerminalSettings {
     /// The language of the window and the receipts; a cashier may choose another
     /// at sign-in, and `--lang` overrides it for one run.
     pub language: crate::messages::Lang,
+    /// A short tone when a voucher is redeemed, another when it is refused.
+    pub sounds: bool,
 }
 
 impl Default for TerminalSettings {
@@ -86,6 +88,7 @@ impl Default for TerminalSettings {
             store_uen: String::new(),
             store_address: String::new(),
             language: crate::messages::Lang::En,
+            sounds: true,
         }
     }
 }

@@ -282,6 +282,44 @@ pub async fn build(
 
 /// This terminal's intents among `ids`, each found by its primary key (an id that is
 /// not this terminal's is simply not found). One read of the store per page.
+/// This terminal's own record of a store's day, read from its database alone: what
+/// the manager can still count when the service's list cannot be read. It is not
+/// the end of day: the branch's redemptions, other terminals' and any this terminal
+/// lost track of are only in the service's list, which stays the record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OwnTally {
+    pub date: String,
+    /// Redeemed that day (by when the service confirmed them), in all and by cashier.
+    pub redeemed: Tally,
+    pub by_cashier: BTreeMap<String, Tally>,
+    /// Scanned that day and not settled yet: waiting for the service, or in review.
+    pub waiting: u64,
+    pub in_review: u64,
+    pub sales_closed: u32,
+}
+
+/// [`OwnTally`] of `date` (YYYY-MM-DD, the store's day).
+pub fn own_tally(store: &Store, zone: &StoreZone, date: &str) -> Result<OwnTally, ReportError> {
+    let (start_ms, end_ms) = (zone.day_start_ms(date)?, zone.day_end_ms(date)?);
+    let mut tally = OwnTally {
+        date: date.to_string(),
+        sales_closed: store.sales_closed_between(start_ms, end_ms)?,
+        ..Default::default()
+    };
+    for i in unlisted_local_day(store, start_ms, end_ms, &HashMap::new())? {
+        match i.state {
+            IntentState::Redeemed => {
+                let value = i.value_cents.unwrap_or(0);
+                tally.redeemed.add(value);
+                tally.by_cashier.entry(i.cashier_id.clone()).or_default().add(value);
+            }
+            IntentState::NeedsReview => tally.in_review += 1,
+            _ => tally.waiting += 1,
+        }
+    }
+    Ok(tally)
+}
+
 fn intents_by_id(store: &Store, ids: &[&str]) -> Result<Vec<Intent>, StoreError> {
     if ids.is_empty() {
         return Ok(vec![]);

@@ -135,13 +135,29 @@ currency_symbol: string, now_ms: number,
 /**
  * Till mode this run: full screen, and closing needs the manager PIN.
  */
-till_mode: boolean, };
+till_mode: boolean, 
+/**
+ * A tone for each answer (the setting).
+ */
+sounds: boolean, };
 
 export type ScannerNote = { source: string | null, problem: ErrorCode | null, 
 /**
  * The problem in the core's words, for a problem the page has no message for.
  */
 message: string | null, };
+
+export type ConnectionCheck = { "result": "sandbox" } | { "result": "unreachable" } | { "result": "no_key" } | { "result": "key_refused", status: number, message: string, } | { "result": "accepted" } | { "result": "list_failed", code: ErrorCode, message: string, };
+
+export type OwnTally = { date: string, 
+/**
+ * Redeemed that day (by when the service confirmed them), in all and by cashier.
+ */
+redeemed: Tally, by_cashier: { [key in string]: Tally }, 
+/**
+ * Scanned that day and not settled yet: waiting for the service, or in review.
+ */
+waiting: number, in_review: number, sales_closed: number, };
 
 export type AccessState = { has_manager_pin: boolean, manager_unlocked: boolean, 
 /**
@@ -390,7 +406,11 @@ store_address: string,
  * The language of the window and the receipts; a cashier may choose another
  * at sign-in, and `--lang` overrides it for one run.
  */
-language: Lang, };
+language: Lang, 
+/**
+ * A short tone when a voucher is redeemed, another when it is refused.
+ */
+sounds: boolean, };
 
 export type OfflinePolicy = { 
 /**

@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/command_table.rs by src-tauri/src/ipc.rs. Do not edit.
 
 import { invoke, type Channel } from "@tauri-apps/api/core";
-import type { AccessState, Archived, AuditPage, Cashier, Detail, Exported, Intent, Lang, LogCursor, LogFilter, LogPage, OfflinePolicy, Printed, RedeemView, Report, ReviewItem, SaleView, ScanResult, SettingsView, Settlement, StartupProblem, Status, TerminalSettings } from "./bindings";
+import type { AccessState, Archived, AuditPage, Cashier, ConnectionCheck, Detail, Exported, Intent, Lang, LogCursor, LogFilter, LogPage, OfflinePolicy, OwnTally, Printed, RedeemView, Report, ReviewItem, SaleView, ScanResult, SettingsView, Settlement, StartupProblem, Status, TerminalSettings } from "./bindings";
 
 export function startupProblem(): Promise<StartupProblem | null> {
   return invoke<StartupProblem | null>("startup_problem");
@@ -135,6 +135,10 @@ export function eodReport(date?: string | null): Promise<Report> {
   return invoke<Report>("eod_report", { date });
 }
 
+export function eodOwnTally(date?: string | null): Promise<OwnTally> {
+  return invoke<OwnTally>("eod_own_tally", { date });
+}
+
 export function eodExportCsv(date?: string | null): Promise<Exported | null> {
   return invoke<Exported | null>("eod_export_csv", { date });
 }
@@ -169,6 +173,10 @@ export function getSettings(): Promise<SettingsView> {
 
 export function saveSettings(terminal: TerminalSettings, policy: OfflinePolicy, apiKey?: string | null): Promise<void> {
   return invoke<void>("save_settings", { terminal, policy, apiKey });
+}
+
+export function testConnection(serviceUrl?: string | null, apiKey?: string | null): Promise<ConnectionCheck> {
+  return invoke<ConnectionCheck>("test_connection", { serviceUrl, apiKey });
 }
 
 export function sandboxSimulateOffline(offline: boolean): Promise<void> {

@@ -46,6 +46,10 @@ export interface PageState {
   resetting: string | null;
   /** Where the next older page of the audit starts; null: the last page is shown. */
   auditOlderThan: number | null;
+  /** Each voucher's state when the sale was last drawn (for the answer's tone). */
+  heard: Map<string, string>;
+  /** The terminal plays a tone for each answer (its setting, from the core). */
+  sounds: boolean;
 }
 
 export const state: PageState = {
@@ -68,6 +72,8 @@ export const state: PageState = {
   logCursor: null,
   resetting: null,
   auditOlderThan: null,
+  heard: new Map(),
+  sounds: true,
 };
 
 /** A time in the store's zone. */

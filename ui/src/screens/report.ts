@@ -3,8 +3,8 @@
 // this only lays it out, amounts in the store's currency.
 
 import * as core from "../commands";
-import type { Report } from "../bindings";
-import { $, cell, item } from "../dom";
+import type { OwnTally, Report } from "../bindings";
+import { $, cell, errorCode, item, showError } from "../dom";
 import { state } from "../state";
 import { formatCents, printoutText, stateWord } from "../view";
 import { managerAttempt } from "./pin";
@@ -13,11 +13,35 @@ import { t } from "../i18n";
 
 async function loadEod() {
   $("eod-error").textContent = "";
+  $("eod-own").hidden = true;
+  const date = $<HTMLInputElement>("eod-date").value || null;
   await managerAttempt($("eod-error"), async () => {
-    const r = await core.eodReport($<HTMLInputElement>("eod-date").value || null);
+    let r: Report;
+    try {
+      r = await core.eodReport(date);
+    } catch (e) {
+      if (errorCode(e) === "manager_locked") throw e;
+      // No report without the service's whole list: why, and this terminal's own count.
+      $("eod-report").hidden = true;
+      showError(e, $("eod-error"));
+      showOwnTally(await core.eodOwnTally(date));
+      return;
+    }
     showReport(r);
     if (r.opened_reviews.length) await loadInbox();
   });
+}
+
+/** This terminal's own record of the day, shown when the service's list could not be read. */
+function showOwnTally(o: OwnTally) {
+  const money = (cents: number) => formatCents(cents, state.currency);
+  $<HTMLInputElement>("eod-date").value = o.date;
+  $("eod-own").hidden = false;
+  $("own-tally").textContent = t("own-tally-redeemed", { count: o.redeemed.count, value: money(o.redeemed.value), date: o.date });
+  $("own-by-cashier").replaceChildren(
+    ...Object.entries(o.by_cashier).map(([cashier, c]) => item(t("own-tally-cashier", { cashier, count: c?.count ?? 0, value: money(c?.value ?? 0) }))),
+  );
+  $("own-rest").textContent = t("own-tally-rest", { waiting: o.waiting, review: o.in_review, sales: o.sales_closed });
 }
 
 function showReport(r: Report) {

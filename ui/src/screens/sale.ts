@@ -10,6 +10,7 @@ import { statusLabel, summarizeCode } from "../view";
 import { answerText, showIntent, updateRedeemButton } from "./outcome";
 import { showReceiptButton } from "./receipt";
 import { attr, t as tr } from "../i18n";
+import { play, toneFor } from "../sounds";
 
 function lineText(l: SaleLine): string {
   const i = l.intent;
@@ -24,6 +25,9 @@ export function showSale(v: SaleView, asked = ++state.saleAsked) {
   if (asked < state.saleDrawn) return;
   state.saleDrawn = asked;
   state.saleView = v;
+  const tone = toneFor(state.heard, v.lines);
+  if (tone && state.sounds) play(tone);
+  state.heard = new Map(v.lines.map((l) => [l.intent.id, l.intent.state]));
   if (v.sale) state.closedSale = null;
   // Until the next sale starts, Print receipt is the closed sale's.
   showReceiptButton();

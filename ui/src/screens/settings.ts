@@ -3,7 +3,7 @@
 // back up now, save diagnostics, archive old final intents.
 
 import * as core from "../commands";
-import type { Lang, OfflinePolicy, TerminalSettings } from "../bindings";
+import type { ConnectionCheck, Lang, OfflinePolicy, TerminalSettings } from "../bindings";
 import { $ } from "../dom";
 import { loadAudit } from "./audit";
 import { managerAttempt } from "./pin";
@@ -38,6 +38,7 @@ export async function loadSettings() {
   $<HTMLInputElement>("s-retention").value = String(s.terminal.retention_days);
   $<HTMLSelectElement>("s-loglevel").value = s.terminal.log_level;
   $<HTMLSelectElement>("s-language").value = s.terminal.language;
+  $<HTMLInputElement>("s-sounds").checked = s.terminal.sounds;
   $<HTMLInputElement>("s-printer").value = s.terminal.printer;
   $<HTMLSelectElement>("s-paper").value = String(s.terminal.paper_mm);
   $<HTMLInputElement>("s-autoprint").checked = s.terminal.auto_print;
@@ -48,6 +49,24 @@ export async function loadSettings() {
   $("settings-form").querySelectorAll<HTMLInputElement>("input[type=number]").forEach((field) => (field.defaultValue = field.value));
   $("settings-form").dataset.service = s.terminal.service_url ?? "";
   delete $("settings-form").dataset.confirmEmpty;
+}
+
+/** What Test connection found, in words; the service's own message unchanged. */
+function connectionText(c: ConnectionCheck, url: string): string {
+  switch (c.result) {
+    case "sandbox":
+      return t("connection-sandbox");
+    case "unreachable":
+      return t("connection-unreachable", { url });
+    case "no_key":
+      return t("connection-no-key", { url });
+    case "key_refused":
+      return t("connection-key-refused", { status: c.status, message: c.message });
+    case "accepted":
+      return t("connection-accepted", { url });
+    case "list_failed":
+      return t("connection-list-failed", { message: c.message });
+  }
 }
 
 /** A whole, non-negative number from a field; a blank one keeps its saved value. */
@@ -70,6 +89,7 @@ function terminalSettings(): TerminalSettings {
     retention_days: num($("s-retention")),
     log_level: $<HTMLSelectElement>("s-loglevel").value,
     language: $<HTMLSelectElement>("s-language").value as Lang,
+    sounds: $<HTMLInputElement>("s-sounds").checked,
     printer: $<HTMLInputElement>("s-printer").value.trim() || "none",
     paper_mm: Number($<HTMLSelectElement>("s-paper").value),
     auto_print: $<HTMLInputElement>("s-autoprint").checked,
@@ -133,6 +153,14 @@ export function wire() {
       const typed = terminalSettings();
       const done = await core.testPrint(typed.printer, typed.paper_mm);
       $("settings-result").textContent = t("printed-on", { what: printoutText(done.what), printer: typed.printer });
+    }),
+  );
+  $("test-connection").addEventListener("click", () =>
+    managerAttempt($("settings-result"), async () => {
+      $("settings-result").textContent = t("testing-connection");
+      const typed = terminalSettings();
+      const found = await core.testConnection(typed.service_url, $<HTMLInputElement>("s-apikey").value || null);
+      $("settings-result").textContent = connectionText(found, typed.service_url ?? "");
     }),
   );
   $("backup-now").addEventListener("click", () =>

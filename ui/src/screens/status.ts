@@ -52,6 +52,7 @@ export async function refreshStatus() {
   state.terminalId = s.terminal_id;
   state.timeZone = s.time_zone;
   state.currency = s.currency_symbol;
+  state.sounds = s.sounds;
   showAccess(s.access);
   showConnectivity(s.connectivity);
   showQueue(s.queue, s.now_ms);
