@@ -93,7 +93,7 @@ redeemed-transaction = 交易 { $transaction }
 redeemed-campaign-transaction = { $campaign } · 交易 { $transaction }
 manager-must-settle = 须由经理处理此代金券。
 answer-accepted = 本笔交易已接受；终端会向服务确认。
-answer-declined = 已拒绝：顾客改用其他方式付款。如果服务最终兑换了它，经理会看到。
+answer-declined = 未使用：顾客改用其他方式付款。如果服务最终兑换了它，经理会看到。
 answer-may-accept = 按门店规定，本笔交易可以使用此代金券，顾客也可以改用其他方式付款。
 answer-take-other = 请收取其他付款：{ $reason }
 offline-not-accepted = 本店在服务确认之前不接受代金券。
@@ -109,7 +109,7 @@ remove = 移除
 remove-from-sale =
     .aria-label = 从本笔交易中移除 { $code }
 resolve-why = { $count ->
-        [one] 此代金券已发送，服务尚未回复。顾客是否用它付款？
+        [1] 此代金券已发送，服务尚未回复。顾客是否用它付款？
        *[other] 这 { $count } 张代金券已发送，服务尚未回复。顾客是否用它们付款？
     }
 resolve-line = { $line }。{ $answer }
@@ -119,7 +119,7 @@ answered-scan-waits = 已回答。期间扫描的代金券尚未发送：请按�
 
 status-scanned = 已扫描 — 请按兑换
 status-in-flight = 发送中…
-status-declined = 已拒绝 — 顾客改用其他方式付款
+status-declined = 未使用 — 顾客改用其他方式付款
 status-key-rejected = 排队中 — 等待有效的 API 密钥
 status-queued-offline = 排队中 — 离线，尚未确认
 status-queued-sending = 排队中 — 正在发送
@@ -245,7 +245,7 @@ service-url-empty-the-demo = 服务网址（留空：演示沙盒；下次启动
 api-key-write-only-next = API 密钥（只写；下次启动生效；更换服务网址时须重新输入）
 test-connection = 测试连接
 testing-connection = 正在测试连接…
-connection-sandbox = 没有服务网址：本收银机使用它自行启动的演示沙盒。
+connection-sandbox = 没有服务网址：按此保存后，本收银机启动时使用演示沙盒（除非以 --service 启动）。
 connection-unreachable = { $url } 没有回应。请检查网址和门店网络。
 connection-no-key = { $url } 有回应，但没有输入或保存它的 API 密钥：请输入密钥后再测试。
 connection-key-refused = 服务有回应，但拒绝了 API 密钥（{ $status }）：{ $message }

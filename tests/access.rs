@@ -708,4 +708,10 @@ fn a_cashiers_language_holds_until_their_session_ends_and_the_terminals_comes_ba
     clock.advance_ms(i64::from(idle) * 1000 + 1);
     assert!(access.state().unwrap().signin_required, "signed out for idleness");
     assert_eq!(access.state().unwrap().lang, Lang::Zh, "an idle sign-out forgets the choice too");
+
+    // Chosen on the form by someone who then does not sign in: forgotten after a while.
+    access.choose_language(Some(Lang::Ta));
+    assert_eq!(access.state().unwrap().lang, Lang::Ta);
+    clock.advance_ms(voucher_pos::checkout::access::UNUSED_CHOICE_MS + 1);
+    assert_eq!(access.state().unwrap().lang, Lang::Zh, "the next cashier meets the run's language");
 }

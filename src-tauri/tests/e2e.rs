@@ -1677,14 +1677,14 @@ fn english_only_words(lang: &str) -> Vec<String> {
 
 /// The visible words of the page that are English-only for `lang` (see
 /// [`english_only_words`]), outside data marked `translate="no"`. A word is what
-/// spaces and punctuation delimit: `transaction_7c81…`, an id, is not one.
+/// spaces and punctuation (hyphens too) delimit: `transaction_7c81…`, an id, is not one.
 async fn untranslated(app: &App, lang: &str) -> Value {
     let js = r#"
         const english = new Set(arguments[0]);
         const found = new Set();
         const shown = (e) => e && e.getClientRects().length && !e.closest('[translate="no"]');
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        const check = (text) => { for (const w of text.split(/[^A-Za-z0-9_-]+/)) if (english.has(w)) found.add(`${w} in "${text.trim().slice(0, 80)}"`); };
+        const check = (text) => { for (const w of text.split(/[^A-Za-z0-9_]+/)) if (english.has(w)) found.add(`${w} in "${text.trim().slice(0, 80)}"`); };
         for (let n = walker.nextNode(); n; n = walker.nextNode()) if (shown(n.parentElement)) check(n.textContent);
         for (const e of document.querySelectorAll('[placeholder], [aria-label]')) if (shown(e)) check((e.getAttribute('placeholder') ?? '') + ' ' + (e.getAttribute('aria-label') ?? ''));
         return [...found];"#;

@@ -376,12 +376,15 @@ pub async fn check_connection(
         return Ok(ConnectionCheck::NoKey);
     }
     let today = crate::platform::clock::utc_date(now_ms);
+    // The service's words are shown as they are, except a key it echoes back: the
+    // form treats the key as write-only.
+    let unkeyed = |m: String| key.as_deref().map_or(m.clone(), |k| m.replace(k, "…"));
     Ok(match api.transactions(Some(&today), Some(&today), Some(1), None).await {
         Ok(_) => ConnectionCheck::Accepted,
         Err(crate::service::api::LookupError::Status { status: status @ (401 | 403), message, .. }) => {
-            ConnectionCheck::KeyRefused { status, message }
+            ConnectionCheck::KeyRefused { status, message: unkeyed(message) }
         }
-        Err(e) => ConnectionCheck::ListFailed { code: e.code(), message: e.to_string() },
+        Err(e) => ConnectionCheck::ListFailed { code: e.code(), message: unkeyed(e.to_string()) },
     })
 }
 

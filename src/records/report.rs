@@ -280,8 +280,6 @@ pub async fn build(
     Ok(report)
 }
 
-/// This terminal's intents among `ids`, each found by its primary key (an id that is
-/// not this terminal's is simply not found). One read of the store per page.
 /// This terminal's own record of a store's day, read from its database alone: what
 /// the manager can still count when the service's list cannot be read. It is not
 /// the end of day: the branch's redemptions, other terminals' and any this terminal
@@ -320,6 +318,8 @@ pub fn own_tally(store: &Store, zone: &StoreZone, date: &str) -> Result<OwnTally
     Ok(tally)
 }
 
+/// This terminal's intents among `ids`, each found by its primary key (an id that is
+/// not this terminal's is simply not found). One read of the store per page.
 fn intents_by_id(store: &Store, ids: &[&str]) -> Result<Vec<Intent>, StoreError> {
     if ids.is_empty() {
         return Ok(vec![]);

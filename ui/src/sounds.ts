@@ -37,6 +37,8 @@ export function play(tone: Tone) {
   document.documentElement.dataset.tone = tone;
   try {
     audio ??= new AudioContext();
+    // WebKit may start it suspended until a gesture; the Redeem press was one.
+    if (audio.state === "suspended") void audio.resume();
     const { hz, ms } = NOTES[tone];
     let at = audio.currentTime;
     for (const f of hz) {

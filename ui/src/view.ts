@@ -31,7 +31,7 @@ export function statusLabel(i: Pick<Intent, "state" | "attempt_count" | "decline
 
 /** What printed: "Sale 12", "The end of day 2026-12-01", "The test print". */
 export function printoutText(p: Printout): string {
-  if (p.kind === "sale") return t("printout-sale", { number: p.number });
+  if (p.kind === "sale") return t("printout-sale", { number: String(p.number) });
   if (p.kind === "report") return t("printout-report", { date: p.date });
   return t("printout-test");
 }

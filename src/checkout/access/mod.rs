@@ -130,6 +130,11 @@ fn locked() -> AccessError {
 /// to this, whatever ids it types.
 pub const SIGNIN_TRIES_PER_MINUTE: usize = 10;
 
+/// A language chosen on the sign-in form by someone who then did not sign in (a
+/// mistyped PIN, a cashier called away) is forgotten after this long: the next
+/// cashier meets the store's language.
+pub const UNUSED_CHOICE_MS: i64 = 120_000;
+
 /// A signed-in cashier, and when they last did something (wall clock: a clock set
 /// forward only signs them out sooner).
 struct Session {
@@ -150,9 +155,9 @@ pub struct Access {
     signin_tries: Mutex<VecDeque<i64>>,
     /// The manager's PIN, as last typed right, fails today's rules.
     manager_pin_weak: AtomicBool,
-    /// The language chosen at the till (the sign-in form's), kept until a signed-in
-    /// cashier's session ends.
-    chosen_lang: Mutex<Option<Lang>>,
+    /// The language chosen at the till (the sign-in form's) and when: kept until a
+    /// signed-in cashier's session ends, or for [`UNUSED_CHOICE_MS`] if nobody signs in.
+    chosen_lang: Mutex<Option<(Lang, i64)>>,
     /// This run's `--lang`, over the terminal's setting.
     run_lang: Mutex<Option<Lang>>,
 }
@@ -351,7 +356,8 @@ impl Access {
     /// terminal's own). It holds until a signed-in cashier signs out or is signed
     /// out, so the next cashier meets the store's language again.
     pub fn choose_language(&self, lang: Option<Lang>) {
-        *self.chosen_lang.lock().unwrap() = lang;
+        let now = self.store.clock().uptime().ms;
+        *self.chosen_lang.lock().unwrap() = lang.map(|l| (l, now));
     }
 
     /// `--lang` for this run: over the setting, under a cashier's own choice.
@@ -361,8 +367,15 @@ impl Access {
 
     /// The language the window and the core's sentences use now.
     pub fn language(&self) -> Result<Lang, AccessError> {
-        self.current(false)?;
-        let chosen = *self.chosen_lang.lock().unwrap();
+        let signed_in = self.current(false)?.is_some() && self.signed_in.lock().unwrap().is_some();
+        let now = self.store.clock().uptime().ms;
+        let chosen = {
+            let mut chosen = self.chosen_lang.lock().unwrap();
+            if !signed_in && chosen.is_some_and(|(_, at)| now < at || now - at > UNUSED_CHOICE_MS) {
+                *chosen = None;
+            }
+            chosen.map(|(lang, _)| lang)
+        };
         let run = *self.run_lang.lock().unwrap();
         Ok(match chosen.or(run) {
             Some(lang) => lang,

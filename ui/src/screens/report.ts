@@ -67,7 +67,7 @@ function showReport(r: Report) {
   const said = [t("eod-matched", { count: r.matched.length })];
   if (r.opened_reviews.length) said.push(t("eod-opened-reviews", { count: r.opened_reviews.length }));
   said.push(t("eod-sales", { count: r.sales.closed }));
-  if (r.sales.still_open != null) said.push(t("eod-sale-open", { number: r.sales.still_open }));
+  if (r.sales.still_open != null) said.push(t("eod-sale-open", { number: String(r.sales.still_open) }));
   $("eod-matched").textContent = said.join(" ");
 }
 

@@ -33,7 +33,7 @@ export function showSale(v: SaleView, asked = ++state.saleAsked) {
   showReceiptButton();
   const t = v.totals;
   const unknown = t.unconfirmed > 0 ? tr("not-known-until-confirmed") : "—";
-  $("sale-number").textContent = v.sale ? tr("sale-heading", { number: v.sale.number, opened: when(v.sale.opened_at) }) : "";
+  $("sale-number").textContent = v.sale ? tr("sale-heading", { number: String(v.sale.number), opened: when(v.sale.opened_at) }) : "";
   $("sale-total-shown").textContent = t.total ?? "—";
   $("voucher-value").textContent = t.voucher_total;
   $("forfeited").textContent = t.forfeited ?? unknown;

@@ -9,6 +9,7 @@ import { loadAudit } from "./audit";
 import { managerAttempt } from "./pin";
 import { t } from "../i18n";
 import { printoutText } from "../view";
+import { refreshAccess } from "./signin";
 
 export async function loadSettings() {
   const s = await core.getSettings();
@@ -121,6 +122,8 @@ async function saveSettings() {
   }
   await managerAttempt($("settings-result"), async () => {
     await core.saveSettings(terminal, policy, $<HTMLInputElement>("s-apikey").value || null);
+    // A new language applies at once: the core says which, the page follows.
+    await refreshAccess();
     $("settings-result").textContent = t("settings-saved");
     await Promise.all([loadSettings(), loadAudit()]);
   });

@@ -9,7 +9,7 @@ import { showIntent } from "./outcome";
 import { showPinForm } from "./pin";
 import { setLanguage, t } from "../i18n";
 import { showSale } from "./sale";
-import { refreshStatus } from "./status";
+import { refreshStatus, showCondition } from "./status";
 
 /** Shows who the checkout acts as, and the sign-in form when nobody is signed in. */
 export function showAccess(a: AccessState) {
@@ -65,6 +65,7 @@ async function signIn(e: SubmitEvent) {
 
 /** The words already drawn, again in the language just chosen. */
 function redraw() {
+  showCondition();
   if (state.saleView) showSale(state.saleView, state.saleDrawn);
   showIntent(state.current, undefined, true);
   void refreshStatus();

@@ -14,7 +14,7 @@ import { showAccess } from "./signin";
 import { setText, t } from "../i18n";
 import { showScanner } from "./camera";
 
-function showCondition() {
+export function showCondition() {
   const m = conditionMessage(state.condition);
   const el = $("status-message");
   el.hidden = !m;
