@@ -390,6 +390,39 @@ pin-forgotten = Forgotten? Someone with access to the terminal's computer runs t
 terminal-history = Terminal history
 older = Older
 
+## The core's errors, as the cashier and the manager read them
+
+error-code-empty = Nothing was scanned.
+error-code-not-text = This is binary data, not a voucher code.
+error-code-web-address = This is a website address, not a voucher code.
+error-code-control = This code contains hidden control characters; it is not a voucher code.
+error-code-too-long = This code is too long to be a voucher code ({ $len } characters; at most { $max }).
+error-code-not-voucher = Not a voucher code: voucher codes start with "rsg:".
+error-code-bad-prefix = The campaign prefix "{ $prefix }" is malformed.
+error-code-no-vouchers = This code has no voucher ids.
+error-code-too-many = Too many vouchers in one code ({ $count }; at most { $max }).
+error-code-bad-voucher = Voucher { $position } in this code is malformed.
+error-money-malformed = { $typed } is not an amount: type it like 1,250.00
+error-money-negative = An amount cannot be negative.
+error-money-too-large = That amount is too large for one sale.
+error-pin-shape = This PIN must have { $least } to 12 digits.
+error-pin-common = { $pin } is one of the PINs people choose most often, so it is guessed first: choose another.
+error-pin-run = A PIN that counts up or down (like 123456) is guessed first: choose another.
+error-pin-repeat = A PIN that repeats (like 111111 or 121212) is guessed first: choose another.
+error-pin-year = A year is guessed first: choose a PIN that is not one.
+error-pin-unchanged = The new PIN must differ from the one the manager set.
+error-pin-mismatch = The two PINs are not the same; type the new PIN twice.
+error-pin-wrong = That PIN is not right.
+error-pin-wrong-wait = That PIN is not right. Wait { $wait } before the next try.
+error-pin-wait = Too many wrong PINs. Try again in { $wait }.
+error-pin-not-set = This terminal has no manager PIN yet: choose one and type it twice.
+error-pin-already-set = This terminal already has a manager PIN.
+error-signed-out = Sign in first: type your cashier id and PIN.
+error-manager-locked = The manager screens are locked: enter the manager PIN.
+wait-one-second = 1 second
+wait-seconds = { $n } seconds
+wait-minutes = { $n } minutes
+
 ## Receipts (printed: Latin letters only, see src/messages.rs)
 
 receipt-title = Receipt

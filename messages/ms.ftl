@@ -343,6 +343,39 @@ by-campaign = Kempen
 by-bank-statement = Penyata bank
 saved-to = Disimpan ke { $path }.
 
+## The core's errors, as the cashier and the manager read them
+
+error-code-empty = Tiada apa-apa diimbas.
+error-code-not-text = Ini data binari, bukan kod baucar.
+error-code-web-address = Ini alamat laman web, bukan kod baucar.
+error-code-control = Kod ini mengandungi aksara kawalan tersembunyi; ia bukan kod baucar.
+error-code-too-long = Kod ini terlalu panjang untuk kod baucar ({ $len } aksara; paling banyak { $max }).
+error-code-not-voucher = Bukan kod baucar: kod baucar bermula dengan "rsg:".
+error-code-bad-prefix = Awalan kempen "{ $prefix }" tidak sah.
+error-code-no-vouchers = Kod ini tiada ID baucar.
+error-code-too-many = Terlalu banyak baucar dalam satu kod ({ $count }; paling banyak { $max }).
+error-code-bad-voucher = Baucar ke-{ $position } dalam kod ini tidak sah.
+error-money-malformed = { $typed } bukan jumlah wang: taip seperti 1,250.00
+error-money-negative = Jumlah tidak boleh negatif.
+error-money-too-large = Jumlah itu terlalu besar untuk satu jualan.
+error-pin-shape = PIN ini mesti mempunyai { $least } hingga 12 digit.
+error-pin-common = { $pin } ialah antara PIN yang paling kerap dipilih, jadi ia diteka dahulu: pilih yang lain.
+error-pin-run = PIN yang menaik atau menurun (seperti 123456) diteka dahulu: pilih yang lain.
+error-pin-repeat = PIN yang berulang (seperti 111111 atau 121212) diteka dahulu: pilih yang lain.
+error-pin-year = Tahun diteka dahulu: pilih PIN yang bukan tahun.
+error-pin-unchanged = PIN baharu mesti berbeza daripada yang ditetapkan oleh pengurus.
+error-pin-mismatch = Kedua-dua PIN tidak sama; taip PIN baharu dua kali.
+error-pin-wrong = PIN itu tidak betul.
+error-pin-wrong-wait = PIN itu tidak betul. Tunggu { $wait } sebelum cubaan seterusnya.
+error-pin-wait = Terlalu banyak PIN salah. Cuba lagi dalam { $wait }.
+error-pin-not-set = Terminal ini belum mempunyai PIN pengurus: pilih satu dan taip dua kali.
+error-pin-already-set = Terminal ini sudah mempunyai PIN pengurus.
+error-signed-out = Log masuk dahulu: taip ID juruwang dan PIN anda.
+error-manager-locked = Skrin pengurus dikunci: masukkan PIN pengurus.
+wait-one-second = 1 saat
+wait-seconds = { $n } saat
+wait-minutes = { $n } minit
+
 ## Juruwang dan PIN pengurus
 
 cashiers = Juruwang

@@ -342,6 +342,39 @@ by-campaign = 活动
 by-bank-statement = 银行对账单
 saved-to = 已保存到 { $path }。
 
+## The core's errors, as the cashier and the manager read them
+
+error-code-empty = 没有扫描到任何内容。
+error-code-not-text = 这是二进制数据，不是代金券码。
+error-code-web-address = 这是网址，不是代金券码。
+error-code-control = 此码含有隐藏的控制字符，不是代金券码。
+error-code-too-long = 此码太长，不可能是代金券码（{ $len } 个字符；最多 { $max } 个）。
+error-code-not-voucher = 不是代金券码：代金券码以 "rsg:" 开头。
+error-code-bad-prefix = 活动前缀 "{ $prefix }" 格式不正确。
+error-code-no-vouchers = 此码没有代金券编号。
+error-code-too-many = 一个码中的代金券太多（{ $count } 张；最多 { $max } 张）。
+error-code-bad-voucher = 此码中的第 { $position } 张代金券格式不正确。
+error-money-malformed = { $typed } 不是金额：请按 1,250.00 的格式输入
+error-money-negative = 金额不能为负数。
+error-money-too-large = 对一笔交易来说，这个金额太大。
+error-pin-shape = 此 PIN 必须为 { $least } 至 12 位数字。
+error-pin-common = { $pin } 是最常被选用的 PIN 之一，会最先被猜到：请另选一个。
+error-pin-run = 递增或递减的 PIN（如 123456）会最先被猜到：请另选一个。
+error-pin-repeat = 重复的 PIN（如 111111 或 121212）会最先被猜到：请另选一个。
+error-pin-year = 年份会最先被猜到：请选择不是年份的 PIN。
+error-pin-unchanged = 新 PIN 必须与经理设置的不同。
+error-pin-mismatch = 两次输入的 PIN 不一致；请把新 PIN 输入两次。
+error-pin-wrong = PIN 不正确。
+error-pin-wrong-wait = PIN 不正确。请等待 { $wait } 后再试。
+error-pin-wait = 错误的 PIN 太多。请在 { $wait } 后再试。
+error-pin-not-set = 本终端还没有经理 PIN：请设置一个并输入两次。
+error-pin-already-set = 本终端已经有经理 PIN。
+error-signed-out = 请先登录：输入您的收银员编号和 PIN。
+error-manager-locked = 经理页面已锁定：请输入经理 PIN。
+wait-one-second = 1 秒
+wait-seconds = { $n } 秒
+wait-minutes = { $n } 分钟
+
 ## 收银员与经理 PIN
 
 cashiers = 收银员

@@ -90,7 +90,7 @@ async fn ask_where_to_save(
     let Some(chosen) = rx.await.ok().flatten() else {
         return Ok(None);
     };
-    let path = chosen.into_path().map_err(|e| IpcError { code: ErrorCode::ExportIo, message: e.to_string() })?;
+    let path = chosen.into_path().map_err(|e| IpcError::new(ErrorCode::ExportIo, e.to_string()))?;
     state(handle).access.require_manager()?;
     Ok(Some(path))
 }
@@ -356,10 +356,7 @@ pub async fn start_scanner(handle: &AppHandle, preview: PreviewChannel) -> Answe
 /// once the change is in effect.
 pub async fn sandbox_simulate_offline(handle: &AppHandle, offline: bool) -> Answer<()> {
     let Some(running) = &handle.state::<EmbeddedSandbox>().0 else {
-        return Err(IpcError {
-            code: ErrorCode::NotSandbox,
-            message: "Only the embedded sandbox can simulate a network loss.".into(),
-        });
+        return Err(IpcError::new(ErrorCode::NotSandbox, "Only the embedded sandbox can simulate a network loss."));
     };
     running.set_offline_and_wait(offline).await;
     Ok(())

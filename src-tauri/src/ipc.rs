@@ -26,17 +26,41 @@ use voucher_pos::ErrorCode;
 
 use crate::commands::{self, PreviewChannel};
 
-/// An error as the page sees it.
+/// An error as the page sees it: its code, and its message in the window's language
+/// (see [`IpcError::in_language`]).
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    /// The core's error, until the message is said in the window's language.
+    #[serde(skip)]
+    #[ts(skip)]
+    source: Option<Box<voucher_pos::Error>>,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
+        IpcError { code, message: message.into(), source: None }
+    }
+
+    /// The message in the language the core chose for the window (English while the
+    /// terminal could not start).
+    pub fn in_language(mut self, handle: &tauri::AppHandle) -> IpcError {
+        if let Some(e) = self.source.take() {
+            use tauri::Manager;
+            if let Some(app) = handle.try_state::<voucher_pos::app::App>() {
+                let lang = app.access.language().unwrap_or_default();
+                self.message = e.words(voucher_pos::messages::Messages::of(lang));
+            }
+        }
+        self
+    }
 }
 
 impl<E: Into<voucher_pos::Error>> From<E> for IpcError {
     fn from(e: E) -> Self {
         let e: voucher_pos::Error = e.into();
-        IpcError { code: e.code(), message: e.to_string() }
+        IpcError { code: e.code(), message: e.to_string(), source: Some(Box::new(e)) }
     }
 }
 
@@ -66,7 +90,7 @@ macro_rules! command_table {
             // Private: a public command would export its helper macros crate-wide.
             #[tauri::command]
             async fn $name(handle: tauri::AppHandle, $($arg: $ty),*) -> Answer<$ret> {
-                commands::$name(&handle, $($arg),*).await
+                commands::$name(&handle, $($arg),*).await.map_err(|e| e.in_language(&handle))
             }
         )*
 

@@ -324,7 +324,7 @@ fn main() {
                             };
                             let (ok, err) = match answer {
                                 Ok(r) => (Some(r), None),
-                                Err(e) => (None, Some(ipc::IpcError::from(e))),
+                                Err(e) => (None, Some(ipc::IpcError::from(e).in_language(&handle))),
                             };
                             let _ = handle.emit("scanned", serde_json::json!({"text": text, "ok": ok, "err": err}));
                         }

@@ -1735,6 +1735,10 @@ async fn each_language_shows_the_checkout_and_the_review_inbox_in_its_own_words(
         // Longer words (Tamil's most of all) still fit the till's screen.
         fits(&app, &format!("redeemed-{lang}"), &[&SALE[..], &["forfeited", "voucher-value"]].concat()).await;
         app.set_window(1280, 820).await;
+        // The core's error for a code that is not a voucher, in the window's language.
+        app.type_code("https://example.com/v").await;
+        app.wait_for("the scan's error", |app| async move { !app.text("scan-error").await.is_empty() }).await;
+        assert_eq!(untranslated(&app, lang).await, json!([]), "{lang}: an English error");
 
         // A voucher accepted offline that the service then refuses: the inbox's item.
         app.click("next-customer").await;
