@@ -83,6 +83,7 @@ impl Error {
     /// The message in `m`'s language (see the module's doc); English's equals
     /// `to_string()`, which a test checks for every error said here.
     pub fn words(&self, m: &Messages) -> String {
+        use crate::checkout::access::pin::wait_in_words;
         use crate::checkout::access::AccessError as A;
         use crate::checkout::sale::MoneyError as M;
         let n = |v: usize| Arg::Count(i64::try_from(v).unwrap_or(i64::MAX));
@@ -119,8 +120,8 @@ impl Error {
                 A::Unchanged => m.text("error-pin-unchanged"),
                 A::Mismatch => m.text("error-pin-mismatch"),
                 A::Wrong { wait_s: 0 } => m.text("error-pin-wrong"),
-                A::Wrong { wait_s } => m.format("error-pin-wrong-wait", &[("wait", wait(*wait_s, m).into())]),
-                A::Wait { wait_s } => m.format("error-pin-wait", &[("wait", wait(*wait_s, m).into())]),
+                A::Wrong { wait_s } => m.format("error-pin-wrong-wait", &[("wait", wait_in_words(*wait_s, m).into())]),
+                A::Wait { wait_s } => m.format("error-pin-wait", &[("wait", wait_in_words(*wait_s, m).into())]),
                 A::NotSet => m.text("error-pin-not-set"),
                 A::AlreadySet => m.text("error-pin-already-set"),
                 A::Refused { code: ErrorCode::CashierSignedOut, .. } => m.text("error-signed-out"),
@@ -129,16 +130,6 @@ impl Error {
             },
             _ => self.to_string(),
         }
-    }
-}
-
-/// A wait in words, as the PIN back-off says it.
-fn wait(s: u64, m: &Messages) -> String {
-    let n = |v: u64| Arg::Count(i64::try_from(v).unwrap_or(i64::MAX));
-    match s {
-        0..=1 => m.text("wait-one-second"),
-        2..=119 => m.format("wait-seconds", &[("n", n(s))]),
-        _ => m.format("wait-minutes", &[("n", n(s.div_ceil(60)))]),
     }
 }
 

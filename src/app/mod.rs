@@ -114,9 +114,15 @@ pub async fn report(
     branch: &str,
     terminal: &str,
 ) -> Result<Report, Error> {
+    let (zone, date) = store_day(store, date)?;
+    Ok(crate::records::report::build(store, api, &zone, &date, branch, terminal).await?)
+}
+
+/// The store's zone and the day asked for (none or empty: today, in that zone).
+fn store_day(store: &Store, date: Option<&str>) -> Result<(crate::platform::clock::StoreZone, String), Error> {
     let zone = TerminalSettings::load(store)?.zone();
     let date = date.filter(|d| !d.is_empty()).map_or_else(|| zone.date_of(store.now_ms()), str::to_string);
-    Ok(crate::records::report::build(store, api, &zone, &date, branch, terminal).await?)
+    Ok((zone, date))
 }
 
 /// The report's file name to offer.
@@ -543,8 +549,7 @@ impl App {
     /// This terminal's own tally of a day, for when the service's list cannot be
     /// read (see [`crate::records::report::OwnTally`]).
     pub fn own_tally(&self, date: Option<&str>) -> Result<crate::records::report::OwnTally, Error> {
-        let zone = TerminalSettings::load(self.store())?.zone();
-        let date = date.filter(|d| !d.is_empty()).map_or_else(|| zone.date_of(self.store().now_ms()), str::to_string);
+        let (zone, date) = store_day(self.store(), date)?;
         Ok(crate::records::report::own_tally(self.store(), &zone, &date)?)
     }
 

@@ -4,7 +4,7 @@
 // writes the same copy instead of its own module-level variables.
 
 import type { AccessState, Intent, LogCursor, SaleLine, SaleView } from "./bindings";
-import { formatTime, type Condition } from "./view";
+import { formatCents, formatTime, type Condition } from "./view";
 
 export type Screen = "checkout" | "manager";
 
@@ -75,6 +75,9 @@ export const state: PageState = {
   heard: new Map(),
   sounds: true,
 };
+
+/** Cents in the store's currency. */
+export const money = (cents: number) => formatCents(cents, state.currency);
 
 /** A time in the store's zone. */
 export const when = (ms: number, withDate = true) => formatTime(ms, state.timeZone, withDate);

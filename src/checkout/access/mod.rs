@@ -367,7 +367,9 @@ impl Access {
 
     /// The language the window and the core's sentences use now.
     pub fn language(&self) -> Result<Lang, AccessError> {
-        let signed_in = self.current(false)?.is_some() && self.signed_in.lock().unwrap().is_some();
+        // `current` ends a session that lapsed; what is left is a signed-in cashier.
+        self.current(false)?;
+        let signed_in = self.signed_in.lock().unwrap().is_some();
         let now = self.store.clock().uptime().ms;
         let chosen = {
             let mut chosen = self.chosen_lang.lock().unwrap();

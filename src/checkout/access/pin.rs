@@ -13,6 +13,7 @@
 //! nothing; waits run on the store's steady time, so setting the date forward buys
 //! nothing either; every wrong PIN is written to the audit with its time.
 
+use crate::messages::{Arg, Lang, Messages};
 use crate::ErrorCode;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -99,10 +100,18 @@ fn wait_hint(wait_s: u64) -> String {
 }
 
 fn in_words(s: u64) -> String {
+    wait_in_words(s, Messages::of(Lang::En))
+}
+
+/// A wait in words, in `m`'s language: seconds up to two minutes, then whole minutes
+/// (rounded up). The English sentences above and the window's (`Error::words`) both
+/// say it this way.
+pub fn wait_in_words(s: u64, m: &Messages) -> String {
+    let n = |v: u64| Arg::Count(i64::try_from(v).unwrap_or(i64::MAX));
     match s {
-        0..=1 => "1 second".into(),
-        2..=119 => format!("{s} seconds"),
-        _ => format!("{} minutes", s.div_ceil(60)),
+        0..=1 => m.text("wait-one-second"),
+        2..=119 => m.format("wait-seconds", &[("n", n(s))]),
+        _ => m.format("wait-minutes", &[("n", n(s.div_ceil(60)))]),
     }
 }
 

@@ -5,8 +5,8 @@
 import * as core from "../commands";
 import type { IntentState, LogFilter } from "../bindings";
 import { $, cell, item } from "../dom";
-import { state, when } from "../state";
-import { formatCents, stateWord, statusLabel, summarizeCode } from "../view";
+import { money, state, when } from "../state";
+import { stateWord, statusLabel, summarizeCode } from "../view";
 import { loadAudit } from "./audit";
 import { managerAttempt, managerLoad } from "./pin";
 import { t } from "../i18n";
@@ -40,7 +40,7 @@ export async function loadLog(reset: boolean) {
     cell(row, i.cashier_id);
     cell(row, summarizeCode(i.code, i.voucher_count));
     cell(row, statusLabel(i));
-    cell(row, i.value_cents == null ? "" : formatCents(i.value_cents, state.currency));
+    cell(row, i.value_cents == null ? "" : money(i.value_cents));
     cell(row, i.transaction_id ?? "");
     const open = () => void managerLoad(showDetail(i.id));
     row.addEventListener("click", open);

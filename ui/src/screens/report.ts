@@ -5,8 +5,8 @@
 import * as core from "../commands";
 import type { OwnTally, Report } from "../bindings";
 import { $, cell, errorCode, item, showError } from "../dom";
-import { state } from "../state";
-import { formatCents, printoutText, stateWord } from "../view";
+import { money } from "../state";
+import { printoutText, stateWord } from "../view";
 import { managerAttempt } from "./pin";
 import { loadInbox } from "./review";
 import { t } from "../i18n";
@@ -34,7 +34,6 @@ async function loadEod() {
 
 /** This terminal's own record of the day, shown when the service's list could not be read. */
 function showOwnTally(o: OwnTally) {
-  const money = (cents: number) => formatCents(cents, state.currency);
   $<HTMLInputElement>("eod-date").value = o.date;
   $("eod-own").hidden = false;
   $("own-tally").textContent = t("own-tally-redeemed", { count: o.redeemed.count, value: money(o.redeemed.value), date: o.date });
@@ -45,7 +44,6 @@ function showOwnTally(o: OwnTally) {
 }
 
 function showReport(r: Report) {
-  const money = (cents: number) => formatCents(cents, state.currency);
   $<HTMLInputElement>("eod-date").value = r.date;
   $("eod-report").hidden = false;
   $("eod-title").textContent = t("eod-title", { branch: r.branch, terminal: r.terminal, date: r.date, zone: r.time_zone });
@@ -81,7 +79,7 @@ function showTotals(r: Report) {
   body.replaceChildren();
   for (const [by, id, t] of rows) {
     const row = body.insertRow();
-    for (const text of [by, id, String(t.count), formatCents(t.value, state.currency)]) cell(row, text);
+    for (const text of [by, id, String(t.count), money(t.value)]) cell(row, text);
   }
 }
 
